@@ -1,0 +1,54 @@
+# Mashang: `make run` serves the demo, `make test` runs the whole suite.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+PORT    ?= 8000
+export FLASK_APP := wsgi.py
+
+.PHONY: setup run test test-fast e2e bench lint translations clean
+
+## setup: virtualenv, Python packages, front-end assets, compiled translations (idempotent)
+setup: $(BIN)/.installed static/vendor/htmx.min.js webapp/translations/zh_CN/LC_MESSAGES/messages.mo
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+static/vendor/htmx.min.js: node_modules/.package-lock.json
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+
+webapp/translations/zh_CN/LC_MESSAGES/messages.mo: $(wildcard webapp/translations/*/LC_MESSAGES/messages.po) $(BIN)/.installed
+	$(BIN)/pybabel compile --statistics -d webapp/translations
+
+## run: migrate, load demo data into an empty database, serve with gunicorn on 127.0.0.1:$(PORT)
+run: setup
+	$(BIN)/flask db upgrade
+	MASHANG_BASE_URL=$${MASHANG_BASE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/flask demo-data --if-empty
+	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - wsgi:app
+
+## test: the whole suite, browser tests included
+test: setup
+	$(BIN)/pytest -q
+
+test-fast: setup
+	$(BIN)/pytest -q -m "not e2e"
+
+bench: setup
+	$(BIN)/python bench/scan_page.py
+
+lint: setup
+	$(BIN)/ruff check .
+
+## translations: re-extract strings and update the catalogs after changing UI text
+translations: setup
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o webapp/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i webapp/translations/messages.pot -d webapp/translations --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor

@@ -1,0 +1,43 @@
+"""Configuration defaults. Overridden by MASHANG_* environment variables, then test_config."""
+
+import os
+import secrets
+from pathlib import Path
+
+
+class Defaults:
+    BASE_URL = "http://127.0.0.1:8000"
+    DEFAULT_LOCALE = "zh_CN"
+    LANGUAGES = ("zh_CN", "en")
+    BABEL_TRANSLATION_DIRECTORIES = "translations"
+    DEFAULT_TIMEZONE = "Asia/Shanghai"
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # The whole request, photos included, may not exceed this.
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+    MAX_PHOTOS_PER_REPORT = 3
+    PHOTO_MAX_EDGE = 2048
+    PHOTO_MAX_PIXELS = 40_000_000
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_HTTPONLY = True
+    SCAN_PAGE_CACHE_SIZE = 4096
+
+
+def database_url(instance_path: str) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{Path(instance_path) / 'mashang.sqlite3'}"
+
+
+def secret_key(instance_path: str) -> str:
+    """SECRET_KEY from the environment, else one generated once and kept in the instance folder
+    so that every gunicorn worker signs sessions with the same key."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

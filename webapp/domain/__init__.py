@@ -1,0 +1,1 @@
+"""Business rules. Nothing here imports a blueprint, the request or a template."""

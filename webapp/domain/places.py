@@ -1,0 +1,58 @@
+"""Finding the place behind a scanned code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.models import Building, Community, Compound, Entrance, QrCode
+
+
+@dataclass(frozen=True)
+class ScanPlace:
+    """Everything the scan page shows, read in one query. Hashable, so that it can key a
+    rendered-page cache: when the place changes, so does the key."""
+
+    token: str
+    revoked: bool
+    community_name: str
+    hotline: str | None
+    hotline_24h: str | None
+    compound_name: str
+    building_name: str
+    entrance_name: str | None
+
+
+def find_scan_place(token: str) -> ScanPlace | None:
+    row = db.session.execute(
+        select(
+            QrCode.token,
+            QrCode.revoked_at.is_not(None),
+            Community.name,
+            Community.hotline,
+            Community.hotline_24h,
+            Compound.name,
+            Building.name,
+            Entrance.name,
+        )
+        .join(Building, QrCode.building_id == Building.id)
+        .join(Compound, Building.compound_id == Compound.id)
+        .join(Community, Compound.community_id == Community.id)
+        .outerjoin(Entrance, QrCode.entrance_id == Entrance.id)
+        .where(QrCode.token == token)
+    ).first()
+    return ScanPlace(*row) if row else None
+
+
+def active_code(token: str) -> QrCode | None:
+    return db.session.scalar(
+        select(QrCode).where(QrCode.token == token, QrCode.revoked_at.is_(None))
+    )
+
+
+def sole_community() -> Community | None:
+    """The community whose hotline a lost visitor should see, when there is only one."""
+    communities = db.session.scalars(select(Community).limit(2)).all()
+    return communities[0] if len(communities) == 1 else None

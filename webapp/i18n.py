@@ -1,0 +1,91 @@
+"""Language choice (cookie set by the switch, else Accept-Language) and display helpers."""
+
+from urllib.parse import urlsplit
+
+from flask import current_app, redirect, request
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from webapp.models import ReportStatus
+
+LANG_COOKIE = "lang"
+# What each language is called in itself, for the switch.
+LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
+
+STATUS_LABELS = {
+    ReportStatus.SUBMITTED: _l("Received"),
+    ReportStatus.ASSIGNED: _l("Assigned"),
+    ReportStatus.ACCEPTED: _l("Accepted"),
+    ReportStatus.ON_SITE: _l("On site"),
+    ReportStatus.RESOLVED: _l("Resolved — please confirm"),
+    ReportStatus.CLOSED: _l("Closed"),
+    ReportStatus.ESCALATED: _l("Passed to a department"),
+    ReportStatus.NEEDS_CONSULTATION: _l("Needs a residents' decision"),
+    ReportStatus.REJECTED: _l("Not accepted"),
+    ReportStatus.DUPLICATE: _l("Already reported"),
+    ReportStatus.REOPENED: _l("Reopened"),
+}
+
+EVENT_LABELS = {
+    "submitted": _l("Report received"),
+    "info_added": _l("Resident added information"),
+    "rated": _l("Resident confirmed the fix"),
+    "reopened": _l("Resident says it is not fixed"),
+}
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen in languages:
+        return chosen
+    for tag, _quality in request.accept_languages:
+        primary = tag.lower().replace("_", "-").split("-")[0]
+        if primary == "zh":
+            return "zh_CN"
+        if primary == "en":
+            return "en"
+    return current_app.config["DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    return current_app.config["DEFAULT_TIMEZONE"]
+
+
+def html_lang() -> str:
+    return "zh-CN" if str(get_locale()).startswith("zh") else "en"
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site: never an absolute URL or a scheme-relative one."""
+    if not target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
+            or "\\" in target:
+        return "/"
+    return target
+
+
+def switch_language(code: str):
+    response = redirect(safe_next(request.args.get("next")), code=303)
+    if code in current_app.config["LANGUAGES"]:
+        response.set_cookie(
+            LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+        )
+    return response
+
+
+def init_app(app) -> None:
+    app.add_url_rule("/lang/<code>", "switch_language", switch_language)
+
+    @app.context_processor
+    def language_helpers():
+        locale = str(get_locale())
+        return {
+            "locale": locale,
+            "html_lang": html_lang(),
+            "other_languages": {c: n for c, n in LANGUAGE_NAMES.items() if c != locale},
+            "status_label": lambda s: STATUS_LABELS.get(s, s),
+            "event_label": lambda k: EVENT_LABELS.get(k, k),
+        }

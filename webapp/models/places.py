@@ -1,0 +1,86 @@
+"""Where reports come from: community → compound → building → entrance, and the QR codes on doors."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.extensions import db
+from webapp.models.types import UtcDateTime, utcnow
+
+
+class Community(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    hotline: Mapped[str | None] = mapped_column(String(40))
+    hotline_24h: Mapped[str | None] = mapped_column(String(40))
+    timezone: Mapped[str] = mapped_column(String(50), default="Asia/Shanghai")
+
+    compounds: Mapped[list[Compound]] = relationship(
+        back_populates="community", order_by="Compound.name"
+    )
+
+
+class Compound(db.Model):
+    __table_args__ = (UniqueConstraint("community_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+    community: Mapped[Community] = relationship(back_populates="compounds")
+    buildings: Mapped[list[Building]] = relationship(
+        back_populates="compound", order_by="Building.sort_key"
+    )
+
+
+class Building(db.Model):
+    __table_args__ = (UniqueConstraint("compound_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    compound_id: Mapped[int] = mapped_column(ForeignKey("compound.id"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    sort_key: Mapped[int] = mapped_column(default=0)
+
+    compound: Mapped[Compound] = relationship(back_populates="buildings")
+    entrances: Mapped[list[Entrance]] = relationship(
+        back_populates="building", order_by="Entrance.sort_key"
+    )
+
+
+class Entrance(db.Model):
+    __table_args__ = (UniqueConstraint("building_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("building.id"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    sort_key: Mapped[int] = mapped_column(default=0)
+
+    building: Mapped[Building] = relationship(back_populates="entrances")
+
+
+class QrCode(db.Model):
+    """A short token printed on a poster, bound to a building or to one of its entrances."""
+
+    __table_args__ = (
+        CheckConstraint(
+            "entrance_id IS NULL OR building_id IS NOT NULL", name="entrance_needs_building"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("building.id"), index=True)
+    entrance_id: Mapped[int | None] = mapped_column(ForeignKey("entrance.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    building: Mapped[Building] = relationship()
+    entrance: Mapped[Entrance | None] = relationship()
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -1,0 +1,150 @@
+"""The resident's forms. Limits come from domain.report_input; photos from domain.photos."""
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    MultipleFileField,
+    RadioField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from webapp.domain import report_input as limits
+from webapp.domain.photos import PhotoRejected, process_photo
+from webapp.domain.tokens import is_submission_key
+
+
+def clean_text(value):
+    """Trim, and drop NUL characters that no database column should hold."""
+    return value.replace("\x00", "").strip() if isinstance(value, str) else value
+
+
+CLEAN = [clean_text]
+
+
+class PhotoUploadMixin:
+    """Adds `processed_photos` after validation; `kept_count` photos are already held."""
+
+    kept_count = 0
+
+    def validate_photos(self, field):
+        self.processed_photos = []
+        files = [f for f in (field.data or []) if f and getattr(f, "filename", "")]
+        limit = current_app.config["MAX_PHOTOS_PER_REPORT"]
+        if len(files) + self.kept_count > limit:
+            raise ValidationError(_l("At most %(n)d photos, please.", n=limit))
+        problems = []
+        for upload in files:
+            try:
+                self.processed_photos.append(
+                    process_photo(
+                        upload.read(),
+                        max_edge=current_app.config["PHOTO_MAX_EDGE"],
+                        max_pixels=current_app.config["PHOTO_MAX_PIXELS"],
+                    )
+                )
+            except PhotoRejected as rejected:
+                problems.append(f"{upload.filename[:60]}: {rejected}")
+        if problems:
+            raise ValidationError("; ".join(problems))
+
+
+class ReportForm(PhotoUploadMixin, FlaskForm):
+    category = RadioField(
+        _l("What is it about?"),
+        validate_choice=False,
+        validators=[InputRequired(message=_l("Please choose what the problem is about."))],
+    )
+    description = TextAreaField(
+        _l("What is wrong?"), filters=CLEAN,
+        validators=[
+            DataRequired(message=_l("Please describe the problem.")),
+            Length(
+                min=limits.DESCRIPTION_MIN,
+                max=limits.DESCRIPTION_MAX,
+                message=_l("Please use %(min)d to %(max)d characters.",
+                           min=limits.DESCRIPTION_MIN, max=limits.DESCRIPTION_MAX),
+            ),
+        ],
+    )
+    photos = MultipleFileField(_l("Photos (up to 3)"))
+    floor_room = StringField(
+        _l("Floor / room"), filters=CLEAN,
+        validators=[Optional(), Length(max=limits.FLOOR_ROOM_MAX,
+                                       message=_l("At most %(max)d characters.",
+                                                  max=limits.FLOOR_ROOM_MAX))],
+    )
+    contact_name = StringField(
+        _l("Your name"), filters=CLEAN,
+        validators=[Optional(), Length(max=limits.NAME_MAX,
+                                       message=_l("At most %(max)d characters.",
+                                                  max=limits.NAME_MAX))],
+    )
+    contact_phone = StringField(_l("Phone"), filters=CLEAN)
+    care_card = BooleanField(_l("I am elderly or live alone (care card 爱心联系卡)"))
+    submission_key = HiddenField()
+
+    def __init__(self, *args, categories=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category_ids = {c.id for c in categories}
+        self.category.choices = [(str(c.id), c.id) for c in categories]
+
+    def validate_category(self, field):
+        if not field.data or not str(field.data).isdigit() or int(field.data) not in self.category_ids:
+            raise ValidationError(_l("Please choose a category from the list."))
+
+    def validate_contact_phone(self, field):
+        try:
+            field.data = limits.normalise_phone(field.data)
+        except limits.InvalidPhone as invalid:
+            raise ValidationError(str(invalid)) from invalid
+
+    def validate_submission_key(self, field):
+        if not is_submission_key(field.data):
+            raise ValidationError(_l("This form is out of date. Please reload the page."))
+
+
+class AddInfoForm(PhotoUploadMixin, FlaskForm):
+    note = TextAreaField(
+        _l("Anything to add?"), filters=CLEAN,
+        validators=[Length(max=limits.NOTE_MAX, message=_l("At most %(max)d characters.",
+                                                            max=limits.NOTE_MAX))],
+    )
+    photos = MultipleFileField(_l("More photos"))
+
+    def validate(self, extra_validators=None):
+        if not super().validate(extra_validators):
+            return False
+        if not (self.note.data or "").strip() and not self.processed_photos:
+            self.note.errors.append(_l("Write something or add a photo."))
+            return False
+        return True
+
+
+class RateForm(FlaskForm):
+    rating = RadioField(
+        _l("How well was it handled?"),
+        choices=[(str(n), str(n)) for n in range(5, 0, -1)],
+        validators=[InputRequired(message=_l("Please choose 1 to 5 stars."))],
+    )
+    comment = TextAreaField(
+        _l("Comment (optional)"), filters=CLEAN,
+        validators=[Length(max=limits.RATING_COMMENT_MAX,
+                           message=_l("At most %(max)d characters.",
+                                      max=limits.RATING_COMMENT_MAX))],
+    )
+
+
+class NotFixedForm(FlaskForm):
+    reason = TextAreaField(
+        _l("What is still wrong?"), filters=CLEAN,
+        validators=[
+            DataRequired(message=_l("Please tell us what is still wrong.")),
+            Length(max=limits.NOTE_MAX, message=_l("At most %(max)d characters.",
+                                                    max=limits.NOTE_MAX)),
+        ],
+    )

@@ -1,0 +1,232 @@
+"""Resident pages: scan page, report form, tracking page. No account; the QR token names the
+place and the tracking token is the resident's private key to their report."""
+
+import hashlib
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from jinja2_fragments.flask import render_block
+from sqlalchemy import select
+
+from webapp.domain import photos as photo_store
+from webapp.domain import workflow
+from webapp.domain.places import active_code, find_scan_place, sole_community
+from webapp.domain.tokens import is_submission_key, new_submission_key
+from webapp.extensions import db
+from webapp.models import Category, Report, ReportPhoto
+from webapp.resident import bp
+from webapp.resident.forms import AddInfoForm, NotFixedForm, RateForm, ReportForm
+
+
+@bp.get("/")
+def index():
+    return render_template("resident/index.html")
+
+
+@bp.get("/q/<token>")
+def scan(token):
+    place = find_scan_place(token)
+    if place is None:
+        return unknown_code()
+    if place.revoked:
+        return render_template("errors/code_replaced.html", place=place), 410
+    # Public and the same for every visitor of this code and language: render once per
+    # (place, language) and answer repeat visits with 304.
+    cache = current_app.extensions.setdefault("scan_page_cache", {})
+    key = (place, str(get_locale()))
+    cached = cache.get(key)
+    if cached is None:
+        html = render_template("resident/scan.html", place=place)
+        cached = (html, hashlib.blake2b(html.encode(), digest_size=12).hexdigest())
+        if len(cache) >= current_app.config["SCAN_PAGE_CACHE_SIZE"]:
+            cache.clear()
+        cache[key] = cached
+    response = make_response(cached[0])
+    response.set_etag(cached[1])
+    response.headers["Cache-Control"] = "no-cache"
+    response.vary.update(("Accept-Language", "Cookie"))
+    return response.make_conditional(request)
+
+
+def unknown_code():
+    return render_template("errors/not_found.html", community=sole_community()), 404
+
+
+def categories():
+    return db.session.scalars(
+        select(Category).where(Category.active).order_by(Category.sort_order, Category.id)
+    ).all()
+
+
+def report_folder():
+    return workflow.upload_folder_for_reports(current_app.config["UPLOAD_FOLDER"])
+
+
+@bp.route("/q/<token>/report", methods=["GET", "POST"])
+def new_report(token):
+    qr = active_code(token)
+    if qr is None:
+        place = find_scan_place(token)
+        if place is not None:
+            return render_template("errors/code_replaced.html", place=place), 410
+        return unknown_code()
+
+    choices = categories()
+    form = ReportForm(categories=choices)
+    if request.method == "GET":
+        form.submission_key.data = new_submission_key()
+        return render_template("resident/report_form.html", form=form, qr=qr,
+                               categories=choices, kept=[])
+
+    upload_root = current_app.config["UPLOAD_FOLDER"]
+    key = form.submission_key.data or ""
+    key_ok = is_submission_key(key)
+    kept = photo_store.load_pending(upload_root, key, request.form.getlist("kept_photo")) \
+        if key_ok else []
+    form.kept_count = len(kept)
+
+    if not form.validate():
+        # Keep the photos that were fine so they need not be chosen again.
+        if key_ok and getattr(form, "processed_photos", None):
+            names = photo_store.keep_pending(upload_root, key, form.processed_photos)
+            kept += list(zip(names, form.processed_photos, strict=True))
+        return render_report_form(form, qr, choices, [name for name, _p in kept]), 422
+
+    draft = workflow.ReportDraft(
+        submission_key=key,
+        category_id=int(form.category.data),
+        description=form.description.data,
+        floor_room=form.floor_room.data or None,
+        contact_name=form.contact_name.data or None,
+        contact_phone=form.contact_phone.data,
+        care_card=form.care_card.data,
+    )
+    photos = [p for _name, p in kept] + form.processed_photos
+    try:
+        report, created = workflow.submit_report(qr, draft, photos, report_folder())
+    except workflow.SubmissionKeyConflict:
+        form.submission_key.data = new_submission_key()
+        form.submission_key.errors = [_("This form is out of date. Please send it again.")]
+        return render_report_form(form, qr, choices, []), 422
+    photo_store.clear_pending(upload_root, key)
+    if created:
+        flash(_("Thank you. Your report has been received."), "success")
+    return see_other(url_for("resident.tracking", tracking=report.tracking_token))
+
+
+def render_report_form(form, qr, choices, kept_names):
+    context = dict(form=form, qr=qr, categories=choices, kept=kept_names)
+    if request.htmx:
+        return render_block("resident/report_form.html", "report_form", **context)
+    return render_template("resident/report_form.html", **context)
+
+
+def see_other(location):
+    """Redirect after a successful POST; htmx gets the new page without a full reload."""
+    if request.htmx:
+        response = make_response("", 204)
+        response.headers["HX-Location"] = location
+        return response
+    return redirect(location, code=303)
+
+
+def report_for(tracking) -> Report:
+    report = db.session.scalar(select(Report).where(Report.tracking_token == tracking))
+    if report is None:
+        abort(404)
+    return report
+
+
+@bp.get("/t/<tracking>")
+def tracking(tracking):
+    report = report_for(tracking)
+    return render_tracking(report)
+
+
+def render_tracking(report, *, info_form=None, rate_form=None, not_fixed_form=None, status=200):
+    response = make_response(
+        render_template(
+            "resident/tracking.html",
+            report=report,
+            events=workflow.public_events(report),
+            info_form=info_form or AddInfoForm(),
+            rate_form=rate_form or RateForm(),
+            not_fixed_form=not_fixed_form or NotFixedForm(),
+            page_path=url_for("resident.tracking", tracking=report.tracking_token),
+        ),
+        status,
+    )
+    # Personal data: never kept by a shared cache, and not sent on as a referrer.
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.post("/t/<tracking>/info")
+def add_info(tracking):
+    report = report_for(tracking)
+    form = AddInfoForm()
+    if not form.validate():
+        return render_tracking(report, info_form=form, status=422)
+    try:
+        workflow.add_information(report, form.note.data, form.processed_photos, report_folder())
+    except workflow.TransitionRefused as refused:
+        form.note.errors = [str(refused)]
+        return render_tracking(report, info_form=form, status=409)
+    flash(_("Added to your report."), "success")
+    return see_other(url_for("resident.tracking", tracking=tracking))
+
+
+@bp.post("/t/<tracking>/confirm")
+def confirm(tracking):
+    report = report_for(tracking)
+    form = RateForm()
+    if not form.validate():
+        return render_tracking(report, rate_form=form, status=422)
+    try:
+        workflow.confirm_fixed(report, int(form.rating.data), form.comment.data)
+    except workflow.TransitionRefused as refused:
+        form.rating.errors = [str(refused)]
+        return render_tracking(report, rate_form=form, status=409)
+    flash(_("Thank you for your rating."), "success")
+    return see_other(url_for("resident.tracking", tracking=tracking))
+
+
+@bp.post("/t/<tracking>/not-fixed")
+def not_fixed(tracking):
+    report = report_for(tracking)
+    form = NotFixedForm()
+    if not form.validate():
+        return render_tracking(report, not_fixed_form=form, status=422)
+    try:
+        workflow.report_not_fixed(report, form.reason.data)
+    except workflow.TransitionRefused as refused:
+        form.reason.errors = [str(refused)]
+        return render_tracking(report, not_fixed_form=form, status=409)
+    flash(_("We have reopened your report."), "success")
+    return see_other(url_for("resident.tracking", tracking=tracking))
+
+
+@bp.get("/t/<tracking>/photos/<int:photo_id>.jpg")
+def photo(tracking, photo_id):
+    report = report_for(tracking)
+    item = db.session.get(ReportPhoto, photo_id)
+    if item is None or item.report_id != report.id:
+        abort(404)
+    path = photo_store.photo_path(report_folder(), item.stored_name)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype="image/jpeg", max_age=86400)
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response
