@@ -52,8 +52,13 @@ def select_timezone() -> str:
     return current_app.config["DEFAULT_TIMEZONE"]
 
 
+def current_language() -> str:
+    """The chosen language as one of LANGUAGES (Babel spells zh_CN as zh_Hans_CN)."""
+    return "zh_CN" if str(get_locale()).startswith("zh") else "en"
+
+
 def html_lang() -> str:
-    return "zh-CN" if str(get_locale()).startswith("zh") else "en"
+    return "zh-CN" if current_language() == "zh_CN" else "en"
 
 
 def safe_next(target: str | None) -> str:
@@ -81,7 +86,7 @@ def init_app(app) -> None:
 
     @app.context_processor
     def language_helpers():
-        locale = str(get_locale())
+        locale = current_language()
         return {
             "locale": locale,
             "html_lang": html_lang(),

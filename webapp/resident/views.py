@@ -14,7 +14,6 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from jinja2_fragments.flask import render_block
 from sqlalchemy import select
@@ -24,6 +23,7 @@ from webapp.domain import workflow
 from webapp.domain.places import active_code, find_scan_place, sole_community
 from webapp.domain.tokens import is_submission_key, new_submission_key
 from webapp.extensions import db
+from webapp.i18n import current_language
 from webapp.models import Category, Report, ReportPhoto
 from webapp.resident import bp
 from webapp.resident.forms import AddInfoForm, NotFixedForm, RateForm, ReportForm
@@ -44,7 +44,7 @@ def scan(token):
     # Public and the same for every visitor of this code and language: render once per
     # (place, language) and answer repeat visits with 304.
     cache = current_app.extensions.setdefault("scan_page_cache", {})
-    key = (place, str(get_locale()))
+    key = (place, current_language())
     cached = cache.get(key)
     if cached is None:
         html = render_template("resident/scan.html", place=place)
