@@ -8,7 +8,7 @@ export FLASK_APP := wsgi.py
 .PHONY: setup run test test-fast e2e bench lint translations clean
 
 ## setup: virtualenv, Python packages, front-end assets, compiled translations (idempotent)
-setup: $(BIN)/.installed static/vendor/htmx.min.js webapp/translations/zh_CN/LC_MESSAGES/messages.mo
+setup: $(BIN)/.installed static/vendor/htmx.min.js webapp/translations/zh/LC_MESSAGES/messages.mo
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -23,7 +23,7 @@ static/vendor/htmx.min.js: node_modules/.package-lock.json
 	mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
 
-webapp/translations/zh_CN/LC_MESSAGES/messages.mo: $(wildcard webapp/translations/*/LC_MESSAGES/messages.po) $(BIN)/.installed
+webapp/translations/zh/LC_MESSAGES/messages.mo: $(wildcard webapp/translations/*/LC_MESSAGES/messages.po) $(BIN)/.installed
 	$(BIN)/pybabel compile --statistics -d webapp/translations
 
 ## run: migrate, load demo data into an empty database, serve with gunicorn on 127.0.0.1:$(PORT)

@@ -10,6 +10,8 @@ class Defaults:
     DEFAULT_LOCALE = "zh_CN"
     LANGUAGES = ("zh_CN", "en")
     BABEL_TRANSLATION_DIRECTORIES = "translations"
+    # Catalogs live under translations/zh: Babel spells zh_CN as zh_Hans_CN, and gettext
+    # falls back from either spelling to the bare language.
     DEFAULT_TIMEZONE = "Asia/Shanghai"
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     # The whole request, photos included, may not exceed this.

@@ -3,7 +3,7 @@
 from urllib.parse import urlsplit
 
 from flask import current_app, redirect, request
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
 from flask_babel import lazy_gettext as _l
 
 from webapp.models import ReportStatus
@@ -83,6 +83,9 @@ def switch_language(code: str):
 
 def init_app(app) -> None:
     app.add_url_rule("/lang/<code>", "switch_language", switch_language)
+    # Flask-Babel caches the locale on `g`, which outlives a request when an app context
+    # was already pushed (CLI tasks, tests): choose afresh for every request.
+    app.before_request(refresh)
 
     @app.context_processor
     def language_helpers():

@@ -91,7 +91,7 @@ class ReportForm(PhotoUploadMixin, FlaskForm):
     def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.category_ids = {c.id for c in categories}
-        self.category.choices = [(str(c.id), c.id) for c in categories]
+        self.category.choices = [str(c.id) for c in categories]
 
     def validate_category(self, field):
         if not field.data or not str(field.data).isdigit() or int(field.data) not in self.category_ids:
@@ -128,7 +128,7 @@ class AddInfoForm(PhotoUploadMixin, FlaskForm):
 class RateForm(FlaskForm):
     rating = RadioField(
         _l("How well was it handled?"),
-        choices=[(str(n), str(n)) for n in range(5, 0, -1)],
+        choices=[str(n) for n in range(5, 0, -1)],
         validators=[InputRequired(message=_l("Please choose 1 to 5 stars."))],
     )
     comment = TextAreaField(

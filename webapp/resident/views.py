@@ -154,7 +154,8 @@ def tracking(tracking):
     return render_tracking(report)
 
 
-def render_tracking(report, *, info_form=None, rate_form=None, not_fixed_form=None, status=200):
+def render_tracking(report, *, info_form=None, rate_form=None, not_fixed_form=None,
+                    problem=None, status=200):
     response = make_response(
         render_template(
             "resident/tracking.html",
@@ -164,6 +165,7 @@ def render_tracking(report, *, info_form=None, rate_form=None, not_fixed_form=No
             rate_form=rate_form or RateForm(),
             not_fixed_form=not_fixed_form or NotFixedForm(),
             page_path=url_for("resident.tracking", tracking=report.tracking_token),
+            problem=problem,
         ),
         status,
     )
@@ -182,8 +184,7 @@ def add_info(tracking):
     try:
         workflow.add_information(report, form.note.data, form.processed_photos, report_folder())
     except workflow.TransitionRefused as refused:
-        form.note.errors = [str(refused)]
-        return render_tracking(report, info_form=form, status=409)
+        return render_tracking(report, info_form=form, problem=str(refused), status=409)
     flash(_("Added to your report."), "success")
     return see_other(url_for("resident.tracking", tracking=tracking))
 
@@ -197,8 +198,7 @@ def confirm(tracking):
     try:
         workflow.confirm_fixed(report, int(form.rating.data), form.comment.data)
     except workflow.TransitionRefused as refused:
-        form.rating.errors = [str(refused)]
-        return render_tracking(report, rate_form=form, status=409)
+        return render_tracking(report, rate_form=form, problem=str(refused), status=409)
     flash(_("Thank you for your rating."), "success")
     return see_other(url_for("resident.tracking", tracking=tracking))
 
@@ -212,8 +212,7 @@ def not_fixed(tracking):
     try:
         workflow.report_not_fixed(report, form.reason.data)
     except workflow.TransitionRefused as refused:
-        form.reason.errors = [str(refused)]
-        return render_tracking(report, not_fixed_form=form, status=409)
+        return render_tracking(report, not_fixed_form=form, problem=str(refused), status=409)
     flash(_("We have reopened your report."), "success")
     return see_other(url_for("resident.tracking", tracking=tracking))
 
