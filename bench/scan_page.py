@@ -1,0 +1,216 @@
+"""Throughput and latency of the scan page, relative to a trivial route of the same server.
+
+Builds a fresh SQLite database with the demo data, serves it with gunicorn and loads
+GET /q/<token> and GET /lang/zz?next=/ alternately. Run: .venv/bin/python bench/scan_page.py
+"""
+
+import argparse
+import csv
+import http.client
+import io
+import json
+import math
+import os
+import platform
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / ".venv" / "bin"
+HOST = "127.0.0.1"
+WORKERS = 2
+WARMUP = 200
+TIME_LIMIT = 120.0  # seconds, for all the request loops together
+
+
+def flask(env, *args):
+    done = subprocess.run([str(BIN / "flask"), *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"flask {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
+    return done.stdout
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def wait_until_up(proc, port, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            sys.exit(f"gunicorn exited with status {proc.returncode}")
+        try:
+            conn = http.client.HTTPConnection(HOST, port, timeout=2)
+            conn.request("GET", "/lang/zz?next=/")
+            conn.getresponse().read()
+            conn.close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    sys.exit(f"gunicorn did not answer on port {port} within {timeout:.0f} s")
+
+
+def load(port, path, headers, expect, count, concurrency, deadline):
+    """Send `count` requests from `concurrency` keep-alive connections. Returns the latencies
+    of the good responses, the number of errors, connections opened, requests left unsent
+    at the deadline and wall time."""
+    lock = threading.Lock()
+    state = {"left": count, "errors": 0, "opened": 0}
+    latencies = []
+    start = threading.Barrier(concurrency + 1)
+
+    def client():
+        conn = http.client.HTTPConnection(HOST, port, timeout=10)
+        mine, errors, opened = [], 0, 0
+        start.wait()
+        while time.monotonic() < deadline:
+            with lock:
+                if state["left"] == 0:
+                    break
+                state["left"] -= 1
+            t0 = time.perf_counter()
+            # A server may close a reused connection at any time (gunicorn's sync workers
+            # close every one): retry once on a fresh connection before calling it an error.
+            for attempt in (0, 1):
+                try:
+                    opened += conn.sock is None  # http.client reconnects by itself
+                    conn.request("GET", path, headers=headers)
+                    resp = conn.getresponse()
+                    resp.read()
+                    status = resp.status
+                    break
+                except (http.client.HTTPException, OSError):
+                    conn.close()
+                    status = None
+                    if attempt == 0 and time.monotonic() < deadline:
+                        continue
+            if status == expect:
+                mine.append(time.perf_counter() - t0)
+            else:
+                errors += 1
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+            state["errors"] += errors
+            state["opened"] += opened
+
+    threads = [threading.Thread(target=client, daemon=True) for _ in range(concurrency)]
+    for t in threads:
+        t.start()
+    start.wait()
+    t0 = time.perf_counter()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - t0
+    return latencies, state["errors"], state["opened"], state["left"], wall
+
+
+def percentile(sorted_values, p):
+    if not sorted_values:
+        return float("nan")
+    return sorted_values[max(0, math.ceil(p / 100 * len(sorted_values)) - 1)]
+
+
+def bench(port, routes, args):
+    deadline = time.monotonic() + TIME_LIMIT
+    best, errors, unsent = {}, 0, 0
+    for rnd in range(args.rounds):
+        # Alternate the order so neither route always runs on a warmer (or hotter) machine.
+        order = list(routes) if rnd % 2 == 0 else list(reversed(routes))
+        for name in order:
+            path, headers, expect = routes[name]
+            _, err, _, left, _ = load(port, path, headers, expect, WARMUP, args.concurrency,
+                                      deadline)
+            errors, unsent = errors + err, unsent + left
+            lat, err, opened, left, wall = load(port, path, headers, expect, args.requests,
+                                                args.concurrency, deadline)
+            errors, unsent = errors + err, unsent + left
+            lat.sort()
+            result = {"req_per_s": len(lat) / wall, "p50_ms": percentile(lat, 50) * 1000,
+                      "p99_ms": percentile(lat, 99) * 1000, "round": rnd + 1,
+                      "connections": opened}
+            if name not in best or result["req_per_s"] > best[name]["req_per_s"]:
+                best[name] = result
+    return best, errors, unsent > 0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=3000, help="per route and round")
+    parser.add_argument("--concurrency", type=int, default=8, help="client connections")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="mashang-bench-") as tmp:
+        env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp}/bench.sqlite3",
+                   FLASK_APP="wsgi.py", SECRET_KEY="bench")
+        flask(env, "db", "upgrade")
+        flask(env, "demo-data")
+        rows = csv.DictReader(io.StringIO(flask(env, "qr", "list")))
+        token = next((r["token"] for r in rows if r["entrance"]), None)
+        if token is None:
+            sys.exit("flask qr list shows no code for an entrance")
+
+        routes = {
+            "scan": (f"/q/{token}", {"Accept-Language": "zh-CN"}, 200),
+            "trivial": ("/lang/zz?next=/", {}, 303),
+        }
+        port = free_port()
+        with open(Path(tmp) / "gunicorn.log", "w+") as log:
+            proc = subprocess.Popen(
+                [str(BIN / "gunicorn"), "--bind", f"{HOST}:{port}", "--workers", str(WORKERS),
+                 "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            try:
+                wait_until_up(proc, port)
+                best, errors, timed_out = bench(port, routes, args)
+            except BaseException:
+                log.seek(0)
+                sys.stderr.write(log.read()[-3000:])
+                raise
+            finally:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+
+    scan, trivial = best["scan"], best["trivial"]
+    report = {
+        "cpu_count": os.cpu_count(), "python": platform.python_version(),
+        "gunicorn_workers": WORKERS, "requests": args.requests,
+        "concurrency": args.concurrency, "rounds": args.rounds,
+        "routes": best, "errors": errors, "timed_out": timed_out,
+        "ratio_req_per_s": scan["req_per_s"] / trivial["req_per_s"],
+        "ratio_p50": scan["p50_ms"] / trivial["p50_ms"],
+    }
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(f"CPUs: {report['cpu_count']}  Python: {report['python']}  "
+              f"gunicorn workers: {WORKERS}  requests: {args.requests}  "
+              f"concurrency: {args.concurrency}  rounds: {args.rounds} (best kept)")
+        print(f"{'route':<8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'conns':>6}")
+        for name, r in best.items():
+            print(f"{name:<8} {r['req_per_s']:>8.0f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} "
+                  f"{r['connections']:>6}")
+        print(f"ratio (scan / trivial) req/s: {report['ratio_req_per_s']:.2f}")
+        print(f"ratio (scan / trivial) p50:   {report['ratio_p50']:.2f}")
+    if errors or timed_out:
+        print(f"FAILED: {errors} request errors"
+              + (f", stopped at the {TIME_LIMIT:.0f} s limit" if timed_out else ""),
+              file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
