@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 PORT    ?= 8000
 export FLASK_APP := wsgi.py
 
-.PHONY: setup run test test-fast e2e bench lint translations clean
+.PHONY: setup run test test-fast screenshots bench lint translations clean
 
 ## setup: virtualenv, Python packages, front-end assets, compiled translations (idempotent)
 setup: $(BIN)/.installed static/vendor/htmx.min.js webapp/translations/zh/LC_MESSAGES/messages.mo
@@ -38,6 +38,10 @@ test: setup
 
 test-fast: setup
 	$(BIN)/pytest -q -m "not e2e"
+
+## screenshots: refresh the README's pictures from the browser tests
+screenshots: setup
+	MASHANG_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/e2e
 
 bench: setup
 	$(BIN)/python bench/scan_page.py

@@ -18,7 +18,8 @@ def test_demo_data_loads_the_article_places_and_is_idempotent(app):
     assert first.exit_code == 0, first.output
     loaded = counts()
     names = set(db.session.scalars(select(Compound.name)))
-    assert {"微波宿舍", "建材宿舍", "海关宿舍", "八九宿舍", "商行宿舍", "坞百宿舍", "东方花苑"} <= names
+    assert {"微波宿舍", "建材宿舍", "海关宿舍", "八九宿舍", "商行宿舍", "坞百宿舍",
+            "东方花苑"} <= names
     assert db.session.scalar(select(func.count(Category.id))) == 10
     assert "/q/" in first.output
 

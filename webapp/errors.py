@@ -8,7 +8,6 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-
 FORM_ID = re.compile(r"^[a-z][a-z-]{0,40}$")
 
 

@@ -2,6 +2,7 @@ import threading
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from tests.conftest import jpeg_bytes
 from webapp.domain import photos, workflow
@@ -88,7 +89,7 @@ def test_replayed_key_for_another_place_is_refused(demo, entrance_code, tmp_path
 def test_a_failed_insert_leaves_no_files(entrance_code, tmp_path):
     tmp_path = tmp_path / "photos"
     photo = photos.process_photo(jpeg_bytes())
-    with pytest.raises(Exception):
+    with pytest.raises(IntegrityError):
         workflow.submit_report(entrance_code, draft(category_id=999999), [photo], tmp_path)
     assert not tmp_path.exists() or list(tmp_path.iterdir()) == []
     assert count(Report) == 3  # only the demo reports

@@ -32,7 +32,8 @@ def assert_tracking_page(page):
     assert re.search(r"\d{8}-\d{4}", heading.inner_text())
     image = page.locator(".photos img").first
     image.wait_for()
-    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0",
+                           arg=image.element_handle())
     assert "13800138000" in page.content()
     assert "已受理" in page.locator(".status").inner_text()
 
@@ -117,7 +118,8 @@ def test_scan_page_fits_a_narrow_phone(live_server, browser):
                 "document.documentElement.scrollWidth - document.documentElement.clientWidth")
             assert overflow <= 0, f"{url} scrolls sideways by {overflow}px"
             small = page.evaluate("""() => [...document.querySelectorAll(
-                'main a, main button, main label.category, main input[type=text], main input[type=tel]')]
+                'main a, main button, main label.category, main input[type=text],'
+                + 'main input[type=tel]')]
                 .filter(e => e.offsetParent !== null)
                 .map(e => e.getBoundingClientRect())
                 .filter(r => r.height < 44).length""")

@@ -1,4 +1,4 @@
-"""Where reports come from: community → compound → building → entrance, and the QR codes on doors."""
+"""Where reports come from: community → compound → building → entrance, and door QR codes."""
 
 from __future__ import annotations
 

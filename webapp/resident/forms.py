@@ -94,7 +94,8 @@ class ReportForm(PhotoUploadMixin, FlaskForm):
         self.category.choices = [str(c.id) for c in categories]
 
     def validate_category(self, field):
-        if not field.data or not str(field.data).isdigit() or int(field.data) not in self.category_ids:
+        value = str(field.data or "")
+        if not value.isdigit() or int(value) not in self.category_ids:
             raise ValidationError(_l("Please choose a category from the list."))
 
     def validate_contact_phone(self, field):
