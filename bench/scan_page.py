@@ -140,7 +140,7 @@ def bench(port, routes, args):
                       "connections": opened}
             if name not in best or result["req_per_s"] > best[name]["req_per_s"]:
                 best[name] = result
-    return best, errors, unsent > 0
+    return best, errors, unsent
 
 
 def main():
@@ -172,7 +172,7 @@ def main():
                  "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
             try:
                 wait_until_up(proc, port)
-                best, errors, timed_out = bench(port, routes, args)
+                best, errors, unsent = bench(port, routes, args)
             except BaseException:
                 log.seek(0)
                 sys.stderr.write(log.read()[-3000:])
@@ -189,7 +189,7 @@ def main():
     report = {
         "cpu_count": os.cpu_count(), "python": platform.python_version(),
         "gunicorn_workers": WORKERS, "requests": args.requests, "concurrency": args.concurrency,
-        "rounds": args.rounds, "routes": best, "errors": errors, "timed_out": timed_out,
+        "rounds": args.rounds, "routes": best, "errors": errors, "unsent": unsent,
         "ratio_req_per_s": ratio(scan["req_per_s"], trivial["req_per_s"]),
         "ratio_p50": ratio(scan["p50_ms"], trivial["p50_ms"]),
     }
@@ -205,10 +205,9 @@ def main():
                   f"{r['connections']:>6}")
         print(f"ratio (scan / trivial) req/s: {report['ratio_req_per_s']:.2f}")
         print(f"ratio (scan / trivial) p50:   {report['ratio_p50']:.2f}")
-    if errors or timed_out:
-        print(f"FAILED: {errors} request errors"
-              + (f", stopped at the {TIME_LIMIT:.0f} s limit" if timed_out else ""),
-              file=sys.stderr)
+    if errors or unsent:
+        print(f"FAILED: {errors} request errors, {unsent} requests not sent within the "
+              f"{TIME_LIMIT:.0f} s limit", file=sys.stderr)
         sys.exit(1)
 
 

@@ -81,3 +81,18 @@ def test_saved_names_are_random_and_cannot_escape_the_folder(tmp_path):
     for bad in ("../secret.jpg", "/etc/passwd", ".hidden", "a/b.jpg", ""):
         with pytest.raises(ValueError):
             photos.photo_path(tmp_path, bad)
+
+
+def test_kept_photos_are_found_by_key_only_and_abandoned_ones_expire(tmp_path):
+    import os
+
+    photo = photos.process_photo(jpeg_bytes())
+    names = photos.keep_pending(tmp_path, "key-aaaaaaaaaaaaaaaa", [photo])
+    assert [n for n, _p in photos.load_pending(tmp_path, "key-aaaaaaaaaaaaaaaa", names)] == names
+    assert photos.load_pending(tmp_path, "key-bbbbbbbbbbbbbbbb", names) == []
+
+    old = tmp_path / "pending" / "key-aaaaaaaaaaaaaaaa"
+    os.utime(old, (0, 0))
+    photos.keep_pending(tmp_path, "key-cccccccccccccccc", [photo])
+    assert not old.exists()
+    assert (tmp_path / "pending" / "key-cccccccccccccccc").is_dir()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import os
 import secrets
+import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,9 +108,27 @@ def _pending_folder(upload_root: str | Path, submission_key: str) -> Path:
     return Path(upload_root) / "pending" / submission_key
 
 
+PENDING_MAX_AGE_SECONDS = 24 * 3600
+
+
 def keep_pending(upload_root, submission_key: str, photos) -> list[str]:
+    prune_pending(upload_root)
     folder = _pending_folder(upload_root, submission_key)
     return [save_photo(folder, photo) for photo in photos]
+
+
+def prune_pending(upload_root, max_age: float = PENDING_MAX_AGE_SECONDS) -> int:
+    """Forget the kept photos of forms that were abandoned; returns how many folders went."""
+    root = Path(upload_root) / "pending"
+    if not root.is_dir():
+        return 0
+    cutoff = time.time() - max_age
+    removed = 0
+    for folder in root.iterdir():
+        if folder.is_dir() and folder.stat().st_mtime < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed
 
 
 def load_pending(upload_root, submission_key: str, names) -> list[tuple[str, ProcessedPhoto]]:
@@ -125,8 +145,4 @@ def load_pending(upload_root, submission_key: str, names) -> list[tuple[str, Pro
 
 
 def clear_pending(upload_root, submission_key: str) -> None:
-    folder = _pending_folder(upload_root, submission_key)
-    if folder.is_dir():
-        for child in folder.iterdir():
-            child.unlink(missing_ok=True)
-        folder.rmdir()
+    shutil.rmtree(_pending_folder(upload_root, submission_key), ignore_errors=True)

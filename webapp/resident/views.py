@@ -156,6 +156,7 @@ def tracking(tracking):
 
 def render_tracking(report, *, info_form=None, rate_form=None, not_fixed_form=None,
                     problem=None, status=200):
+    path = url_for("resident.tracking", tracking=report.tracking_token)
     response = make_response(
         render_template(
             "resident/tracking.html",
@@ -164,7 +165,8 @@ def render_tracking(report, *, info_form=None, rate_form=None, not_fixed_form=No
             info_form=info_form or AddInfoForm(),
             rate_form=rate_form or RateForm(),
             not_fixed_form=not_fixed_form or NotFixedForm(),
-            page_path=url_for("resident.tracking", tracking=report.tracking_token),
+            page_path=path,
+            tracking_url=current_app.config["BASE_URL"].rstrip("/") + path,
             problem=problem,
         ),
         status,
