@@ -23,6 +23,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.config.from_object(config.Defaults)
     app.config["SQLALCHEMY_DATABASE_URI"] = config.database_url(app.instance_path)
+    # A server connection can drop between requests; a SQLite file cannot.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        "pool_pre_ping": not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")}
     app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
     app.config.from_prefixed_env("MASHANG")
     if test_config:

@@ -13,7 +13,6 @@ class Defaults:
     # Catalogs live under translations/zh: Babel spells zh_CN as zh_Hans_CN, and gettext
     # falls back from either spelling to the bare language.
     DEFAULT_TIMEZONE = "Asia/Shanghai"
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     # The whole request, photos included, may not exceed this.
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
     MAX_PHOTOS_PER_REPORT = 3
