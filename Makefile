@@ -27,9 +27,10 @@ webapp/translations/zh/LC_MESSAGES/messages.mo: $(wildcard webapp/translations/*
 	$(BIN)/pybabel compile --statistics -d webapp/translations
 
 ## run: migrate, load demo data into an empty database, serve with gunicorn on 127.0.0.1:$(PORT)
+run: export MASHANG_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: setup
 	$(BIN)/flask db upgrade
-	MASHANG_BASE_URL=$${MASHANG_BASE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/flask demo-data --if-empty
+	$(BIN)/flask demo-data --if-empty
 	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - wsgi:app
 
 ## test: the whole suite, browser tests included

@@ -157,3 +157,9 @@ def test_internal_events_are_not_shown_to_the_resident(client, filed):
                                note="internal: tenant is difficult", is_public=False))
     db.session.commit()
     assert "tenant is difficult" not in client.get(url).get_data(as_text=True)
+
+
+def test_the_private_link_is_written_out_in_full(client, filed):
+    _report, url = filed
+    html = client.get(url, base_url="https://mashang.example.org").get_data(as_text=True)
+    assert f'value="https://mashang.example.org{url}"' in html
