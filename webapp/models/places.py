@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
 from webapp.models.types import UtcDateTime, utcnow
+
+if TYPE_CHECKING:
+    from webapp.models.people import Organization
 
 
 class Community(db.Model):
@@ -30,8 +34,13 @@ class Compound(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))
+    # "1+N": the property company that looks after this compound, and the grid it lies in.
+    partner_org_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
+    grid_org_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
 
     community: Mapped[Community] = relationship(back_populates="compounds")
+    partner_org: Mapped[Organization | None] = relationship(foreign_keys=[partner_org_id])
+    grid_org: Mapped[Organization | None] = relationship(foreign_keys=[grid_org_id])
     buildings: Mapped[list[Building]] = relationship(
         back_populates="compound", order_by="Building.sort_key"
     )

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
+from webapp.models.people import Organization, User
 from webapp.models.places import Building, Community, Compound, Entrance, QrCode
 from webapp.models.types import UtcDateTime, utcnow
 
@@ -27,6 +28,25 @@ class ReportStatus(StrEnum):
     REOPENED = "reopened"
 
 
+OPEN_STATUSES = (
+    ReportStatus.SUBMITTED, ReportStatus.ASSIGNED, ReportStatus.ACCEPTED, ReportStatus.ON_SITE,
+    ReportStatus.ESCALATED, ReportStatus.NEEDS_CONSULTATION, ReportStatus.REOPENED,
+)
+
+
+class Milestone(StrEnum):
+    ACCEPT = "accept"    # someone accepts the job (接单), counted from the report
+    ARRIVE = "arrive"    # on site, counted from accepting
+    RESOLVE = "resolve"  # fixed, counted from arriving (routine jobs)
+    PLAN = "plan"        # a plan for a major job, counted from accepting
+
+
+class Routing(StrEnum):
+    PARTNER = "partner"  # the compound's property company
+    GRID = "grid"        # the compound's grid worker
+    OFFICE = "office"    # the community office
+
+
 class Category(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
@@ -36,13 +56,37 @@ class Category(db.Model):
     is_major: Mapped[bool] = mapped_column(default=False)
     sort_order: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
+    routing: Mapped[str] = mapped_column(String(20), default=Routing.PARTNER)
+
+    sla_targets: Mapped[list[SlaTarget]] = relationship(back_populates="category")
 
     def name(self, locale: str) -> str:
         return self.name_zh if locale.startswith("zh") else self.name_en
 
 
+class SlaTarget(db.Model):
+    """How many minutes a milestone may take for a category (its SLA policy)."""
+
+    __table_args__ = (UniqueConstraint("category_id", "milestone"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True)
+    milestone: Mapped[str] = mapped_column(String(20))
+    minutes: Mapped[int] = mapped_column()
+
+    category: Mapped[Category] = relationship(back_populates="sla_targets")
+
+
+class CannedReply(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+
+
 class Report(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Bumped by every change; a form that carries an older version is refused.
+    version: Mapped[int] = mapped_column(default=1)
     # Set right after the insert, from the creation date and the id: "20261122-0042".
     number: Mapped[str | None] = mapped_column(String(24), unique=True)
     tracking_token: Mapped[str] = mapped_column(String(64), unique=True)
@@ -63,6 +107,16 @@ class Report(db.Model):
     care_card: Mapped[bool] = mapped_column(default=False)
 
     status: Mapped[str] = mapped_column(String(24), default=ReportStatus.SUBMITTED, index=True)
+    priority: Mapped[int] = mapped_column(default=0)  # 0 normal, 1 high, 2 urgent
+    assigned_org_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"), index=True)
+    assigned_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"))
+    hidden_from_board: Mapped[bool] = mapped_column(default=False)
+    # Earliest due time of the open milestones: the queue sorts on it.
+    next_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    arrived_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    callback_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -82,6 +136,32 @@ class Report(db.Model):
     events: Mapped[list[ReportEvent]] = relationship(
         back_populates="report", order_by="ReportEvent.id"
     )
+    milestones: Mapped[list[ReportMilestone]] = relationship(
+        back_populates="report", order_by="ReportMilestone.id"
+    )
+    assigned_org: Mapped[Organization | None] = relationship()
+    assigned_user: Mapped[User | None] = relationship()
+    duplicate_of: Mapped[Report | None] = relationship(remote_side=[id])
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ReportMilestone(db.Model):
+    """One SLA clock of a report. `cycle` starts at 1 and grows when a report is reopened."""
+
+    __table_args__ = (UniqueConstraint("report_id", "cycle", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id"), index=True)
+    cycle: Mapped[int] = mapped_column(default=1)
+    name: Mapped[str] = mapped_column(String(20))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    met_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    breached_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    report: Mapped[Report] = relationship(back_populates="milestones")
 
 
 class ReportPhoto(db.Model):
@@ -106,6 +186,7 @@ class ReportEvent(db.Model):
     report_id: Mapped[int] = mapped_column(ForeignKey("report.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     actor_kind: Mapped[str] = mapped_column(String(20))  # resident, staff, system
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     actor_label: Mapped[str | None] = mapped_column(String(60))
     kind: Mapped[str] = mapped_column(String(30))
     from_status: Mapped[str | None] = mapped_column(String(24))

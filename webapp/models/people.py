@@ -1,0 +1,68 @@
+"""Organisations (community office, property companies, grids, departments) and staff accounts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.extensions import db
+from webapp.models.types import UtcDateTime, utcnow
+
+
+class OrgKind(StrEnum):
+    OFFICE = "office"          # 社区 office
+    PROPERTY = "property"      # 物业企业
+    GRID = "grid"              # 网格
+    DEPARTMENT = "department"  # 派出所, 城管… reached by escalation (吹哨)
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    DISPATCHER = "dispatcher"
+    HANDLER = "handler"
+    VOLUNTEER = "volunteer"
+
+
+class Organization(db.Model):
+    __table_args__ = (UniqueConstraint("community_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    users: Mapped[list[User]] = relationship(back_populates="organization",
+                                             order_by="User.display_name")
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    display_name: Mapped[str] = mapped_column(String(60))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    phone: Mapped[str | None] = mapped_column(String(30))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    organization: Mapped[Organization] = relationship(back_populates="users")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: a disabled account cannot log in
+        return self.active
+
+
+class LoginAttempt(db.Model):
+    """Failed logins, counted per username and per address to slow down guessing."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), index=True)
+    remote_addr: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
