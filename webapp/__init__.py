@@ -43,10 +43,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     htmx.init_app(app)
 
-    from webapp import errors
+    from webapp import access, errors
+    from webapp.admin import bp as admin_bp
+    from webapp.auth import bp as auth_bp
+    from webapp.board import bp as board_bp
     from webapp.resident import bp as resident_bp
+    from webapp.staff import bp as staff_bp
 
+    access.init_app(app)
     app.register_blueprint(resident_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(staff_bp, url_prefix="/staff")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(board_bp, url_prefix="/board")
     errors.init_app(app)
 
     from webapp import cli

@@ -1,4 +1,4 @@
-"""Command-line: flask demo-data, flask qr list."""
+"""Command-line: flask demo-data, flask qr list, flask users create, flask sla sweep."""
 
 import csv
 import sys
@@ -8,11 +8,15 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
-from webapp.domain.demo import load_demo_data
+from webapp.domain import accounts, sla, workflow
+from webapp.domain.demo import DEMO_PASSWORD, DEMO_USERS, load_demo_data
 from webapp.extensions import db
-from webapp.models import Building, Community, Compound, Entrance, QrCode
+from webapp.models import Building, Community, Compound, Entrance, Organization, QrCode, Role
+from webapp.models.types import utcnow
 
 qr_cli = AppGroup("qr", help="QR codes on posters.")
+users_cli = AppGroup("users", help="Staff accounts.")
+sla_cli = AppGroup("sla", help="SLA clocks.")
 
 
 def scan_url(token: str) -> str:
@@ -54,8 +58,46 @@ def demo_data(if_empty):
     example = next((row for row in active_codes() if row[3]), None)
     if example:
         click.echo(f"Scan page of {example[1]} {example[2]} {example[3]}: {scan_url(example[0])}")
+    base = current_app.config["BASE_URL"].rstrip("/")
+    click.echo(f"Staff login: {base}/login  (demo password for every account: {DEMO_PASSWORD})")
+    for username, name, role, _org in DEMO_USERS:
+        click.echo(f"  {username:<12} {role:<11} {name}")
+    click.echo(f"Public board: {base}/board")
+
+
+@users_cli.command("create")
+@click.option("--username", required=True)
+@click.option("--name", "display_name", required=True, help="Name shown to colleagues.")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--org", "org_name", required=True, help="Organisation name, as in the admin pages.")
+@click.password_option()
+def create_user(username, display_name, role, org_name, password):
+    """Create a staff account."""
+    org = db.session.scalars(select(Organization).where(Organization.name == org_name)).first()
+    if org is None:
+        raise click.UsageError(f"No organisation named {org_name!r}.")
+    try:
+        user = accounts.create_user(username, display_name, password, role, org)
+    except accounts.AccountError as error:
+        raise click.UsageError(str(error)) from error
+    click.echo(f"Created {user.username} ({user.role}, {org.name}).")
+
+
+@sla_cli.command("sweep")
+@click.option("--auto-close-days", type=int, default=None,
+              help="Close resolved reports nobody rated after this many days.")
+def sla_sweep(auto_close_days):
+    """Mark breached SLA milestones and close unrated reports. Safe to run at any frequency."""
+    now = utcnow()
+    breached = sla.sweep(now)
+    days = auto_close_days if auto_close_days is not None else \
+        current_app.config["AUTO_CLOSE_DAYS"]
+    closed = workflow.auto_close_unrated(now, days)
+    click.echo(f"{breached} milestones marked breached, {closed} reports closed unrated.")
 
 
 def init_app(app) -> None:
     app.cli.add_command(qr_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(sla_cli)
     app.cli.add_command(demo_data)

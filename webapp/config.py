@@ -22,6 +22,8 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
     SCAN_PAGE_CACHE_SIZE = 4096
+    # A resolved report nobody confirms closes by itself after this many days.
+    AUTO_CLOSE_DAYS = 7
 
 
 def database_url(instance_path: str) -> str:

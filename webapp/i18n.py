@@ -7,31 +7,33 @@ from flask import current_app, redirect, request
 from flask_babel import get_locale, refresh
 from flask_babel import lazy_gettext as _l
 
-from webapp.models import ReportStatus
+from webapp.domain.workflow import PRIORITIES, STATUS_LABELS
 
 LANG_COOKIE = "lang"
 # What each language is called in itself, for the switch.
 LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
-
-STATUS_LABELS = {
-    ReportStatus.SUBMITTED: _l("Received"),
-    ReportStatus.ASSIGNED: _l("Assigned"),
-    ReportStatus.ACCEPTED: _l("Accepted"),
-    ReportStatus.ON_SITE: _l("On site"),
-    ReportStatus.RESOLVED: _l("Resolved — please confirm"),
-    ReportStatus.CLOSED: _l("Closed"),
-    ReportStatus.ESCALATED: _l("Passed to a department"),
-    ReportStatus.NEEDS_CONSULTATION: _l("Needs a residents' decision"),
-    ReportStatus.REJECTED: _l("Not accepted"),
-    ReportStatus.DUPLICATE: _l("Already reported"),
-    ReportStatus.REOPENED: _l("Reopened"),
-}
 
 EVENT_LABELS = {
     "submitted": _l("Report received"),
     "info_added": _l("Resident added information"),
     "rated": _l("Resident confirmed the fix"),
     "reopened": _l("Resident says it is not fixed"),
+    "assigned": _l("Dispatched"),
+    "accepted": _l("Job accepted"),
+    "arrived": _l("Staff on site"),
+    "resolved": _l("Resolved"),
+    "declined": _l("Handed back to the dispatcher"),
+    "escalated": _l("Passed to a department"),
+    "needs_consultation": _l("Needs a residents' decision"),
+    "duplicate": _l("Merged with an earlier report"),
+    "rejected": _l("Not accepted"),
+    "reply": _l("Reply from the community"),
+    "note": _l("Internal note"),
+    "priority": _l("Priority changed"),
+    "callback": _l("Call-back to the resident"),
+    "auto_closed": _l("Closed automatically without a rating"),
+    "board_hidden": _l("Hidden from the public board"),
+    "board_shown": _l("Shown on the public board"),
 }
 
 
@@ -91,7 +93,9 @@ def switch_language(code: str):
 
 
 def init_app(app) -> None:
-    app.add_url_rule("/lang/<code>", "switch_language", switch_language)
+    from webapp.access import public
+
+    app.add_url_rule("/lang/<code>", "switch_language", public(switch_language))
     # Flask-Babel caches the locale on `g`, which outlives a request when an app context
     # was already pushed (CLI tasks, tests): choose afresh for every request.
     app.before_request(refresh)
@@ -105,4 +109,5 @@ def init_app(app) -> None:
             "other_languages": {c: n for c, n in LANGUAGE_NAMES.items() if c != locale},
             "status_label": lambda s: STATUS_LABELS.get(s, s),
             "event_label": lambda k: EVENT_LABELS.get(k, k),
+            "priority_label": lambda p: PRIORITIES.get(p, p),
         }

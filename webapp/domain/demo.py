@@ -3,25 +3,72 @@ Loading it twice changes nothing."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from sqlalchemy import select
+from werkzeug.security import generate_password_hash
 
 from webapp.domain import workflow
 from webapp.domain.tokens import new_qr_token
 from webapp.extensions import db
-from webapp.models import Building, Category, Community, Compound, Entrance, QrCode
+from webapp.models import (
+    Building,
+    CannedReply,
+    Category,
+    Community,
+    Compound,
+    Entrance,
+    Organization,
+    OrgKind,
+    QrCode,
+    Role,
+    Routing,
+    User,
+)
 
-# code, zh, en, icon, is_major
+# code, zh, en, icon, is_major, routing
 CATEGORIES = [
-    ("water", "水电 · 上下水", "Water and drains", "💧", False),
-    ("electricity", "电路照明", "Electricity and lighting", "💡", False),
-    ("sanitation", "环境卫生", "Sanitation and rubbish", "🧹", False),
-    ("greenery", "绿化", "Greenery", "🌳", False),
-    ("parking", "停车", "Parking", "🚗", False),
-    ("safety", "安全隐患", "Safety hazard", "⚠️", False),
-    ("elevator", "电梯", "Elevator", "🛗", True),
-    ("heating", "供暖", "Heating", "🔥", True),
-    ("dispute", "邻里纠纷", "Neighbour dispute", "🤝", False),
-    ("other", "其他", "Other", "📝", False),
+    ("water", "水电 · 上下水", "Water and drains", "💧", False, Routing.PARTNER),
+    ("electricity", "电路照明", "Electricity and lighting", "💡", False, Routing.PARTNER),
+    ("sanitation", "环境卫生", "Sanitation and rubbish", "🧹", False, Routing.PARTNER),
+    ("greenery", "绿化", "Greenery", "🌳", False, Routing.PARTNER),
+    ("parking", "停车", "Parking", "🚗", False, Routing.GRID),
+    ("safety", "安全隐患", "Safety hazard", "⚠️", False, Routing.GRID),
+    ("elevator", "电梯", "Elevator", "🛗", True, Routing.PARTNER),
+    ("heating", "供暖", "Heating", "🔥", True, Routing.PARTNER),
+    ("dispute", "邻里纠纷", "Neighbour dispute", "🤝", False, Routing.GRID),
+    ("other", "其他", "Other", "📝", False, Routing.OFFICE),
+]
+
+# "1+N" pairings from the Taiyuan article: one company looks after one or two compounds.
+PARTNERS = {
+    "bayi": {
+        "省直机关后勤保障中心": ["微波宿舍"],
+        "太原市怡安居物业": ["建材宿舍", "海关宿舍"],
+        "山西锦地物业": ["八九宿舍"],
+        "山西柱天物业": ["商行宿舍"],
+        "太原市富利盛物业": ["坞百宿舍"],
+    },
+    "xinqiaobeicun": {"新桥北村物业服务社": ["东方花苑"]},
+}
+OFFICES = {"bayi": "八一社区居委会", "xinqiaobeicun": "新桥北村社区居委会"}
+GRIDS = {"bayi": "八一社区第一网格", "xinqiaobeicun": "新桥北村第一网格"}
+DEPARTMENTS = {"bayi": ["坞城派出所", "小店区城管执法队"], "xinqiaobeicun": ["城东派出所"]}
+
+DEMO_PASSWORD = "mashang-demo"
+# username, display name, role, organisation
+DEMO_USERS = [
+    ("admin", "郭娟", Role.ADMIN, "八一社区居委会"),
+    ("dispatcher", "社区派单员 李静", Role.DISPATCHER, "八一社区居委会"),
+    ("mateng", "马腾飞", Role.HANDLER, "省直机关后勤保障中心"),
+    ("yianju", "怡安居 王师傅", Role.HANDLER, "太原市怡安居物业"),
+    ("grid", "网格员 张敏", Role.HANDLER, "八一社区第一网格"),
+]
+
+CANNED_REPLIES = [
+    (None, "您好，您的报事已收到，我们会尽快安排人员处理。"),
+    ("water", "维修师傅已安排，将在约定时间上门，请保持电话畅通。"),
+    ("parking", "网格员已到现场劝导，后续将加强巡查。"),
 ]
 
 # Each compound of 八一社区 is a one-building "micro compound" with no property company.
@@ -59,11 +106,12 @@ DEMO_REPORTS = [
 
 def load_demo_data() -> dict[str, int]:
     """Create what is missing; return how many rows of each kind were added."""
-    added = {"categories": 0, "places": 0, "codes": 0, "reports": 0}
-    for order, (code, zh, en, icon, major) in enumerate(CATEGORIES):
+    added = {"categories": 0, "places": 0, "codes": 0, "organisations": 0, "accounts": 0,
+             "reports": 0}
+    for order, (code, zh, en, icon, major, route) in enumerate(CATEGORIES):
         if db.session.scalar(select(Category).where(Category.code == code)) is None:
             db.session.add(Category(code=code, name_zh=zh, name_en=en, icon=icon,
-                                    is_major=major, sort_order=order))
+                                    is_major=major, sort_order=order, routing=route))
             added["categories"] += 1
 
     for spec in COMMUNITIES:
@@ -79,6 +127,9 @@ def load_demo_data() -> dict[str, int]:
                     entrance = _get_or_add(Entrance, added, building_id=building.id,
                                            name=entrance_name, defaults=dict(sort_key=e_order))
                     _ensure_code(building, entrance, added)
+        _load_organisations(community, added)
+    _load_accounts(added)
+    _load_canned_replies()
     db.session.commit()
 
     for community_code, compound, building, entrance, category, text, room, key in DEMO_REPORTS:
@@ -88,18 +139,74 @@ def load_demo_data() -> dict[str, int]:
         category_id = db.session.scalar(select(Category.id).where(Category.code == category))
         draft = workflow.ReportDraft(submission_key=key, category_id=category_id,
                                      description=text, floor_room=room)
-        workflow.submit_report(qr, draft, [], upload_folder=None)
+        report, _created = workflow.submit_report(qr, draft, [], upload_folder=None)
         added["reports"] += 1
+        if key == DEMO_REPORTS[0][-1]:
+            _walk_through_the_loop(report)
     return added
 
 
-def _get_or_add(model, added, defaults=None, **keys):
+def _walk_through_the_loop(report) -> None:
+    """The first demo report goes round the whole five-step loop, so the board shows it."""
+    def user(name):
+        return db.session.scalars(select(User).where(User.username == name)).one()
+
+    dispatcher, handler = user("dispatcher"), user("mateng")
+    workflow.assign(report, dispatcher, report.compound.partner_org, handler)
+    workflow.accept(report, handler)
+    workflow.arrive(report, handler)
+    workflow.resolve(report, handler, "已更换三楼楼道灯泡。")
+    workflow.confirm_fixed(report, 5, "马师傅来得很快，谢谢！")
+
+
+def _load_organisations(community: Community, added) -> None:
+    def org(name, kind):
+        return _get_or_add(Organization, added, community_id=community.id, name=name,
+                           defaults=dict(kind=kind), counter="organisations")
+
+    org(OFFICES[community.code], OrgKind.OFFICE)
+    grid = org(GRIDS[community.code], OrgKind.GRID)
+    for name in DEPARTMENTS[community.code]:
+        org(name, OrgKind.DEPARTMENT)
+    for company, compound_names in PARTNERS[community.code].items():
+        partner = org(company, OrgKind.PROPERTY)
+        for compound in community.compounds:
+            if compound.name in compound_names:
+                compound.partner_org = compound.partner_org or partner
+            compound.grid_org = compound.grid_org or grid
+
+
+@cache
+def _demo_password_hash() -> str:
+    return generate_password_hash(DEMO_PASSWORD)
+
+
+def _load_accounts(added) -> None:
+    for username, name, role, org_name in DEMO_USERS:
+        if db.session.scalar(select(User.id).where(User.username == username)):
+            continue
+        org = db.session.scalars(select(Organization).where(Organization.name == org_name)).one()
+        db.session.add(User(username=username, display_name=name, role=role, organization=org,
+                            password_hash=_demo_password_hash()))
+        added["accounts"] += 1
+
+
+def _load_canned_replies() -> None:
+    if db.session.scalar(select(CannedReply.id).limit(1)):
+        return
+    for code, text in CANNED_REPLIES:
+        category_id = db.session.scalar(select(Category.id).where(Category.code == code)) \
+            if code else None
+        db.session.add(CannedReply(category_id=category_id, text=text))
+
+
+def _get_or_add(model, added, defaults=None, counter="places", **keys):
     row = db.session.scalar(select(model).filter_by(**keys))
     if row is None:
         row = model(**keys, **(defaults or {}))
         db.session.add(row)
         db.session.flush()
-        added["places"] += 1
+        added[counter] += 1
     return row
 
 

@@ -1,28 +1,83 @@
-"""The report workflow (五单闭环). Each transition checks who may make it, records a
-ReportEvent and moves the report. Staff transitions arrive with the dispatch issue."""
+"""The report workflow (五单闭环): 点单 report → 派单 dispatch → 接单 accept → 评单 rate → 晒单
+publish. Every transition is one function here: it checks who may make it and from which
+state, records a ReportEvent (the append-only timeline) and moves the SLA clocks."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from webapp.domain import photos as photo_store
+from webapp.domain import sla
+from webapp.domain.permissions import Action, can
 from webapp.domain.tokens import new_tracking_token
 from webapp.extensions import db
-from webapp.models import QrCode, Report, ReportEvent, ReportPhoto, ReportStatus
+from webapp.models import (
+    OPEN_STATUSES,
+    Milestone,
+    Organization,
+    OrgKind,
+    QrCode,
+    Report,
+    ReportEvent,
+    ReportPhoto,
+    ReportStatus,
+    User,
+)
 from webapp.models.types import utcnow
 
-RESIDENT = "resident"
-CLOSED_FOR_RESIDENT = {ReportStatus.CLOSED, ReportStatus.REJECTED, ReportStatus.DUPLICATE}
+S = ReportStatus
+RESIDENT, STAFF, SYSTEM = "resident", "staff", "system"
+CLOSED_FOR_RESIDENT = {S.CLOSED, S.REJECTED, S.DUPLICATE}
+PRIORITIES = {0: _l("Normal"), 1: _l("High"), 2: _l("Urgent")}
+
+STATUS_LABELS = {
+    S.SUBMITTED: _l("Received"),
+    S.ASSIGNED: _l("Assigned"),
+    S.ACCEPTED: _l("Accepted"),
+    S.ON_SITE: _l("On site"),
+    S.RESOLVED: _l("Resolved — please confirm"),
+    S.CLOSED: _l("Closed"),
+    S.ESCALATED: _l("Passed to a department"),
+    S.NEEDS_CONSULTATION: _l("Needs a residents' decision"),
+    S.REJECTED: _l("Not accepted"),
+    S.DUPLICATE: _l("Already reported"),
+    S.REOPENED: _l("Reopened"),
+}
+
+# From which states each staff action may be taken (None: any state).
+ALLOWED_FROM: dict[Action, frozenset[str] | None] = {
+    Action.ASSIGN: frozenset(OPEN_STATUSES),
+    Action.ACCEPT: frozenset({S.ASSIGNED, S.REOPENED, S.ESCALATED}),
+    Action.ARRIVE: frozenset({S.ACCEPTED}),
+    Action.RESOLVE: frozenset({S.ON_SITE, S.ACCEPTED, S.NEEDS_CONSULTATION}),
+    Action.DECLINE: frozenset({S.ASSIGNED, S.ACCEPTED, S.ON_SITE, S.ESCALATED, S.REOPENED}),
+    Action.NEEDS_CONSULTATION: frozenset(OPEN_STATUSES) - {S.NEEDS_CONSULTATION},
+    Action.ESCALATE: frozenset(OPEN_STATUSES),
+    Action.MERGE: frozenset(OPEN_STATUSES),
+    Action.REJECT: frozenset(OPEN_STATUSES),
+    Action.SET_PRIORITY: frozenset(OPEN_STATUSES),
+    Action.CALLBACK: frozenset({S.CLOSED}),
+}
 
 
 class TransitionRefused(Exception):
     """The change is not allowed now; str() says why, for the person who asked."""
+
+
+class ReportChanged(TransitionRefused):
+    """Someone else changed the report since the form was opened."""
+
+
+class MissingInput(TransitionRefused):
+    """A reason or note that the transition needs was left empty."""
 
 
 class SubmissionKeyConflict(Exception):
@@ -40,12 +95,15 @@ class ReportDraft:
     care_card: bool = False
 
 
+# --- 点单: the resident reports ------------------------------------------------------------
+
 def find_by_submission_key(key: str) -> Report | None:
     return db.session.scalar(select(Report).where(Report.submission_key == key))
 
 
-def submit_report(qr: QrCode, draft: ReportDraft, photos, upload_folder) -> tuple[Report, bool]:
-    """点单: file a report for the place bound to `qr`. A replay of the same submission key
+def submit_report(qr: QrCode, draft: ReportDraft, photos, upload_folder,
+                  now: datetime | None = None) -> tuple[Report, bool]:
+    """File a report for the place bound to `qr`. A replay of the same submission key
     returns the report it already made; the bool says whether this call created it."""
     existing = find_by_submission_key(draft.submission_key)
     if existing is not None:
@@ -53,7 +111,7 @@ def submit_report(qr: QrCode, draft: ReportDraft, photos, upload_folder) -> tupl
 
     stored = [photo_store.save_photo(upload_folder, p) for p in photos]
     building = qr.building
-    now = utcnow()
+    now = now or utcnow()
     report = Report(
         submission_key=draft.submission_key,
         tracking_token=new_tracking_token(),
@@ -68,7 +126,8 @@ def submit_report(qr: QrCode, draft: ReportDraft, photos, upload_folder) -> tupl
         contact_name=draft.contact_name,
         contact_phone=draft.contact_phone,
         care_card=draft.care_card,
-        status=ReportStatus.SUBMITTED,
+        status=S.SUBMITTED,
+        priority=1 if draft.care_card else 0,
         created_at=now,
         updated_at=now,
     )
@@ -76,8 +135,9 @@ def submit_report(qr: QrCode, draft: ReportDraft, photos, upload_folder) -> tupl
         db.session.add(report)
         db.session.flush()
         report.number = _report_number(report, building.compound.community.timezone)
-        event = _record(report, "submitted", None, ReportStatus.SUBMITTED, None)
+        event = _record(report, "submitted", None, S.SUBMITTED, None, now=now)
         _attach_photos(report, event, photos, stored)
+        sla.start(report, Milestone.ACCEPT, now)
         db.session.commit()
     except IntegrityError:
         # Another request with the same submission key won the race.
@@ -102,46 +162,306 @@ def add_information(report: Report, note: str, photos, upload_folder) -> ReportE
     try:
         event = _record(report, "info_added", None, None, note or None)
         _attach_photos(report, event, photos, stored)
-        report.updated_at = utcnow()
-        db.session.commit()
+        _save(report)
     except Exception:
-        db.session.rollback()
         photo_store.delete_photos(upload_folder, stored)
         raise
     return event
 
 
-def confirm_fixed(report: Report, rating: int, comment: str | None) -> None:
-    """评单: the resident confirms the fix and rates it 1–5; the report closes."""
-    if report.status != ReportStatus.RESOLVED:
+# --- 评单: the resident rates ----------------------------------------------------------------
+
+def confirm_fixed(report: Report, rating: int, comment: str | None,
+                  now: datetime | None = None) -> None:
+    """The resident confirms the fix and rates it 1–5; the report closes."""
+    if report.status != S.RESOLVED:
         raise TransitionRefused(_l("You can rate a report once it has been marked as resolved."))
     if not 1 <= rating <= 5:
         raise TransitionRefused(_l("Please choose a rating from 1 to 5 stars."))
-    now = utcnow()
-    _record(report, "rated", report.status, ReportStatus.CLOSED, comment or None)
-    report.status = ReportStatus.CLOSED
+    now = now or utcnow()
+    _record(report, "rated", report.status, S.CLOSED, comment or None, now=now)
+    report.status = S.CLOSED
     report.rating = rating
     report.rating_comment = comment or None
     report.closed_at = now
-    report.updated_at = now
-    db.session.commit()
+    _save(report, now)
 
 
-def report_not_fixed(report: Report, reason: str) -> None:
-    """The resident says it is not fixed: the report reopens with their reason."""
-    if report.status != ReportStatus.RESOLVED:
+def report_not_fixed(report: Report, reason: str, now: datetime | None = None) -> None:
+    """The resident says it is not fixed: the report reopens with their reason and the
+    clocks start again."""
+    if report.status != S.RESOLVED:
         raise TransitionRefused(_l("Only a report marked as resolved can be reopened."))
     if not reason.strip():
         raise TransitionRefused(_l("Please tell us what is still wrong."))
-    _record(report, "reopened", report.status, ReportStatus.REOPENED, reason.strip())
-    report.status = ReportStatus.REOPENED
+    now = now or utcnow()
+    _record(report, "reopened", report.status, S.REOPENED, reason.strip(), now=now)
+    report.status = S.REOPENED
     report.resolved_at = None
-    report.updated_at = utcnow()
-    db.session.commit()
+    sla.restart(report, now)
+    _save(report, now)
 
+
+# --- 派单: the dispatcher -------------------------------------------------------------------
+
+def assign(report: Report, actor: User, org: Organization, person: User | None = None, *,
+           version: int | None = None, now: datetime | None = None) -> None:
+    now = _check(report, actor, Action.ASSIGN, version, now)
+    if org is None or not org.active or org.community_id != report.community_id:
+        raise TransitionRefused(_l("Choose an organisation of this community."))
+    if person is not None and (person.organization_id != org.id or not person.active):
+        raise TransitionRefused(_l("That person does not work for the chosen organisation."))
+    accept_running = any(m.name == Milestone.ACCEPT for m in sla.open_milestones(report))
+    _record(report, "assigned", report.status, S.ASSIGNED, org.name, actor=actor, now=now)
+    report.status = S.ASSIGNED
+    report.assigned_org = org
+    report.assigned_user = person
+    report.accepted_at = report.arrived_at = None
+    if not accept_running:
+        sla.restart(report, now)
+    _save(report, now)
+
+
+def set_priority(report: Report, actor: User, priority: int, *, version=None, now=None) -> None:
+    now = _check(report, actor, Action.SET_PRIORITY, version, now)
+    if priority not in PRIORITIES:
+        raise TransitionRefused(_l("Unknown priority."))
+    _record(report, "priority", None, None, str(PRIORITIES[priority]), actor=actor,
+            public=False, now=now)
+    report.priority = priority
+    _save(report, now)
+
+
+def mark_needs_consultation(report: Report, actor: User, note: str, *, version=None,
+                            now=None) -> None:
+    """一事一议: a major job that needs the residents' decision and cost sharing."""
+    now = _check(report, actor, Action.NEEDS_CONSULTATION, version, now)
+    _record(report, "needs_consultation", report.status, S.NEEDS_CONSULTATION,
+            _required(note), actor=actor, now=now)
+    report.status = S.NEEDS_CONSULTATION
+    sla.meet(report, Milestone.PLAN, now)
+    _save(report, now)
+
+
+def escalate(report: Report, actor: User, department: Organization, reason: str, *,
+             version=None, now=None) -> None:
+    """吹哨: pass the report to a city department, which answers (报到) by accepting it."""
+    now = _check(report, actor, Action.ESCALATE, version, now)
+    if department is None or department.kind != OrgKind.DEPARTMENT or \
+            department.community_id != report.community_id:
+        raise TransitionRefused(_l("Choose a department to escalate to."))
+    reason = _required(reason)
+    _record(report, "escalated", report.status, S.ESCALATED, department.name, actor=actor,
+            now=now)
+    _record(report, "note", None, None, reason, actor=actor, public=False, now=now)
+    report.status = S.ESCALATED
+    report.assigned_org = department
+    report.assigned_user = None
+    report.accepted_at = report.arrived_at = None
+    sla.restart(report, now)
+    _save(report, now)
+
+
+def merge_duplicate(report: Report, actor: User, original: Report | None, *, version=None,
+                    now=None) -> None:
+    now = _check(report, actor, Action.MERGE, version, now)
+    if original is None or original.id == report.id or original.status == S.DUPLICATE:
+        raise TransitionRefused(_l("Give the number of another report that is not itself "
+                                   "a duplicate."))
+    _record(report, "duplicate", report.status, S.DUPLICATE, original.number, actor=actor,
+            now=now)
+    report.status = S.DUPLICATE
+    report.duplicate_of = original
+    sla.cancel_open(report, now)
+    _save(report, now)
+
+
+def reject(report: Report, actor: User, reason: str, *, version=None, now=None) -> None:
+    now = _check(report, actor, Action.REJECT, version, now)
+    _record(report, "rejected", report.status, S.REJECTED, _required(reason), actor=actor,
+            now=now)
+    report.status = S.REJECTED
+    sla.cancel_open(report, now)
+    _save(report, now)
+
+
+def add_internal_note(report: Report, actor: User, text: str, *, now=None) -> None:
+    now = _check(report, actor, Action.INTERNAL_NOTE, None, now)
+    _record(report, "note", None, None, _required(text), actor=actor, public=False, now=now)
+    _save(report, now)
+
+
+def public_reply(report: Report, actor: User, text: str, *, now=None) -> None:
+    now = _check(report, actor, Action.PUBLIC_REPLY, None, now)
+    _record(report, "reply", None, None, _required(text), actor=actor, now=now)
+    _save(report, now)
+
+
+def set_hidden_from_board(report: Report, actor: User, hidden: bool, *, now=None) -> None:
+    now = _check(report, actor, Action.HIDE_FROM_BOARD, None, now)
+    _record(report, "board_hidden" if hidden else "board_shown", None, None, None,
+            actor=actor, public=False, now=now)
+    report.hidden_from_board = hidden
+    _save(report, now)
+
+
+def record_callback(report: Report, actor: User, result: str, rating: int | None, *,
+                    now=None) -> None:
+    """回访: the dispatcher called the resident of a closed, unrated report."""
+    now = _check(report, actor, Action.CALLBACK, None, now)
+    if report.rating is not None:
+        raise TransitionRefused(_l("The resident has already rated this report."))
+    if rating is not None and not 1 <= rating <= 5:
+        raise TransitionRefused(_l("Please choose a rating from 1 to 5 stars."))
+    _record(report, "callback", None, None, _required(result), actor=actor, public=False,
+            now=now)
+    report.rating = rating
+    report.callback_at = now
+    _save(report, now)
+
+
+# --- 接单: the handler ----------------------------------------------------------------------
+
+def accept(report: Report, actor: User, *, version=None, now=None) -> None:
+    now = _check(report, actor, Action.ACCEPT, version, now)
+    _record(report, "accepted", report.status, S.ACCEPTED, None, actor=actor, now=now)
+    report.status = S.ACCEPTED
+    report.assigned_user = report.assigned_user or actor
+    report.accepted_at = now
+    sla.meet(report, Milestone.ACCEPT, now)
+    sla.start(report, Milestone.PLAN if report.category.is_major else Milestone.ARRIVE, now)
+    _save(report, now)
+
+
+def arrive(report: Report, actor: User, *, version=None, now=None) -> None:
+    now = _check(report, actor, Action.ARRIVE, version, now)
+    _record(report, "arrived", report.status, S.ON_SITE, None, actor=actor, now=now)
+    report.status = S.ON_SITE
+    report.arrived_at = now
+    sla.meet(report, Milestone.ARRIVE, now)
+    if not report.category.is_major:
+        sla.start(report, Milestone.RESOLVE, now)
+    _save(report, now)
+
+
+def resolve(report: Report, actor: User, note: str, photos=(), upload_folder=None, *,
+            version=None, now=None) -> None:
+    now = _check(report, actor, Action.RESOLVE, version, now)
+    if not report.category.is_major and report.status != S.ON_SITE:
+        raise TransitionRefused(_l("Mark yourself on site before resolving this job."))
+    stored = [photo_store.save_photo(upload_folder, p) for p in photos]
+    try:
+        event = _record(report, "resolved", report.status, S.RESOLVED, _required(note),
+                        actor=actor, now=now)
+        _attach_photos(report, event, photos, stored)
+        report.status = S.RESOLVED
+        report.resolved_at = now
+        sla.meet(report, Milestone.RESOLVE, now)
+        sla.meet(report, Milestone.PLAN, now)
+        sla.cancel_open(report, now)
+        _save(report, now)
+    except Exception:
+        photo_store.delete_photos(upload_folder, stored)
+        raise
+
+
+def decline(report: Report, actor: User, reason: str, *, version=None, now=None) -> None:
+    """The handler can't do it: back to the dispatcher with the reason."""
+    now = _check(report, actor, Action.DECLINE, version, now)
+    _record(report, "declined", report.status, S.SUBMITTED, _required(reason), actor=actor,
+            public=False, now=now)
+    report.status = S.SUBMITTED
+    report.assigned_org = None
+    report.assigned_user = None
+    report.accepted_at = report.arrived_at = None
+    sla.restart(report, now)
+    _save(report, now)
+
+
+# --- the system -----------------------------------------------------------------------------
+
+def auto_close_unrated(now: datetime, after_days: int) -> int:
+    """Close resolved reports nobody confirmed within `after_days`. Idempotent."""
+    cutoff = now - timedelta(days=after_days)
+    reports = db.session.scalars(
+        select(Report).where(Report.status == S.RESOLVED, Report.resolved_at <= cutoff)
+    ).all()
+    for report in reports:
+        _record(report, "auto_closed", S.RESOLVED, S.CLOSED, None, actor_kind=SYSTEM, now=now)
+        report.status = S.CLOSED
+        report.closed_at = now
+        report.updated_at = now
+    db.session.commit()
+    return len(reports)
+
+
+# --- reading --------------------------------------------------------------------------------
 
 def public_events(report: Report) -> list[ReportEvent]:
     return [e for e in report.events if e.is_public]
+
+
+def allowed_actions(report: Report, user: User) -> set[Action]:
+    """The actions `user` may take on `report` now: one button each on the report page."""
+    allowed = set()
+    for action in Action:
+        if not can(user, action, report):
+            continue
+        states = ALLOWED_FROM.get(action)
+        if states is not None and report.status not in states:
+            continue
+        allowed.add(action)
+    if Action.RESOLVE in allowed and not report.category.is_major and \
+            report.status != S.ON_SITE:
+        allowed.discard(Action.RESOLVE)
+    if Action.CALLBACK in allowed and report.rating is not None:
+        allowed.discard(Action.CALLBACK)
+    return allowed
+
+
+def find_by_number(number: str) -> Report | None:
+    return db.session.scalar(select(Report).where(Report.number == number.strip()))
+
+
+def upload_folder_for_reports(upload_root: str | Path) -> Path:
+    return Path(upload_root) / "reports"
+
+
+# --- internals ------------------------------------------------------------------------------
+
+def _check(report: Report, actor: User, action: Action, version: int | None,
+           now: datetime | None) -> datetime:
+    if not can(actor, action, report):
+        raise TransitionRefused(_l("You are not allowed to do this on this report."))
+    if version is not None and version != report.version:
+        raise ReportChanged(_l("Someone else changed this report while you had it open. "
+                               "Here it is as it is now; please check and try again."))
+    states = ALLOWED_FROM.get(action)
+    if states is not None and report.status not in states:
+        raise TransitionRefused(_l("This cannot be done while the report is “%(status)s”.",
+                                   status=STATUS_LABELS[report.status]))
+    return now or utcnow()
+
+
+def _required(text: str | None) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise MissingInput(_l("Please write a reason or a note."))
+    return text
+
+
+def _save(report: Report, now: datetime | None = None) -> None:
+    """Commit the change; the version column makes a concurrent change fail here."""
+    report.updated_at = now or utcnow()
+    try:
+        db.session.commit()
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise ReportChanged(_l("Someone else changed this report at the same moment. "
+                               "Here it is as it is now; please check and try again.")) from exc
+    except Exception:
+        db.session.rollback()
+        raise
 
 
 def _same_place(report: Report, qr: QrCode) -> Report:
@@ -155,34 +475,34 @@ def _report_number(report: Report, timezone: str) -> str:
     return f"{local:%Y%m%d}-{report.id:04d}"
 
 
-def _record(report, kind, from_status, to_status, note, *, is_public=True, actor_kind=RESIDENT):
+def _record(report, kind, from_status, to_status, note, *, actor: User | None = None,
+            public=True, actor_kind=None, now=None) -> ReportEvent:
     event = ReportEvent(
         report=report,
         kind=kind,
         from_status=from_status,
         to_status=to_status,
         note=note,
-        is_public=is_public,
-        actor_kind=actor_kind,
-        created_at=utcnow(),
+        is_public=public,
+        actor_kind=actor_kind or (STAFF if actor is not None else RESIDENT),
+        actor_id=actor.id if actor is not None else None,
+        actor_label=_actor_label(actor),
+        created_at=now or utcnow(),
     )
     db.session.add(event)
     return event
 
 
+def _actor_label(actor: User | None) -> str | None:
+    if actor is None:
+        return None
+    return f"{actor.display_name} · {actor.organization.name}"
+
+
 def _attach_photos(report, event, photos, stored_names) -> None:
     for photo, name in zip(photos, stored_names, strict=True):
-        db.session.add(
-            ReportPhoto(
-                report=report,
-                event=event,
-                stored_name=name,
-                width=photo.width,
-                height=photo.height,
-                byte_size=len(photo.jpeg),
-            )
-        )
+        db.session.add(ReportPhoto(report=report, event=event, stored_name=name,
+                                   width=photo.width, height=photo.height,
+                                   byte_size=len(photo.jpeg)))
 
 
-def upload_folder_for_reports(upload_root: str | Path) -> Path:
-    return Path(upload_root) / "reports"

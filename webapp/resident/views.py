@@ -18,6 +18,10 @@ from flask_babel import gettext as _
 from jinja2_fragments.flask import render_block
 from sqlalchemy import select
 
+from flask_login import current_user
+
+from webapp.access import public
+from webapp.domain.permissions import Action, can
 from webapp.domain import photos as photo_store
 from webapp.domain import workflow
 from webapp.domain.places import active_code, find_scan_place, sole_community
@@ -30,17 +34,22 @@ from webapp.resident.forms import AddInfoForm, NotFixedForm, RateForm, ReportFor
 
 
 @bp.get("/")
+@public
 def index():
     return render_template("resident/index.html")
 
 
 @bp.get("/q/<token>")
+@public
 def scan(token):
     place = find_scan_place(token)
     if place is None:
         return unknown_code()
     if place.revoked:
         return render_template("errors/code_replaced.html", place=place), 410
+    if current_user.is_authenticated and can(current_user, Action.MY_JOBS):
+        # A handler scanning the door of a job they accepted: offer to stamp arrival.
+        return redirect(url_for("staff.arrive_by_scan", token=token))
     # Public and the same for every visitor of this code and language: render once per
     # (place, language) and answer repeat visits with 304.
     cache = current_app.extensions.setdefault("scan_page_cache", {})
@@ -74,6 +83,7 @@ def report_folder():
 
 
 @bp.route("/q/<token>/report", methods=["GET", "POST"])
+@public
 def new_report(token):
     qr = active_code(token)
     if qr is None:
@@ -149,6 +159,7 @@ def report_for(tracking) -> Report:
 
 
 @bp.get("/t/<tracking>")
+@public
 def tracking(tracking):
     report = report_for(tracking)
     return render_tracking(report)
@@ -179,6 +190,7 @@ def render_tracking(report, *, info_form=None, rate_form=None, not_fixed_form=No
 
 
 @bp.post("/t/<tracking>/info")
+@public
 def add_info(tracking):
     report = report_for(tracking)
     form = AddInfoForm()
@@ -193,6 +205,7 @@ def add_info(tracking):
 
 
 @bp.post("/t/<tracking>/confirm")
+@public
 def confirm(tracking):
     report = report_for(tracking)
     form = RateForm()
@@ -207,6 +220,7 @@ def confirm(tracking):
 
 
 @bp.post("/t/<tracking>/not-fixed")
+@public
 def not_fixed(tracking):
     report = report_for(tracking)
     form = NotFixedForm()
@@ -221,6 +235,7 @@ def not_fixed(tracking):
 
 
 @bp.get("/t/<tracking>/photos/<int:photo_id>.jpg")
+@public
 def photo(tracking, photo_id):
     report = report_for(tracking)
     item = db.session.get(ReportPhoto, photo_id)

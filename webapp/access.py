@@ -1,0 +1,62 @@
+"""Every endpoint says who may open it: @public, or @requires(Action). The guard refuses an
+endpoint that says nothing, so no new route can appear unprotected."""
+
+from flask import abort, redirect, request, url_for
+from flask_login import LoginManager, current_user
+
+from webapp.domain.permissions import Action, can
+from webapp.extensions import db
+from webapp.models import User
+
+PUBLIC = "public"
+login_manager = LoginManager()
+
+
+def public(view):
+    view.access = PUBLIC
+    return view
+
+
+def requires(action: Action):
+    def mark(view):
+        view.access = action
+        return view
+    return mark
+
+
+def access_of(app, endpoint: str):
+    if endpoint == "static":
+        return PUBLIC
+    return getattr(app.view_functions.get(endpoint), "access", None)
+
+
+def login_redirect():
+    target = url_for("auth.login", next=request.full_path.rstrip("?"))
+    if request.htmx:
+        return "", 401, {"HX-Redirect": target}
+    return redirect(target)
+
+
+def init_app(app) -> None:
+    login_manager.init_app(app)
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.active else None
+
+    @app.before_request
+    def guard():
+        if request.endpoint is None:  # no route: the 404 handler answers
+            return None
+        access = access_of(app, request.endpoint)
+        if access == PUBLIC:
+            return None
+        if access is None:
+            abort(403)
+        if not current_user.is_authenticated:
+            return login_redirect()
+        if not can(current_user, access):
+            abort(403)
+        return None

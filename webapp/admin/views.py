@@ -1,0 +1,121 @@
+"""Admin pages: staff accounts; category routing, SLA targets and canned replies."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from webapp.access import requires
+from webapp.admin import bp
+from webapp.domain import accounts, routing, sla
+from webapp.domain.permissions import Action
+from webapp.extensions import db
+from webapp.models import CannedReply, Category, Role, Routing, SlaTarget, User
+
+
+def community_orgs():
+    return routing.organizations(current_user.organization.community_id)
+
+
+def community_users():
+    org_ids = [o.id for o in community_orgs()]
+    return db.session.scalars(select(User).where(User.organization_id.in_(org_ids))
+                              .order_by(User.role, User.username)).all()
+
+
+def render_users(problem=None, status=200):
+    return render_template("admin/users.html", users=community_users(), orgs=community_orgs(),
+                           roles=list(Role), problem=problem, draft=request.form), status
+
+
+@bp.get("/users")
+@requires(Action.MANAGE_USERS)
+def users():
+    return render_users()
+
+
+@bp.post("/users")
+@requires(Action.MANAGE_USERS)
+def create_user():
+    form = request.form
+    org = next((o for o in community_orgs() if str(o.id) == form.get("org")), None)
+    if org is None:
+        return render_users(_("Choose an organisation."), 422)
+    try:
+        accounts.create_user(form.get("username", ""), form.get("display_name", ""),
+                             form.get("password", ""), form.get("role", ""), org,
+                             form.get("phone") or None)
+    except accounts.AccountError as error:
+        db.session.rollback()
+        return render_users(str(error), 422)
+    flash(_("Account created."), "success")
+    return redirect(url_for("admin.users"), code=303)
+
+
+@bp.post("/users/<int:user_id>")
+@requires(Action.MANAGE_USERS)
+def update_user(user_id):
+    user = next((u for u in community_users() if u.id == user_id), None)
+    if user is None:
+        return render_users(_("No such account."), 404)
+    form = request.form
+    if form.get("role") in set(Role):
+        user.role = form["role"]
+    org = next((o for o in community_orgs() if str(o.id) == form.get("org")), None)
+    if org is not None:
+        user.organization = org
+    if user.id != current_user.id:  # nobody locks themselves out
+        user.active = form.get("active") == "1"
+    if form.get("password"):
+        try:
+            accounts.set_password(user, form["password"])
+        except accounts.AccountError as error:
+            db.session.rollback()
+            return render_users(str(error), 422)
+    db.session.commit()
+    flash(_("Account saved."), "success")
+    return redirect(url_for("admin.users"), code=303)
+
+
+MAX_TARGET_MINUTES = 60 * 24 * 60  # 60 days
+
+
+def render_categories(problem=None, status=200):
+    rows = db.session.scalars(select(Category).order_by(Category.sort_order)).all()
+    return render_template("admin/categories.html", categories=rows, routes=list(Routing),
+                           targets={c.id: sla.targets_for(c) for c in rows}, problem=problem,
+                           canned=db.session.scalars(select(CannedReply)).all()), status
+
+
+@bp.get("/categories")
+@requires(Action.MANAGE_CATEGORIES)
+def categories():
+    return render_categories()
+
+
+@bp.post("/categories/<int:category_id>")
+@requires(Action.MANAGE_CATEGORIES)
+def update_category(category_id):
+    category = db.session.get(Category, category_id)
+    if category is None:
+        return redirect(url_for("admin.categories"), code=303)
+    form = request.form
+    if form.get("routing") in set(Routing):
+        category.routing = form["routing"]
+    existing = {t.milestone: t for t in category.sla_targets}
+    for name in sla.targets_for(category):
+        value = form.get(f"target_{name}", "").strip()
+        if not value.isdigit() or not 1 <= int(value) <= MAX_TARGET_MINUTES:
+            db.session.rollback()
+            return render_categories(_("A target is a whole number of minutes from 1 to "
+                                       "%(max)d.", max=MAX_TARGET_MINUTES), 422)
+        if name in existing:
+            existing[name].minutes = int(value)
+        else:
+            db.session.add(SlaTarget(category=category, milestone=name, minutes=int(value)))
+    reply = (form.get("canned") or "").strip()
+    if reply:
+        db.session.add(CannedReply(category_id=category.id, text=reply[:1000]))
+    db.session.commit()
+    flash(_("Category saved."), "success")
+    return redirect(url_for("admin.categories"), code=303)

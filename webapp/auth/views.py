@@ -1,0 +1,46 @@
+from flask import redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired
+
+from webapp.access import public
+from webapp.auth import bp
+from webapp.domain import accounts
+from webapp.i18n import safe_next
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired()])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    form = LoginForm()
+    if request.method == "GET":
+        return render_template("auth/login.html", form=form)
+    if not form.validate():
+        return render_template("auth/login.html", form=form), 422
+    try:
+        user = accounts.authenticate(form.username.data, form.password.data,
+                                     request.remote_addr)
+    except accounts.TooManyAttempts:
+        return render_template("auth/login.html", form=form, problem=_(
+            "Too many failed attempts. Please wait 15 minutes and try again.")), 429
+    if user is None:
+        return render_template("auth/login.html", form=form,
+                               problem=_("Wrong username or password.")), 422
+    login_user(user)
+    return redirect(safe_next(request.args.get("next")) if request.args.get("next")
+                    else url_for("staff.home"), code=303)
+
+
+@bp.post("/logout")
+@public
+def logout():
+    logout_user()
+    return redirect(url_for("auth.login"), code=303)

@@ -1,0 +1,71 @@
+"""Who may do what: the one table of roles and actions, plus the rule that a handler acts only
+on jobs given to their own organisation."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from webapp.models import Report, Role, User
+
+
+class Action(StrEnum):
+    VIEW_QUEUE = "view_queue"
+    VIEW_REPORT = "view_report"
+    ASSIGN = "assign"
+    SET_PRIORITY = "set_priority"
+    NEEDS_CONSULTATION = "needs_consultation"
+    ESCALATE = "escalate"
+    MERGE = "merge"
+    REJECT = "reject"
+    INTERNAL_NOTE = "internal_note"
+    PUBLIC_REPLY = "public_reply"
+    HIDE_FROM_BOARD = "hide_from_board"
+    CALLBACK = "callback"
+    EXPORT = "export"
+    MY_JOBS = "my_jobs"
+    ACCEPT = "accept"
+    ARRIVE = "arrive"
+    RESOLVE = "resolve"
+    DECLINE = "decline"
+    MANAGE_USERS = "manage_users"
+    MANAGE_CATEGORIES = "manage_categories"
+    STAFF_HOME = "staff_home"
+
+
+DISPATCH = {
+    Action.VIEW_QUEUE, Action.VIEW_REPORT, Action.ASSIGN, Action.SET_PRIORITY,
+    Action.NEEDS_CONSULTATION, Action.ESCALATE, Action.MERGE, Action.REJECT,
+    Action.INTERNAL_NOTE, Action.PUBLIC_REPLY, Action.HIDE_FROM_BOARD, Action.CALLBACK,
+    Action.EXPORT, Action.STAFF_HOME,
+}
+HANDLE = {
+    Action.MY_JOBS, Action.VIEW_REPORT, Action.ACCEPT, Action.ARRIVE, Action.RESOLVE,
+    Action.DECLINE, Action.INTERNAL_NOTE, Action.STAFF_HOME,
+}
+
+ROLE_ACTIONS: dict[str, frozenset[Action]] = {
+    Role.ADMIN: frozenset(Action),
+    Role.DISPATCHER: frozenset(DISPATCH | {Action.MY_JOBS}),
+    Role.HANDLER: frozenset(HANDLE),
+    Role.VOLUNTEER: frozenset({Action.STAFF_HOME}),
+}
+
+# Actions on one report that a handler may take only on their own organisation's jobs.
+HANDLER_SCOPED = {Action.VIEW_REPORT, Action.ACCEPT, Action.ARRIVE, Action.RESOLVE,
+                  Action.DECLINE, Action.INTERNAL_NOTE}
+
+
+def can(user: User | None, action: Action, report: Report | None = None) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
+        return False
+    if action not in ROLE_ACTIONS.get(user.role, frozenset()):
+        return False
+    if report is not None and user.role == Role.HANDLER and action in HANDLER_SCOPED:
+        return is_handlers_job(user, report)
+    return True
+
+
+def is_handlers_job(user: User, report: Report) -> bool:
+    """Given to the handler's organisation, and to them or to no one person in it."""
+    return (report.assigned_org_id == user.organization_id
+            and report.assigned_user_id in (None, user.id))

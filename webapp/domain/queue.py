@@ -1,0 +1,152 @@
+"""The dispatcher's queue and the handler's job list: filters, SLA-urgency order, pages.
+Each page costs a constant number of statements, whatever the number of reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from webapp.extensions import db
+from webapp.models import OPEN_STATUSES, Report, ReportStatus, User
+
+PAGE_SIZE = 25
+TABS = ("open", "new", "unassigned", "mine", "overdue", "resolved", "closed", "all")
+HANDLER_STATUSES = (ReportStatus.ASSIGNED, ReportStatus.ACCEPTED, ReportStatus.ON_SITE,
+                    ReportStatus.ESCALATED, ReportStatus.REOPENED,
+                    ReportStatus.NEEDS_CONSULTATION)
+FINISHED = (ReportStatus.CLOSED, ReportStatus.REJECTED, ReportStatus.DUPLICATE)
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    tab: str = "open"
+    compound_id: int | None = None
+    category_id: int | None = None
+    status: str | None = None
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> QueueFilter:
+        def number(name):
+            value = args.get(name, "")
+            return int(value) if value.isdigit() else None
+
+        tab = args.get("tab", "open")
+        status = args.get("status") or None
+        return cls(
+            tab=tab if tab in TABS else "open",
+            compound_id=number("compound"),
+            category_id=number("category"),
+            status=status if status in set(ReportStatus) else None,
+            page=max(1, min(number("page") or 1, 10_000)),
+        )
+
+    def args(self, **changes) -> dict:
+        """Query arguments for a link to this filter with some changes."""
+        values = {"tab": self.tab, "compound": self.compound_id,
+                  "category": self.category_id, "status": self.status, "page": self.page}
+        values.update(changes)
+        return {k: v for k, v in values.items() if v not in (None, "", 1) or k == "tab"}
+
+
+@dataclass
+class QueuePage:
+    reports: list[Report]
+    total: int
+    page: int
+    pages: int
+    newest_id: int
+    new_since: int
+
+
+def _conditions(f: QueueFilter, user: User, now):
+    conditions = [Report.community_id == user.organization.community_id]
+    tab = f.tab
+    if tab == "open":
+        conditions.append(Report.status.in_(OPEN_STATUSES))
+    elif tab == "new":
+        conditions.append(Report.status == ReportStatus.SUBMITTED)
+    elif tab == "unassigned":
+        conditions += [Report.status.in_(OPEN_STATUSES), Report.assigned_org_id.is_(None)]
+    elif tab == "mine":
+        conditions.append(Report.assigned_user_id == user.id)
+    elif tab == "overdue":
+        conditions.append(Report.next_due_at <= now)
+    elif tab == "resolved":
+        conditions.append(Report.status == ReportStatus.RESOLVED)
+    elif tab == "closed":
+        conditions.append(Report.status.in_(FINISHED))
+    if f.compound_id:
+        conditions.append(Report.compound_id == f.compound_id)
+    if f.category_id:
+        conditions.append(Report.category_id == f.category_id)
+    if f.status:
+        conditions.append(Report.status == f.status)
+    return conditions
+
+
+def _with_row_data(query):
+    return query.options(
+        joinedload(Report.compound), joinedload(Report.building),
+        joinedload(Report.entrance), joinedload(Report.category),
+        joinedload(Report.assigned_org), joinedload(Report.assigned_user),
+        selectinload(Report.milestones),
+    )
+
+
+def urgency_order():
+    return (Report.next_due_at.is_(None), Report.next_due_at, Report.priority.desc(),
+            Report.id.desc())
+
+
+def queue_page(f: QueueFilter, user: User, now, seen_up_to: int | None = None) -> QueuePage:
+    conditions = _conditions(f, user, now)
+    total, newest = db.session.execute(
+        select(func.count(Report.id), func.max(Report.id)).where(*conditions)).one()
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(f.page, pages)
+    reports = db.session.scalars(
+        _with_row_data(select(Report).where(*conditions).order_by(*urgency_order())
+                       .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
+    ).unique().all()
+    newest = newest or 0
+    seen = seen_up_to if seen_up_to is not None else newest
+    new_since = 0
+    if newest > seen:
+        new_since = db.session.scalar(
+            select(func.count(Report.id)).where(*conditions, Report.id > seen))
+    return QueuePage(list(reports), total, page, pages, newest, new_since)
+
+
+def handler_jobs(user: User) -> list[Report]:
+    return list(db.session.scalars(
+        _with_row_data(select(Report).where(
+            Report.assigned_org_id == user.organization_id,
+            (Report.assigned_user_id.is_(None)) | (Report.assigned_user_id == user.id),
+            Report.status.in_(HANDLER_STATUSES),
+        ).order_by(*urgency_order()).limit(200))
+    ).unique())
+
+
+def callback_list(user: User, limit: int = 200) -> list[Report]:
+    """回访: closed reports the resident has not rated and nobody has called yet."""
+    return list(db.session.scalars(
+        _with_row_data(select(Report).where(
+            Report.community_id == user.organization.community_id,
+            Report.status == ReportStatus.CLOSED, Report.rating.is_(None),
+            Report.callback_at.is_(None),
+        ).order_by(Report.closed_at).limit(limit))
+    ).unique())
+
+
+def jobs_at_place(user: User, building_id: int, entrance_id: int | None) -> list[Report]:
+    """The handler's accepted jobs at the place of a scanned door code."""
+    conditions = [Report.building_id == building_id,
+                  Report.assigned_org_id == user.organization_id,
+                  (Report.assigned_user_id.is_(None)) | (Report.assigned_user_id == user.id),
+                  Report.status == ReportStatus.ACCEPTED]
+    if entrance_id is not None:
+        conditions.append((Report.entrance_id == entrance_id) | Report.entrance_id.is_(None))
+    return list(db.session.scalars(select(Report).where(*conditions).order_by(Report.id)))

@@ -1,0 +1,176 @@
+"""Figures about reports: the CSV export and the public board (晒单 / 红黑榜)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from statistics import median
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from webapp.domain import queue
+from webapp.extensions import db
+from webapp.models import (
+    Compound,
+    Milestone,
+    Organization,
+    Report,
+    ReportEvent,
+    ReportMilestone,
+    User,
+)
+
+EXPORT_BATCH = 1000
+
+
+def export_rows(f: queue.QueueFilter, user: User, now: datetime):
+    """Header, then one row per report matching the filter, with every milestone time."""
+    names = list(Milestone)
+    header = ["number", "status", "created_at", "compound", "building", "entrance", "category",
+              "priority", "assigned_org", "accepted_at", "arrived_at", "resolved_at",
+              "closed_at", "rating", "care_card"]
+    for name in names:
+        header += [f"{name}_due_at", f"{name}_met_at", f"{name}_breached_at"]
+    yield header
+    conditions = queue._conditions(f, user, now)
+    last_id = 0
+    while True:
+        batch = db.session.scalars(
+            select(Report).where(*conditions, Report.id > last_id).order_by(Report.id)
+            .limit(EXPORT_BATCH)
+            .options(joinedload(Report.compound), joinedload(Report.building),
+                     joinedload(Report.entrance), joinedload(Report.category),
+                     joinedload(Report.assigned_org), selectinload(Report.milestones))
+        ).unique().all()
+        if not batch:
+            return
+        for r in batch:
+            row = [r.number, r.status, _iso(r.created_at), r.compound.name, r.building.name,
+                   r.entrance.name if r.entrance else "", r.category.code, r.priority,
+                   r.assigned_org.name if r.assigned_org else "", _iso(r.accepted_at),
+                   _iso(r.arrived_at), _iso(r.resolved_at), _iso(r.closed_at),
+                   r.rating or "", "yes" if r.care_card else ""]
+            latest = _latest_milestones(r)
+            for name in names:
+                m = latest.get(name)
+                row += [_iso(m.due_at), _iso(m.met_at), _iso(m.breached_at)] if m else ["", "", ""]
+            yield row
+        last_id = batch[-1].id
+
+
+def _latest_milestones(report: Report) -> dict[str, ReportMilestone]:
+    latest = {}
+    for m in report.milestones:  # ordered by id: later cycles win
+        latest[m.name] = m
+    return latest
+
+
+def _iso(value: datetime | None) -> str:
+    return value.isoformat() if value else ""
+
+
+# --- the public board ----------------------------------------------------------------------
+
+@dataclass
+class Figures:
+    received: int = 0
+    resolved: int = 0
+    on_time: int = 0
+    minutes: list[float] = field(default_factory=list)
+    ratings: list[int] = field(default_factory=list)
+
+    @property
+    def median_minutes(self) -> float | None:
+        return median(self.minutes) if self.minutes else None
+
+    @property
+    def on_time_share(self) -> float | None:
+        return self.on_time / self.resolved if self.resolved else None
+
+    @property
+    def average_rating(self) -> float | None:
+        return sum(self.ratings) / len(self.ratings) if self.ratings else None
+
+
+@dataclass
+class Board:
+    month: str
+    total: Figures
+    by_compound: dict[str, Figures]
+    by_org: dict[str, Figures]
+    latest: list[Report]
+    replies: dict[int, list[ReportEvent]]
+
+
+def month_bounds(month: str, timezone: str) -> tuple[datetime, datetime]:
+    """'2026-11' → the first instant of that month and of the next, in UTC."""
+    year, mon = (int(x) for x in month.split("-"))
+    zone = ZoneInfo(timezone)
+    start = datetime(year, mon, 1, tzinfo=zone)
+    end = datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=zone)
+    return start, end
+
+
+def board(community_id: int, month: str, timezone: str, compound_id: int | None = None,
+          latest_count: int = 20) -> Board:
+    """Received, resolved, median time to resolve, share on time and average rating for a
+    month, per compound and per organisation. Reads no resident's name, phone or room."""
+    start, end = month_bounds(month, timezone)
+    scope = [Report.community_id == community_id, Report.hidden_from_board.is_(False)]
+    if compound_id:
+        scope.append(Report.compound_id == compound_id)
+    compounds = dict(db.session.execute(
+        select(Compound.id, Compound.name).where(Compound.community_id == community_id)).all())
+    orgs = dict(db.session.execute(
+        select(Organization.id, Organization.name)
+        .where(Organization.community_id == community_id)).all())
+
+    total, by_compound, by_org = Figures(), defaultdict(Figures), defaultdict(Figures)
+    for compound, count in db.session.execute(
+            select(Report.compound_id, func.count(Report.id))
+            .where(*scope, Report.created_at >= start, Report.created_at < end)
+            .group_by(Report.compound_id)):
+        total.received += count
+        by_compound[compounds[compound]].received += count
+
+    late = exists().where(ReportMilestone.report_id == Report.id,
+                          ReportMilestone.cancelled_at.is_(None),
+                          ReportMilestone.breached_at.is_not(None))
+    for compound, org, created, resolved, rating, was_late in db.session.execute(
+            select(Report.compound_id, Report.assigned_org_id, Report.created_at,
+                   Report.resolved_at, Report.rating, late)
+            .where(*scope, Report.resolved_at >= start, Report.resolved_at < end)):
+        minutes = (resolved - created).total_seconds() / 60
+        for figures in (total, by_compound[compounds[compound]], by_org[orgs.get(org, "—")]):
+            figures.resolved += 1
+            figures.minutes.append(minutes)
+            figures.on_time += not was_late
+            if rating:
+                figures.ratings.append(rating)
+
+    latest = db.session.scalars(
+        select(Report).where(*scope, Report.resolved_at.is_not(None))
+        .order_by(Report.resolved_at.desc()).limit(latest_count)
+        .options(joinedload(Report.compound), joinedload(Report.building),
+                 joinedload(Report.category), joinedload(Report.assigned_org))
+    ).unique().all()
+    replies = defaultdict(list)
+    if latest:
+        for event in db.session.scalars(
+                select(ReportEvent).where(ReportEvent.report_id.in_([r.id for r in latest]),
+                                          ReportEvent.kind.in_(["reply", "resolved"]),
+                                          ReportEvent.is_public)
+                .order_by(ReportEvent.id)):
+            replies[event.report_id].append(event)
+    return Board(month, total, dict(by_compound), dict(by_org), list(latest), dict(replies))
+
+
+def ranking(by_org: dict[str, Figures]) -> list[tuple[str, Figures]]:
+    """红黑榜: best share on time first, then best rating, then most resolved."""
+    return sorted(
+        by_org.items(),
+        key=lambda item: (-(item[1].on_time_share or 0), -(item[1].average_rating or 0),
+                          -item[1].resolved, item[0]))

@@ -1,0 +1,177 @@
+"""Staff pages: the dispatcher's queue and report page, the handler's jobs, call-backs, export."""
+
+import csv
+import io
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from jinja2_fragments.flask import render_block
+from sqlalchemy import select
+
+from webapp.access import requires
+from webapp.domain import photos as photo_store
+from webapp.domain import queue, routing, sla, workflow
+from webapp.domain.permissions import Action, can
+from webapp.domain.reporting import export_rows
+from webapp.extensions import db
+from webapp.models import Category, Compound, OrgKind, Report, ReportPhoto, ReportStatus, Role, User
+from webapp.models.types import utcnow
+from webapp.staff import bp
+from webapp.staff.actions import ACTIONS, canned_replies
+
+
+@bp.get("/")
+@requires(Action.STAFF_HOME)
+def home():
+    if can(current_user, Action.VIEW_QUEUE):
+        return redirect(url_for("staff.queue"))
+    if can(current_user, Action.MY_JOBS):
+        return redirect(url_for("staff.jobs"))
+    return render_template("staff/home.html")
+
+
+@bp.get("/queue", endpoint="queue")
+@requires(Action.VIEW_QUEUE)
+def queue_view():
+    f = queue.QueueFilter.from_args(request.args)
+    seen = request.args.get("seen", "")
+    page = queue.queue_page(f, current_user, utcnow(), int(seen) if seen.isdigit() else None)
+    community_id = current_user.organization.community_id
+    context = dict(
+        f=f, page=page, now=utcnow(), clock=sla.report_state, tabs=queue.TABS,
+        compounds=db.session.scalars(select(Compound).where(
+            Compound.community_id == community_id).order_by(Compound.name)).all(),
+        categories=db.session.scalars(select(Category).order_by(Category.sort_order)).all(),
+        statuses=list(ReportStatus),
+        seen=int(seen) if seen.isdigit() else page.newest_id,
+    )
+    if request.htmx and not request.htmx.boosted:
+        return render_block("staff/queue.html", "queue_rows", **context)
+    return render_template("staff/queue.html", **context)
+
+
+def staff_report(report_id: int) -> Report:
+    report = db.session.get(Report, report_id)
+    if report is None or report.community_id != current_user.organization.community_id:
+        abort(404)
+    if not can(current_user, Action.VIEW_REPORT, report):
+        abort(403)
+    return report
+
+
+def render_report(report, problem=None, status=200, failed_action=None):
+    """The report page; after a refused action, what was typed into its form is kept."""
+    community_id = report.community_id
+
+    def typed(action, field):
+        return request.form.get(field, "") if action == failed_action else ""
+
+    orgs = routing.organizations(community_id)
+    return render_template(
+        "staff/report.html",
+        report=report, now=utcnow(), problem=problem, typed=typed,
+        allowed=workflow.allowed_actions(report, current_user),
+        suggested=routing.suggested_org(report),
+        orgs=[o for o in orgs if o.kind != OrgKind.DEPARTMENT],
+        departments=[o for o in orgs if o.kind == OrgKind.DEPARTMENT],
+        people=db.session.scalars(select(User).where(
+            User.organization_id.in_([o.id for o in orgs]), User.active,
+            User.role.in_([Role.HANDLER, Role.DISPATCHER])).order_by(User.display_name)).all(),
+        canned=canned_replies(report.category_id),
+        milestones=report.milestones, clock_state=sla.state, priorities=workflow.PRIORITIES,
+    ), status
+
+
+@bp.get("/reports/<int:report_id>")
+@requires(Action.VIEW_REPORT)
+def report(report_id):
+    return render_report(staff_report(report_id))
+
+
+@bp.post("/reports/<int:report_id>/<action>")
+@requires(Action.VIEW_REPORT)
+def act(report_id, action):
+    report = staff_report(report_id)
+    try:
+        handler = ACTIONS[Action(action)]
+    except (ValueError, KeyError):
+        abort(404)
+    try:
+        handler(report)
+    except workflow.MissingInput as missing:
+        return render_report(report, str(missing), 422, action)
+    except workflow.TransitionRefused as refused:
+        db.session.rollback()
+        db.session.refresh(report)
+        return render_report(report, str(refused), 409, action)
+    flash(_("Saved."), "success")
+    back = request.form.get("back")
+    if back == "jobs":
+        return redirect(url_for("staff.jobs"), code=303)
+    return redirect(url_for("staff.report", report_id=report.id), code=303)
+
+
+@bp.get("/reports/<int:report_id>/photos/<int:photo_id>.jpg")
+@requires(Action.VIEW_REPORT)
+def photo(report_id, photo_id):
+    report = staff_report(report_id)
+    item = db.session.get(ReportPhoto, photo_id)
+    if item is None or item.report_id != report.id:
+        abort(404)
+    folder = workflow.upload_folder_for_reports(current_app.config["UPLOAD_FOLDER"])
+    path = photo_store.photo_path(folder, item.stored_name)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype="image/jpeg", max_age=3600)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@bp.get("/jobs")
+@requires(Action.MY_JOBS)
+def jobs():
+    return render_template("staff/jobs.html", jobs=queue.handler_jobs(current_user),
+                           now=utcnow(), clock=sla.report_state)
+
+
+@bp.get("/arrive/<token>")
+@requires(Action.MY_JOBS)
+def arrive_by_scan(token):
+    """A handler scanned a door code: offer to stamp arrival on their accepted jobs there."""
+    from webapp.domain.places import active_code
+
+    code = active_code(token)
+    if code is None:
+        abort(404)
+    jobs = queue.jobs_at_place(current_user, code.building_id, code.entrance_id)
+    return render_template("staff/arrive.html", code=code, jobs=jobs)
+
+
+@bp.get("/callbacks")
+@requires(Action.CALLBACK)
+def callbacks():
+    return render_template("staff/callbacks.html", reports=queue.callback_list(current_user))
+
+
+@bp.get("/export.csv")
+@requires(Action.EXPORT)
+def export():
+    f = queue.QueueFilter.from_args(request.args)
+    out = io.StringIO()
+    out.write("\ufeff")  # so that Excel opens the UTF-8 file as UTF-8
+    writer = csv.writer(out)
+    for row in export_rows(f, current_user, utcnow()):
+        writer.writerow(row)
+    return Response(out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": "attachment; filename=mashang-reports.csv"})
