@@ -15,15 +15,14 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_login import current_user
 from jinja2_fragments.flask import render_block
 from sqlalchemy import select
 
-from flask_login import current_user
-
 from webapp.access import public
-from webapp.domain.permissions import Action, can
 from webapp.domain import photos as photo_store
 from webapp.domain import workflow
+from webapp.domain.permissions import Action, can
 from webapp.domain.places import active_code, find_scan_place, sole_community
 from webapp.domain.tokens import is_submission_key, new_submission_key
 from webapp.extensions import db
