@@ -104,3 +104,22 @@ def png_header_bomb(width=8000, height=8000) -> bytes:
     ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
     idat = zlib.compress(b"\x00" * 64)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+@pytest.fixture
+def users(demo):
+    """The demo accounts by username."""
+    from sqlalchemy import select
+
+    from webapp.models import User
+
+    return {u.username: u for u in db.session.scalars(select(User))}
+
+
+def login(client, username, password="mashang-demo"):
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    response = client.post("/login", data={"csrf_token": token.group(1) if token else "",
+                                           "username": username, "password": password})
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    return client

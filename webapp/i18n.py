@@ -3,7 +3,7 @@
 from urllib.parse import urlsplit
 
 from babel import Locale
-from flask import current_app, redirect, request
+from flask import current_app, has_request_context, redirect, request
 from flask_babel import get_locale, refresh
 from flask_babel import lazy_gettext as _l
 
@@ -46,6 +46,8 @@ def select_locale() -> Locale:
 
 
 def chosen_language() -> str:
+    if not has_request_context():  # CLI tasks and tests: the configured default
+        return current_app.config["DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     chosen = request.cookies.get(LANG_COOKIE)
     if chosen in languages:

@@ -66,6 +66,9 @@ ALLOWED_FROM: dict[Action, frozenset[str] | None] = {
     Action.SET_PRIORITY: frozenset(OPEN_STATUSES),
     Action.CALLBACK: frozenset({S.CLOSED}),
 }
+# The buttons of a report page.
+REPORT_ACTIONS = frozenset(ALLOWED_FROM) | {Action.INTERNAL_NOTE, Action.PUBLIC_REPLY,
+                                            Action.HIDE_FROM_BOARD}
 
 
 class TransitionRefused(Exception):
@@ -404,7 +407,7 @@ def public_events(report: Report) -> list[ReportEvent]:
 def allowed_actions(report: Report, user: User) -> set[Action]:
     """The actions `user` may take on `report` now: one button each on the report page."""
     allowed = set()
-    for action in Action:
+    for action in REPORT_ACTIONS:
         if not can(user, action, report):
             continue
         states = ALLOWED_FROM.get(action)

@@ -1,0 +1,224 @@
+"""Server time and SQL statements per request of the staff queue and the public board.
+
+Builds a fresh SQLite database with the demo data and a few reports, counts the statements of
+each page on it, bulk-inserts reports of 八一社区 up to N, then times each page in-process
+through the Flask test client (no network, no server).
+Run: .venv/bin/python bench/queue.py [--reports N] [--repeat K] [--json]
+"""
+
+import sys
+from pathlib import Path
+
+# This file is named like the standard library's queue module: take its folder off the path
+# before anything imports `queue`, and put the project root there instead.
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+sys.path.insert(0, str(HERE.parent))
+
+import argparse  # noqa: E402
+import contextlib  # noqa: E402
+import io  # noqa: E402
+import json  # noqa: E402
+import math  # noqa: E402
+import os  # noqa: E402
+import platform  # noqa: E402
+import random  # noqa: E402
+import re  # noqa: E402
+import sqlite3  # noqa: E402
+import statistics  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from datetime import UTC, datetime, timedelta  # noqa: E402
+
+import flask_migrate  # noqa: E402
+from sqlalchemy import event, insert, select, text  # noqa: E402
+
+from webapp import create_app  # noqa: E402
+from webapp.domain.demo import DEMO_PASSWORD, load_demo_data  # noqa: E402
+from webapp.extensions import db  # noqa: E402
+from webapp.models import (  # noqa: E402
+    OPEN_STATUSES,
+    Building,
+    Category,
+    Community,
+    Compound,
+    Entrance,
+    Report,
+    ReportMilestone,
+    ReportStatus,
+)
+
+S = ReportStatus
+STATUS_MIX = {S.SUBMITTED: 10, S.ASSIGNED: 10, S.ACCEPTED: 5, S.ON_SITE: 3, S.RESOLVED: 10,
+              S.CLOSED: 55, S.REJECTED: 3, S.DUPLICATE: 2, S.REOPENED: 2}
+BATCH = 10_000
+WARMUP = 3
+SMALL = 30  # reports in the small database
+GOAL_MS = 100
+DESCRIPTIONS = ["楼道灯不亮了，晚上看不清。", "单元门口一直有积水。", "垃圾桶满了没人清。",
+                "消防通道被车辆占用。", "电梯异响，停在半层。", "暖气片不热。"]
+
+
+def bulk_insert(count, seed=1):
+    """Insert `count` reports and their "accept" milestones with core executemany."""
+    rnd = random.Random(seed)
+    now = datetime.now(UTC)
+    community = db.session.scalars(select(Community).where(Community.code == "bayi")).one()
+    places = db.session.execute(
+        select(Compound.id, Compound.partner_org_id, Building.id, Entrance.id)
+        .join(Building, Building.compound_id == Compound.id)
+        .join(Entrance, Entrance.building_id == Building.id)
+        .where(Compound.community_id == community.id)).all()
+    categories = db.session.scalars(select(Category.id)).all()
+    statuses, weights = list(STATUS_MIX), list(STATUS_MIX.values())
+    next_id = (db.session.scalar(select(db.func.max(Report.id))) or 0) + 1
+    reports, milestones = [], []
+
+    def flush():
+        if reports:
+            db.session.execute(insert(Report.__table__), reports)
+        if milestones:
+            db.session.execute(insert(ReportMilestone.__table__), milestones)
+        reports.clear()
+        milestones.clear()
+
+    for i in range(next_id, next_id + count):
+        compound_id, org_id, building_id, entrance_id = rnd.choice(places)
+        status = rnd.choices(statuses, weights)[0]
+        row = dict(id=i, number=f"B{i:010d}", tracking_token=f"bench-t-{i}",
+                   submission_key=f"bench-k-{i}", channel="qr", version=1,
+                   community_id=community.id, compound_id=compound_id, building_id=building_id,
+                   entrance_id=entrance_id, category_id=rnd.choice(categories),
+                   description=rnd.choice(DESCRIPTIONS), status=status, priority=0,
+                   care_card=False, hidden_from_board=False,
+                   assigned_org_id=None if status == S.SUBMITTED else org_id,
+                   next_due_at=None, resolved_at=None, closed_at=None, rating=None)
+        if status in OPEN_STATUSES:  # recent; due from two days ago to a day ahead
+            due = now + timedelta(minutes=rnd.uniform(-2 * 24 * 60, 24 * 60))
+            created = min(due - timedelta(minutes=30), now - timedelta(minutes=rnd.uniform(1, 60)))
+            row.update(next_due_at=due, created_at=created, updated_at=created)
+            milestones.append(dict(report_id=i, cycle=1, name="accept", started_at=created,
+                                   due_at=due, met_at=None, breached_at=None))
+        else:
+            created = now - timedelta(minutes=rnd.uniform(60 * 24 * 3, 60 * 24 * 90))
+            row.update(created_at=created, updated_at=created)
+            if status in (S.RESOLVED, S.CLOSED):
+                resolved = created + timedelta(minutes=rnd.uniform(20, 3 * 24 * 60))
+                closed = resolved + timedelta(hours=rnd.uniform(1, 72)) \
+                    if status == S.CLOSED else None
+                row.update(resolved_at=resolved, closed_at=closed, updated_at=closed or resolved,
+                           rating=rnd.randint(3, 5) if rnd.random() < 0.7 else None)
+                due = created + timedelta(minutes=30)
+                late = rnd.random() < 0.15
+                met = due + timedelta(minutes=rnd.uniform(1, 120)) if late \
+                    else created + timedelta(minutes=rnd.uniform(1, 29))
+                milestones.append(dict(report_id=i, cycle=1, name="accept", started_at=created,
+                                       due_at=due, met_at=met, breached_at=due if late else None))
+        reports.append(row)
+        if len(reports) >= BATCH:
+            flush()
+    flush()
+    db.session.commit()
+    db.session.execute(text("ANALYZE"))
+    db.session.commit()
+
+
+def login(client, username):
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    resp = client.post("/login", data={"username": username, "password": DEMO_PASSWORD,
+                                       "csrf_token": token})
+    if resp.status_code != 303:
+        sys.exit(f"login as {username} failed with status {resp.status_code}")
+
+
+def measure(client, path, counter, repeat):
+    """Warm up, then time `repeat` requests. Returns the latencies in ms and statement counts."""
+    latencies, statements = [], []
+    for n in range(WARMUP + repeat):
+        before = counter[0]
+        t0 = time.perf_counter()
+        resp = client.get(path)
+        elapsed = time.perf_counter() - t0
+        if resp.status_code != 200:
+            sys.exit(f"GET {path} answered {resp.status_code}, expected 200")
+        if n >= WARMUP:
+            latencies.append(elapsed * 1000)
+            statements.append(counter[0] - before)
+    return latencies, statements
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def span(counts):
+    low, high = min(counts), max(counts)
+    return str(low) if low == high else f"{low}-{high}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reports", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=20, help="timed requests per page")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="mashang-bench-") as tmp:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3",
+                          "UPLOAD_FOLDER": f"{tmp}/uploads", "SECRET_KEY": "bench",
+                          "TESTING": True})
+        with app.app_context():
+            with contextlib.redirect_stderr(io.StringIO()):  # alembic's INFO lines
+                flask_migrate.upgrade()
+            load_demo_data()
+            compound_id = db.session.scalar(select(Compound.id).where(Compound.name == "微波宿舍"))
+            counter = [0]
+
+            @event.listens_for(db.engine, "before_cursor_execute")
+            def count(*_args):
+                counter[0] += 1
+
+            pages = [("/staff/queue", True), ("/staff/queue?tab=overdue", True),
+                     (f"/staff/queue?compound={compound_id}", True),
+                     ("/staff/queue?tab=all&page=50", True), ("/board/", False),
+                     (f"/board/{compound_id}", False)]
+            staff, public = app.test_client(), app.test_client()
+            login(staff, "dispatcher")
+            bulk_insert(SMALL, seed=0)  # a few reports, so that no page of the small DB is empty
+            small = {path: span(measure(staff if is_staff else public, path, counter, 3)[1])
+                     for path, is_staff in pages}
+            db.session.remove()
+
+            t0 = time.perf_counter()
+            bulk_insert(max(0, args.reports - SMALL))
+            insert_s = time.perf_counter() - t0
+            db.session.remove()
+            results = {}
+            for path, is_staff in pages:
+                lat, stmts = measure(staff if is_staff else public, path, counter, args.repeat)
+                results[path] = {"median_ms": statistics.median(lat),
+                                 "p95_ms": percentile(lat, 95),
+                                 "statements_small": small[path], "statements": span(stmts)}
+
+    report = {"cpu_count": os.cpu_count(), "python": platform.python_version(),
+              "sqlite": sqlite3.sqlite_version, "reports": args.reports,
+              "repeat": args.repeat, "insert_s": insert_s, "pages": results}
+    if args.json:
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    print(f"CPUs: {report['cpu_count']}  Python: {report['python']}  "
+          f"SQLite: {report['sqlite']}  reports: {args.reports} (inserted in {insert_s:.1f} s)"
+          f"  timed requests per page: {args.repeat}")
+    print(f"small DB: demo data + {SMALL} reports; large DB: demo data + {args.reports} reports")
+    print(f"goal: every page under {GOAL_MS} ms server time, statements constant")
+    print(f"{'page':<34} {'median ms':>9} {'p95 ms':>8} {'stmts small':>11} "
+          f"{'stmts N':>8}")
+    for path, r in results.items():
+        print(f"{path:<34} {r['median_ms']:>9.1f} {r['p95_ms']:>8.1f} "
+              f"{r['statements_small']:>11} {r['statements']:>8}")
+
+
+if __name__ == "__main__":
+    main()

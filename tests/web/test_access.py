@@ -1,0 +1,120 @@
+"""Walk every route of the app as every role and as an anonymous visitor: what each gets must
+follow the one permission table in domain/permissions.py, and no route may go undeclared."""
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import login
+from webapp.access import PUBLIC, access_of
+from webapp.domain import accounts
+from webapp.domain.permissions import ROLE_ACTIONS
+from webapp.extensions import db
+from webapp.models import Organization, QrCode, Report, ReportPhoto, Role
+
+ROLES = {None: None, Role.ADMIN: "admin", Role.DISPATCHER: "dispatcher",
+         Role.HANDLER: "mateng", Role.VOLUNTEER: "volunteer"}
+
+
+@pytest.fixture
+def walk(app, users, entrance_code):
+    app.config["WTF_CSRF_ENABLED"] = False  # the guard is under test here, not CSRF
+    office = db.session.scalars(select(Organization).where(Organization.kind == "office")).first()
+    accounts.create_user("volunteer", "志愿者 小王", "volunteer-pass", Role.VOLUNTEER, office)
+    report = db.session.scalars(select(Report).where(
+        Report.assigned_user_id == users["mateng"].id)).first()  # the demo's closed loop
+    photo = ReportPhoto(report=report, stored_name="missing.jpg", width=1, height=1,
+                        byte_size=1)
+    db.session.add(photo)
+    db.session.commit()
+    return {
+        "token": entrance_code.token, "tracking": report.tracking_token,
+        "report_id": report.id, "photo_id": photo.id, "action": "internal_note",
+        "code": "en", "filename": "css/app.css", "compound_id": report.compound_id,
+        "user_id": users["grid"].id, "category_id": report.category_id,
+    }
+
+
+def test_every_endpoint_declares_who_may_open_it(app):
+    undeclared = [rule.endpoint for rule in app.url_map.iter_rules()
+                  if access_of(app, rule.endpoint) is None]
+    assert undeclared == []
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_each_role_gets_what_the_table_says(app, walk, role):
+    client = app.test_client()
+    if ROLES[role]:
+        login(client, ROLES[role], "volunteer-pass" if role == Role.VOLUNTEER else "mashang-demo")
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "auth.logout":
+            continue  # would end the session of the walk itself
+        url = rule.build({name: walk[name] for name in rule.arguments}, append_unknown=False)[1]
+        access = access_of(app, rule.endpoint)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(url, method=method, data={})
+            status = response.status_code
+            where = f"{method} {url} as {role or 'anonymous'}: {status}"
+            to_login = status in (302, 303) and "/login" in response.headers.get("Location", "")
+            if access == PUBLIC:
+                assert status not in (401, 403) and not to_login, where
+            elif role is None:
+                assert to_login, where
+            elif access in ROLE_ACTIONS[role]:
+                assert status != 403 and not to_login, where
+            else:
+                assert status == 403, where
+            assert status < 500, where
+            checked += 1
+    assert checked > 20
+
+
+def test_htmx_requests_get_hx_redirect_to_login(client, demo):
+    response = client.get("/staff/queue", headers={"HX-Request": "true"})
+    assert response.status_code == 401
+    assert response.headers["HX-Redirect"].startswith("/login")
+
+
+def test_a_handler_cannot_open_another_companys_report(client, users, entrance_code):
+    report = db.session.scalars(select(Report).where(
+        Report.assigned_user_id == users["mateng"].id)).first()
+    login(client, "yianju")
+    assert client.get(f"/staff/reports/{report.id}").status_code == 403
+    login(client, "mateng")
+    assert client.get(f"/staff/reports/{report.id}").status_code == 200
+
+
+def test_login_is_rate_limited(client, demo):
+    for _ in range(5):
+        page = client.get("/login")
+        from tests.conftest import csrf_from
+        bad = client.post("/login", data={"csrf_token": csrf_from(page.text),
+                                          "username": "dispatcher", "password": "wrong"},
+                          headers={"Accept-Language": "en"})
+        assert bad.status_code == 422 and "Wrong username or password" in bad.text
+    page = client.get("/login")
+    from tests.conftest import csrf_from
+    blocked = client.post("/login", data={"csrf_token": csrf_from(page.text),
+                                          "username": "dispatcher", "password": "mashang-demo"},
+                          headers={"Accept-Language": "en"})
+    assert blocked.status_code == 429
+    assert "Too many failed attempts" in blocked.text
+
+
+def test_disabled_accounts_cannot_log_in(client, users):
+    users["grid"].active = False
+    db.session.commit()
+    page = client.get("/login")
+    from tests.conftest import csrf_from
+    response = client.post("/login", data={"csrf_token": csrf_from(page.text),
+                                           "username": "grid", "password": "mashang-demo"})
+    assert response.status_code == 422
+
+
+def test_passwords_are_hashed(users):
+    assert "mashang-demo" not in users["dispatcher"].password_hash
+    assert users["dispatcher"].password_hash.startswith(("scrypt:", "pbkdf2:"))
+
+
+def test_qr_tokens_in_the_walk_exist(walk):
+    assert db.session.scalar(select(QrCode.id).where(QrCode.token == walk["token"]))
