@@ -93,27 +93,26 @@ def bulk_insert(count, seed=1):
                    care_card=False, hidden_from_board=False,
                    assigned_org_id=None if status == S.SUBMITTED else org_id,
                    next_due_at=None, resolved_at=None, closed_at=None, rating=None)
-        if status in OPEN_STATUSES:  # recent; due from two days ago to a day ahead
-            due = now + timedelta(minutes=rnd.uniform(-2 * 24 * 60, 24 * 60))
-            created = min(due - timedelta(minutes=30), now - timedelta(minutes=rnd.uniform(1, 60)))
-            row.update(next_due_at=due, created_at=created, updated_at=created)
+        created = now - timedelta(minutes=rnd.uniform(1, 90 * 24 * 60))
+        row.update(created_at=created, updated_at=created)
+        if status in OPEN_STATUSES:  # the current clock is due from two days ago to a day ahead
+            due = max(now + timedelta(minutes=rnd.uniform(-2 * 24 * 60, 24 * 60)),
+                      created + timedelta(minutes=30))
+            row.update(next_due_at=due)
+            milestones.append(dict(report_id=i, cycle=1, name="accept", met_at=None,
+                                   started_at=due - timedelta(minutes=30), due_at=due,
+                                   breached_at=None))
+        elif status in (S.RESOLVED, S.CLOSED):
+            resolved = min(created + timedelta(minutes=rnd.uniform(20, 3 * 24 * 60)), now)
+            closed = min(resolved + timedelta(hours=rnd.uniform(1, 72)), now) \
+                if status == S.CLOSED else None
+            row.update(resolved_at=resolved, closed_at=closed, updated_at=closed or resolved,
+                       rating=rnd.randint(3, 5) if rnd.random() < 0.7 else None)
+            due = created + timedelta(minutes=30)
+            met = min(resolved, due + timedelta(minutes=rnd.uniform(1, 120))
+                      if rnd.random() < 0.15 else created + timedelta(minutes=rnd.uniform(1, 29)))
             milestones.append(dict(report_id=i, cycle=1, name="accept", started_at=created,
-                                   due_at=due, met_at=None, breached_at=None))
-        else:
-            created = now - timedelta(minutes=rnd.uniform(60 * 24 * 3, 60 * 24 * 90))
-            row.update(created_at=created, updated_at=created)
-            if status in (S.RESOLVED, S.CLOSED):
-                resolved = created + timedelta(minutes=rnd.uniform(20, 3 * 24 * 60))
-                closed = resolved + timedelta(hours=rnd.uniform(1, 72)) \
-                    if status == S.CLOSED else None
-                row.update(resolved_at=resolved, closed_at=closed, updated_at=closed or resolved,
-                           rating=rnd.randint(3, 5) if rnd.random() < 0.7 else None)
-                due = created + timedelta(minutes=30)
-                late = rnd.random() < 0.15
-                met = due + timedelta(minutes=rnd.uniform(1, 120)) if late \
-                    else created + timedelta(minutes=rnd.uniform(1, 29))
-                milestones.append(dict(report_id=i, cycle=1, name="accept", started_at=created,
-                                       due_at=due, met_at=met, breached_at=due if late else None))
+                                   due_at=due, met_at=met, breached_at=due if met > due else None))
         reports.append(row)
         if len(reports) >= BATCH:
             flush()
@@ -169,38 +168,37 @@ def main():
         app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3",
                           "UPLOAD_FOLDER": f"{tmp}/uploads", "SECRET_KEY": "bench",
                           "TESTING": True})
+        counter = [0]
         with app.app_context():
             with contextlib.redirect_stderr(io.StringIO()):  # alembic's INFO lines
                 flask_migrate.upgrade()
             load_demo_data()
-            compound_id = db.session.scalar(select(Compound.id).where(Compound.name == "微波宿舍"))
-            counter = [0]
-
-            @event.listens_for(db.engine, "before_cursor_execute")
-            def count(*_args):
-                counter[0] += 1
-
-            pages = [("/staff/queue", True), ("/staff/queue?tab=overdue", True),
-                     (f"/staff/queue?compound={compound_id}", True),
-                     ("/staff/queue?tab=all&page=50", True), ("/board/", False),
-                     (f"/board/{compound_id}", False)]
-            staff, public = app.test_client(), app.test_client()
-            login(staff, "dispatcher")
             bulk_insert(SMALL, seed=0)  # a few reports, so that no page of the small DB is empty
-            small = {path: span(measure(staff if is_staff else public, path, counter, 3)[1])
-                     for path, is_staff in pages}
-            db.session.remove()
+            compound_id = db.session.scalar(select(Compound.id).where(Compound.name == "微波宿舍"))
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", lambda *_: counter.__setitem__(
+            0, counter[0] + 1))
+        # Requests run outside any app context, as under a real server: otherwise they would
+        # share one app context, hence one session and its identity map, between requests.
+        pages = [("/staff/queue", True), ("/staff/queue?tab=overdue", True),
+                 (f"/staff/queue?compound={compound_id}", True),
+                 ("/staff/queue?tab=all&page=50", True), ("/board/", False),
+                 (f"/board/{compound_id}", False)]
+        staff, public = app.test_client(), app.test_client()
+        login(staff, "dispatcher")
+        small = {path: span(measure(staff if is_staff else public, path, counter, 3)[1])
+                 for path, is_staff in pages}
 
-            t0 = time.perf_counter()
+        t0 = time.perf_counter()
+        with app.app_context():
             bulk_insert(max(0, args.reports - SMALL))
-            insert_s = time.perf_counter() - t0
-            db.session.remove()
-            results = {}
-            for path, is_staff in pages:
-                lat, stmts = measure(staff if is_staff else public, path, counter, args.repeat)
-                results[path] = {"median_ms": statistics.median(lat),
-                                 "p95_ms": percentile(lat, 95),
-                                 "statements_small": small[path], "statements": span(stmts)}
+        insert_s = time.perf_counter() - t0
+        results = {}
+        for path, is_staff in pages:
+            lat, stmts = measure(staff if is_staff else public, path, counter, args.repeat)
+            results[path] = {"median_ms": statistics.median(lat), "p95_ms": percentile(lat, 95),
+                             "statements_small": small[path], "statements": span(stmts)}
+        engine.dispose()
 
     report = {"cpu_count": os.cpu_count(), "python": platform.python_version(),
               "sqlite": sqlite3.sqlite_version, "reports": args.reports,

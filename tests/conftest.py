@@ -5,6 +5,7 @@ import struct
 import zlib
 
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from PIL import Image
 
@@ -25,6 +26,15 @@ def migrated_db(tmp_path_factory):
     return path
 
 
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context, as under a real server: the test's own context
+    (and its `g`, which Flask-WTF and Flask-Babel cache things on) is not shared."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(migrated_db, tmp_path):
     path = tmp_path / "test.sqlite3"
@@ -35,6 +45,7 @@ def app(migrated_db, tmp_path):
         "SECRET_KEY": "test-secret",
         "TESTING": True,
     })
+    app.test_client_class = FreshContextClient
     with app.app_context():
         yield app
         db.session.remove()

@@ -35,7 +35,6 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from webapp import i18n
 
-    # Language first: the CSRF check below may already need to answer in it.
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.init_app(app)
     db.init_app(app)

@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 
 from babel import Locale
 from flask import current_app, has_request_context, redirect, request
-from flask_babel import get_locale, refresh
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from webapp.domain.workflow import PRIORITIES, STATUS_LABELS
@@ -98,9 +98,6 @@ def init_app(app) -> None:
     from webapp.access import public
 
     app.add_url_rule("/lang/<code>", "switch_language", public(switch_language))
-    # Flask-Babel caches the locale on `g`, which outlives a request when an app context
-    # was already pushed (CLI tasks, tests): choose afresh for every request.
-    app.before_request(refresh)
 
     @app.context_processor
     def language_helpers():

@@ -1,0 +1,270 @@
+"""The dispatcher's queue and report page, the handler's jobs, call-backs and the CSV export,
+through the real app with CSRF on."""
+
+import csv
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import login
+from tests.web.helpers import photo_upload, submit_report
+from webapp.extensions import db
+from webapp.models import Report, ReportStatus
+from webapp.models.types import utcnow
+
+EN = {"Accept-Language": "en"}
+
+
+@pytest.fixture
+def fresh(client, entrance_code):
+    """A new report from 微波宿舍 1号楼 2单元, filed by a resident."""
+    response = submit_report(client, entrance_code.token, contact_name="王阿姨",
+                             contact_phone="13800000000")
+    assert response.status_code == 303
+    return db.session.scalars(select(Report).order_by(Report.id.desc())).first()
+
+
+def act(client, report, action, **fields):
+    page = client.get(f"/staff/reports/{report.id}").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    data = {"csrf_token": token, "version": str(report.version), **fields}
+    return client.post(f"/staff/reports/{report.id}/{action}", data=data, headers=EN,
+                       content_type="multipart/form-data")
+
+
+def test_queue_shows_new_reports_with_their_clock(client, fresh):
+    login(client, "dispatcher")
+    page = client.get("/staff/queue", headers=EN).text
+    assert fresh.number in page and "On track" in page
+    assert client.get("/staff/queue?tab=new", headers=EN).text.count(fresh.number) == 1
+    assert fresh.number in client.get("/staff/queue?tab=unassigned").text
+    assert fresh.number not in client.get("/staff/queue?tab=overdue").text
+    assert fresh.number not in client.get("/staff/queue?tab=closed").text
+
+
+def test_queue_filters(client, fresh):
+    login(client, "dispatcher")
+    assert fresh.number in client.get(f"/staff/queue?compound={fresh.compound_id}").text
+    other = db.session.scalars(select(Report.compound_id).where(
+        Report.compound_id != fresh.compound_id, Report.community_id == fresh.community_id)
+    ).first()
+    assert fresh.number not in client.get(f"/staff/queue?compound={other}").text
+    assert fresh.number in client.get(f"/staff/queue?category={fresh.category_id}").text
+    assert fresh.number not in client.get("/staff/queue?status=closed&tab=all").text
+    # nonsense filters fall back to defaults instead of failing
+    assert client.get("/staff/queue?tab=bogus&page=-3&compound=x&status=<b>").status_code == 200
+
+
+def test_overdue_tab_is_right_before_any_sweep(client, fresh):
+    login(client, "dispatcher")
+    fresh.next_due_at = utcnow() - timedelta(minutes=1)
+    for m in fresh.milestones:
+        m.due_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    page = client.get("/staff/queue?tab=overdue", headers=EN).text
+    assert fresh.number in page and "Overdue" in page
+
+
+def test_polling_returns_only_the_rows_with_a_count_of_new_arrivals(client, fresh,
+                                                                    entrance_code):
+    login(client, "dispatcher")
+    first = client.get("/staff/queue", headers={**EN, "HX-Request": "true"})
+    assert first.text.lstrip().startswith('<div id="queue-rows"')
+    seen = re.search(r"seen=(\d+)", first.text).group(1)
+    submit_report(client, entrance_code.token, description="又一个问题：门禁坏了")
+    login(client, "dispatcher")
+    later = client.get(f"/staff/queue?seen={seen}&tab=open",
+                       headers={**EN, "HX-Request": "true"})
+    assert "1 new report since you opened this page" in later.text
+    assert f"seen={seen}" in later.text  # keeps counting from the first load
+
+
+def test_queue_is_paginated(client, fresh, entrance_code):
+    for n in range(26):
+        submit_report(client, entrance_code.token, description=f"第{n}个问题，请处理")
+    login(client, "dispatcher")
+    first = client.get("/staff/queue", headers=EN).text
+    assert "Page 1 of 2" in first
+    second = client.get("/staff/queue?page=2", headers=EN).text
+    assert "Page 2 of 2" in second
+
+
+def test_dispatch_accept_arrive_resolve_through_the_pages(client, fresh, users):
+    login(client, "dispatcher")
+    page = client.get(f"/staff/reports/{fresh.id}", headers=EN).text
+    assert "王阿姨" in page and "13800000000" in page
+    partner = fresh.compound.partner_org
+    assert f'value="{partner.id}" selected' in page and "suggested" in page
+    assert act(client, fresh, "assign", org=str(partner.id)).status_code == 303
+    db.session.refresh(fresh)
+    assert fresh.status == ReportStatus.ASSIGNED
+
+    login(client, "mateng")
+    jobs = client.get("/staff/jobs", headers=EN).text
+    assert fresh.number in jobs and "Accept" in jobs
+    assert act(client, fresh, "accept").status_code == 303
+    db.session.refresh(fresh)
+    assert act(client, fresh, "arrive").status_code == 303
+    db.session.refresh(fresh)
+    response = act(client, fresh, "resolve", note="已疏通", photo=photo_upload())
+    assert response.status_code == 303
+    db.session.refresh(fresh)
+    assert fresh.status == ReportStatus.RESOLVED
+    assert len(fresh.photos) == 1
+    # the resident sees the handler's note and photo on the tracking page
+    tracking = client.get(f"/t/{fresh.tracking_token}", headers=EN).text
+    assert "已疏通" in tracking and f"/photos/{fresh.photos[0].id}.jpg" in tracking
+    assert 'id="rate-form"' in tracking
+
+
+def test_an_illegal_action_is_refused_with_a_message(client, fresh):
+    login(client, "admin")
+    response = act(client, fresh, "resolve", note="done")
+    assert response.status_code == 409
+    assert "cannot be done while the report is" in response.text
+    db.session.refresh(fresh)
+    assert fresh.status == ReportStatus.SUBMITTED
+
+
+def test_a_missing_reason_is_a_422_and_keeps_the_form(client, fresh):
+    login(client, "dispatcher")
+    response = act(client, fresh, "reject", reason="   ")
+    assert response.status_code == 422
+    assert "Please write a reason" in response.text
+
+
+def test_the_second_of_two_dispatchers_sees_what_changed(client, app, fresh):
+    other = app.test_client()
+    login(client, "dispatcher")
+    login(other, "admin")
+    page = client.get(f"/staff/reports/{fresh.id}").text
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    other_page = other.get(f"/staff/reports/{fresh.id}").text
+    other_token = re.search(r'name="csrf_token" value="([^"]+)"', other_page).group(1)
+
+    partner = fresh.compound.partner_org
+    first = client.post(f"/staff/reports/{fresh.id}/assign", headers=EN, data={
+        "csrf_token": token, "version": version, "org": str(partner.id)})
+    assert first.status_code == 303
+    second = other.post(f"/staff/reports/{fresh.id}/reject", headers=EN, data={
+        "csrf_token": other_token, "version": version, "reason": "重复"})
+    assert second.status_code == 409
+    assert "Someone else changed this report" in second.text
+    assert partner.name in second.text  # the current state is shown
+    db.session.refresh(fresh)
+    assert fresh.status == ReportStatus.ASSIGNED
+
+
+def test_public_reply_with_a_canned_text_reaches_the_resident(client, fresh):
+    login(client, "dispatcher")
+    page = client.get(f"/staff/reports/{fresh.id}").text
+    canned = re.search(r'<select id="reply-canned" name="canned"><option value="">—</option>'
+                       r'<option value="(\d+)">', page).group(1)
+    assert act(client, fresh, "public_reply", canned=canned).status_code == 303
+    assert "您好，您的报事已收到" in client.get(f"/t/{fresh.tracking_token}").text
+
+
+def test_internal_notes_stay_internal(client, fresh):
+    login(client, "dispatcher")
+    act(client, fresh, "internal_note", note="此住户反复投诉")
+    assert "此住户反复投诉" in client.get(f"/staff/reports/{fresh.id}").text
+    assert "此住户反复投诉" not in client.get(f"/t/{fresh.tracking_token}").text
+
+
+def test_scanning_a_door_while_on_a_job_offers_to_stamp_arrival(client, fresh, entrance_code):
+    login(client, "dispatcher")
+    act(client, fresh, "assign", org=str(fresh.compound.partner_org_id))
+    login(client, "mateng")
+    db.session.refresh(fresh)
+    act(client, fresh, "accept")
+    scan = client.get(f"/q/{entrance_code.token}")
+    assert scan.status_code == 302 and "/staff/arrive/" in scan.headers["Location"]
+    page = client.get(scan.headers["Location"], headers=EN).text
+    assert fresh.number in page and "Stamp arrival" in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    db.session.refresh(fresh)
+    response = client.post(f"/staff/reports/{fresh.id}/arrive", data={
+        "csrf_token": token, "version": str(fresh.version), "back": "jobs"})
+    assert response.status_code == 303
+    db.session.refresh(fresh)
+    assert fresh.status == ReportStatus.ON_SITE and fresh.arrived_at is not None
+
+
+def test_callbacks_list_and_record(client, fresh, users):
+    from webapp.domain import workflow
+
+    handler = users["mateng"]
+    workflow.assign(fresh, users["dispatcher"], fresh.compound.partner_org)
+    workflow.accept(fresh, handler)
+    workflow.arrive(fresh, handler)
+    workflow.resolve(fresh, handler, "ok")
+    workflow.auto_close_unrated(utcnow() + timedelta(days=8), 7)
+    login(client, "dispatcher")
+    assert fresh.number in client.get("/staff/callbacks").text
+    assert act(client, fresh, "callback", result="居民表示满意", rating="4").status_code == 303
+    db.session.refresh(fresh)
+    assert fresh.rating == 4
+    assert fresh.number not in client.get("/staff/callbacks").text
+
+
+def test_csv_export_has_every_milestone_time(client, fresh, users):
+    from webapp.domain import workflow
+
+    workflow.assign(fresh, users["dispatcher"], fresh.compound.partner_org)
+    workflow.accept(fresh, users["mateng"])
+    login(client, "dispatcher")
+    response = client.get("/staff/export.csv?tab=all")
+    assert response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.text.lstrip("\ufeff"))))
+    row = next(r for r in rows if r["number"] == fresh.number)
+    for column in ("accept_due_at", "accept_met_at", "arrive_due_at", "resolve_due_at",
+                   "plan_due_at"):
+        assert column in row
+    assert row["accept_met_at"] and row["arrive_due_at"] and not row["arrive_met_at"]
+    assert "13800000000" not in response.text  # no resident contact in the export
+
+
+def test_admin_creates_and_disables_an_account(client, users):
+    login(client, "admin")
+    page = client.get("/admin/users").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    org = str(users["grid"].organization_id)
+    short = client.post("/admin/users", headers=EN, data={
+        "csrf_token": token, "username": "newgrid", "display_name": "新网格员",
+        "role": "handler", "org": org, "password": "short"})
+    assert short.status_code == 422 and "at least 8 characters" in short.text
+    assert 'value="newgrid"' in short.text  # typed input kept
+    ok = client.post("/admin/users", data={
+        "csrf_token": token, "username": "newgrid", "display_name": "新网格员",
+        "role": "handler", "org": org, "password": "long-enough-1"})
+    assert ok.status_code == 303
+    from webapp.models import User
+    user = db.session.scalars(select(User).where(User.username == "newgrid")).one()
+    client.post(f"/admin/users/{user.id}", data={"csrf_token": token, "role": "handler",
+                                                 "org": org, "active": "0"})
+    db.session.refresh(user)
+    assert not user.active
+
+
+def test_admin_sets_routing_and_sla_targets(client, demo):
+    from webapp.domain import sla
+    from webapp.models import Category
+    login(client, "admin")
+    water = db.session.scalars(select(Category).where(Category.code == "water")).one()
+    page = client.get("/admin/categories").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    bad = client.post(f"/admin/categories/{water.id}", headers=EN, data={
+        "csrf_token": token, "routing": "grid", "target_accept": "abc", "target_arrive": "5",
+        "target_resolve": "20"})
+    assert bad.status_code == 422 and "whole number of minutes" in bad.text
+    ok = client.post(f"/admin/categories/{water.id}", data={
+        "csrf_token": token, "routing": "grid", "target_accept": "15", "target_arrive": "10",
+        "target_resolve": "45", "canned": "师傅已出发"})
+    assert ok.status_code == 303
+    db.session.refresh(water)
+    assert water.routing == "grid"
+    assert sla.targets_for(water) == {"accept": 15, "arrive": 10, "resolve": 45}
