@@ -50,3 +50,32 @@ def test_qr_list_prints_every_active_code_as_csv(app):
                and r["entrance"] == "2单元")
     assert row["url"] == f"https://mashang.example.org/q/{row['token']}"
     assert any(r["entrance"] == "" for r in rows)  # building-level codes too
+
+
+def test_users_create_and_sla_sweep(app):
+    from datetime import timedelta
+
+    from webapp.models import ReportMilestone, User
+    runner = app.test_cli_runner()
+    runner.invoke(args=["demo-data"])
+    made = runner.invoke(args=["users", "create", "--username", "Wang", "--name", "王师傅",
+                               "--role", "handler", "--org", "山西锦地物业",
+                               "--password", "a-long-password"])
+    assert made.exit_code == 0, made.output
+    user = db.session.scalars(select(User).where(User.username == "wang")).one()
+    assert user.organization.name == "山西锦地物业"
+    refused = runner.invoke(args=["users", "create", "--username", "x", "--name", "x",
+                                  "--role", "handler", "--org", "no such org",
+                                  "--password", "a-long-password"])
+    assert refused.exit_code != 0 and "No organisation" in refused.output
+
+    open_clock = db.session.scalars(select(ReportMilestone).where(
+        ReportMilestone.met_at.is_(None), ReportMilestone.cancelled_at.is_(None))).first()
+    open_clock.due_at = open_clock.due_at - timedelta(days=1)
+    db.session.commit()
+    first = runner.invoke(args=["sla", "sweep"])
+    assert first.exit_code == 0 and first.output.startswith("1 milestones marked breached")
+    again = runner.invoke(args=["sla", "sweep"])
+    assert again.output.startswith("0 milestones marked breached")
+    db.session.refresh(open_clock)
+    assert open_clock.breached_at == open_clock.due_at

@@ -24,3 +24,35 @@ def test_upgrade_from_empty_and_back_down(tmp_path):
         downgrade(revision="base")
         db.engine.dispose()
     assert set(inspect(create_engine(url)).get_table_names()) <= {"alembic_version"}
+
+
+def test_upgrading_a_database_with_reports_keeps_them(tmp_path):
+    """0001 → head on a database that already has places and a report."""
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    with app.app_context():
+        upgrade(revision="0001")
+        with db.engine.begin() as connection:
+            for statement in (
+                "INSERT INTO community (id, code, name, timezone) VALUES (1, 'c', '社区', 'UTC')",
+                "INSERT INTO compound (id, community_id, name) VALUES (1, 1, '小区')",
+                "INSERT INTO building (id, compound_id, name, sort_key) VALUES (1, 1, '1号楼', 0)",
+                "INSERT INTO category (id, code, name_zh, name_en, icon, is_major, sort_order,"
+                " active) VALUES (1, 'water', '水', 'Water', 'x', 0, 0, 1)",
+                "INSERT INTO report (id, number, tracking_token, submission_key, channel,"
+                " community_id, compound_id, building_id, category_id, description,"
+                " care_card, status, created_at, updated_at) VALUES (1, '20261101-0001', 't',"
+                " 'k', 'qr', 1, 1, 1, 1, '漏水', 0, 'submitted', '2026-11-01 00:00:00',"
+                " '2026-11-01 00:00:00')",
+                "INSERT INTO report_event (report_id, created_at, actor_kind, kind, is_public)"
+                " VALUES (1, '2026-11-01 00:00:00', 'resident', 'submitted', 1)",
+            ):
+                connection.exec_driver_sql(statement)
+        upgrade()
+        with db.engine.connect() as connection:
+            row = connection.exec_driver_sql(
+                "SELECT number, version, priority, hidden_from_board FROM report").one()
+            events = connection.exec_driver_sql("SELECT count(*) FROM report_event").scalar()
+        assert tuple(row) == ("20261101-0001", 1, 0, 0)
+        assert events == 1
+        db.engine.dispose()

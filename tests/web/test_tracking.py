@@ -163,3 +163,17 @@ def test_the_private_link_is_written_out_in_full(client, filed):
     _report, url = filed
     html = client.get(url, base_url="https://mashang.example.org").get_data(as_text=True)
     assert f'value="https://mashang.example.org{url}"' in html
+
+
+def test_the_open_tracking_page_polls_for_public_updates(client, filed, users):
+    from webapp.domain import workflow
+
+    report, url = filed
+    page = client.get(url).text
+    poll = re.search(r'id="live" hx-get="([^"]+)"', page).group(1).replace("&amp;", "&")
+    assert client.get(poll, headers={"HX-Request": "true"}).status_code == 204
+    workflow.public_reply(report, users["dispatcher"], "师傅下午两点上门")
+    changed = client.get(poll, headers={"HX-Request": "true", **EN})
+    assert changed.status_code == 200
+    assert changed.text.lstrip().startswith('<div id="live"')
+    assert "师傅下午两点上门" in changed.text and "<html" not in changed.text

@@ -41,7 +41,7 @@ def render_board(community: Community, compound: Compound | None):
         compounds=community.compounds)
 
 
-@bp.get("/")
+@bp.get("/", strict_slashes=False)
 @public
 def index():
     communities = db.session.scalars(select(Community).order_by(Community.id)).all()

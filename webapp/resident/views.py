@@ -2,6 +2,7 @@
 place and the tracking token is the resident's private key to their report."""
 
 import hashlib
+from functools import partial
 
 from flask import (
     abort,
@@ -161,15 +162,21 @@ def report_for(tracking) -> Report:
 @public
 def tracking(tracking):
     report = report_for(tracking)
+    polled = request.args.get("v", "")
+    if request.htmx and polled.isdigit():
+        if int(polled) == report.version:
+            return "", 204
+        return render_tracking(report, block="live")
     return render_tracking(report)
 
 
 def render_tracking(report, *, info_form=None, rate_form=None, not_fixed_form=None,
-                    problem=None, status=200):
+                    problem=None, status=200, block=None):
     path = url_for("resident.tracking", tracking=report.tracking_token)
+    render = partial(render_block, "resident/tracking.html", block) if block else \
+        partial(render_template, "resident/tracking.html")
     response = make_response(
-        render_template(
-            "resident/tracking.html",
+        render(
             report=report,
             events=workflow.public_events(report),
             info_form=info_form or AddInfoForm(),

@@ -23,6 +23,7 @@ from webapp.access import requires
 from webapp.domain import photos as photo_store
 from webapp.domain import queue, routing, sla, workflow
 from webapp.domain.permissions import Action, can
+from webapp.domain.places import active_code
 from webapp.domain.reporting import export_rows
 from webapp.extensions import db
 from webapp.models import Category, Compound, OrgKind, Report, ReportPhoto, ReportStatus, Role, User
@@ -148,9 +149,8 @@ def jobs():
 @bp.get("/arrive/<token>")
 @requires(Action.MY_JOBS)
 def arrive_by_scan(token):
-    """A handler scanned a door code: offer to stamp arrival on their accepted jobs there."""
-    from webapp.domain.places import active_code
-
+    """A handler scanned a door code: offer to stamp arrival on their accepted jobs there.
+    Arrival is one tap here, not the scan itself: a GET must not change a report."""
     code = active_code(token)
     if code is None:
         abort(404)

@@ -1,0 +1,95 @@
+"""The public board: figures per compound and organisation, never anything personal."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from webapp.domain import reporting, workflow
+from webapp.extensions import db
+from webapp.models import Category, Community
+
+EN = {"Accept-Language": "en"}
+
+
+def file(code, minutes_ago, key, **draft):
+    fields = dict(submission_key=key, description="楼道有垃圾堆放",
+                  category_id=db.session.scalar(select(Category.id).where(
+                      Category.code == "sanitation")), contact_name="赵先生",
+                  contact_phone="13911112222", floor_room="6楼601")
+    fields.update(draft)
+    now = datetime.now(UTC) - timedelta(minutes=minutes_ago)
+    report, _ = workflow.submit_report(code, workflow.ReportDraft(**fields), [], None, now=now)
+    return report, now
+
+
+def close_loop(report, users, start, minutes_to_fix, rating):
+    handler = users["mateng"]
+    workflow.assign(report, users["dispatcher"], report.compound.partner_org, now=start)
+    workflow.accept(report, handler, now=start + timedelta(minutes=1))
+    workflow.arrive(report, handler, now=start + timedelta(minutes=2))
+    workflow.resolve(report, handler, "已清理干净", now=start + timedelta(minutes=minutes_to_fix))
+    if rating:
+        workflow.confirm_fixed(report, rating, "很好", now=start + timedelta(minutes=90))
+
+
+@pytest.fixture
+def month_of_reports(entrance_code, users):
+    a, t = file(entrance_code, 300, "board-a-00000000001")
+    close_loop(a, users, t, 10, 5)          # on time
+    b, t = file(entrance_code, 200, "board-b-00000000001")
+    close_loop(b, users, t, 60, 3)          # resolve 20 min after arrival: late
+    c, _ = file(entrance_code, 100, "board-c-00000000001")  # still open
+    return a, b, c
+
+
+def test_figures_for_the_month(month_of_reports, entrance_code):
+    from webapp.models import Report
+
+    a, b, _c = month_of_reports
+    community = db.session.scalars(select(Community).where(Community.code == "bayi")).one()
+    month = a.resolved_at.strftime("%Y-%m")
+    resolved = [r for r in db.session.scalars(select(Report).where(
+        Report.community_id == community.id, Report.resolved_at.is_not(None)))
+        if r.resolved_at.strftime("%Y-%m") == month]  # the demo's own loop may count too
+    board = reporting.board(community.id, month, "UTC")
+    assert board.total.resolved == len(resolved) >= 2
+    assert 0 < board.total.on_time_share < 1  # b was fixed late
+    assert board.total.median_minutes is not None
+    assert board.by_org["省直机关后勤保障中心"].resolved == len(resolved)
+    assert board.by_compound["微波宿舍"].received >= 3
+
+
+def test_board_page_shows_figures_and_replies_but_nothing_personal(client, month_of_reports):
+    page = client.get("/board", headers=EN)
+    assert page.status_code == 200
+    html = page.text
+    assert "省直机关后勤保障中心" in html and "微波宿舍" in html
+    assert "已清理干净" in html  # the public resolution note
+    for personal in ("赵先生", "13911112222", "6楼601", "2单元"):
+        assert personal not in html
+
+
+def test_compound_board_and_hidden_reports(client, month_of_reports, users):
+    a, b, _c = month_of_reports
+    workflow.set_hidden_from_board(b, users["dispatcher"], True)
+    page = client.get(f"/board/{a.compound_id}", headers=EN).text
+    assert "微波宿舍" in page
+    community = a.community
+    figures = reporting.board(community.id, a.resolved_at.strftime("%Y-%m"), "UTC",
+                              a.compound_id).total
+    assert figures.resolved == 2  # a and the demo's loop; b is hidden
+
+
+def test_past_months_and_bad_month_values(client, month_of_reports):
+    assert client.get("/board?month=2020-01", headers=EN).status_code == 200
+    assert "Nothing resolved this month yet." in client.get("/board?month=2020-01",
+                                                            headers=EN).text
+    for bad in ("2026-13", "x", "<script>", "99999-01"):
+        assert client.get(f"/board?month={bad}").status_code == 200
+    assert client.get("/board/999999").status_code == 404
+
+
+def test_ranking_puts_the_most_punctual_first():
+    good, bad = reporting.Figures(resolved=2, on_time=2), reporting.Figures(resolved=4, on_time=1)
+    assert [name for name, _ in reporting.ranking({"慢": bad, "快": good})] == ["快", "慢"]
