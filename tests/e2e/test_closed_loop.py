@@ -4,6 +4,8 @@ rates it, and the public board shows it."""
 
 import re
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import DESKTOP, PHONE
 
 
@@ -38,8 +40,7 @@ def test_report_dispatch_accept_resolve_rate_publish(live_server, browser, scree
             dispatcher.screenshot(path=str(screenshot_dir / "report-desktop.png"),
                                   full_page=True)
         dispatcher.get_by_role("button", name="Dispatch", exact=True).click()
-        dispatcher.wait_for_load_state()
-        assert "Assigned" in dispatcher.locator(".status").inner_text()
+        expect(dispatcher.locator(".status").first).to_have_text("Assigned")
 
         # 接单: the handler accepts, arrives and resolves, on a phone
         staff_login(handler, base, "mateng")
@@ -47,22 +48,18 @@ def test_report_dispatch_accept_resolve_rate_publish(live_server, browser, scree
         if screenshot_dir:
             handler.screenshot(path=str(screenshot_dir / "jobs-phone.png"), full_page=True)
         handler.get_by_role("button", name="接单").first.click()
-        handler.wait_for_load_state()
         handler.get_by_role("button", name=re.compile("到场")).first.click()
-        handler.wait_for_load_state()
         handler.get_by_role("link", name=number).click()
         handler.get_by_label("处理情况").fill("已更换灯泡")
         handler.get_by_role("button", name="标记为已办结").click()
-        handler.wait_for_load_state()
-        assert "已办结" in handler.locator(".status").inner_text()
+        expect(handler.locator(".status").first).to_contain_text("已办结")
 
         # 评单: the resident's open page shows it (polling or reload) and they rate it
         resident.reload()
-        assert "已更换灯泡" in resident.content()
+        expect(resident.locator("#live")).to_contain_text("已更换灯泡")
         resident.locator("label.star", has_text="★★★★★").click()
         resident.get_by_role("button", name=re.compile("已解决")).click()
-        resident.wait_for_load_state()
-        resident.wait_for_function("document.querySelector('.status').innerText.includes('已完结')")
+        expect(resident.locator(".status").first).to_have_text("已完结")
 
         # 晒单: the public board shows it, without the resident's details
         dispatcher.goto(f"{base}/board")
