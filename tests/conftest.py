@@ -35,16 +35,21 @@ class FreshContextClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
-@pytest.fixture
-def app(migrated_db, tmp_path):
+def app_on_a_copy(migrated_db, tmp_path, **config):
+    """An app on its own copy of the migrated database, with its own upload folder."""
     path = tmp_path / "test.sqlite3"
     shutil.copy(migrated_db, path)
-    app = create_app({
+    return create_app({
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         "SECRET_KEY": "test-secret",
-        "TESTING": True,
+        **config,
     })
+
+
+@pytest.fixture
+def app(migrated_db, tmp_path):
+    app = app_on_a_copy(migrated_db, tmp_path, TESTING=True)
     app.test_client_class = FreshContextClient
     with app.app_context():
         yield app

@@ -41,6 +41,14 @@ def clock(report, name, cycle=None):
     return next(m for m in report.milestones if m.name == name and m.cycle == cycle)
 
 
+def resolve_in_ten_minutes(report, users):
+    handler = users["mateng"]
+    workflow.assign(report, users["dispatcher"], report.compound.partner_org, now=minutes(1))
+    workflow.accept(report, handler, now=minutes(2))
+    workflow.arrive(report, handler, now=minutes(3))
+    workflow.resolve(report, handler, "修好了", now=minutes(10))
+
+
 def test_submission_starts_the_accept_clock(report):
     accept = clock(report, "accept")
     assert accept.due_at == minutes(30)
@@ -121,10 +129,7 @@ def test_category_targets_override_the_defaults(report, users):
 
 def test_reopening_restarts_the_clocks(report, users):
     handler = users["mateng"]
-    workflow.assign(report, users["dispatcher"], report.compound.partner_org, now=minutes(1))
-    workflow.accept(report, handler, now=minutes(2))
-    workflow.arrive(report, handler, now=minutes(3))
-    workflow.resolve(report, handler, "修好了", now=minutes(10))
+    resolve_in_ten_minutes(report, users)
     workflow.report_not_fixed(report, "还是不亮", now=minutes(100))
     assert report.status == S.REOPENED
     assert sla.current_cycle(report) == 2
@@ -224,11 +229,7 @@ def test_a_stale_form_is_refused_with_what_changed(report, users):
 
 
 def test_callback_records_the_rating_of_an_unrated_closed_report(report, users):
-    handler = users["mateng"]
-    workflow.assign(report, users["dispatcher"], report.compound.partner_org, now=minutes(1))
-    workflow.accept(report, handler, now=minutes(2))
-    workflow.arrive(report, handler, now=minutes(3))
-    workflow.resolve(report, handler, "修好了", now=minutes(10))
+    resolve_in_ten_minutes(report, users)
     with pytest.raises(workflow.TransitionRefused):
         workflow.record_callback(report, users["dispatcher"], "满意", 5)
     assert workflow.auto_close_unrated(minutes(10) + timedelta(days=6), 7) == 0

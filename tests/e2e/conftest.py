@@ -10,7 +10,7 @@ from playwright.sync_api import sync_playwright
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from webapp import create_app
+from tests.conftest import app_on_a_copy
 from webapp.domain.demo import load_demo_data
 from webapp.extensions import db
 from webapp.models import Building, Compound, Entrance, QrCode
@@ -46,13 +46,7 @@ def browser(chromium_path):
 @pytest.fixture
 def live_server(migrated_db, tmp_path):
     """A real HTTP server in a thread, on its own copy of the migrated database."""
-    path = tmp_path / "e2e.sqlite3"
-    shutil.copy(migrated_db, path)
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
-        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
-        "SECRET_KEY": "e2e-secret",
-    })
+    app = app_on_a_copy(migrated_db, tmp_path)
     with app.app_context():
         load_demo_data()
         token = db.session.scalars(

@@ -217,9 +217,7 @@ def assign(report: Report, actor: User, org: Organization, person: User | None =
     accept_running = any(m.name == Milestone.ACCEPT for m in sla.open_milestones(report))
     _record(report, "assigned", report.status, S.ASSIGNED, org.name, actor=actor, now=now)
     report.status = S.ASSIGNED
-    report.assigned_org = org
-    report.assigned_user = person
-    report.accepted_at = report.arrived_at = None
+    _hand_to(report, org, person)
     if not accept_running:
         sla.restart(report, now)
     _save(report, now)
@@ -258,9 +256,7 @@ def escalate(report: Report, actor: User, department: Organization, reason: str,
             now=now)
     _record(report, "note", None, None, reason, actor=actor, public=False, now=now)
     report.status = S.ESCALATED
-    report.assigned_org = department
-    report.assigned_user = None
-    report.accepted_at = report.arrived_at = None
+    _hand_to(report, department)
     sla.restart(report, now)
     _save(report, now)
 
@@ -374,9 +370,7 @@ def decline(report: Report, actor: User, reason: str, *, version=None, now=None)
     _record(report, "declined", report.status, S.SUBMITTED, _required(reason), actor=actor,
             public=False, now=now)
     report.status = S.SUBMITTED
-    report.assigned_org = None
-    report.assigned_user = None
-    report.accepted_at = report.arrived_at = None
+    _hand_to(report, None)
     sla.restart(report, now)
     _save(report, now)
 
@@ -444,6 +438,13 @@ def _check(report: Report, actor: User, action: Action, version: int | None,
         raise TransitionRefused(_l("This cannot be done while the report is “%(status)s”.",
                                    status=STATUS_LABELS[report.status]))
     return now or utcnow()
+
+
+def _hand_to(report: Report, org: Organization | None, person: User | None = None) -> None:
+    """A new owner starts from scratch: nobody has accepted or arrived yet."""
+    report.assigned_org = org
+    report.assigned_user = person
+    report.accepted_at = report.arrived_at = None
 
 
 def _required(text: str | None) -> str:

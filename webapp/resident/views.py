@@ -12,7 +12,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -28,9 +27,10 @@ from webapp.domain.places import active_code, find_scan_place, sole_community
 from webapp.domain.tokens import is_submission_key, new_submission_key
 from webapp.extensions import db
 from webapp.i18n import current_language
-from webapp.models import Category, Report, ReportPhoto
+from webapp.models import Category, Report
 from webapp.resident import bp
 from webapp.resident.forms import AddInfoForm, NotFixedForm, RateForm, ReportForm
+from webapp.responses import report_photo, see_other
 
 
 @bp.get("/")
@@ -142,15 +142,6 @@ def render_report_form(form, qr, choices, kept_names):
     return render_template("resident/report_form.html", **context)
 
 
-def see_other(location):
-    """Redirect after a successful POST; htmx gets the new page without a full reload."""
-    if request.htmx:
-        response = make_response("", 204)
-        response.headers["HX-Location"] = location
-        return response
-    return redirect(location, code=303)
-
-
 def report_for(tracking) -> Report:
     report = db.session.scalar(select(Report).where(Report.tracking_token == tracking))
     if report is None:
@@ -243,13 +234,4 @@ def not_fixed(tracking):
 @bp.get("/t/<tracking>/photos/<int:photo_id>.jpg")
 @public
 def photo(tracking, photo_id):
-    report = report_for(tracking)
-    item = db.session.get(ReportPhoto, photo_id)
-    if item is None or item.report_id != report.id:
-        abort(404)
-    path = photo_store.photo_path(report_folder(), item.stored_name)
-    if not path.is_file():
-        abort(404)
-    response = send_file(path, mimetype="image/jpeg", max_age=86400)
-    response.headers["Cache-Control"] = "private, max-age=86400"
-    return response
+    return report_photo(report_for(tracking), photo_id, max_age=86400)

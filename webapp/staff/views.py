@@ -6,12 +6,10 @@ import io
 from flask import (
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -20,14 +18,14 @@ from jinja2_fragments.flask import render_block
 from sqlalchemy import select
 
 from webapp.access import requires
-from webapp.domain import photos as photo_store
 from webapp.domain import queue, routing, sla, workflow
 from webapp.domain.permissions import Action, can
 from webapp.domain.places import active_code
 from webapp.domain.reporting import export_rows
 from webapp.extensions import db
-from webapp.models import Category, Compound, OrgKind, Report, ReportPhoto, ReportStatus, Role, User
+from webapp.models import Category, Compound, OrgKind, Report, ReportStatus, Role, User
 from webapp.models.types import utcnow
+from webapp.responses import report_photo
 from webapp.staff import bp
 from webapp.staff.actions import ACTIONS, canned_replies
 
@@ -126,17 +124,7 @@ def act(report_id, action):
 @bp.get("/reports/<int:report_id>/photos/<int:photo_id>.jpg")
 @requires(Action.VIEW_REPORT)
 def photo(report_id, photo_id):
-    report = staff_report(report_id)
-    item = db.session.get(ReportPhoto, photo_id)
-    if item is None or item.report_id != report.id:
-        abort(404)
-    folder = workflow.upload_folder_for_reports(current_app.config["UPLOAD_FOLDER"])
-    path = photo_store.photo_path(folder, item.stored_name)
-    if not path.is_file():
-        abort(404)
-    response = send_file(path, mimetype="image/jpeg", max_age=3600)
-    response.headers["Cache-Control"] = "private, max-age=3600"
-    return response
+    return report_photo(staff_report(report_id), photo_id, max_age=3600)
 
 
 @bp.get("/jobs")
