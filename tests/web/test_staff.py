@@ -268,3 +268,12 @@ def test_admin_sets_routing_and_sla_targets(client, demo):
     db.session.refresh(water)
     assert water.routing == "grid"
     assert sla.targets_for(water) == {"accept": 15, "arrive": 10, "resolve": 45}
+
+
+def test_staff_without_a_job_at_the_door_see_the_normal_scan_page(client, entrance_code):
+    login(client, "mateng")
+    page = client.get(f"/q/{entrance_code.token}")
+    assert page.status_code == 200 and "微波宿舍" in page.text
+    # the scan page is the public one, identical for staff and residents (it is cached)
+    anonymous = client.application.test_client().get(f"/q/{entrance_code.token}")
+    assert page.text == anonymous.text and "马腾飞" not in page.text

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from webapp.access import public
 from webapp.domain import photos as photo_store
-from webapp.domain import workflow
+from webapp.domain import queue, workflow
 from webapp.domain.permissions import Action, can
 from webapp.domain.places import active_code, find_scan_place, sole_community
 from webapp.domain.tokens import is_submission_key, new_submission_key
@@ -48,8 +48,10 @@ def scan(token):
     if place.revoked:
         return render_template("errors/code_replaced.html", place=place), 410
     if current_user.is_authenticated and can(current_user, Action.MY_JOBS):
-        # A handler scanning the door of a job they accepted: offer to stamp arrival.
-        return redirect(url_for("staff.arrive_by_scan", token=token))
+        # Staff scanning the door of a job they accepted: offer to stamp arrival.
+        code = active_code(token)
+        if queue.jobs_at_place(current_user, code.building_id, code.entrance_id):
+            return redirect(url_for("staff.arrive_by_scan", token=token))
     # Public and the same for every visitor of this code and language: render once per
     # (place, language) and answer repeat visits with 304.
     cache = current_app.extensions.setdefault("scan_page_cache", {})
