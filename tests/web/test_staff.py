@@ -277,3 +277,16 @@ def test_staff_without_a_job_at_the_door_see_the_normal_scan_page(client, entran
     # the scan page is the public one, identical for staff and residents (it is cached)
     anonymous = client.application.test_client().get(f"/q/{entrance_code.token}")
     assert page.text == anonymous.text and "马腾飞" not in page.text
+
+
+def test_links_and_polling_keep_every_filter(client, fresh):
+    from webapp.domain.queue import QueueFilter
+
+    f = QueueFilter(tab="overdue", compound_id=1, category_id=1, status="submitted", page=1)
+    assert f.args() == {"tab": "overdue", "compound": 1, "category": 1, "status": "submitted"}
+    assert f.args(page=2)["page"] == 2 and f.args(page=2)["compound"] == 1
+    login(client, "dispatcher")
+    page = client.get(f"/staff/queue?tab=all&compound={fresh.compound_id}"
+                      f"&category={fresh.category_id}").text
+    poll = re.search(r'id="queue-rows" hx-get="([^"]+)"', page).group(1)
+    assert f"compound={fresh.compound_id}" in poll and f"category={fresh.category_id}" in poll

@@ -48,7 +48,9 @@ class QueueFilter:
         values = {"tab": self.tab, "compound": self.compound_id,
                   "category": self.category_id, "status": self.status, "page": self.page}
         values.update(changes)
-        return {k: v for k, v in values.items() if v not in (None, "", 1) or k == "tab"}
+        if values["page"] == 1:
+            del values["page"]
+        return {k: v for k, v in values.items() if v not in (None, "")}
 
 
 @dataclass
