@@ -52,22 +52,26 @@ def scan(token):
         code = active_code(token)
         if queue.jobs_at_place(current_user, code.building_id, code.entrance_id):
             return redirect(url_for("staff.arrive_by_scan", token=token))
-    # Public and the same for every visitor of this code and language: render once per
-    # (place, language) and answer repeat visits with 304.
-    cache = current_app.extensions.setdefault("scan_page_cache", {})
-    key = (place, current_language())
-    cached = cache.get(key)
-    if cached is None:
-        html = render_template("resident/scan.html", place=place)
-        cached = (html, hashlib.blake2b(html.encode(), digest_size=12).hexdigest())
-        if len(cache) >= current_app.config["SCAN_PAGE_CACHE_SIZE"]:
-            cache.clear()
-        cache[key] = cached
-    response = make_response(cached[0])
-    response.set_etag(cached[1])
+    html, etag = scan_page(place)
+    response = make_response(html)
+    response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache"
     response.vary.update(("Accept-Language", "Cookie"))
     return response.make_conditional(request)
+
+
+def scan_page(place) -> tuple[str, str]:
+    """The scan page is public and the same for every visitor of a code and language: it is
+    rendered once per (place, language). The key is the place's own data, so any change to
+    the place renders it afresh."""
+    cache = current_app.extensions.setdefault("scan_page_cache", {})
+    key = (place, current_language())
+    if key not in cache:
+        html = render_template("resident/scan.html", place=place)
+        if len(cache) >= current_app.config["SCAN_PAGE_CACHE_SIZE"]:
+            cache.clear()
+        cache[key] = (html, hashlib.blake2b(html.encode(), digest_size=12).hexdigest())
+    return cache[key]
 
 
 def unknown_code():
