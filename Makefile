@@ -8,7 +8,7 @@ export FLASK_APP := wsgi.py
 .PHONY: setup run test test-fast screenshots bench lint translations clean
 
 ## setup: virtualenv, Python packages, front-end assets, compiled translations (idempotent)
-setup: $(BIN)/.installed static/vendor/htmx.min.js webapp/translations/zh/LC_MESSAGES/messages.mo
+setup: $(BIN)/.installed static/vendor/htmx.min.js fonts/NotoSansSC-Regular.ttf webapp/translations/zh/LC_MESSAGES/messages.mo
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -22,6 +22,12 @@ node_modules/.package-lock.json: package.json package-lock.json
 static/vendor/htmx.min.js: node_modules/.package-lock.json
 	mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+
+# Noto Sans SC (OFL), embedded as a subset in the QR posters and labels.
+fonts/NotoSansSC-Regular.ttf: node_modules/.package-lock.json
+	mkdir -p fonts
+	cp node_modules/@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf fonts/NotoSansSC-Regular.ttf
+	cp node_modules/@expo-google-fonts/noto-sans-sc/700Bold/NotoSansSC_700Bold.ttf fonts/NotoSansSC-Bold.ttf
 
 webapp/translations/zh/LC_MESSAGES/messages.mo: $(wildcard webapp/translations/*/LC_MESSAGES/messages.po) $(BIN)/.installed
 	$(BIN)/pybabel compile --statistics -d webapp/translations
@@ -56,4 +62,4 @@ translations: setup
 	$(BIN)/pybabel update -i webapp/translations/messages.pot -d webapp/translations --no-fuzzy-matching
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor
+	rm -rf $(VENV) node_modules static/vendor fonts
