@@ -7,8 +7,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
 
-from webapp.domain import accounts, sla, workflow
+from webapp.domain import accounts, printing, sla, workflow
 from webapp.domain.demo import DEMO_PASSWORD, DEMO_USERS, load_demo_data
 from webapp.extensions import db
 from webapp.models import Building, Community, Compound, Entrance, Organization, QrCode, Role
@@ -20,7 +21,7 @@ sla_cli = AppGroup("sla", help="SLA clocks.")
 
 
 def scan_url(token: str) -> str:
-    return f"{current_app.config['BASE_URL'].rstrip('/')}/q/{token}"
+    return printing.scan_url(current_app.config["BASE_URL"], token)
 
 
 def active_codes():
@@ -44,6 +45,34 @@ def qr_list():
     writer.writerow(["token", "url", "compound", "building", "entrance"])
     for token, compound, building, entrance in active_codes():
         writer.writerow([token, scan_url(token), compound, building, entrance or ""])
+
+
+@qr_cli.command("sheet")
+@click.option("--compound", "compound_name", required=True, help="Compound name.")
+@click.option("--kind", type=click.Choice(["posters", "labels"]), default="posters")
+@click.option("--paper", type=click.Choice(["A4", "A5"]), default="A4", help="Poster paper.")
+@click.option("--preset", default="3x8", help="Label sheet preset.")
+@click.option("--skip", default=0, help="Labels already used on the first sheet.")
+@click.option("--cut-guides", is_flag=True)
+@click.option("--replaced-only", is_flag=True, help="Only codes issued to replace old ones.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True)
+def qr_sheet(compound_name, kind, paper, preset, skip, cut_guides, replaced_only, output):
+    """Write posters or a label sheet of a compound's codes to a PDF file."""
+    compounds = db.session.scalars(select(Compound).where(Compound.name == compound_name)).all()
+    if len(compounds) != 1:
+        raise click.UsageError(f"{len(compounds)} compounds are named {compound_name!r}.")
+    args = MultiDict({"kind": kind, "paper": paper, "preset": preset, "skip": str(skip),
+                      "cut_guides": "1" if cut_guides else "",
+                      "replaced": "1" if replaced_only else ""})
+    try:
+        pdf, _name = printing.render_for_form(compounds[0], args,
+                                              current_app.config["BASE_URL"],
+                                              current_app.config.get("QR_FONT"))
+    except printing.PrintError as error:
+        raise click.UsageError(str(error)) from error
+    with open(output, "wb") as out:
+        out.write(pdf)
+    click.echo(f"Wrote {output} ({len(pdf)} bytes).")
 
 
 @click.command("demo-data")

@@ -31,6 +31,8 @@ def walk(app, users, entrance_code):
         "report_id": report.id, "photo_id": photo.id, "action": "internal_note",
         "code": "en", "filename": "css/app.css", "compound_id": report.compound_id,
         "user_id": users["grid"].id, "category_id": report.category_id,
+        "fmt": "svg", "kind": "building", "place_id": report.building_id, "change": "rename",
+        "code_id": entrance_code.id,
     }
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from webapp.domain import workflow
-from webapp.domain.tokens import new_qr_token
+from webapp.domain.place_admin import ensure_code
 from webapp.extensions import db
 from webapp.models import (
     Building,
@@ -122,11 +122,11 @@ def load_demo_data() -> dict[str, int]:
             for b_order, (building_name, entrances) in enumerate(buildings.items()):
                 building = _get_or_add(Building, added, compound_id=compound.id,
                                        name=building_name, defaults=dict(sort_key=b_order))
-                _ensure_code(building, None, added)
+                added["codes"] += ensure_code(building, None) is not None
                 for e_order, entrance_name in enumerate(entrances):
                     entrance = _get_or_add(Entrance, added, building_id=building.id,
                                            name=entrance_name, defaults=dict(sort_key=e_order))
-                    _ensure_code(building, entrance, added)
+                    added["codes"] += ensure_code(building, entrance) is not None
         _load_organisations(community, added)
     _load_accounts(added)
     _load_canned_replies()
@@ -208,20 +208,6 @@ def _get_or_add(model, added, defaults=None, counter="places", **keys):
         db.session.flush()
         added[counter] += 1
     return row
-
-
-def _ensure_code(building: Building, entrance: Entrance | None, added) -> None:
-    exists = db.session.scalar(
-        select(QrCode.id).where(
-            QrCode.building_id == building.id,
-            QrCode.entrance_id.is_(None) if entrance is None else QrCode.entrance_id == entrance.id,
-            QrCode.revoked_at.is_(None),
-        )
-    )
-    if exists is None:
-        db.session.add(QrCode(token=new_qr_token(), building_id=building.id,
-                              entrance_id=entrance.id if entrance else None))
-        added["codes"] += 1
 
 
 def _code_for(community_code, compound, building, entrance) -> QrCode:

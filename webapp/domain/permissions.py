@@ -29,6 +29,8 @@ class Action(StrEnum):
     DECLINE = "decline"
     MANAGE_USERS = "manage_users"
     MANAGE_CATEGORIES = "manage_categories"
+    MANAGE_PLACES = "manage_places"
+    PRINT_CODES = "print_codes"
     STAFF_HOME = "staff_home"
 
 
@@ -36,7 +38,7 @@ DISPATCH = {
     Action.VIEW_QUEUE, Action.VIEW_REPORT, Action.ASSIGN, Action.SET_PRIORITY,
     Action.NEEDS_CONSULTATION, Action.ESCALATE, Action.MERGE, Action.REJECT,
     Action.INTERNAL_NOTE, Action.PUBLIC_REPLY, Action.HIDE_FROM_BOARD, Action.CALLBACK,
-    Action.EXPORT, Action.STAFF_HOME,
+    Action.EXPORT, Action.STAFF_HOME, Action.PRINT_CODES,
 }
 HANDLE = {
     Action.MY_JOBS, Action.VIEW_REPORT, Action.ACCEPT, Action.ARRIVE, Action.RESOLVE,

@@ -10,6 +10,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
+from webapp.models.places import Community
 from webapp.models.types import UtcDateTime, utcnow
 
 
@@ -36,6 +37,7 @@ class Organization(db.Model):
     name: Mapped[str] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(default=True)
 
+    community: Mapped[Community] = relationship()
     users: Mapped[list[User]] = relationship(back_populates="organization",
                                              order_by="User.display_name")
 

@@ -86,6 +86,8 @@ class QrCode(db.Model):
     entrance_id: Mapped[int | None] = mapped_column(ForeignKey("entrance.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Set on a code issued to replace a vandalised or forged poster's code.
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("qr_code.id"))
 
     building: Mapped[Building] = relationship()
     entrance: Mapped[Entrance | None] = relationship()

@@ -6,6 +6,7 @@ import io
 from flask import (
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -17,8 +18,9 @@ from flask_login import current_user
 from jinja2_fragments.flask import render_block
 from sqlalchemy import select
 
+import qr_sheets
 from webapp.access import requires
-from webapp.domain import queue, routing, sla, workflow
+from webapp.domain import printing, queue, routing, sla, workflow
 from webapp.domain.permissions import Action, can
 from webapp.domain.places import active_code
 from webapp.domain.reporting import export_rows
@@ -163,3 +165,42 @@ def export():
         writer.writerow(row)
     return Response(out.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": "attachment; filename=mashang-reports.csv"})
+
+
+@bp.get("/print")
+@requires(Action.PRINT_CODES)
+def print_codes():
+    """Choose a compound, buildings, posters or labels → download the PDF."""
+    args = request.args
+    compounds = db.session.scalars(select(Compound).where(
+        Compound.community_id == current_user.organization.community_id)
+        .order_by(Compound.name)).all()
+    chosen = next((c for c in compounds if str(c.id) == args.get("compound")), None)
+    context = dict(compounds=compounds, compound=chosen, args=args, presets=qr_sheets.PRESETS,
+                   chosen_buildings=set(args.getlist("buildings")))
+    if not args.get("download"):
+        return render_template("staff/print.html", **context)
+    try:
+        pdf, name = printing.render_for_form(chosen, args,
+                                             current_app.config["BASE_URL"],
+                                             current_app.config.get("QR_FONT"))
+    except printing.PrintError as error:
+        return render_template("staff/print.html", problem=str(error), **context), 422
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f"attachment; filename={name}"})
+
+
+@bp.get("/codes/<token>.<fmt>")
+@requires(Action.PRINT_CODES)
+def code_image(token, fmt):
+    code = active_code(token)
+    if code is None or fmt not in ("svg", "png") or \
+            code.building.compound.community_id != current_user.organization.community_id:
+        abort(404)
+    url = printing.scan_url(current_app.config["BASE_URL"], token)
+    if fmt == "svg":
+        body, mimetype = qr_sheets.qr_svg(url), "image/svg+xml"
+    else:
+        body, mimetype = qr_sheets.qr_png(url), "image/png"
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f"attachment; filename=mashang-{token}.{fmt}"})
