@@ -1,5 +1,23 @@
+from webapp.models.bookings import (
+    Booking,
+    BookingStatus,
+    CareCard,
+    ServiceCategory,
+    ServiceType,
+    Slot,
+    VolunteerShift,
+)
 from webapp.models.people import LoginAttempt, Organization, OrgKind, Role, User
 from webapp.models.places import Building, Community, Compound, Entrance, QrCode
+from webapp.models.points import (
+    Account,
+    AccountKind,
+    Entry,
+    Redemption,
+    RedemptionStatus,
+    Reward,
+    Transfer,
+)
 from webapp.models.reports import (
     OPEN_STATUSES,
     CannedReply,
@@ -15,6 +33,9 @@ from webapp.models.reports import (
 )
 
 __all__ = [
+    "Account", "AccountKind", "Booking", "BookingStatus", "CareCard", "Entry", "Redemption",
+    "RedemptionStatus", "Reward", "ServiceCategory", "ServiceType", "Slot", "Transfer",
+    "VolunteerShift",
     "OPEN_STATUSES", "Building", "CannedReply", "Category", "Community", "Compound", "Entrance",
     "LoginAttempt", "Milestone", "OrgKind", "Organization", "QrCode", "Report", "ReportEvent",
     "ReportMilestone", "ReportPhoto", "ReportStatus", "Role", "Routing", "SlaTarget", "User",
