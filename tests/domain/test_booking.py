@@ -1,0 +1,291 @@
+"""Booking rules and the points ledger, including what many threads at once cannot break."""
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from webapp.domain import accounts, booking, ledger
+from webapp.extensions import db
+from webapp.models import (
+    Booking,
+    CareCard,
+    Entry,
+    Organization,
+    Redemption,
+    Reward,
+    Role,
+    ServiceCategory,
+    ServiceType,
+    Slot,
+    User,
+    VolunteerShift,
+)
+
+NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
+LATER = NOW + timedelta(days=2)
+
+
+@pytest.fixture
+def office(demo):
+    return db.session.scalars(select(Organization).where(Organization.kind == "office")).first()
+
+
+@pytest.fixture
+def service(office):
+    category = ServiceCategory(community_id=office.community_id, name_zh="便民服务",
+                               name_en="Everyday help")
+    service = ServiceType(category=category, name_zh="上门理发", name_en="Haircut at home",
+                          duration_minutes=45, at_home=True, volunteers_needed=2, points=20,
+                          free_for_care_card=True, cancel_cutoff_hours=2)
+    db.session.add(service)
+    db.session.commit()
+    return service
+
+
+def volunteer(office, name):
+    return accounts.create_user(name, name, "volunteer-pass", Role.VOLUNTEER, office)
+
+
+def draft(n, phone=None):
+    return booking.BookingDraft(submission_key=f"booking-key-{n:010d}", name=f"居民{n}",
+                                phone=phone or f"139{n:08d}")
+
+
+@pytest.fixture
+def slot(service, office):
+    slot, = booking.publish(service, office.community_id, LATER, capacity=5, now=NOW)
+    return slot
+
+
+def test_publish_weekly(service, office):
+    slots = booking.publish(service, office.community_id, LATER, weeks=4, capacity=3, now=NOW)
+    assert [s.starts_at for s in slots] == [LATER + timedelta(weeks=w) for w in range(4)]
+    assert all(s.ends_at - s.starts_at == timedelta(minutes=45) for s in slots)
+    assert slots[0].volunteer_capacity == 2  # from the service
+    for bad in (dict(weeks=0), dict(weeks=27), dict(capacity=0)):
+        with pytest.raises(booking.BookingRefused):
+            booking.publish(service, office.community_id, LATER, now=NOW, **bad)
+    with pytest.raises(booking.BookingRefused):
+        booking.publish(service, office.community_id, NOW - timedelta(hours=1), now=NOW)
+
+
+def test_book_until_full_then_refuse(slot):
+    for n in range(5):
+        booking.book(slot, None, draft(n), now=NOW)
+    with pytest.raises(booking.BookingRefused):
+        booking.book(slot, None, draft(99), now=NOW)
+    db.session.refresh(slot)
+    assert slot.booked == 5 and len(slot.bookings) == 5
+
+
+def test_replay_makes_one_booking_and_one_phone_one_place(slot):
+    first, created = booking.book(slot, None, draft(1), now=NOW)
+    again, created_again = booking.book(slot, None, draft(1), now=NOW)
+    assert (created, created_again, again.id) == (True, False, first.id)
+    with pytest.raises(booking.BookingRefused):
+        booking.book(slot, None, booking.BookingDraft("other-key-000000001", "王", first.phone),
+                     now=NOW)
+    db.session.refresh(slot)
+    assert slot.booked == 1  # the refused booking gave its place back
+
+
+def test_past_and_cancelled_slots_refuse(slot):
+    with pytest.raises(booking.BookingRefused):
+        booking.book(slot, None, draft(1), now=LATER + timedelta(minutes=1))
+    slot.cancelled_at = NOW
+    db.session.commit()
+    with pytest.raises(booking.BookingRefused):
+        booking.book(slot, None, draft(2), now=NOW)
+    assert db.session.scalar(select(func.count(Booking.id))) == 0
+
+
+def test_cancel_before_the_cutoff_gives_the_place_back(slot):
+    made, _ = booking.book(slot, None, draft(1), now=NOW)
+    booking.cancel(made, "有事", now=LATER - timedelta(hours=3))
+    db.session.refresh(slot)
+    assert (made.status, slot.booked) == ("cancelled", 0)
+    assert db.session.get(Booking, made.id) is not None  # a status, not a delete
+    late, _ = booking.book(slot, None, draft(2), now=NOW)
+    with pytest.raises(booking.BookingRefused):
+        booking.cancel(late, "", now=LATER - timedelta(hours=1))
+    with pytest.raises(booking.BookingRefused):
+        booking.cancel(made, "", now=NOW)
+
+
+def test_care_card_holders_book_free_services_free(slot, office):
+    db.session.add(CareCard(community_id=office.community_id, name="独居老人",
+                            phone="13700000001"))
+    db.session.commit()
+    free, _ = booking.book(slot, None, draft(1, phone="13700000001"), now=NOW)
+    paid, _ = booking.book(slot, None, draft(2), now=NOW)
+    assert (free.is_free, paid.is_free) == (True, False)
+
+
+def hammer(app, count, action):
+    """Run `action(i)` in `count` threads released at the same moment."""
+    barrier = threading.Barrier(count)
+    outcomes = []
+
+    def run(i):
+        with app.app_context():
+            try:
+                barrier.wait()
+                action(i)
+                outcomes.append("ok")
+            except (booking.BookingRefused, ledger.LedgerRefused):
+                outcomes.append("refused")
+            except Exception as error:  # a crash is a defect: report it
+                outcomes.append(repr(error))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return outcomes
+
+
+def test_many_residents_at_once_never_overbook(app, slot):
+    slot_id = slot.id
+
+    def attempt(i):
+        booking.book(db.session.get(Slot, slot_id), None, draft(i), now=NOW)
+
+    outcomes = hammer(app, 30, attempt)
+    assert sorted(set(outcomes)) == ["ok", "refused"], outcomes
+    assert outcomes.count("ok") == 5
+    db.session.expire_all()
+    assert db.session.get(Slot, slot_id).booked == 5
+    assert db.session.scalar(select(func.count(Booking.id))) == 5
+
+
+def test_many_volunteers_at_once_fill_exactly_the_volunteer_places(app, slot, office):
+    ids = [volunteer(office, f"vol{i}").id for i in range(12)]
+    slot_id = slot.id
+
+    def attempt(i):
+        booking.sign_up(db.session.get(Slot, slot_id), db.session.get(User, ids[i]), now=NOW)
+
+    outcomes = hammer(app, 12, attempt)
+    assert outcomes.count("ok") == 2 and outcomes.count("refused") == 10, outcomes
+    db.session.expire_all()
+    assert db.session.get(Slot, slot_id).volunteers_booked == 2
+    assert db.session.scalar(select(func.count(VolunteerShift.id))) == 2
+
+
+def test_a_volunteer_signs_up_once_and_may_leave_before_the_cutoff(slot, office):
+    v = volunteer(office, "xiaowang")
+    shift = booking.sign_up(slot, v, now=NOW)
+    with pytest.raises(booking.BookingRefused):
+        booking.sign_up(slot, v, now=NOW)
+    booking.leave(shift, v, now=NOW)
+    db.session.refresh(slot)
+    assert slot.volunteers_booked == 0
+    with pytest.raises(booking.BookingRefused):
+        booking.sign_up(slot, db.session.scalars(select(User).where(
+            User.username == "dispatcher")).one(), now=NOW)
+
+
+def served(slot, office, n=1):
+    v = volunteer(office, "laoli")
+    booking.sign_up(slot, v, now=NOW)
+    made = [booking.book(slot, None, draft(i), now=NOW)[0] for i in range(n)]
+    return v, made
+
+
+def test_done_awards_points_once_and_the_ledger_balances(slot, office):
+    v, (made,) = served(slot, office)
+    with pytest.raises(booking.BookingRefused):
+        booking.mark(made, v, True, now=NOW)  # not started yet
+    booking.mark(made, v, True, now=LATER)
+    account = ledger.passbook(v)
+    assert ledger.balance(account) == 20
+    assert ledger.award_for_booking(made, v) is False  # never twice
+    assert ledger.balance(account) == 20
+    assert db.session.scalar(select(func.sum(Entry.amount))) == 0  # double entry
+    with pytest.raises(booking.BookingRefused):
+        booking.mark(made, v, True, now=LATER)
+
+
+def test_no_show_awards_nothing_and_strangers_cannot_mark(slot, office):
+    v, (made,) = served(slot, office)
+    stranger = volunteer(office, "stranger")
+    with pytest.raises(booking.BookingRefused):
+        booking.mark(made, stranger, True, now=LATER)
+    booking.mark(made, v, False, now=LATER)
+    assert made.status == "no_show"
+    assert ledger.balance(ledger.passbook(v)) == 0
+
+
+@pytest.fixture
+def rich_volunteer(office, users):
+    v = volunteer(office, "richvol")
+    ledger.adjust(v, 100, "社区活动奖励", users["admin"])
+    return v
+
+
+def test_manual_award_and_correction_need_a_reason_and_keep_balance_above_zero(
+        rich_volunteer, users):
+    admin = users["admin"]
+    with pytest.raises(ledger.LedgerRefused):
+        ledger.adjust(rich_volunteer, 10, " ", admin)
+    ledger.adjust(rich_volunteer, -30, "重复记录更正", admin)
+    assert ledger.balance(ledger.passbook(rich_volunteer)) == 70
+    with pytest.raises(ledger.LedgerRefused):
+        ledger.adjust(rich_volunteer, -71, "too much", admin)
+    assert [m.amount for m in ledger.movements(ledger.passbook(rich_volunteer))] == [-30, 100]
+
+
+def test_redeem_approve_and_reject(rich_volunteer, users, office):
+    reward = Reward(community_id=office.community_id, kind="goods", name_zh="洗衣液",
+                    name_en="Detergent", cost=60, stock=1)
+    db.session.add(reward)
+    db.session.commit()
+    first = ledger.request_redemption(rich_volunteer, reward)
+    ledger.approve(first, users["admin"])
+    db.session.expire_all()
+    assert ledger.balance(ledger.passbook(rich_volunteer)) == 40
+    assert reward.stock == 0 and first.status == "approved" and first.transfer_id
+    with pytest.raises(ledger.LedgerRefused):
+        ledger.request_redemption(rich_volunteer, reward)  # out of stock now
+    with pytest.raises(ledger.LedgerRefused):
+        ledger.approve(first, users["admin"])  # already decided
+    reward.stock = 5
+    db.session.commit()
+    with pytest.raises(ledger.LedgerRefused):
+        ledger.request_redemption(rich_volunteer, reward)  # 40 < 60
+    second = Redemption(reward=reward, user=rich_volunteer)
+    db.session.add(second)
+    db.session.commit()
+    ledger.reject(second, users["admin"], "积分不足")
+    assert second.status == "rejected"
+
+
+def test_two_approvals_at_the_same_moment_cannot_overspend(app, rich_volunteer, users, office):
+    reward = Reward(community_id=office.community_id, kind="fee_offset", name_zh="物业费抵扣",
+                    name_en="Fee offset", cost=70, stock=10)
+    db.session.add(reward)
+    db.session.commit()
+    requests = [ledger.request_redemption(rich_volunteer, reward).id for _ in range(2)]
+    admin_id = users["admin"].id
+
+    def approve(i):
+        ledger.approve(db.session.get(Redemption, requests[i]), db.session.get(User, admin_id))
+
+    outcomes = hammer(app, 2, approve)
+    assert sorted(outcomes) == ["ok", "refused"], outcomes
+    db.session.expire_all()
+    assert ledger.balance(ledger.passbook(rich_volunteer)) == 30
+    assert db.session.get(Reward, reward.id).stock == 9
+
+
+def test_ledger_rows_are_never_edited(rich_volunteer):
+    entry = db.session.scalars(select(Entry)).first()
+    entry.amount = 1_000_000
+    with pytest.raises(RuntimeError, match="never edited"):
+        db.session.commit()
+    db.session.rollback()

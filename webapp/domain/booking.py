@@ -1,0 +1,248 @@
+"""Service booking. A slot's places only ever change through one conditional update —
+`booked = booked + 1 WHERE booked < capacity` — inside the transaction that writes the
+booking, so no amount of concurrency can overbook it, on the resident or volunteer side."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from webapp.domain import ledger
+from webapp.domain.tokens import new_tracking_token
+from webapp.extensions import db
+from webapp.models import (
+    Booking,
+    BookingStatus,
+    CareCard,
+    QrCode,
+    Role,
+    ServiceType,
+    Slot,
+    User,
+    VolunteerShift,
+)
+from webapp.models.types import utcnow
+
+MAX_WEEKS = 26
+MAX_PLACES = 200
+
+
+class BookingRefused(Exception):
+    """str() is a message for the person who asked."""
+
+
+@dataclass(frozen=True)
+class BookingDraft:
+    submission_key: str
+    name: str
+    phone: str
+    floor_room: str | None = None
+    note: str | None = None
+
+
+# --- publishing slots -----------------------------------------------------------------------
+
+def publish(service: ServiceType, community_id: int, first_start: datetime, *, weeks: int = 1,
+            capacity: int = 1, volunteer_capacity: int | None = None,
+            location: str | None = None, by: User | None = None,
+            now: datetime | None = None) -> list[Slot]:
+    """One slot, or the same slot weekly for `weeks` weeks."""
+    now = now or utcnow()
+    if first_start <= now:
+        raise BookingRefused(_l("A slot must start in the future."))
+    if not 1 <= weeks <= MAX_WEEKS:
+        raise BookingRefused(_l("Repeat for 1 to %(n)d weeks.", n=MAX_WEEKS))
+    volunteer_capacity = service.volunteers_needed if volunteer_capacity is None \
+        else volunteer_capacity
+    if not 1 <= capacity <= MAX_PLACES or not 0 <= volunteer_capacity <= MAX_PLACES:
+        raise BookingRefused(_l("Places must be between 1 and %(n)d.", n=MAX_PLACES))
+    slots = []
+    for week in range(weeks):
+        start = first_start + timedelta(weeks=week)
+        slot = Slot(community_id=community_id, service=service, starts_at=start,
+                    ends_at=start + timedelta(minutes=service.duration_minutes),
+                    capacity=capacity, volunteer_capacity=volunteer_capacity,
+                    location=(location or "").strip() or None, created_by=by)
+        db.session.add(slot)
+        slots.append(slot)
+    db.session.commit()
+    return slots
+
+
+def offer_availability(volunteer: User, service: ServiceType, start: datetime,
+                       capacity: int = 1, location: str | None = None,
+                       now: datetime | None = None) -> Slot:
+    """A volunteer publishes their own availability: a slot they already serve."""
+    if volunteer.role != Role.VOLUNTEER:
+        raise BookingRefused(_l("Only volunteers offer their time here."))
+    slot, = publish(service, volunteer.organization.community_id, start, capacity=capacity,
+                    volunteer_capacity=max(1, service.volunteers_needed), location=location,
+                    by=volunteer, now=now)
+    sign_up(slot, volunteer, now=now)
+    return slot
+
+
+def upcoming(service: ServiceType, now: datetime, limit: int = 50) -> list[Slot]:
+    return list(db.session.scalars(
+        select(Slot).where(Slot.service_type_id == service.id, Slot.starts_at > now,
+                           Slot.cancelled_at.is_(None))
+        .order_by(Slot.starts_at).limit(limit)))
+
+
+# --- the resident's side --------------------------------------------------------------------
+
+def find_by_submission_key(key: str) -> Booking | None:
+    return db.session.scalar(select(Booking).where(Booking.submission_key == key))
+
+
+def book(slot: Slot, qr: QrCode | None, draft: BookingDraft,
+         now: datetime | None = None) -> tuple[Booking, bool]:
+    """Take one resident place. A replayed submission returns the booking it made."""
+    existing = find_by_submission_key(draft.submission_key)
+    if existing is not None:
+        return existing, False
+    now = now or utcnow()
+    _bookable(slot, now)
+    slot_id = slot.id
+    if not _take_place(Slot.booked, Slot.capacity, slot_id, now):
+        raise BookingRefused(_l("Sorry, this time is fully booked. Please choose another."))
+    booking = Booking(
+        slot_id=slot_id, token=new_tracking_token(), submission_key=draft.submission_key,
+        name=draft.name, phone=draft.phone, floor_room=draft.floor_room, note=draft.note,
+        building_id=qr.building_id if qr else None, entrance_id=qr.entrance_id if qr else None,
+        qr_code_id=qr.id if qr else None, created_at=now,
+        is_free=slot.service.free_for_care_card and has_care_card(slot.community_id,
+                                                                   draft.phone))
+    db.session.add(booking)
+    try:
+        db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()  # also gives the place back
+        replay = find_by_submission_key(draft.submission_key)
+        if replay is not None:
+            return replay, False
+        raise BookingRefused(_l("You already have a booking at this time.")) from error
+    return booking, True
+
+
+def cancel(booking: Booking, reason: str, now: datetime | None = None) -> None:
+    """The resident cancels before the service's cut-off; the place is given back."""
+    now = now or utcnow()
+    if booking.status != BookingStatus.BOOKED:
+        raise BookingRefused(_l("This booking is no longer active."))
+    cutoff = booking.slot.starts_at - timedelta(hours=booking.slot.service.cancel_cutoff_hours)
+    if now >= cutoff:
+        raise BookingRefused(_l("It is too late to cancel online; please call the community "
+                                "office."))
+    booking.status = BookingStatus.CANCELLED
+    booking.cancelled_at = now
+    booking.cancel_reason = (reason or "").strip() or None
+    _give_place_back(Slot.booked, booking.slot_id)
+    db.session.commit()
+
+
+def has_care_card(community_id: int, phone: str | None) -> bool:
+    return bool(phone) and db.session.scalar(
+        select(CareCard.id).where(CareCard.community_id == community_id,
+                                  CareCard.phone == phone, CareCard.active)) is not None
+
+
+# --- the volunteer's side -------------------------------------------------------------------
+
+def sign_up(slot: Slot, volunteer: User, now: datetime | None = None) -> VolunteerShift:
+    now = now or utcnow()
+    if volunteer.role != Role.VOLUNTEER:
+        raise BookingRefused(_l("Only volunteers sign up for shifts."))
+    _bookable(slot, now)
+    slot_id, user_id = slot.id, volunteer.id
+    if not _take_place(Slot.volunteers_booked, Slot.volunteer_capacity, slot_id, now):
+        raise BookingRefused(_l("This shift already has all the volunteers it needs."))
+    shift = VolunteerShift(slot_id=slot_id, user_id=user_id, created_at=now)
+    db.session.add(shift)
+    try:
+        db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        raise BookingRefused(_l("You have already signed up for this shift.")) from error
+    return shift
+
+
+def leave(shift: VolunteerShift, volunteer: User, now: datetime | None = None) -> None:
+    now = now or utcnow()
+    if shift.user_id != volunteer.id or shift.cancelled_at is not None:
+        raise BookingRefused(_l("This is not one of your shifts."))
+    cutoff = shift.slot.starts_at - timedelta(hours=shift.slot.service.cancel_cutoff_hours)
+    if now >= cutoff:
+        raise BookingRefused(_l("It is too late to leave this shift; please call the office."))
+    shift.cancelled_at = now
+    _give_place_back(Slot.volunteers_booked, shift.slot_id)
+    db.session.commit()
+
+
+def serves(volunteer: User, slot: Slot) -> bool:
+    return any(s.user_id == volunteer.id and s.cancelled_at is None for s in slot.shifts)
+
+
+def mark(booking: Booking, volunteer: User, done: bool, now: datetime | None = None) -> None:
+    """A volunteer of the slot marks a booking done (its volunteers earn the points, once)
+    or a no-show."""
+    now = now or utcnow()
+    slot = booking.slot
+    if not serves(volunteer, slot):
+        raise BookingRefused(_l("Only a volunteer of this shift can do this."))
+    if booking.status != BookingStatus.BOOKED:
+        raise BookingRefused(_l("This booking is no longer active."))
+    if now < slot.starts_at:
+        raise BookingRefused(_l("The service has not started yet."))
+    booking.status = BookingStatus.DONE if done else BookingStatus.NO_SHOW
+    booking.completed_at = now
+    if done:
+        for shift in slot.shifts:
+            if shift.cancelled_at is None:
+                ledger.award_for_booking(booking, shift.user, now=now)
+    db.session.commit()
+
+
+def my_shifts(volunteer: User, now: datetime) -> list[VolunteerShift]:
+    return list(db.session.scalars(
+        select(VolunteerShift).join(Slot).where(
+            VolunteerShift.user_id == volunteer.id, VolunteerShift.cancelled_at.is_(None),
+            Slot.ends_at > now - timedelta(days=1), Slot.cancelled_at.is_(None))
+        .order_by(Slot.starts_at)))
+
+
+def open_shifts(volunteer: User, now: datetime, limit: int = 50) -> list[Slot]:
+    """Upcoming slots of the volunteer's community that still need volunteers."""
+    return list(db.session.scalars(
+        select(Slot).where(Slot.community_id == volunteer.organization.community_id,
+                           Slot.starts_at > now, Slot.cancelled_at.is_(None),
+                           Slot.volunteers_booked < Slot.volunteer_capacity)
+        .order_by(Slot.starts_at).limit(limit)))
+
+
+# --- internals ------------------------------------------------------------------------------
+
+def _bookable(slot: Slot | None, now: datetime) -> None:
+    if slot is None or slot.cancelled_at is not None:
+        raise BookingRefused(_l("This time is no longer offered."))
+    if slot.starts_at <= now:
+        raise BookingRefused(_l("This time has already passed."))
+
+
+def _take_place(counter, capacity, slot_id: int, now: datetime) -> bool:
+    """The one conditional update that keeps a slot within its places."""
+    taken = db.session.execute(
+        update(Slot).where(Slot.id == slot_id, counter < capacity, Slot.starts_at > now,
+                           Slot.cancelled_at.is_(None))
+        .values({counter.key: counter + 1}).execution_options(synchronize_session=False))
+    return taken.rowcount == 1
+
+
+def _give_place_back(counter, slot_id: int) -> None:
+    db.session.execute(update(Slot).where(Slot.id == slot_id, counter > 0)
+                       .values({counter.key: counter - 1})
+                       .execution_options(synchronize_session=False))

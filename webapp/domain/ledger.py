@@ -1,0 +1,202 @@
+"""The points passbook as a double-entry ledger. Every movement is one transfer whose
+entries sum to zero; a balance is the sum of an account's entries and is never stored.
+Anything that takes points out of an account first locks that account's row, so two
+redemptions at the same moment cannot both spend the same points."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from webapp.extensions import db
+from webapp.models import (
+    Account,
+    AccountKind,
+    Booking,
+    Entry,
+    Redemption,
+    RedemptionStatus,
+    Reward,
+    Role,
+    Transfer,
+    User,
+)
+from webapp.models.types import utcnow
+
+
+class LedgerRefused(Exception):
+    """str() is a message for the person who asked."""
+
+
+def account_for(community_id: int, kind: str, user: User | None = None) -> Account:
+    query = select(Account).where(Account.community_id == community_id, Account.kind == kind)
+    query = query.where(Account.user_id == user.id) if user else \
+        query.where(Account.user_id.is_(None))
+    account = db.session.scalar(query)
+    if account is None:
+        account = Account(community_id=community_id, kind=kind, user=user)
+        db.session.add(account)
+        db.session.flush()
+    return account
+
+
+def passbook(user: User) -> Account:
+    return account_for(user.organization.community_id, AccountKind.VOLUNTEER, user)
+
+
+def balance(account: Account | int) -> int:
+    account_id = account if isinstance(account, int) else account.id
+    return db.session.scalar(
+        select(func.coalesce(func.sum(Entry.amount), 0)).where(Entry.account_id == account_id))
+
+
+@dataclass(frozen=True)
+class Movement:
+    transfer: Transfer
+    amount: int
+    balance_after: int
+
+
+def movements(account: Account) -> list[Movement]:
+    """Every movement of the account, newest first, with the balance after each."""
+    rows = db.session.execute(
+        select(Transfer, Entry.amount).join(Entry, Entry.transfer_id == Transfer.id)
+        .where(Entry.account_id == account.id).order_by(Transfer.id)).all()
+    running, result = 0, []
+    for transfer, amount in rows:
+        running += amount
+        result.append(Movement(transfer, amount, running))
+    return result[::-1]
+
+
+def _transfer(kind: str, reason: str, moves: list[tuple[int, int]], *, booking=None,
+              volunteer_id=None, by_id=None, now=None) -> Transfer:
+    """One transfer; `moves` are (account id, amount) and must sum to zero."""
+    if sum(amount for _account, amount in moves) != 0:
+        raise ValueError("a transfer's entries must sum to zero")
+    transfer = Transfer(kind=kind, reason=reason, booking=booking, volunteer_id=volunteer_id,
+                        created_by_id=by_id, created_at=now or utcnow())
+    db.session.add(transfer)
+    for account_id, amount in moves:
+        db.session.add(Entry(transfer=transfer, account_id=account_id, amount=amount))
+    return transfer
+
+
+def _begin_locked(account_id: int) -> None:
+    """End the current transaction and start one whose first statement locks the account's
+    row (on SQLite: takes the write lock), so that a balance read next cannot go stale.
+    Callers pass plain ids: touching an expired object here would read before the lock."""
+    db.session.commit()
+    db.session.execute(update(Account).where(Account.id == account_id)
+                       .values(lock_version=Account.lock_version + 1)
+                       .execution_options(synchronize_session=False))
+
+
+def award_for_booking(booking: Booking, volunteer: User, now: datetime | None = None) -> bool:
+    """A completed service earns its points, once per booking and volunteer. Runs inside the
+    caller's transaction; returns False when the award was already made."""
+    service = booking.slot.service
+    if service.points <= 0:
+        return False
+    community_id = booking.slot.community_id
+    pool = account_for(community_id, AccountKind.POOL).id
+    earner = account_for(community_id, AccountKind.VOLUNTEER, volunteer).id
+    try:
+        with db.session.begin_nested():
+            _transfer("award", f"{service.name_zh} · {booking.slot.starts_at:%Y-%m-%d}",
+                      [(pool, -service.points), (earner, service.points)],
+                      booking=booking, volunteer_id=volunteer.id, now=now)
+    except IntegrityError:
+        return False
+    return True
+
+
+def adjust(volunteer: User, points: int, reason: str, by: User,
+           now: datetime | None = None) -> Transfer:
+    """An admin's manual award (points > 0) or correction (points < 0), with a reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise LedgerRefused(_l("Please give a reason."))
+    if points == 0 or abs(points) > 100_000:
+        raise LedgerRefused(_l("Give a number of points other than zero."))
+    if volunteer.role != Role.VOLUNTEER:
+        raise LedgerRefused(_l("Points go to volunteers only."))
+    community_id = volunteer.organization.community_id
+    earner = account_for(community_id, AccountKind.VOLUNTEER, volunteer).id
+    pool = account_for(community_id, AccountKind.POOL).id
+    volunteer_id, by_id = volunteer.id, by.id
+    _begin_locked(earner)
+    if points < 0 and balance(earner) + points < 0:
+        db.session.rollback()
+        raise LedgerRefused(_l("That would take the balance below zero."))
+    transfer = _transfer("manual" if points > 0 else "correction", reason,
+                         [(pool, -points), (earner, points)],
+                         volunteer_id=volunteer_id, by_id=by_id, now=now)
+    db.session.commit()
+    return transfer
+
+
+def request_redemption(volunteer: User, reward: Reward) -> Redemption:
+    if reward is None or not reward.active or \
+            reward.community_id != volunteer.organization.community_id:
+        raise LedgerRefused(_l("This reward is not available."))
+    if reward.stock <= 0:
+        raise LedgerRefused(_l("This reward is out of stock."))
+    if balance(passbook(volunteer)) < reward.cost:
+        raise LedgerRefused(_l("You do not have enough points for this reward yet."))
+    redemption = Redemption(reward=reward, user=volunteer)
+    db.session.add(redemption)
+    db.session.commit()
+    return redemption
+
+
+def approve(redemption: Redemption, admin: User, now: datetime | None = None) -> None:
+    """Debit the volunteer and take one from stock — or refuse, changing nothing."""
+    now = now or utcnow()
+    volunteer, reward = redemption.user, redemption.reward
+    account = passbook(volunteer)
+    community_id, account_id, volunteer_id = account.community_id, account.id, volunteer.id
+    sink = account_for(community_id, AccountKind.SINK).id
+    redemption_id, reward_id, cost, label = redemption.id, reward.id, reward.cost, reward.name_zh
+    admin_id = admin.id
+    _begin_locked(account_id)
+
+    def refuse(message):
+        db.session.rollback()
+        raise LedgerRefused(message)
+
+    decided = db.session.execute(
+        update(Redemption).where(Redemption.id == redemption_id,
+                                 Redemption.status == RedemptionStatus.REQUESTED)
+        .values(status=RedemptionStatus.APPROVED, decided_at=now, decided_by_id=admin_id)
+        .execution_options(synchronize_session=False)).rowcount
+    if not decided:
+        refuse(_l("This request was already decided."))
+    if balance(account_id) < cost:
+        refuse(_l("The volunteer's balance is too low for this reward."))
+    in_stock = db.session.execute(
+        update(Reward).where(Reward.id == reward_id, Reward.stock > 0)
+        .values(stock=Reward.stock - 1).execution_options(synchronize_session=False)).rowcount
+    if not in_stock:
+        refuse(_l("This reward is out of stock."))
+    transfer = _transfer("redemption", label, [(account_id, -cost), (sink, cost)],
+                         volunteer_id=volunteer_id, by_id=admin_id, now=now)
+    db.session.flush()
+    db.session.execute(update(Redemption).where(Redemption.id == redemption_id)
+                       .values(transfer_id=transfer.id)
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+
+
+def reject(redemption: Redemption, admin: User, note: str, now: datetime | None = None) -> None:
+    if redemption.status != RedemptionStatus.REQUESTED:
+        raise LedgerRefused(_l("This request was already decided."))
+    redemption.status = RedemptionStatus.REJECTED
+    redemption.decided_at = now or utcnow()
+    redemption.decided_by_id = admin.id
+    redemption.note = (note or "").strip() or None
+    db.session.commit()
