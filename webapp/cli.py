@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from webapp.domain import accounts, printing, sla, workflow
 from webapp.domain.demo import DEMO_PASSWORD, DEMO_USERS, load_demo_data
+from webapp.domain.demo_services import VOLUNTEERS
 from webapp.extensions import db
 from webapp.models import Building, Community, Compound, Entrance, Organization, QrCode, Role
 from webapp.models.types import utcnow
@@ -91,6 +92,8 @@ def demo_data(if_empty):
     click.echo(f"Staff login: {base}/login  (demo password for every account: {DEMO_PASSWORD})")
     for username, name, role, _org in DEMO_USERS:
         click.echo(f"  {username:<12} {role:<11} {name}")
+    for username, name in VOLUNTEERS:
+        click.echo(f"  {username:<12} {'volunteer':<11} {name}")
     click.echo(f"Public board: {base}/board")
 
 

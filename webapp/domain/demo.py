@@ -9,6 +9,7 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from webapp.domain import workflow
+from webapp.domain.demo_services import load_services
 from webapp.domain.place_admin import ensure_code
 from webapp.extensions import db
 from webapp.models import (
@@ -129,6 +130,9 @@ def load_demo_data() -> dict[str, int]:
                     added["codes"] += ensure_code(building, entrance) is not None
         _load_organisations(community, added)
     _load_accounts(added)
+    bayi = db.session.scalars(select(Community).where(Community.code == "bayi")).one()
+    for kind, count in load_services(bayi, _demo_password_hash()).items():
+        added[kind] = added.get(kind, 0) + count
     _load_canned_replies()
     db.session.commit()
 
