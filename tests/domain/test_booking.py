@@ -178,7 +178,7 @@ def test_many_volunteers_at_once_fill_exactly_the_volunteer_places(app, slot, of
 
 
 def test_a_volunteer_signs_up_once_and_may_leave_before_the_cutoff(slot, office):
-    v = volunteer(office, "xiaowang")
+    v = volunteer(office, "t_xiaowang")
     shift = booking.sign_up(slot, v, now=NOW)
     with pytest.raises(booking.BookingRefused):
         booking.sign_up(slot, v, now=NOW)
@@ -191,7 +191,7 @@ def test_a_volunteer_signs_up_once_and_may_leave_before_the_cutoff(slot, office)
 
 
 def served(slot, office, n=1):
-    v = volunteer(office, "laoli")
+    v = volunteer(office, "t_laoli")
     booking.sign_up(slot, v, now=NOW)
     made = [booking.book(slot, None, draft(i), now=NOW)[0] for i in range(n)]
     return v, made

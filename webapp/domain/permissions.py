@@ -30,6 +30,10 @@ class Action(StrEnum):
     MANAGE_USERS = "manage_users"
     MANAGE_CATEGORIES = "manage_categories"
     MANAGE_PLACES = "manage_places"
+    MANAGE_SERVICES = "manage_services"
+    MANAGE_POINTS = "manage_points"
+    MANAGE_CARE_CARDS = "manage_care_cards"
+    VOLUNTEER = "volunteer"
     PRINT_CODES = "print_codes"
     STAFF_HOME = "staff_home"
 
@@ -38,7 +42,7 @@ DISPATCH = {
     Action.VIEW_QUEUE, Action.VIEW_REPORT, Action.ASSIGN, Action.SET_PRIORITY,
     Action.NEEDS_CONSULTATION, Action.ESCALATE, Action.MERGE, Action.REJECT,
     Action.INTERNAL_NOTE, Action.PUBLIC_REPLY, Action.HIDE_FROM_BOARD, Action.CALLBACK,
-    Action.EXPORT, Action.STAFF_HOME, Action.PRINT_CODES,
+    Action.EXPORT, Action.STAFF_HOME, Action.PRINT_CODES, Action.MANAGE_CARE_CARDS,
 }
 HANDLE = {
     Action.MY_JOBS, Action.VIEW_REPORT, Action.ACCEPT, Action.ARRIVE, Action.RESOLVE,
@@ -49,7 +53,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
     Role.DISPATCHER: frozenset(DISPATCH | {Action.MY_JOBS}),
     Role.HANDLER: frozenset(HANDLE),
-    Role.VOLUNTEER: frozenset({Action.STAFF_HOME}),
+    Role.VOLUNTEER: frozenset({Action.STAFF_HOME, Action.VOLUNTEER}),
 }
 
 # Actions on one report that a handler may take only on their own organisation's jobs.

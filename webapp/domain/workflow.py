@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from webapp.domain import photos as photo_store
 from webapp.domain import sla
+from webapp.domain.booking import has_care_card
 from webapp.domain.permissions import Action, can
 from webapp.domain.tokens import new_tracking_token
 from webapp.extensions import db
@@ -115,6 +116,8 @@ def submit_report(qr: QrCode, draft: ReportDraft, photos, upload_folder,
     stored = [photo_store.save_photo(upload_folder, p) for p in photos]
     building = qr.building
     now = now or utcnow()
+    care_card = draft.care_card or has_care_card(building.compound.community_id,
+                                                 draft.contact_phone)
     report = Report(
         submission_key=draft.submission_key,
         tracking_token=new_tracking_token(),
@@ -128,9 +131,9 @@ def submit_report(qr: QrCode, draft: ReportDraft, photos, upload_folder,
         floor_room=draft.floor_room,
         contact_name=draft.contact_name,
         contact_phone=draft.contact_phone,
-        care_card=draft.care_card,
+        care_card=care_card,
         status=S.SUBMITTED,
-        priority=1 if draft.care_card else 0,
+        priority=1 if care_card else 0,
         created_at=now,
         updated_at=now,
     )

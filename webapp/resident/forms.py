@@ -149,3 +149,35 @@ class NotFixedForm(FlaskForm):
                                                     max=limits.NOTE_MAX)),
         ],
     )
+
+
+class BookingForm(FlaskForm):
+    name = StringField(_l("Your name"), filters=CLEAN, validators=[
+        DataRequired(message=_l("Please give your name.")),
+        Length(max=limits.NAME_MAX, message=_l("At most %(max)d characters.",
+                                                max=limits.NAME_MAX))])
+    phone = StringField(_l("Phone"), filters=CLEAN, validators=[
+        DataRequired(message=_l("Please give a phone number so the volunteer can call you."))])
+    floor_room = StringField(_l("Floor / room"), filters=CLEAN, validators=[
+        Optional(), Length(max=limits.FLOOR_ROOM_MAX, message=_l(
+            "At most %(max)d characters.", max=limits.FLOOR_ROOM_MAX))])
+    note = TextAreaField(_l("Anything the volunteer should know? (optional)"), filters=CLEAN,
+                         validators=[Length(max=limits.NOTE_MAX, message=_l(
+                             "At most %(max)d characters.", max=limits.NOTE_MAX))])
+    submission_key = HiddenField()
+
+    def validate_phone(self, field):
+        try:
+            field.data = limits.normalise_phone(field.data)
+        except limits.InvalidPhone as invalid:
+            raise ValidationError(str(invalid)) from invalid
+
+    def validate_submission_key(self, field):
+        if not is_submission_key(field.data):
+            raise ValidationError(_l("This form is out of date. Please reload the page."))
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField(_l("Reason (optional)"), filters=CLEAN, validators=[
+        Length(max=limits.NOTE_MAX, message=_l("At most %(max)d characters.",
+                                                max=limits.NOTE_MAX))])

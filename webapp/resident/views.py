@@ -88,15 +88,20 @@ def report_folder():
     return workflow.upload_folder_for_reports(current_app.config["UPLOAD_FOLDER"])
 
 
+def render_unusable_code(token):
+    """The page for a code that is not active: replaced (410) or unknown (404)."""
+    place = find_scan_place(token)
+    if place is not None:
+        return render_template("errors/code_replaced.html", place=place), 410
+    return unknown_code()
+
+
 @bp.route("/q/<token>/report", methods=["GET", "POST"])
 @public
 def new_report(token):
     qr = active_code(token)
     if qr is None:
-        place = find_scan_place(token)
-        if place is not None:
-            return render_template("errors/code_replaced.html", place=place), 410
-        return unknown_code()
+        return render_unusable_code(token)
 
     choices = categories()
     form = ReportForm(categories=choices)

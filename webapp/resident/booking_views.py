@@ -1,0 +1,131 @@
+"""Resident booking: from the scan page to a service, a time, and a booking page reached by
+its private link."""
+
+from flask import abort, current_app, flash, make_response, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from webapp.access import public
+from webapp.domain import booking, calendar
+from webapp.domain.places import active_code
+from webapp.domain.tokens import new_submission_key
+from webapp.extensions import db
+from webapp.models import Booking, ServiceCategory, ServiceType, Slot
+from webapp.models.types import utcnow
+from webapp.resident import bp
+from webapp.resident.forms import BookingForm, CancelForm
+from webapp.resident.views import render_unusable_code
+from webapp.responses import see_other
+
+
+def code_or_error(token):
+    code = active_code(token)
+    return code, (render_unusable_code(token) if code is None else None)
+
+
+@bp.get("/q/<token>/services")
+@public
+def services(token):
+    code, error = code_or_error(token)
+    if error:
+        return error
+    community_id = code.building.compound.community_id
+    categories = db.session.scalars(select(ServiceCategory).where(
+        ServiceCategory.community_id == community_id).order_by(ServiceCategory.sort_order)).all()
+    return render_template("resident/services.html", qr=code, categories=categories)
+
+
+@bp.get("/q/<token>/services/<int:service_id>")
+@public
+def service(token, service_id):
+    code, error = code_or_error(token)
+    if error:
+        return error
+    item = db.session.get(ServiceType, service_id)
+    if item is None or not item.active or \
+            item.category.community_id != code.building.compound.community_id:
+        abort(404)
+    return render_template("resident/service.html", qr=code, service=item,
+                           slots=booking.upcoming(item, utcnow()))
+
+
+def bookable_slot(code, slot_id) -> Slot:
+    slot = db.session.get(Slot, slot_id)
+    if slot is None or slot.community_id != code.building.compound.community_id:
+        abort(404)
+    return slot
+
+
+@bp.route("/q/<token>/slots/<int:slot_id>/book", methods=["GET", "POST"])
+@public
+def book(token, slot_id):
+    code, error = code_or_error(token)
+    if error:
+        return error
+    slot = bookable_slot(code, slot_id)
+    form = BookingForm()
+    if request.method == "GET":
+        form.submission_key.data = new_submission_key()
+        return render_template("resident/book.html", qr=code, slot=slot, form=form)
+    if not form.validate():
+        return render_template("resident/book.html", qr=code, slot=slot, form=form), 422
+    draft = booking.BookingDraft(submission_key=form.submission_key.data,
+                                 name=form.name.data, phone=form.phone.data,
+                                 floor_room=form.floor_room.data or None,
+                                 note=form.note.data or None)
+    try:
+        made, created = booking.book(slot, code, draft)
+    except booking.BookingRefused as refused:
+        db.session.rollback()
+        return render_template("resident/book.html", qr=code, slot=db.session.get(Slot, slot_id),
+                               form=form, problem=str(refused)), 409
+    if created:
+        flash(_("Booked. Keep this page's link to see or cancel your booking."), "success")
+    return see_other(url_for("resident.booking_page", token=made.token))
+
+
+def booking_for(token) -> Booking:
+    found = db.session.scalar(select(Booking).where(Booking.token == token))
+    if found is None:
+        abort(404)
+    return found
+
+
+def render_booking(found, form=None, problem=None, status=200):
+    response = make_response(render_template(
+        "resident/booking.html", booking=found, form=form or CancelForm(), problem=problem,
+        link=url_for("resident.booking_page", token=found.token, _external=True)), status)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.get("/b/<token>")
+@public
+def booking_page(token):
+    return render_booking(booking_for(token))
+
+
+@bp.get("/b/<token>/calendar.ics")
+@public
+def booking_calendar(token):
+    found = booking_for(token)
+    body = calendar.booking_ics(found, current_app.config["BASE_URL"])
+    return current_app.response_class(body, mimetype="text/calendar", headers={
+        "Content-Disposition": "attachment; filename=mashang-booking.ics"})
+
+
+@bp.post("/b/<token>/cancel")
+@public
+def cancel_booking(token):
+    found = booking_for(token)
+    form = CancelForm()
+    if not form.validate():
+        return render_booking(found, form, status=422)
+    try:
+        booking.cancel(found, form.reason.data)
+    except booking.BookingRefused as refused:
+        db.session.rollback()
+        return render_booking(booking_for(token), form, str(refused), 409)
+    flash(_("Your booking is cancelled."), "success")
+    return see_other(url_for("resident.booking_page", token=token))
