@@ -48,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from webapp.board import bp as board_bp
     from webapp.resident import bp as resident_bp
     from webapp.staff import bp as staff_bp
+    from webapp.volunteer import bp as volunteer_bp
 
     access.init_app(app)
     app.register_blueprint(resident_bp)
@@ -55,6 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(staff_bp, url_prefix="/staff")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(board_bp, url_prefix="/board")
+    app.register_blueprint(volunteer_bp, url_prefix="/volunteer")
     errors.init_app(app)
 
     from webapp import cli

@@ -32,7 +32,9 @@ def walk(app, users, entrance_code):
         "code": "en", "filename": "css/app.css", "compound_id": report.compound_id,
         "user_id": users["grid"].id, "category_id": report.category_id,
         "fmt": "svg", "kind": "building", "place_id": report.building_id, "change": "rename",
-        "code_id": entrance_code.id, "service_id": 1, "slot_id": 1,
+        "code_id": entrance_code.id, "service_id": 1, "slot_id": 1, "shift_id": 1,
+        "booking_id": 1, "outcome": "done", "reward_id": 1, "redemption_id": 1,
+        "decision": "reject", "card_id": 1,
     }
 
 

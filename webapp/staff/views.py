@@ -39,6 +39,8 @@ def home():
         return redirect(url_for("staff.queue"))
     if can(current_user, Action.MY_JOBS):
         return redirect(url_for("staff.jobs"))
+    if can(current_user, Action.VOLUNTEER):
+        return redirect(url_for("volunteer.home"))
     return render_template("staff/home.html")
 
 
