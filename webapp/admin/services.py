@@ -87,6 +87,23 @@ def add_service():
     return redirect(url_for("admin.services"), code=303)
 
 
+@bp.post("/service-categories")
+@requires(Action.MANAGE_SERVICES)
+def add_service_category():
+    name_zh = (request.form.get("name_zh") or "").strip()
+    name_en = (request.form.get("name_en") or "").strip()
+    if not name_zh or not name_en or len(name_zh) > 60 or len(name_en) > 60:
+        return render_services(_("Give the category a Chinese and an English name "
+                                 "(at most 60 characters)."), 422)
+    count = len(db.session.scalars(select(ServiceCategory.id).where(
+        ServiceCategory.community_id == community_id())).all())
+    db.session.add(ServiceCategory(community_id=community_id(), name_zh=name_zh,
+                                   name_en=name_en, sort_order=count))
+    db.session.commit()
+    flash(_("Category added."), "success")
+    return redirect(url_for("admin.services"), code=303)
+
+
 @bp.post("/slots")
 @requires(Action.MANAGE_SERVICES)
 def publish_slots():

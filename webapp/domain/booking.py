@@ -158,6 +158,8 @@ def sign_up(slot: Slot, volunteer: User, now: datetime | None = None) -> Volunte
     if volunteer.role != Role.VOLUNTEER:
         raise BookingRefused(_l("Only volunteers sign up for shifts."))
     _bookable(slot, now)
+    if serves(volunteer, slot):
+        raise BookingRefused(_l("You have already signed up for this shift."))
     slot_id, user_id = slot.id, volunteer.id
     if not _take_place(Slot.volunteers_booked, Slot.volunteer_capacity, slot_id, now):
         raise BookingRefused(_l("This shift already has all the volunteers it needs."))

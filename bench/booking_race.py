@@ -1,0 +1,217 @@
+"""Many residents book the last places of one slot at the same moment: none may be overbooked.
+
+Builds a fresh SQLite database with the demo data, publishes one slot with --places places,
+serves it with gunicorn and has --attempts clients, each with its own session, POST the booking
+form at once. Run: .venv/bin/python bench/booking_race.py [--attempts 200] [--places 5]
+[--workers 4] [--json]
+"""
+
+import argparse
+import csv
+import http.client
+import io
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+from scan_page import BIN, HOST, ROOT, free_port, wait_until_up
+
+TIME_LIMIT = 120.0  # seconds, for the whole run
+MAX_THREADS = 200
+FULL = "fully booked"  # the refusal, in English (Accept-Language: en)
+PUBLISH = """import sys
+from datetime import UTC, datetime, timedelta
+from sqlalchemy import select
+from webapp import create_app
+from webapp.domain import booking
+from webapp.extensions import db
+from webapp.models import ServiceType
+with create_app().app_context():
+    service = db.session.scalars(select(ServiceType).order_by(ServiceType.id)).first()
+    slot, = booking.publish(service, service.category.community_id,
+                            datetime.now(UTC) + timedelta(days=2), capacity=int(sys.argv[1]))
+    print(slot.id)
+"""
+
+
+def left(deadline):
+    return max(0.1, deadline - time.monotonic())
+
+
+def run(env, deadline, *cmd):
+    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=left(deadline))
+    if done.returncode:
+        sys.exit(f"{' '.join(map(str, cmd[:3]))} failed:\n{done.stdout}{done.stderr}")
+    return done.stdout
+
+
+def hidden(html, name):
+    found = re.search(rf'name="{name}" type="hidden" value="([^"]*)"', html)
+    if found is None:
+        raise ValueError(f"no {name} in the booking form")
+    return found.group(1)
+
+
+def race(port, path, attempts, deadline):
+    """Each client GETs the form, then all POST together. Returns the outcome counts, a sample
+    of the errors and the wall time of the burst."""
+    lock = threading.Lock()
+    counts = {"made": 0, "full": 0, "errors": 0, "5xx": 0}
+    samples = []
+    threads = min(attempts, MAX_THREADS)
+    barrier = threading.Barrier(threads + 1)
+
+    def tally(key, sample=None):
+        with lock:
+            counts[key] += 1
+            if sample is not None and len(samples) < 5:
+                samples.append(sample)
+
+    def prepare(n):
+        conn = http.client.HTTPConnection(HOST, port, timeout=left(deadline))
+        conn.request("GET", path, headers={"Accept-Language": "en"})
+        resp = conn.getresponse()
+        html = resp.read().decode()
+        if resp.status != 200:
+            raise ValueError(f"GET {path}: HTTP {resp.status}")
+        jar = SimpleCookie()
+        for header in resp.headers.get_all("Set-Cookie") or []:
+            jar.load(header)
+        if "session" not in jar:
+            raise ValueError("no session cookie")
+        form = urlencode({"csrf_token": hidden(html, "csrf_token"),
+                          "submission_key": hidden(html, "submission_key"),
+                          "name": f"居民{n}", "phone": f"139{n:08d}", "floor_room": "",
+                          "note": ""})
+        cookie = "; ".join(f"{k}={m.value}" for k, m in jar.items())
+        return conn, form, {"Content-Type": "application/x-www-form-urlencoded",
+                            "Cookie": cookie, "Accept-Language": "en"}
+
+    def post(conn, form, headers):
+        try:
+            conn.request("POST", path, body=form, headers=headers)
+            resp = conn.getresponse()
+            body = resp.read().decode(errors="replace")
+        except (http.client.HTTPException, OSError) as error:
+            return tally("errors", f"{type(error).__name__}: {error}")
+        finally:
+            conn.close()
+        location = resp.getheader("Location") or ""
+        if resp.status == 303 and urlsplit(location).path.startswith("/b/"):
+            return tally("made")
+        if resp.status == 409 and FULL in body:
+            return tally("full")
+        if resp.status >= 500:
+            tally("5xx")
+        tally("errors", f"HTTP {resp.status} {location} {body[:300]!r}")
+
+    def client(mine):
+        ready = []
+        for n in mine:
+            try:
+                ready.append(prepare(n))
+            except (http.client.HTTPException, OSError, ValueError) as error:
+                tally("errors", f"preparing client {n}: {error}")
+        try:
+            barrier.wait(timeout=left(deadline))
+        except threading.BrokenBarrierError:
+            return
+        for conn, form, headers in ready:
+            post(conn, form, headers)
+
+    pool = [threading.Thread(target=client, args=(range(t, attempts, threads),), daemon=True)
+            for t in range(threads)]
+    for t in pool:
+        t.start()
+    barrier.wait(timeout=left(deadline))
+    t0 = time.perf_counter()
+    for t in pool:
+        t.join(timeout=left(deadline))
+    if any(t.is_alive() for t in pool):
+        sys.exit(f"the burst did not finish within the {TIME_LIMIT:.0f} s limit")
+    return counts, samples, time.perf_counter() - t0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--attempts", type=int, default=200, help="clients booking at once")
+    parser.add_argument("--places", type=int, default=5, help="resident places of the slot")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args()
+    deadline = time.monotonic() + TIME_LIMIT
+
+    with tempfile.TemporaryDirectory(prefix="mashang-bench-") as tmp:
+        db_file, port = Path(tmp) / "bench.sqlite3", free_port()
+        env = dict(os.environ, DATABASE_URL=f"sqlite:///{db_file}", FLASK_APP="wsgi.py",
+                   SECRET_KEY="bench", MASHANG_BASE_URL=f"http://{HOST}:{port}")
+        run(env, deadline, BIN / "flask", "db", "upgrade")
+        run(env, deadline, BIN / "flask", "demo-data")
+        slot_id = int(run(env, deadline, BIN / "python", "-c", PUBLISH, str(args.places)))
+        rows = csv.DictReader(io.StringIO(run(env, deadline, BIN / "flask", "qr", "list")))
+        token = next((r["token"] for r in rows if r["entrance"]), None)
+        if token is None:
+            sys.exit("flask qr list shows no code for an entrance")
+
+        with open(Path(tmp) / "gunicorn.log", "w+") as log:
+            proc = subprocess.Popen(
+                [str(BIN / "gunicorn"), "--bind", f"{HOST}:{port}", "--workers",
+                 str(args.workers), "wsgi:app"], cwd=ROOT, env=env, stdout=log,
+                stderr=subprocess.STDOUT)
+            try:
+                wait_until_up(proc, port)
+                counts, samples, wall = race(port, f"/q/{token}/slots/{slot_id}/book",
+                                             args.attempts, deadline)
+            except BaseException:
+                log.seek(0)
+                sys.stderr.write(log.read()[-3000:])
+                raise
+            finally:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+
+        with sqlite3.connect(db_file) as con:
+            rows_booked, = con.execute("SELECT count(*) FROM booking WHERE slot_id = ? AND "
+                                       "status = 'booked'", (slot_id,)).fetchone()
+            slot_booked, = con.execute("SELECT booked FROM slot WHERE id = ?",
+                                       (slot_id,)).fetchone()
+        con.close()
+
+    ok = counts["made"] == args.places
+    failed = not ok or rows_booked != args.places or slot_booked != args.places \
+        or counts["errors"]
+    report = {"attempts": args.attempts, "workers": args.workers, "places": args.places,
+              "bookings_made": counts["made"], "refused_full": counts["full"],
+              "errors": counts["errors"], "http_5xx": counts["5xx"], "db_rows": rows_booked,
+              "slot_booked": slot_booked, "burst_s": round(wall, 3),
+              "attempts_per_s": round(args.attempts / wall, 1), "error_samples": samples,
+              "ok": not failed}
+    if args.json:
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        for key, value in report.items():
+            if key not in ("error_samples", "ok"):
+                print(f"{key.replace('_', ' '):<16} {value}")
+        for sample in samples:
+            print(f"error sample: {sample}")
+        print(f"bookings made must equal places: {'OK' if ok else 'FAILED'}")
+        print(f"DB rows and slot.booked equal places, no errors: {'FAILED' if failed else 'OK'}")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
