@@ -146,8 +146,10 @@ def test_care_cards_flag_reports_and_refuse_bad_phones(client, entrance_code):
                       data={"csrf_token": token, "name": "独居老人", "phone": "123"})
     assert bad.status_code == 422 and "mobile number" in bad.text
     assert client.post("/admin/care-cards", data={
-        "csrf_token": token, "name": "独居老人", "phone": "137 0000 0001"}).status_code == 303
-    assert db.session.scalar(select(CareCard.phone)) == "13700000001"
+        "csrf_token": token, "name": "独居老人", "phone": "137 0000 0001",
+        "entrance": str(entrance_code.entrance_id)}).status_code == 303
+    card = db.session.scalars(select(CareCard)).one()
+    assert (card.phone, card.entrance_id) == ("13700000001", entrance_code.entrance_id)
     anonymous = client.application.test_client()
     submit_report(anonymous, entrance_code.token, contact_phone="13700000001", care_card=None)
     report = db.session.scalars(select(Report).order_by(Report.id.desc())).first()

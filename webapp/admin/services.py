@@ -15,7 +15,10 @@ from webapp.domain.permissions import Action
 from webapp.domain.report_input import InvalidPhone, normalise_phone
 from webapp.extensions import db
 from webapp.models import (
+    Building,
     CareCard,
+    Compound,
+    Entrance,
     Redemption,
     RedemptionStatus,
     Reward,
@@ -209,11 +212,18 @@ def add_reward():
 
 # --- care cards -----------------------------------------------------------------------------
 
+def community_entrances() -> list[Entrance]:
+    return db.session.scalars(
+        select(Entrance).join(Building).join(Compound)
+        .where(Compound.community_id == community_id())
+        .order_by(Compound.name, Building.sort_key, Entrance.sort_key)).all()
+
+
 def render_care_cards(problem=None, status=200):
     cards = db.session.scalars(select(CareCard).where(CareCard.community_id == community_id())
                                .order_by(CareCard.active.desc(), CareCard.name)).all()
     return render_template("admin/care_cards.html", cards=cards, problem=problem,
-                           draft=request.form), status
+                           entrances=community_entrances(), draft=request.form), status
 
 
 @bp.get("/care-cards")
@@ -234,7 +244,10 @@ def add_care_card():
         return render_care_cards(str(invalid), 422)
     if phone is None:
         return render_care_cards(_("Please give the resident's phone number."), 422)
-    db.session.add(CareCard(community_id=community_id(), name=name, phone=phone))
+    entrance = next((e for e in community_entrances()
+                     if str(e.id) == request.form.get("entrance")), None)
+    db.session.add(CareCard(community_id=community_id(), name=name, phone=phone,
+                            entrance=entrance, building=entrance.building if entrance else None))
     db.session.commit()
     flash(_("Care card registered."), "success")
     return redirect(url_for("admin.care_cards"), code=303)
