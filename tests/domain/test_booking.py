@@ -289,3 +289,18 @@ def test_ledger_rows_are_never_edited(rich_volunteer):
     with pytest.raises(RuntimeError, match="never edited"):
         db.session.commit()
     db.session.rollback()
+
+
+def test_calling_off_a_slot_cancels_its_bookings_with_the_reason(slot, office):
+    v = volunteer(office, "t_calloff")
+    booking.sign_up(slot, v, now=NOW)
+    made, _ = booking.book(slot, None, draft(1), now=NOW)
+    with pytest.raises(booking.BookingRefused):
+        booking.cancel_slot(slot, "  ")
+    assert booking.cancel_slot(slot, "志愿者生病，改期", now=NOW) == 1
+    assert (made.status, made.cancel_reason) == ("cancelled", "志愿者生病，改期")
+    assert slot.shifts[0].cancelled_at == NOW
+    with pytest.raises(booking.BookingRefused):
+        booking.book(slot, None, draft(2), now=NOW)
+    with pytest.raises(booking.BookingRefused):
+        booking.cancel_slot(slot, "again")

@@ -130,6 +130,22 @@ def publish_slots():
     return redirect(url_for("admin.services"), code=303)
 
 
+@bp.post("/slots/<int:slot_id>/cancel")
+@requires(Action.MANAGE_SERVICES)
+def cancel_slot(slot_id):
+    slot = db.session.get(Slot, slot_id)
+    if slot is None or slot.community_id != community_id():
+        abort(404)
+    try:
+        count = booking.cancel_slot(slot, request.form.get("reason", ""))
+    except booking.BookingRefused as refused:
+        db.session.rollback()
+        return render_services(str(refused), 422)
+    flash(_("Slot cancelled; %(n)d bookings were cancelled with your reason.", n=count),
+          "success")
+    return redirect(url_for("admin.services"), code=303)
+
+
 # --- points and rewards ---------------------------------------------------------------------
 
 def volunteers():

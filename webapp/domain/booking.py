@@ -86,6 +86,28 @@ def offer_availability(volunteer: User, service: ServiceType, start: datetime,
     return slot
 
 
+def cancel_slot(slot: Slot, reason: str, now: datetime | None = None) -> int:
+    """The community calls a slot off: its bookings and shifts are cancelled with the reason
+    (their pages say so). Returns how many resident bookings it cancelled."""
+    now = now or utcnow()
+    reason = (reason or "").strip()
+    if not reason:
+        raise BookingRefused(_l("Please give a reason; the residents will see it."))
+    if slot.cancelled_at is not None:
+        raise BookingRefused(_l("This time is no longer offered."))
+    slot.cancelled_at = now
+    live = [b for b in slot.bookings if b.status == BookingStatus.BOOKED]
+    for found in live:
+        found.status = BookingStatus.CANCELLED
+        found.cancelled_at = now
+        found.cancel_reason = reason
+    for shift in slot.shifts:
+        shift.cancelled_at = shift.cancelled_at or now
+    slot.booked = slot.volunteers_booked = 0
+    db.session.commit()
+    return len(live)
+
+
 def upcoming(service: ServiceType, now: datetime, limit: int = 50) -> list[Slot]:
     return list(db.session.scalars(
         select(Slot).where(Slot.service_type_id == service.id, Slot.starts_at > now,
