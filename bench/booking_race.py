@@ -22,7 +22,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-from scan_page import BIN, HOST, ROOT, free_port, wait_until_up
+from scan_page import BIN, HOST, ROOT, free_port, gunicorn
 
 TIME_LIMIT = 120.0  # seconds, for the whole run
 MAX_THREADS = 200
@@ -148,26 +148,9 @@ def main():
         if token is None:
             sys.exit("flask qr list shows no code for an entrance")
 
-        with open(Path(tmp) / "gunicorn.log", "w+") as log:
-            proc = subprocess.Popen(
-                [str(BIN / "gunicorn"), "--bind", f"{HOST}:{port}", "--workers",
-                 str(args.workers), "wsgi:app"], cwd=ROOT, env=env, stdout=log,
-                stderr=subprocess.STDOUT)
-            try:
-                wait_until_up(proc, port)
-                counts, samples, wall = race(port, f"/q/{token}/slots/{slot_id}/book",
-                                             args.attempts, deadline)
-            except BaseException:
-                log.seek(0)
-                sys.stderr.write(log.read()[-3000:])
-                raise
-            finally:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+        with gunicorn(env, port, args.workers, tmp):
+            counts, samples, wall = race(port, f"/q/{token}/slots/{slot_id}/book",
+                                         args.attempts, deadline)
 
         con = sqlite3.connect(db_file)
         rows_booked, slot_booked = con.execute(

@@ -18,6 +18,7 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -143,6 +144,29 @@ def bench(port, routes, args):
     return best, errors, unsent
 
 
+@contextmanager
+def gunicorn(env, port, workers, log_dir):
+    """gunicorn serving the app on loopback until the block ends; its log tail on failure."""
+    with open(Path(log_dir) / "gunicorn.log", "w+") as log:
+        proc = subprocess.Popen(
+            [str(BIN / "gunicorn"), "--bind", f"{HOST}:{port}", "--workers", str(workers),
+             "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            wait_until_up(proc, port)
+            yield proc
+        except BaseException:
+            log.seek(0)
+            sys.stderr.write(log.read()[-3000:])
+            raise
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=3000, help="per route and round")
@@ -166,24 +190,8 @@ def main():
             "trivial": ("/lang/zz?next=/", {}, 303),
         }
         port = free_port()
-        with open(Path(tmp) / "gunicorn.log", "w+") as log:
-            proc = subprocess.Popen(
-                [str(BIN / "gunicorn"), "--bind", f"{HOST}:{port}", "--workers", str(WORKERS),
-                 "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-            try:
-                wait_until_up(proc, port)
-                best, errors, unsent = bench(port, routes, args)
-            except BaseException:
-                log.seek(0)
-                sys.stderr.write(log.read()[-3000:])
-                raise
-            finally:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+        with gunicorn(env, port, WORKERS, tmp):
+            best, errors, unsent = bench(port, routes, args)
 
     scan, trivial = best["scan"], best["trivial"]
     report = {

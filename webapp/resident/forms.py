@@ -26,6 +26,19 @@ def clean_text(value):
 CLEAN = [clean_text]
 
 
+def phone_number(form, field):
+    """A phone number in the usual shapes, normalised; blank stays blank."""
+    try:
+        field.data = limits.normalise_phone(field.data)
+    except limits.InvalidPhone as invalid:
+        raise ValidationError(str(invalid)) from invalid
+
+
+def fresh_submission_key(form, field):
+    if not is_submission_key(field.data):
+        raise ValidationError(_l("This form is out of date. Please reload the page."))
+
+
 class PhotoUploadMixin:
     """Adds `processed_photos` after validation; `kept_count` photos are already held."""
 
@@ -84,9 +97,9 @@ class ReportForm(PhotoUploadMixin, FlaskForm):
                                        message=_l("At most %(max)d characters.",
                                                   max=limits.NAME_MAX))],
     )
-    contact_phone = StringField(_l("Phone"), filters=CLEAN)
+    contact_phone = StringField(_l("Phone"), filters=CLEAN, validators=[phone_number])
     care_card = BooleanField(_l("I am elderly or live alone (care card 爱心联系卡)"))
-    submission_key = HiddenField()
+    submission_key = HiddenField(validators=[fresh_submission_key])
 
     def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -98,15 +111,6 @@ class ReportForm(PhotoUploadMixin, FlaskForm):
         if not value.isdigit() or int(value) not in self.category_ids:
             raise ValidationError(_l("Please choose a category from the list."))
 
-    def validate_contact_phone(self, field):
-        try:
-            field.data = limits.normalise_phone(field.data)
-        except limits.InvalidPhone as invalid:
-            raise ValidationError(str(invalid)) from invalid
-
-    def validate_submission_key(self, field):
-        if not is_submission_key(field.data):
-            raise ValidationError(_l("This form is out of date. Please reload the page."))
 
 
 class AddInfoForm(PhotoUploadMixin, FlaskForm):
@@ -157,24 +161,16 @@ class BookingForm(FlaskForm):
         Length(max=limits.NAME_MAX, message=_l("At most %(max)d characters.",
                                                 max=limits.NAME_MAX))])
     phone = StringField(_l("Phone"), filters=CLEAN, validators=[
-        DataRequired(message=_l("Please give a phone number so the volunteer can call you."))])
+        DataRequired(message=_l("Please give a phone number so the volunteer can call you.")),
+        phone_number])
     floor_room = StringField(_l("Floor / room"), filters=CLEAN, validators=[
         Optional(), Length(max=limits.FLOOR_ROOM_MAX, message=_l(
             "At most %(max)d characters.", max=limits.FLOOR_ROOM_MAX))])
     note = TextAreaField(_l("Anything the volunteer should know? (optional)"), filters=CLEAN,
                          validators=[Length(max=limits.NOTE_MAX, message=_l(
                              "At most %(max)d characters.", max=limits.NOTE_MAX))])
-    submission_key = HiddenField()
+    submission_key = HiddenField(validators=[fresh_submission_key])
 
-    def validate_phone(self, field):
-        try:
-            field.data = limits.normalise_phone(field.data)
-        except limits.InvalidPhone as invalid:
-            raise ValidationError(str(invalid)) from invalid
-
-    def validate_submission_key(self, field):
-        if not is_submission_key(field.data):
-            raise ValidationError(_l("This form is out of date. Please reload the page."))
 
 
 class CancelForm(FlaskForm):
