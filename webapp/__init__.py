@@ -42,7 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     htmx.init_app(app)
 
-    from webapp import access, errors
+    from webapp import access, assets, errors
     from webapp.admin import bp as admin_bp
     from webapp.auth import bp as auth_bp
     from webapp.board import bp as board_bp
@@ -51,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from webapp.volunteer import bp as volunteer_bp
 
     access.init_app(app)
+    assets.init_app(app)
     app.register_blueprint(resident_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(staff_bp, url_prefix="/staff")

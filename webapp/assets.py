@@ -1,0 +1,41 @@
+"""Static assets with fingerprinted URLs (`/static/css/app.css?v=<hash>`), cached by browsers
+for a year, and compressed responses (brotli or gzip) for everything textual."""
+
+import hashlib
+from pathlib import Path
+
+from flask import current_app, request, url_for
+from flask_compress import Compress
+
+YEAR = 365 * 24 * 3600
+compress = Compress()
+
+
+def asset_url(filename: str) -> str:
+    """The URL of a static file with a hash of its content, so a new file is a new URL."""
+    versions = current_app.extensions.setdefault("asset_versions", {})
+    if filename not in versions:
+        path = Path(current_app.static_folder) / filename
+        versions[filename] = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+    return url_for("static", filename=filename, v=versions[filename])
+
+
+def init_app(app) -> None:
+    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
+    app.config.setdefault("COMPRESS_MIMETYPES", [
+        "text/html", "text/css", "text/javascript", "application/javascript", "text/csv",
+        "application/json", "application/manifest+json", "image/svg+xml", "text/calendar",
+    ])
+    compress.init_app(app)
+    app.add_template_global(asset_url)
+
+    # Registered after Compress, so it runs before it (after_request runs in reverse order).
+    @app.after_request
+    def prepare_static_files(response):
+        if request.endpoint != "static" or response.status_code != 200:
+            return response
+        if request.args.get("v"):
+            response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+        # A file response is passed straight through; read it so that it can be compressed.
+        response.direct_passthrough = False
+        return response
