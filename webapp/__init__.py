@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from webapp.admin import bp as admin_bp
     from webapp.auth import bp as auth_bp
     from webapp.board import bp as board_bp
+    from webapp.pwa import bp as pwa_bp
     from webapp.resident import bp as resident_bp
     from webapp.staff import bp as staff_bp
     from webapp.volunteer import bp as volunteer_bp
@@ -54,6 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     assets.init_app(app)
     app.register_blueprint(resident_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(pwa_bp)
     app.register_blueprint(staff_bp, url_prefix="/staff")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(board_bp, url_prefix="/board")
