@@ -1,6 +1,7 @@
 """Browser tests: the app served on loopback, driven by Debian's Chromium via Playwright."""
 
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -79,3 +80,13 @@ def screenshot_dir():
     """Set MASHANG_SCREENSHOTS=docs/screenshots to refresh the README's pictures."""
     target = os.environ.get("MASHANG_SCREENSHOTS")
     return Path(target) if target else None
+
+
+def log_in(page, base: str, username: str, password: str = "mashang-demo") -> None:
+    """Log in through the real form; staff and volunteers land under /staff/ or /volunteer/."""
+    page.goto(f"{base}/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/(staff|volunteer)/"))
+

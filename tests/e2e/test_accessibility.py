@@ -7,7 +7,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import select
 
-from tests.e2e.conftest import DESKTOP, PHONE
+from tests.e2e.conftest import DESKTOP, PHONE, log_in
 from webapp.domain import place_admin
 from webapp.extensions import db
 from webapp.models import QrCode, Report, ReportStatus, Slot
@@ -71,11 +71,7 @@ def test_dispatcher_pages(live_server, browser):
     context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
     page = context.new_page()
     try:
-        page.goto(f"{live_server.url}/login")
-        page.fill("#username", "dispatcher")
-        page.fill("#password", "mashang-demo")
-        page.click("button[type=submit]")
-        page.wait_for_url(re.compile(r"/staff/queue"))
+        log_in(page, live_server.url, "dispatcher")
         problems = {"queue": serious(page)}
         with live_server.app.app_context():
             report_id = db.session.scalar(select(Report.id).where(

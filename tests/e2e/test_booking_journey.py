@@ -7,17 +7,10 @@ from datetime import timedelta
 from playwright.sync_api import expect
 from sqlalchemy import select, update
 
-from tests.e2e.conftest import DESKTOP, PHONE
+from tests.e2e.conftest import DESKTOP, PHONE, log_in
 from webapp.extensions import db
 from webapp.models import Slot
 from webapp.models.types import utcnow
-
-
-def log_in(page, base, username):
-    page.goto(f"{base}/login")
-    page.fill("#username", username)
-    page.fill("#password", "mashang-demo")
-    page.click("button[type=submit]")
 
 
 def test_book_serve_earn_redeem(live_server, browser, screenshot_dir):
@@ -28,7 +21,6 @@ def test_book_serve_earn_redeem(live_server, browser, screenshot_dir):
     try:
         # the volunteer signs up for the first open shift
         log_in(volunteer, base, "xiaowang")
-        volunteer.wait_for_url(re.compile(r"/volunteer/$"))
         first_open = volunteer.locator("section.job", has=volunteer.get_by_role(
             "button", name="Sign up")).first
         service_name = first_open.locator("strong").first.inner_text()

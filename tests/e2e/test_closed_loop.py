@@ -6,15 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DESKTOP, PHONE
-
-
-def staff_login(page, base, username):
-    page.goto(f"{base}/login")
-    page.fill("#username", username)
-    page.fill("#password", "mashang-demo")
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/staff/"))
+from tests.e2e.conftest import DESKTOP, PHONE, log_in
 
 
 def test_report_dispatch_accept_resolve_rate_publish(live_server, browser, screenshot_dir):
@@ -32,7 +24,7 @@ def test_report_dispatch_accept_resolve_rate_publish(live_server, browser, scree
         number = re.search(r"\d{8}-\d{4}", resident.locator("h1").inner_text()).group(0)
 
         # 派单: the dispatcher sees it in the queue and dispatches to the suggested company
-        staff_login(dispatcher, base, "dispatcher")
+        log_in(dispatcher, base, "dispatcher")
         dispatcher.get_by_role("link", name=number).click()
         dispatcher.wait_for_url(re.compile(r"/staff/reports/\d+$"))
         assert "suggested" in dispatcher.locator("#assign-org").inner_text()
@@ -43,7 +35,7 @@ def test_report_dispatch_accept_resolve_rate_publish(live_server, browser, scree
         expect(dispatcher.locator(".status").first).to_have_text("Assigned")
 
         # 接单: the handler accepts, arrives and resolves, on a phone
-        staff_login(handler, base, "mateng")
+        log_in(handler, base, "mateng")
         assert number in handler.content()
         if screenshot_dir:
             handler.screenshot(path=str(screenshot_dir / "jobs-phone.png"), full_page=True)

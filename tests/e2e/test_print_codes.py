@@ -1,12 +1,11 @@
 """An admin imports a compound from CSV and prints its posters and labels; every printed
 code, decoded, opens the right entrance page on a phone."""
 
-import re
 
 import pypdfium2
 import zxingcpp
 
-from tests.e2e.conftest import DESKTOP, PHONE
+from tests.e2e.conftest import DESKTOP, PHONE, log_in
 
 CSV = ("compound,building,entrance\n滨河小区,1号楼,1单元\n滨河小区,1号楼,2单元\n"
        "滨河小区,2号楼,1单元\n")
@@ -27,11 +26,7 @@ def test_import_print_and_scan(live_server, browser, tmp_path, screenshot_dir):
     phone = browser.new_context(viewport=PHONE, locale="zh-CN")
     try:
         page = admin.new_page()
-        page.goto(f"{live_server.url}/login")
-        page.fill("#username", "admin")
-        page.fill("#password", "mashang-demo")
-        page.click("button[type=submit]")
-        page.wait_for_url(re.compile(r"/staff/"))
+        log_in(page, live_server.url, "admin")
         page.goto(f"{live_server.url}/admin/places")
         page.set_input_files("#import-file", str(csv_file))
         page.get_by_role("button", name="Preview").click()

@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
+from tests.e2e.conftest import log_in
 from webapp.extensions import db
 from webapp.models import Report, ReportPhoto
 
@@ -224,11 +225,7 @@ def test_photos_are_made_smaller_before_an_online_upload(live_server, phone, big
 
 def test_staff_get_an_add_to_home_screen_button(live_server, phone):
     page = phone
-    page.goto(f"{live_server.url}/login")
-    page.fill("#username", "dispatcher")
-    page.fill("#password", "mashang-demo")
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/staff/"))
+    log_in(page, live_server.url, "dispatcher")
     button = page.locator(".staffnav button.install")
     assert button.count() == 1 and button.is_hidden()
     page.evaluate("""() => {
