@@ -43,6 +43,8 @@ def app_on_a_copy(migrated_db, tmp_path, **config):
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         "SECRET_KEY": "test-secret",
+        # Tests file many reports from one address; tests/web/test_rate_limits.py turns it on.
+        "RATELIMIT_ENABLED": False,
         **config,
     })
 

@@ -7,7 +7,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from webapp import config
-from webapp.extensions import babel, csrf, db, htmx, migrate
+from webapp.extensions import babel, csrf, db, htmx, limiter, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     htmx.init_app(app)
+    limiter.init_app(app)
 
     from webapp import access, assets, errors
     from webapp.admin import bp as admin_bp

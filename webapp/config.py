@@ -25,6 +25,20 @@ class Defaults:
     # A resolved report nobody confirms closes by itself after this many days.
     AUTO_CLOSE_DAYS = 7
 
+    # Rate limits per client address (Flask-Limiter notation). One shared store for all
+    # workers and hosts: redis://host:6379/0; memory:// counts per worker process.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_SUBMIT = "10 per minute; 60 per hour"      # new reports and bookings
+    RATELIMIT_LOOKUP = "60 per minute"                    # tracking and booking links
+    RATELIMIT_CHANGE = "20 per minute"                    # cancellations, ratings, additions
+    RATELIMIT_LOGIN = "10 per minute"
+
+    # Number of reverse proxies in front that set X-Forwarded-For/-Proto/-Host (0 = none).
+    PROXY_FIX_X_FOR = 0
+    PROXY_FIX_X_PROTO = 0
+    PROXY_FIX_X_HOST = 0
+
 
 def database_url(instance_path: str) -> str:
     url = os.environ.get("DATABASE_URL")

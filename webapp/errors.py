@@ -39,6 +39,16 @@ def init_app(app) -> None:
               mb=app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)),
         )
 
+    @app.errorhandler(429)
+    def too_many(error):
+        response = problem_response(
+            429,
+            _("Too many requests"),
+            _("You have sent this too often in a short time. Nothing was lost: please wait "
+              "a minute and try again, or call the community office."),
+        )
+        return response
+
     @app.errorhandler(404)
     def not_found(error):
         return render_template("errors/not_found.html", community=None), 404

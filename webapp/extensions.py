@@ -1,6 +1,8 @@
 """Extension singletons, bound to the app in create_app()."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -27,3 +29,6 @@ migrate = Migrate(render_as_batch=True)
 babel = Babel()
 csrf = CSRFProtect()
 htmx = Htmx()
+# Storage from RATELIMIT_STORAGE_URI: memory:// in one process, redis://… across hosts.
+# Behind a proxy the client address is right only with PROXY_FIX_X_FOR set (see config).
+limiter = Limiter(get_remote_address)

@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
+from webapp import ratelimits
 from webapp.access import public
 from webapp.auth import bp
 from webapp.domain import accounts
@@ -19,6 +20,7 @@ class LoginForm(FlaskForm):
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
+@ratelimits.login
 def login():
     form = LoginForm()
     if request.method == "GET":

@@ -5,6 +5,7 @@ from flask import abort, current_app, flash, make_response, render_template, req
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from webapp import ratelimits
 from webapp.access import public
 from webapp.domain import booking, calendar
 from webapp.domain.places import active_code
@@ -58,6 +59,7 @@ def bookable_slot(code, slot_id) -> Slot:
 
 @bp.route("/q/<token>/slots/<int:slot_id>/book", methods=["GET", "POST"])
 @public
+@ratelimits.submission
 def book(token, slot_id):
     code, error = code_or_error(token)
     if error:
@@ -102,12 +104,14 @@ def render_booking(found, form=None, problem=None, status=200):
 
 @bp.get("/b/<token>")
 @public
+@ratelimits.link_lookup
 def booking_page(token):
     return render_booking(booking_for(token))
 
 
 @bp.get("/b/<token>/calendar.ics")
 @public
+@ratelimits.link_lookup
 def booking_calendar(token):
     found = booking_for(token)
     body = calendar.booking_ics(found, current_app.config["BASE_URL"])
@@ -117,6 +121,7 @@ def booking_calendar(token):
 
 @bp.post("/b/<token>/cancel")
 @public
+@ratelimits.link_change
 def cancel_booking(token):
     found = booking_for(token)
     form = CancelForm()

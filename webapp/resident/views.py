@@ -19,6 +19,7 @@ from flask_login import current_user
 from jinja2_fragments.flask import render_block
 from sqlalchemy import select
 
+from webapp import ratelimits
 from webapp.access import public
 from webapp.domain import photos as photo_store
 from webapp.domain import queue, workflow
@@ -98,6 +99,7 @@ def render_unusable_code(token):
 
 @bp.route("/q/<token>/report", methods=["GET", "POST"])
 @public
+@ratelimits.submission
 def new_report(token):
     qr = active_code(token)
     if qr is None:
@@ -162,6 +164,7 @@ def report_for(tracking) -> Report:
 
 @bp.get("/t/<tracking>")
 @public
+@ratelimits.link_lookup
 def tracking(tracking):
     report = report_for(tracking)
     polled = request.args.get("v", "")
@@ -199,6 +202,7 @@ def render_tracking(report, *, info_form=None, rate_form=None, not_fixed_form=No
 
 @bp.post("/t/<tracking>/info")
 @public
+@ratelimits.link_change
 def add_info(tracking):
     report = report_for(tracking)
     form = AddInfoForm()
@@ -214,6 +218,7 @@ def add_info(tracking):
 
 @bp.post("/t/<tracking>/confirm")
 @public
+@ratelimits.link_change
 def confirm(tracking):
     report = report_for(tracking)
     form = RateForm()
@@ -229,6 +234,7 @@ def confirm(tracking):
 
 @bp.post("/t/<tracking>/not-fixed")
 @public
+@ratelimits.link_change
 def not_fixed(tracking):
     report = report_for(tracking)
     form = NotFixedForm()
