@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 PORT    ?= 8000
 export FLASK_APP := wsgi.py
 
-.PHONY: setup run test test-fast screenshots bench lint translations clean
+.PHONY: setup run test test-postgres test-fast screenshots bench lint translations clean
 
 ## setup: virtualenv, Python packages, front-end assets, compiled translations (idempotent)
 setup: $(BIN)/.installed static/vendor/htmx.min.js fonts/NotoSansSC-Regular.ttf webapp/translations/zh/LC_MESSAGES/messages.mo
@@ -42,6 +42,10 @@ run: setup
 ## test: the whole suite, browser tests included
 test: setup
 	$(BIN)/pytest -q
+
+## test-postgres: the whole suite again on a throwaway PostgreSQL cluster (initdb and pg_ctl on PATH)
+test-postgres: setup
+	$(BIN)/python tools/throwaway_postgres.py -- $(BIN)/pytest -q
 
 test-fast: setup
 	$(BIN)/pytest -q -m "not e2e"

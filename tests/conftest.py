@@ -1,29 +1,116 @@
 import io
+import os
 import re
 import shutil
 import struct
 import zlib
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from PIL import Image
+from sqlalchemy import create_engine, make_url
+from sqlalchemy.pool import NullPool
 
 from webapp import create_app
 from webapp.domain.demo import load_demo_data
 from webapp.extensions import db
 from webapp.models import QrCode
 
+# Set (e.g. by tools/throwaway_postgres.py) to run the whole suite on PostgreSQL.
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+class MigratedDatabase:
+    """A database built once by running the real migrations; every test works on a copy.
+    SQLite copies the file; PostgreSQL clones a template database (CREATE DATABASE … TEMPLATE)."""
+
+    def __init__(self, root_url: str | None, folder: Path):
+        self.root_url, self.folder = root_url, folder
+        self.copies: list[str] = []
+        self.has_demo_template = False
+        if root_url:
+            self.admin = create_engine(root_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+            self.url = self._database_url("mashang_template")
+            self._sql('DROP DATABASE IF EXISTS "mashang_template"')
+            self._sql('CREATE DATABASE "mashang_template"')
+        else:
+            self.url = f"sqlite:///{folder / 'template.sqlite3'}"
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.root_url is not None
+
+    def _sql(self, statement: str) -> None:
+        with self.admin.connect() as connection:
+            connection.exec_driver_sql(statement)
+
+    def _database_url(self, name: str) -> str:
+        return make_url(self.root_url).set(database=name).render_as_string(hide_password=False)
+
+    def copy(self, tmp_path: Path, with_demo: bool = False) -> str:
+        template = "demo_template" if with_demo else "template"
+        if with_demo and not self.has_demo_template:
+            self._build_demo_template()
+        if not self.is_postgres:
+            path = tmp_path / "test.sqlite3"
+            shutil.copy(self.folder / f"{template}.sqlite3", path)
+            return f"sqlite:///{path}"
+        name = f"mashang_test_{len(self.copies)}_{os.getpid()}"
+        self._sql(f'CREATE DATABASE "{name}" TEMPLATE "mashang_{template}" STRATEGY FILE_COPY')
+        self.copies.append(name)
+        return self._database_url(name)
+
+    def _build_demo_template(self) -> None:
+        """The demo data, loaded once: most tests start from it."""
+        if self.is_postgres:
+            self._sql('CREATE DATABASE "mashang_demo_template" TEMPLATE "mashang_template"')
+            url = self._database_url("mashang_demo_template")
+        else:
+            shutil.copy(self.folder / "template.sqlite3", self.folder / "demo_template.sqlite3")
+            url = f"sqlite:///{self.folder / 'demo_template.sqlite3'}"
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+        with app.app_context():
+            load_demo_data()
+            db.session.remove()
+            db.engine.dispose()
+        self.has_demo_template = True
+
+    def empty(self, tmp_path: Path) -> str:
+        """A database with nothing in it, not even the migrations."""
+        if not self.is_postgres:
+            return f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        name = f"mashang_empty_{len(self.copies)}_{os.getpid()}"
+        self._sql(f'CREATE DATABASE "{name}"')
+        self.copies.append(name)
+        return self._database_url(name)
+
+    def drop_copies(self) -> None:
+        while self.copies:
+            self._sql(f'DROP DATABASE IF EXISTS "{self.copies.pop()}" WITH (FORCE)')
+
 
 @pytest.fixture(scope="session")
 def migrated_db(tmp_path_factory):
-    """One SQLite file built by running the real migrations; each test gets a copy."""
-    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "TESTING": True})
+    database = MigratedDatabase(TEST_DATABASE_URL, tmp_path_factory.mktemp("template"))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database.url, "TESTING": True})
     with app.app_context():
         upgrade()
         db.engine.dispose()
-    return path
+    return database
+
+
+@pytest.fixture
+def empty_database_url(migrated_db, tmp_path):
+    return migrated_db.empty(tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def _drop_database_copies(request):
+    yield
+    if "migrated_db" in request.fixturenames:
+        request.getfixturevalue("migrated_db").drop_copies()
 
 
 class FreshContextClient(FlaskClient):
@@ -35,12 +122,11 @@ class FreshContextClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
-def app_on_a_copy(migrated_db, tmp_path, **config):
-    """An app on its own copy of the migrated database, with its own upload folder."""
-    path = tmp_path / "test.sqlite3"
-    shutil.copy(migrated_db, path)
+def app_on_a_copy(migrated_db, tmp_path, with_demo=False, **config):
+    """An app on its own copy of the migrated database (with the demo data loaded, if asked),
+    with its own upload folder."""
     return create_app({
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+        "SQLALCHEMY_DATABASE_URI": migrated_db.copy(tmp_path, with_demo),
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         "SECRET_KEY": "test-secret",
         # Tests file many reports from one address; tests/web/test_rate_limits.py turns it on.
@@ -50,8 +136,11 @@ def app_on_a_copy(migrated_db, tmp_path, **config):
 
 
 @pytest.fixture
-def app(migrated_db, tmp_path):
-    app = app_on_a_copy(migrated_db, tmp_path, TESTING=True)
+def app(request, migrated_db, tmp_path):
+    """The app on an empty database, or on one with the demo data when the test (or one of
+    its fixtures) asks for `demo`."""
+    with_demo = "demo" in request.fixturenames
+    app = app_on_a_copy(migrated_db, tmp_path, with_demo, TESTING=True)
     app.test_client_class = FreshContextClient
     with app.app_context():
         yield app
@@ -61,7 +150,6 @@ def app(migrated_db, tmp_path):
 
 @pytest.fixture
 def demo(app):
-    load_demo_data()
     return app
 
 

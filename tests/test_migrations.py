@@ -27,20 +27,33 @@ def test_the_queue_order_index_exists(app):
     assert {"ix_report_queue_order", "ix_report_board_resolved"} <= names
 
 
-def test_upgrade_from_empty_and_back_down(tmp_path):
-    url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+def test_upgrade_from_empty_one_step_back_and_down_to_nothing(empty_database_url):
+    """On SQLite, or on PostgreSQL when the suite runs with TEST_DATABASE_URL."""
+    url = empty_database_url
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
     with app.app_context():
         upgrade()
         assert {"report", "report_event", "qr_code"} <= set(inspect(db.engine).get_table_names())
+        head = current_revision()
+        downgrade(revision="-1")
+        assert current_revision() != head
+        upgrade()
+        assert current_revision() == head
         downgrade(revision="base")
         db.engine.dispose()
-    assert set(inspect(create_engine(url)).get_table_names()) <= {"alembic_version"}
+    engine = create_engine(url)
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    engine.dispose()
 
 
-def test_upgrading_a_database_with_reports_keeps_them(tmp_path):
+def current_revision() -> str:
+    with db.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def test_upgrading_a_database_with_reports_keeps_them(empty_database_url):
     """0001 → head on a database that already has places and a report."""
-    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    url = empty_database_url
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
     with app.app_context():
         upgrade(revision="0001")
@@ -50,14 +63,14 @@ def test_upgrading_a_database_with_reports_keeps_them(tmp_path):
                 "INSERT INTO compound (id, community_id, name) VALUES (1, 1, '小区')",
                 "INSERT INTO building (id, compound_id, name, sort_key) VALUES (1, 1, '1号楼', 0)",
                 "INSERT INTO category (id, code, name_zh, name_en, icon, is_major, sort_order,"
-                " active) VALUES (1, 'water', '水', 'Water', 'x', 0, 0, 1)",
+                " active) VALUES (1, 'water', '水', 'Water', 'x', false, 0, true)",
                 "INSERT INTO report (id, number, tracking_token, submission_key, channel,"
                 " community_id, compound_id, building_id, category_id, description,"
                 " care_card, status, created_at, updated_at) VALUES (1, '20261101-0001', 't',"
-                " 'k', 'qr', 1, 1, 1, 1, '漏水', 0, 'submitted', '2026-11-01 00:00:00',"
+                " 'k', 'qr', 1, 1, 1, 1, '漏水', false, 'submitted', '2026-11-01 00:00:00',"
                 " '2026-11-01 00:00:00')",
                 "INSERT INTO report_event (report_id, created_at, actor_kind, kind, is_public)"
-                " VALUES (1, '2026-11-01 00:00:00', 'resident', 'submitted', 1)",
+                " VALUES (1, '2026-11-01 00:00:00', 'resident', 'submitted', true)",
             ):
                 connection.exec_driver_sql(statement)
         upgrade()

@@ -12,7 +12,6 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from tests.conftest import app_on_a_copy
-from webapp.domain.demo import load_demo_data
 from webapp.extensions import db
 from webapp.models import Building, Compound, Entrance, QrCode
 
@@ -47,9 +46,8 @@ def browser(chromium_path):
 @pytest.fixture
 def live_server(migrated_db, tmp_path):
     """A real HTTP server in a thread, on its own copy of the migrated database."""
-    app = app_on_a_copy(migrated_db, tmp_path)
+    app = app_on_a_copy(migrated_db, tmp_path, with_demo=True)
     with app.app_context():
-        load_demo_data()
         token = db.session.scalars(
             select(QrCode.token).join(Entrance, QrCode.entrance_id == Entrance.id)
             .join(Building, Entrance.building_id == Building.id)
