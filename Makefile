@@ -37,7 +37,7 @@ run: export MASHANG_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: setup
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo-data --if-empty
-	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - wsgi:app
+	$(BIN)/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:$(PORT) --workers 2 wsgi:app
 
 ## test: the whole suite, browser tests included
 test: setup

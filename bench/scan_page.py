@@ -37,6 +37,17 @@ def flask(env, *args):
     return done.stdout
 
 
+def demo_database(env):
+    """Migrate the database of `env`, load the demo data; returns an entrance's QR token."""
+    flask(env, "db", "upgrade")
+    flask(env, "demo-data")
+    rows = csv.DictReader(io.StringIO(flask(env, "qr", "list")))
+    token = next((r["token"] for r in rows if r["entrance"]), None)
+    if token is None:
+        sys.exit("flask qr list shows no code for an entrance")
+    return token
+
+
 def free_port():
     with socket.socket() as s:
         s.bind((HOST, 0))
@@ -145,11 +156,14 @@ def bench(port, routes, args):
 
 
 @contextmanager
-def gunicorn(env, port, workers, log_dir):
-    """gunicorn serving the app on loopback until the block ends; its log tail on failure."""
+def gunicorn(env, port, workers, log_dir, extra_args=()):
+    """gunicorn serving the app on loopback until the block ends; its log tail on failure.
+    workers=None leaves the number to gunicorn (its config file, if any); yields the master's
+    Popen."""
+    count = [] if workers is None else ["--workers", str(workers)]
     with open(Path(log_dir) / "gunicorn.log", "w+") as log:
         proc = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--bind", f"{HOST}:{port}", "--workers", str(workers),
+            [str(BIN / "gunicorn"), "--bind", f"{HOST}:{port}", *count, *extra_args,
              "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             wait_until_up(proc, port)
@@ -178,13 +192,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="mashang-bench-") as tmp:
         env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp}/bench.sqlite3",
                    FLASK_APP="wsgi.py", SECRET_KEY="bench")
-        flask(env, "db", "upgrade")
-        flask(env, "demo-data")
-        rows = csv.DictReader(io.StringIO(flask(env, "qr", "list")))
-        token = next((r["token"] for r in rows if r["entrance"]), None)
-        if token is None:
-            sys.exit("flask qr list shows no code for an entrance")
-
+        token = demo_database(env)
         routes = {
             "scan": (f"/q/{token}", {"Accept-Language": "zh-CN"}, 200),
             "trivial": ("/lang/zz?next=/", {}, 303),

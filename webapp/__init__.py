@@ -33,7 +33,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.secret_key(app.instance_path)
 
-    from webapp import i18n
+    from webapp import i18n, security
+
+    security.init_app(app)
 
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.init_app(app)
@@ -43,10 +45,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     htmx.init_app(app)
     limiter.init_app(app)
 
-    from webapp import access, assets, errors
+    from webapp import access, assets, errors, health
     from webapp.admin import bp as admin_bp
     from webapp.auth import bp as auth_bp
     from webapp.board import bp as board_bp
+    from webapp.open311 import bp as open311_bp
     from webapp.pwa import bp as pwa_bp
     from webapp.resident import bp as resident_bp
     from webapp.staff import bp as staff_bp
@@ -61,7 +64,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(board_bp, url_prefix="/board")
     app.register_blueprint(volunteer_bp, url_prefix="/volunteer")
+    app.register_blueprint(open311_bp)
     errors.init_app(app)
+    health.init_app(app)
 
     from webapp import cli
 

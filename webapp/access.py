@@ -9,11 +9,19 @@ from webapp.extensions import db
 from webapp.models import User
 
 PUBLIC = "public"
+# Opened by another application with its own key (the Open311 API): no login, no session;
+# the view checks the key and answers 403 in the API's own format.
+API_CLIENT = "api_client"
 login_manager = LoginManager()
 
 
 def public(view):
     view.access = PUBLIC
+    return view
+
+
+def api_client(view):
+    view.access = API_CLIENT
     return view
 
 
@@ -51,7 +59,7 @@ def init_app(app) -> None:
         if request.endpoint is None:  # no route: the 404 handler answers
             return None
         access = access_of(app, request.endpoint)
-        if access == PUBLIC:
+        if access in (PUBLIC, API_CLIENT):
             return None
         if access is None:
             abort(403)

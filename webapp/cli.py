@@ -1,4 +1,5 @@
-"""Command-line: flask demo-data, flask qr list, flask users create, flask sla sweep."""
+"""Command-line: flask demo-data, flask qr list, flask users create, flask sla sweep,
+flask open311 key create, flask backup."""
 
 import csv
 import sys
@@ -128,8 +129,31 @@ def sla_sweep(auto_close_days):
     click.echo(f"{breached} milestones marked breached, {closed} reports closed unrated.")
 
 
+@click.command("backup")
+@click.argument("output", type=click.Path(dir_okay=False, writable=True))
+def backup(output):
+    """Copy the SQLite database to OUTPUT while the app keeps running."""
+    from webapp.backup import BackupUnsupported, backup_sqlite
+
+    try:
+        size = backup_sqlite(current_app.config["SQLALCHEMY_DATABASE_URI"], output)
+    except BackupUnsupported as error:
+        raise click.ClickException(
+            f"flask backup copies SQLite databases; this one is {error}. "
+            "For PostgreSQL use pg_dump (see docs/deploy.md).") from None
+    except FileExistsError:
+        raise click.ClickException(f"{output} exists already; choose a new file name.") from None
+    click.echo(f"Backed up the database to {output} ({size} bytes). "
+               "Photos are files: copy the upload folder too "
+               f"({current_app.config['UPLOAD_FOLDER']}).")
+
+
 def init_app(app) -> None:
+    from webapp.open311.cli import open311_cli
+
+    app.cli.add_command(open311_cli)
     app.cli.add_command(qr_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(sla_cli)
     app.cli.add_command(demo_data)
+    app.cli.add_command(backup)

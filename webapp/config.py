@@ -21,6 +21,9 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
+    # None: Secure exactly when BASE_URL is https (see webapp/security.py).
+    SESSION_COOKIE_SECURE = None
+    REMEMBER_COOKIE_SECURE = None
     SCAN_PAGE_CACHE_SIZE = 4096
     # A resolved report nobody confirms closes by itself after this many days.
     AUTO_CLOSE_DAYS = 7
@@ -33,6 +36,8 @@ class Defaults:
     RATELIMIT_LOOKUP = "60 per minute"                    # tracking and booking links
     RATELIMIT_CHANGE = "20 per minute"                    # cancellations, ratings, additions
     RATELIMIT_LOGIN = "10 per minute"
+    # Open311 POST requests, per api_key (per address when the key is missing).
+    RATELIMIT_OPEN311_POST = "30 per minute; 1000 per day"
 
     # Number of reverse proxies in front that set X-Forwarded-For/-Proto/-Host (0 = none).
     PROXY_FIX_X_FOR = 0

@@ -34,6 +34,8 @@ EVENT_LABELS = {
     "auto_closed": _l("Closed automatically without a rating"),
     "board_hidden": _l("Hidden from the public board"),
     "board_shown": _l("Shown on the public board"),
+    "photos_published": _l("Photos published"),
+    "photos_withdrawn": _l("Photos no longer published"),
 }
 
 
@@ -85,11 +87,16 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+def cookie_is_secure() -> bool:
+    return bool(current_app.config.get("SESSION_COOKIE_SECURE"))
+
+
 def switch_language(code: str):
     response = redirect(safe_next(request.args.get("next")), code=303)
     if code in current_app.config["LANGUAGES"]:
         response.set_cookie(
-            LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+            LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+            secure=cookie_is_secure(),
         )
     return response
 

@@ -3,7 +3,10 @@
 Each limit's value comes from config (RATELIMIT_SUBMIT …) so that a deployment can tune it;
 views that share a limit share one bucket per client address."""
 
-from flask import current_app
+import hashlib
+
+from flask import current_app, request
+from flask_limiter.util import get_remote_address
 
 from webapp.extensions import limiter
 
@@ -19,3 +22,16 @@ link_lookup = limiter.shared_limit(_from_config("LOOKUP"), scope="lookup")
 # Changing something through a private link: cancel, rate, add information.
 link_change = limiter.shared_limit(_from_config("CHANGE"), scope="change", methods=["POST"])
 login = limiter.shared_limit(_from_config("LOGIN"), scope="login", methods=["POST"])
+
+
+def _api_key_bucket() -> str:
+    """One bucket per Open311 api_key (hashed: the key is a secret), else per address."""
+    raw = request.form.get("api_key") or request.args.get("api_key")
+    if raw:
+        return "key:" + hashlib.sha256(raw.strip().encode()).hexdigest()[:32]
+    return "addr:" + get_remote_address()
+
+
+# Open311 POST requests: a client application files as many as its key allows.
+open311_post = limiter.limit(_from_config("OPEN311_POST"), key_func=_api_key_bucket,
+                             methods=["POST"], scope="open311-post")

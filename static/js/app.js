@@ -74,8 +74,23 @@
     installButton();
   });
 
+  // The chosen category's extra questions (partials/_questions.html): only its group shows and
+  // is sent (a disabled fieldset is neither validated nor sent); its marked answers are required.
+  function questions() {
+    const chosen = document.querySelector("#report-form input[name=category]:checked");
+    for (const group of document.querySelectorAll("#report-form .questions")) {
+      group.hidden = group.disabled = !chosen || group.dataset.category !== chosen.value;
+      for (const input of group.querySelectorAll("[data-required]")) input.required = true;
+    }
+  }
+  document.addEventListener("change", (event) => {
+    if (event.target.matches?.("#report-form input[name=category]")) questions();
+  });
+  document.addEventListener("htmx:afterSettle", questions);
+
   installButton();
   needOutbox();
+  questions();
   // A page loaded by htmx (hx-boost) rather than by the browser.
   document.addEventListener("htmx:afterSettle", (event) => {
     if (!event.detail.boosted) return;

@@ -7,6 +7,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import select
 
+from tests.conftest import demo_tracking_token
 from tests.e2e.conftest import DESKTOP, PHONE, log_in
 from webapp.domain import place_admin
 from webapp.extensions import db
@@ -35,7 +36,7 @@ def resident_urls(live_server) -> list[str]:
         place_admin.replace_code(replaced)
         base, token = live_server.url, code.token
         return [f"{base}/", f"{base}/q/{token}", f"{base}/q/{token}/report",
-                f"{base}/t/{report.tracking_token}", f"{base}/q/{token}/services",
+                f"{base}/t/{demo_tracking_token(report)}", f"{base}/q/{token}/services",
                 f"{base}/q/{token}/services/{slot.service_type_id}",
                 f"{base}/q/{token}/slots/{slot.id}/book", f"{base}/q/{replaced.token}",
                 f"{base}/q/no-such-code", f"{base}/board", f"{base}/login"]

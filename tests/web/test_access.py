@@ -4,8 +4,8 @@ follow the one permission table in domain/permissions.py, and no route may go un
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import login
-from webapp.access import PUBLIC, access_of
+from tests.conftest import demo_tracking_token, login
+from webapp.access import API_CLIENT, PUBLIC, access_of
 from webapp.domain import accounts
 from webapp.domain.permissions import ROLE_ACTIONS
 from webapp.extensions import db
@@ -27,7 +27,7 @@ def walk(app, users, entrance_code):
     db.session.add(photo)
     db.session.commit()
     return {
-        "token": entrance_code.token, "tracking": report.tracking_token,
+        "token": entrance_code.token, "tracking": demo_tracking_token(report),
         "report_id": report.id, "photo_id": photo.id, "action": "internal_note",
         "code": "en", "filename": "css/app.css", "compound_id": report.compound_id,
         "user_id": users["grid"].id, "category_id": report.category_id,
@@ -35,6 +35,8 @@ def walk(app, users, entrance_code):
         "code_id": entrance_code.id, "service_id": 1, "slot_id": 1, "shift_id": 1,
         "booking_id": 1, "outcome": "done", "reward_id": 1, "redemption_id": 1,
         "decision": "reject", "card_id": 1,
+        "ext": "json", "service_code": "water", "service_request_id": report.number,
+        "question_id": 1, "key_id": 1,
     }
 
 
@@ -62,6 +64,8 @@ def test_each_role_gets_what_the_table_says(app, walk, role):
             to_login = status in (302, 303) and "/login" in response.headers.get("Location", "")
             if access == PUBLIC:
                 assert status not in (401, 403) and not to_login, where
+            elif access == API_CLIENT:  # no api_key sent: the API's own 403, never a login
+                assert status == 403 and not to_login, where
             elif role is None:
                 assert to_login, where
             elif access in ROLE_ACTIONS[role]:

@@ -40,9 +40,20 @@ def test_contact_details_and_photos_are_not_reachable_without_the_link(client, f
     token = url.rsplit("/", 1)[1]
     assert client.get(f"{url}/photos/{photo_id}.jpg").status_code == 200
     assert client.get(f"{url}/photos/{photo_id}.jpg").mimetype == "image/jpeg"
+    def page_without_its_own_path(response):  # the language links carry ?next=<this path>
+        return re.sub(r"next=[^\"&]*", "", response.get_data(as_text=True))
+
+    client.get(url)  # shows (and so clears) the "received" message
+    missing = client.get("/t/" + "A" * len(token))
+    assert missing.status_code == 404
     for guess in (f"/t/{token[:-1]}x", f"/t/{report.number}", f"/t/{report.id}",
-                  f"/t/{report.submission_key}"):
-        assert client.get(guess).status_code == 404
+                  # the digests the database keeps are no keys either
+                  f"/t/{report.tracking_token_hash}", f"/t/{report.submission_key_hash}",
+                  "/t/%00%FF", "/t/" + "x" * 500):
+        answer = client.get(guess)
+        # a wrong token answers exactly like a missing one: nothing tells them apart
+        assert answer.status_code == 404
+        assert page_without_its_own_path(answer) == page_without_its_own_path(missing), guess
         assert client.get(f"{guess}/photos/{photo_id}.jpg").status_code == 404
     # nothing personal on the public scan page or anywhere without the token
     scan = client.get(f"/q/{report.qr_code.token}").get_data(as_text=True)

@@ -88,6 +88,9 @@ def change_place(kind, place_id, change):
             place_admin.add_building(place, name)
         elif change == "add" and kind == "building":
             place_admin.add_entrance(place, name)
+        elif change == "coordinates" and kind == "building":
+            place_admin.set_coordinates(place, request.form.get("latitude", ""),
+                                        request.form.get("longitude", ""))
         else:
             abort(404)
     except place_admin.PlaceError as error:

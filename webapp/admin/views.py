@@ -7,10 +7,18 @@ from sqlalchemy import select
 
 from webapp.access import requires
 from webapp.admin import bp
-from webapp.domain import accounts, routing, sla
+from webapp.domain import accounts, questions, routing, sla
 from webapp.domain.permissions import Action
 from webapp.extensions import db
-from webapp.models import CannedReply, Category, Role, Routing, SlaTarget, User
+from webapp.models import (
+    CannedReply,
+    Category,
+    CategoryQuestion,
+    Role,
+    Routing,
+    SlaTarget,
+    User,
+)
 
 
 def community_orgs():
@@ -80,11 +88,16 @@ def update_user(user_id):
 MAX_TARGET_MINUTES = 60 * 24 * 60  # 60 days
 
 
-def render_categories(problem=None, status=200):
+def render_categories(problem=None, status=200, draft_for=None):
+    """`draft_for` names the question form ("add-<category id>" or "q-<question id>") whose
+    typed values come back after a refusal."""
     rows = db.session.scalars(select(Category).order_by(Category.sort_order)).all()
     return render_template("admin/categories.html", categories=rows, routes=list(Routing),
                            targets={c.id: sla.targets_for(c) for c in rows}, problem=problem,
-                           canned=db.session.scalars(select(CannedReply)).all()), status
+                           canned=db.session.scalars(select(CannedReply)).all(),
+                           questions=questions.questions_by_category(c.id for c in rows),
+                           datatypes=questions.DATATYPE_LABELS, values_text=questions.values_text,
+                           draft_for=draft_for, draft=request.form), status
 
 
 @bp.get("/categories")
@@ -119,3 +132,46 @@ def update_category(category_id):
     db.session.commit()
     flash(_("Category saved."), "success")
     return redirect(url_for("admin.categories"), code=303)
+
+
+@bp.post("/categories/<int:category_id>/questions")
+@requires(Action.MANAGE_CATEGORIES)
+def add_question(category_id):
+    category = db.session.get(Category, category_id)
+    if category is None:
+        return render_categories(_("No such category."), 404)
+    try:
+        questions.save_question(category, request.form)
+    except questions.QuestionError as error:
+        db.session.rollback()
+        return render_categories(str(error), 422, f"add-{category_id}")
+    flash(_("Question added."), "success")
+    return redirect(url_for("admin.categories", _anchor=f"category-{category_id}"), code=303)
+
+
+@bp.post("/questions/<int:question_id>")
+@requires(Action.MANAGE_CATEGORIES)
+def update_question(question_id):
+    question = db.session.get(CategoryQuestion, question_id)
+    if question is None or not question.active:
+        return render_categories(_("No such question."), 404)
+    try:
+        questions.save_question(question.category, request.form, question)
+    except questions.QuestionError as error:
+        db.session.rollback()
+        return render_categories(str(error), 422, f"q-{question_id}")
+    flash(_("Question saved."), "success")
+    return redirect(url_for("admin.categories", _anchor=f"category-{question.category_id}"),
+                    code=303)
+
+
+@bp.post("/questions/<int:question_id>/remove")
+@requires(Action.MANAGE_CATEGORIES)
+def remove_question(question_id):
+    question = db.session.get(CategoryQuestion, question_id)
+    if question is None:
+        return render_categories(_("No such question."), 404)
+    questions.remove_question(question)
+    flash(_("Question removed from the forms; earlier answers keep it."), "success")
+    return redirect(url_for("admin.categories", _anchor=f"category-{question.category_id}"),
+                    code=303)

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from webapp.domain import ledger
-from webapp.domain.tokens import new_tracking_token
+from webapp.domain.tokens import booking_token, digest
 from webapp.extensions import db
 from webapp.models import (
     Booking,
@@ -118,7 +118,12 @@ def upcoming(service: ServiceType, now: datetime, limit: int = 50) -> list[Slot]
 # --- the resident's side --------------------------------------------------------------------
 
 def find_by_submission_key(key: str) -> Booking | None:
-    return db.session.scalar(select(Booking).where(Booking.submission_key == key))
+    return db.session.scalar(select(Booking).where(Booking.submission_key_hash == digest(key)))
+
+
+def find_by_link(token: str) -> Booking | None:
+    """The booking behind a private link; None for any wrong token, well-formed or not."""
+    return db.session.scalar(select(Booking).where(Booking.token_hash == digest(token)))
 
 
 def book(slot: Slot, qr: QrCode | None, draft: BookingDraft,
@@ -133,7 +138,8 @@ def book(slot: Slot, qr: QrCode | None, draft: BookingDraft,
     if not _take_place(Slot.booked, Slot.capacity, slot_id, now):
         raise BookingRefused(_l("Sorry, this time is fully booked. Please choose another."))
     booking = Booking(
-        slot_id=slot_id, token=new_tracking_token(), submission_key=draft.submission_key,
+        slot_id=slot_id, token_hash=digest(booking_token(draft.submission_key)),
+        submission_key_hash=digest(draft.submission_key),
         name=draft.name, phone=draft.phone, floor_room=draft.floor_room, note=draft.note,
         building_id=qr.building_id if qr else None, entrance_id=qr.entrance_id if qr else None,
         qr_code_id=qr.id if qr else None, created_at=now,

@@ -30,7 +30,7 @@ def _event(uid: str, slot, summary: str, location: str | None, description: str)
     return event
 
 
-def booking_ics(booking: Booking, base_url: str) -> bytes:
+def booking_ics(booking: Booking, link: str) -> bytes:
     slot = booking.slot
     cal = _calendar("码上办")
     place = slot.location or " ".join(filter(None, [
@@ -38,7 +38,7 @@ def booking_ics(booking: Booking, base_url: str) -> bytes:
         booking.building.name if booking.building else None,
         booking.entrance.name if booking.entrance else None, booking.floor_room]))
     cal.add_component(_event(f"booking-{booking.id}@mashang", slot, slot.service.name_zh,
-                             place, f"{base_url.rstrip('/')}/b/{booking.token}"))
+                             place, link))
     return cal.to_ical()
 
 

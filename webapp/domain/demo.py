@@ -16,6 +16,7 @@ from webapp.models import (
     Building,
     CannedReply,
     Category,
+    CategoryQuestion,
     Community,
     Compound,
     Entrance,
@@ -40,6 +41,25 @@ CATEGORIES = [
     ("dispute", "邻里纠纷", "Neighbour dispute", "🤝", False, Routing.GRID),
     ("other", "其他", "Other", "📝", False, Routing.OFFICE),
 ]
+
+# A category's extra questions (asked on the form and in Open311's service definitions).
+DEMO_QUESTIONS = {
+    "water": [dict(code="leak_place", datatype="singlevaluelist", sort_order=1,
+                   description_zh="哪里漏水？", description_en="Where is the leak?",
+                   values=[{"key": k, "name_zh": zh, "name_en": en} for k, zh, en in (
+                       ("stairwell", "楼道", "Stairwell"), ("home", "室内", "In a home"),
+                       ("basement", "地下室", "Basement"), ("roof", "屋顶", "Roof"),
+                       ("outside", "室外", "Outside"))])],
+    "elevator": [
+        dict(code="trapped_note", variable=False, datatype="string", sort_order=1,
+             description_zh="有人被困请立即按电梯内的紧急呼叫按钮或拨打 96333。",
+             description_en="If someone is trapped, press the lift's alarm button or call "
+                            "96333 now."),
+        dict(code="floor", datatype="number", sort_order=2, description_zh="电梯停在几楼？",
+             description_en="At which floor is the lift stuck?",
+             datatype_description_zh="楼层数字", datatype_description_en="Floor number"),
+    ],
+}
 
 # "1+N" pairings from the Taiyuan article: one company looks after one or two compounds.
 PARTNERS = {
@@ -107,13 +127,20 @@ DEMO_REPORTS = [
 
 def load_demo_data() -> dict[str, int]:
     """Create what is missing; return how many rows of each kind were added."""
-    added = {"categories": 0, "places": 0, "codes": 0, "organisations": 0, "accounts": 0,
-             "reports": 0}
+    added = {"categories": 0, "questions": 0, "places": 0, "codes": 0, "organisations": 0,
+             "accounts": 0, "reports": 0}
     for order, (code, zh, en, icon, major, route) in enumerate(CATEGORIES):
         if db.session.scalar(select(Category).where(Category.code == code)) is None:
             db.session.add(Category(code=code, name_zh=zh, name_en=en, icon=icon,
                                     is_major=major, sort_order=order, routing=route))
             added["categories"] += 1
+
+    for code, asked in DEMO_QUESTIONS.items():
+        category = db.session.scalar(select(Category).where(Category.code == code))
+        for fields in asked:
+            _get_or_add(CategoryQuestion, added, category_id=category.id, code=fields["code"],
+                        defaults={k: v for k, v in fields.items() if k != "code"},
+                        counter="questions")
 
     for spec in COMMUNITIES:
         community = _get_or_add(Community, added, code=spec["code"], defaults=dict(

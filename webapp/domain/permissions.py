@@ -20,6 +20,7 @@ class Action(StrEnum):
     INTERNAL_NOTE = "internal_note"
     PUBLIC_REPLY = "public_reply"
     HIDE_FROM_BOARD = "hide_from_board"
+    PUBLISH_PHOTOS = "publish_photos"
     CALLBACK = "callback"
     EXPORT = "export"
     MY_JOBS = "my_jobs"
@@ -33,6 +34,7 @@ class Action(StrEnum):
     MANAGE_SERVICES = "manage_services"
     MANAGE_POINTS = "manage_points"
     MANAGE_CARE_CARDS = "manage_care_cards"
+    MANAGE_API_KEYS = "manage_api_keys"
     VOLUNTEER = "volunteer"
     PRINT_CODES = "print_codes"
     STAFF_HOME = "staff_home"
@@ -41,8 +43,9 @@ class Action(StrEnum):
 DISPATCH = {
     Action.VIEW_QUEUE, Action.VIEW_REPORT, Action.ASSIGN, Action.SET_PRIORITY,
     Action.NEEDS_CONSULTATION, Action.ESCALATE, Action.MERGE, Action.REJECT,
-    Action.INTERNAL_NOTE, Action.PUBLIC_REPLY, Action.HIDE_FROM_BOARD, Action.CALLBACK,
-    Action.EXPORT, Action.STAFF_HOME, Action.PRINT_CODES, Action.MANAGE_CARE_CARDS,
+    Action.INTERNAL_NOTE, Action.PUBLIC_REPLY, Action.HIDE_FROM_BOARD, Action.PUBLISH_PHOTOS,
+    Action.CALLBACK, Action.EXPORT, Action.STAFF_HOME, Action.PRINT_CODES,
+    Action.MANAGE_CARE_CARDS,
 }
 HANDLE = {
     Action.MY_JOBS, Action.VIEW_REPORT, Action.ACCEPT, Action.ARRIVE, Action.RESOLVE,

@@ -110,6 +110,25 @@ def rename(place: Compound | Building | Entrance, name: str) -> None:
     db.session.commit()
 
 
+def set_coordinates(building: Building, latitude: str, longitude: str) -> None:
+    """WGS84 decimal degrees of a building, or both blank to clear them. Open311 shows them
+    and files a request sent with lat/long at the nearest building that has them."""
+    latitude, longitude = (latitude or "").strip(), (longitude or "").strip()
+    if not latitude and not longitude:
+        building.latitude = building.longitude = None
+        db.session.commit()
+        return
+    try:
+        lat, lng = float(latitude), float(longitude)
+    except ValueError as error:
+        raise PlaceError(_l("Give latitude and longitude as decimal degrees, e.g. 37.8123 "
+                            "and 112.5678.")) from error
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        raise PlaceError(_l("Latitude is from -90 to 90 and longitude from -180 to 180."))
+    building.latitude, building.longitude = round(lat, 7), round(lng, 7)
+    db.session.commit()
+
+
 def remove(place: Compound | Building | Entrance) -> None:
     """Remove a place with no reports, and its codes; a place with reports stays."""
     column = {Compound: Report.compound_id, Building: Report.building_id,

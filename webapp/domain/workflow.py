@@ -18,10 +18,12 @@ from webapp.domain import photos as photo_store
 from webapp.domain import sla
 from webapp.domain.booking import has_care_card
 from webapp.domain.permissions import Action, can
-from webapp.domain.tokens import new_tracking_token
+from webapp.domain.questions import store_answers
+from webapp.domain.tokens import digest, tracking_token
 from webapp.extensions import db
 from webapp.models import (
     OPEN_STATUSES,
+    Building,
     Milestone,
     Organization,
     OrgKind,
@@ -69,7 +71,7 @@ ALLOWED_FROM: dict[Action, frozenset[str] | None] = {
 }
 # The buttons of a report page.
 REPORT_ACTIONS = frozenset(ALLOWED_FROM) | {Action.INTERNAL_NOTE, Action.PUBLIC_REPLY,
-                                            Action.HIDE_FROM_BOARD}
+                                            Action.HIDE_FROM_BOARD, Action.PUBLISH_PHOTOS}
 
 
 class TransitionRefused(Exception):
@@ -97,35 +99,47 @@ class ReportDraft:
     contact_name: str | None = None
     contact_phone: str | None = None
     care_card: bool = False
+    channel: str = "qr"  # how it came in: "qr" (the door's code) or "open311"
+    answers: tuple = ()  # questions.Answer for the category's extra questions
 
 
 # --- 点单: the resident reports ------------------------------------------------------------
 
 def find_by_submission_key(key: str) -> Report | None:
-    return db.session.scalar(select(Report).where(Report.submission_key == key))
+    return db.session.scalar(select(Report).where(Report.submission_key_hash == digest(key)))
 
 
-def submit_report(qr: QrCode, draft: ReportDraft, photos, upload_folder,
-                  now: datetime | None = None) -> tuple[Report, bool]:
-    """File a report for the place bound to `qr`. A replay of the same submission key
-    returns the report it already made; the bool says whether this call created it."""
+def find_by_tracking_link(token: str) -> Report | None:
+    """The report behind a private link; None for any wrong token, well-formed or not."""
+    return db.session.scalar(select(Report).where(Report.tracking_token_hash == digest(token)))
+
+
+def submit_report(qr: QrCode | None, draft: ReportDraft, photos, upload_folder,
+                  now: datetime | None = None, *, building: Building | None = None,
+                  entrance_id: int | None = None, on_created=None) -> tuple[Report, bool]:
+    """File a report for the place bound to `qr`, or (Open311, no code) for `building` and
+    `entrance_id`. A replay of the same submission key returns the report it already made;
+    the bool says whether this call created it. `on_created(report)` may add rows of its own
+    to the same transaction."""
+    if qr is not None:
+        building, entrance_id = qr.building, qr.entrance_id
     existing = find_by_submission_key(draft.submission_key)
     if existing is not None:
-        return _same_place(existing, qr), False
+        return _same_place(existing, qr, building, entrance_id), False
 
     stored = [photo_store.save_photo(upload_folder, p) for p in photos]
-    building = qr.building
     now = now or utcnow()
     care_card = draft.care_card or has_care_card(building.compound.community_id,
                                                  draft.contact_phone)
     report = Report(
-        submission_key=draft.submission_key,
-        tracking_token=new_tracking_token(),
+        submission_key_hash=digest(draft.submission_key),
+        tracking_token_hash=digest(tracking_token(draft.submission_key)),
         community_id=building.compound.community_id,
         compound_id=building.compound_id,
         building_id=building.id,
-        entrance_id=qr.entrance_id,
-        qr_code_id=qr.id,
+        entrance_id=entrance_id,
+        qr_code_id=qr.id if qr is not None else None,
+        channel=draft.channel,
         category_id=draft.category_id,
         description=draft.description,
         floor_room=draft.floor_room,
@@ -144,6 +158,9 @@ def submit_report(qr: QrCode, draft: ReportDraft, photos, upload_folder,
         event = _record(report, "submitted", None, S.SUBMITTED, None, now=now)
         _attach_photos(report, event, photos, stored)
         sla.start(report, Milestone.ACCEPT, now)
+        store_answers(report, draft.answers)
+        if on_created is not None:
+            on_created(report)
         db.session.commit()
     except IntegrityError:
         # Another request with the same submission key won the race.
@@ -152,7 +169,7 @@ def submit_report(qr: QrCode, draft: ReportDraft, photos, upload_folder,
         existing = find_by_submission_key(draft.submission_key)
         if existing is None:
             raise
-        return _same_place(existing, qr), False
+        return _same_place(existing, qr, building, entrance_id), False
     except Exception:
         db.session.rollback()
         photo_store.delete_photos(upload_folder, stored)
@@ -304,6 +321,16 @@ def set_hidden_from_board(report: Report, actor: User, hidden: bool, *, now=None
     _record(report, "board_hidden" if hidden else "board_shown", None, None, None,
             actor=actor, public=False, now=now)
     report.hidden_from_board = hidden
+    _save(report, now)
+
+
+def set_photos_public(report: Report, actor: User, public: bool, *, now=None) -> None:
+    """Publish the report's photos (Open311 then gives a public URL of the first) or take
+    them back. Residents' photos are private until staff publish them."""
+    now = _check(report, actor, Action.PUBLISH_PHOTOS, None, now)
+    _record(report, "photos_published" if public else "photos_withdrawn", None, None, None,
+            actor=actor, public=False, now=now)
+    report.photos_public = public
     _save(report, now)
 
 
@@ -471,9 +498,12 @@ def _save(report: Report, now: datetime | None = None) -> None:
         raise
 
 
-def _same_place(report: Report, qr: QrCode) -> Report:
-    if report.qr_code_id != qr.id:
-        raise SubmissionKeyConflict(report.submission_key)
+def _same_place(report: Report, qr: QrCode | None, building: Building,
+                entrance_id: int | None) -> Report:
+    same = report.qr_code_id == qr.id if qr is not None else \
+        (report.building_id, report.entrance_id) == (building.id, entrance_id)
+    if not same:
+        raise SubmissionKeyConflict(report.number)
     return report
 
 

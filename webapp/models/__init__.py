@@ -7,6 +7,7 @@ from webapp.models.bookings import (
     Slot,
     VolunteerShift,
 )
+from webapp.models.open311 import ApiKey, Open311Request
 from webapp.models.people import LoginAttempt, Organization, OrgKind, Role, User
 from webapp.models.places import Building, Community, Compound, Entrance, QrCode
 from webapp.models.points import (
@@ -18,6 +19,7 @@ from webapp.models.points import (
     Reward,
     Transfer,
 )
+from webapp.models.questions import LIST_TYPES, CategoryQuestion, Datatype, ReportAnswer
 from webapp.models.reports import (
     OPEN_STATUSES,
     CannedReply,
@@ -33,6 +35,7 @@ from webapp.models.reports import (
 )
 
 __all__ = [
+    "LIST_TYPES", "ApiKey", "CategoryQuestion", "Datatype", "Open311Request", "ReportAnswer",
     "Account", "AccountKind", "Booking", "BookingStatus", "CareCard", "Entry", "Redemption",
     "RedemptionStatus", "Reward", "ServiceCategory", "ServiceType", "Slot", "Transfer",
     "VolunteerShift",

@@ -118,8 +118,9 @@ class Booking(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slot_id: Mapped[int] = mapped_column(ForeignKey("slot.id"), index=True)
-    token: Mapped[str] = mapped_column(String(64), unique=True)
-    submission_key: Mapped[str] = mapped_column(String(64), unique=True)
+    # SHA-256 digests (domain/tokens.py): the link and the key themselves are never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    submission_key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(40))
     phone: Mapped[str] = mapped_column(String(30))
     floor_room: Mapped[str | None] = mapped_column(String(40))

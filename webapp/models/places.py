@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Float, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -53,6 +53,9 @@ class Building(db.Model):
     compound_id: Mapped[int] = mapped_column(ForeignKey("compound.id"), index=True)
     name: Mapped[str] = mapped_column(String(60))
     sort_key: Mapped[int] = mapped_column(default=0)
+    # WGS84 coordinates, where known: Open311 reports them and locates lat/long with them.
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
 
     compound: Mapped[Compound] = relationship(back_populates="buildings")
     entrances: Mapped[list[Entrance]] = relationship(

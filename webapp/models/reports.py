@@ -57,6 +57,9 @@ class Category(db.Model):
     sort_order: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
     routing: Mapped[str] = mapped_column(String(20), default=Routing.PARTNER)
+    # Last change to the category or its questions: the Open311 discovery changeset.
+    updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=utcnow,
+                                                        onupdate=utcnow)
 
     sla_targets: Mapped[list[SlaTarget]] = relationship(back_populates="category")
 
@@ -102,8 +105,9 @@ class Report(db.Model):
     version: Mapped[int] = mapped_column(default=1)
     # Set right after the insert, from the creation date and the id: "20261122-0042".
     number: Mapped[str | None] = mapped_column(String(24), unique=True)
-    tracking_token: Mapped[str] = mapped_column(String(64), unique=True)
-    submission_key: Mapped[str] = mapped_column(String(64), unique=True)
+    # SHA-256 digests (domain/tokens.py): the link and the key themselves are never stored.
+    tracking_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    submission_key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     channel: Mapped[str] = mapped_column(String(20), default="qr")
 
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"))
@@ -125,6 +129,8 @@ class Report(db.Model):
     assigned_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"))
     hidden_from_board: Mapped[bool] = mapped_column(default=False)
+    # Staff published the photos: Open311 then gives a public URL of the first one.
+    photos_public: Mapped[bool] = mapped_column(default=False)
     # Earliest due time of the open milestones: the queue sorts on it.
     next_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

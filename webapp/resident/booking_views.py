@@ -9,7 +9,7 @@ from webapp import ratelimits
 from webapp.access import public
 from webapp.domain import booking, calendar
 from webapp.domain.places import active_code
-from webapp.domain.tokens import new_submission_key
+from webapp.domain.tokens import booking_token, new_submission_key
 from webapp.extensions import db
 from webapp.models import Booking, ServiceCategory, ServiceType, Slot
 from webapp.models.types import utcnow
@@ -83,20 +83,22 @@ def book(token, slot_id):
                                form=form, problem=str(refused)), 409
     if created:
         flash(_("Booked. Keep this page's link to see or cancel your booking."), "success")
-    return see_other(url_for("resident.booking_page", token=made.token))
+    return see_other(url_for("resident.booking_page",
+                             token=booking_token(draft.submission_key)))
 
 
 def booking_for(token) -> Booking:
-    found = db.session.scalar(select(Booking).where(Booking.token == token))
+    found = booking.find_by_link(token)
     if found is None:
         abort(404)
     return found
 
 
-def render_booking(found, form=None, problem=None, status=200):
+def render_booking(found, token, form=None, problem=None, status=200):
     response = make_response(render_template(
-        "resident/booking.html", booking=found, form=form or CancelForm(), problem=problem,
-        link=url_for("resident.booking_page", token=found.token, _external=True)), status)
+        "resident/booking.html", booking=found, token=token, form=form or CancelForm(),
+        problem=problem, link=url_for("resident.booking_page", token=token, _external=True)),
+        status)
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
@@ -106,7 +108,7 @@ def render_booking(found, form=None, problem=None, status=200):
 @public
 @ratelimits.link_lookup
 def booking_page(token):
-    return render_booking(booking_for(token))
+    return render_booking(booking_for(token), token)
 
 
 @bp.get("/b/<token>/calendar.ics")
@@ -114,7 +116,8 @@ def booking_page(token):
 @ratelimits.link_lookup
 def booking_calendar(token):
     found = booking_for(token)
-    body = calendar.booking_ics(found, current_app.config["BASE_URL"])
+    body = calendar.booking_ics(found, url_for("resident.booking_page", token=token,
+                                               _external=True))
     return current_app.response_class(body, mimetype="text/calendar", headers={
         "Content-Disposition": "attachment; filename=mashang-booking.ics"})
 
@@ -126,11 +129,11 @@ def cancel_booking(token):
     found = booking_for(token)
     form = CancelForm()
     if not form.validate():
-        return render_booking(found, form, status=422)
+        return render_booking(found, token, form, status=422)
     try:
         booking.cancel(found, form.reason.data)
     except booking.BookingRefused as refused:
         db.session.rollback()
-        return render_booking(booking_for(token), form, str(refused), 409)
+        return render_booking(booking_for(token), token, form, str(refused), 409)
     flash(_("Your booking is cancelled."), "success")
     return see_other(url_for("resident.booking_page", token=token))

@@ -22,10 +22,10 @@ from sqlalchemy import select
 from webapp import ratelimits
 from webapp.access import public
 from webapp.domain import photos as photo_store
-from webapp.domain import queue, workflow
+from webapp.domain import questions, queue, workflow
 from webapp.domain.permissions import Action, can
 from webapp.domain.places import active_code, find_scan_place, sole_community
-from webapp.domain.tokens import is_submission_key, new_submission_key
+from webapp.domain.tokens import is_submission_key, new_submission_key, tracking_token
 from webapp.extensions import db
 from webapp.i18n import current_language
 from webapp.models import Category, Report
@@ -107,10 +107,12 @@ def new_report(token):
 
     choices = categories()
     form = ReportForm(categories=choices)
+    asked = questions.questions_by_category(c.id for c in choices)
     if request.method == "GET":
         form.submission_key.data = new_submission_key()
         return render_template("resident/report_form.html", form=form, qr=qr,
-                               categories=choices, kept=[])
+                               categories=choices, kept=[], questions=asked, answered={},
+                               answer_errors={})
 
     upload_root = current_app.config["UPLOAD_FOLDER"]
     key = form.submission_key.data or ""
@@ -119,12 +121,19 @@ def new_report(token):
         if key_ok else []
     form.kept_count = len(kept)
 
-    if not form.validate():
+    form_ok = form.validate()
+    # The chosen category's extra questions, checked with the rest so every problem shows.
+    chosen = int(form.category.data) if not form.category.errors else None
+    answers, answer_errors = questions.check_answers(
+        asked.get(chosen, []), lambda q: request.form.getlist(f"q{q.id}"),
+        qr.building.compound.community.timezone)
+    if not form_ok or answer_errors:
         # Keep the photos that were fine so they need not be chosen again.
         if key_ok and getattr(form, "processed_photos", None):
             names = photo_store.keep_pending(upload_root, key, form.processed_photos)
             kept += list(zip(names, form.processed_photos, strict=True))
-        return render_report_form(form, qr, choices, [name for name, _p in kept]), 422
+        return render_report_form(form, qr, choices, [name for name, _p in kept], asked,
+                                  answer_errors), 422
 
     draft = workflow.ReportDraft(
         submission_key=key,
@@ -134,6 +143,7 @@ def new_report(token):
         contact_name=form.contact_name.data or None,
         contact_phone=form.contact_phone.data,
         care_card=form.care_card.data,
+        answers=tuple(answers),
     )
     photos = [p for _name, p in kept] + form.processed_photos
     try:
@@ -141,22 +151,23 @@ def new_report(token):
     except workflow.SubmissionKeyConflict:
         form.submission_key.data = new_submission_key()
         form.submission_key.errors = [_("This form is out of date. Please send it again.")]
-        return render_report_form(form, qr, choices, []), 422
+        return render_report_form(form, qr, choices, [], asked, {}), 422
     photo_store.clear_pending(upload_root, key)
     if created:
         flash(_("Thank you. Your report has been received."), "success")
-    return see_other(url_for("resident.tracking", tracking=report.tracking_token))
+    return see_other(url_for("resident.tracking", tracking=tracking_token(key)))
 
 
-def render_report_form(form, qr, choices, kept_names):
-    context = dict(form=form, qr=qr, categories=choices, kept=kept_names)
+def render_report_form(form, qr, choices, kept_names, asked, answer_errors):
+    context = dict(form=form, qr=qr, categories=choices, kept=kept_names, questions=asked,
+                   answered=request.form, answer_errors=answer_errors)
     if request.htmx:
         return render_block("resident/report_form.html", "report_form", **context)
     return render_template("resident/report_form.html", **context)
 
 
 def report_for(tracking) -> Report:
-    report = db.session.scalar(select(Report).where(Report.tracking_token == tracking))
+    report = workflow.find_by_tracking_link(tracking)
     if report is None:
         abort(404)
     return report
@@ -171,25 +182,25 @@ def tracking(tracking):
     if request.htmx and polled.isdigit():
         if int(polled) == report.version:
             return "", 204
-        return render_tracking(report, block="live")
-    return render_tracking(report)
+        return render_tracking(report, tracking, block="live")
+    return render_tracking(report, tracking)
 
 
-def render_tracking(report, *, info_form=None, rate_form=None, not_fixed_form=None,
+def render_tracking(report, tracking, *, info_form=None, rate_form=None, not_fixed_form=None,
                     problem=None, status=200, block=None):
-    path = url_for("resident.tracking", tracking=report.tracking_token)
+    path = url_for("resident.tracking", tracking=tracking)
     render = partial(render_block, "resident/tracking.html", block) if block else \
         partial(render_template, "resident/tracking.html")
     response = make_response(
         render(
             report=report,
+            tracking=tracking,
             events=workflow.public_events(report),
             info_form=info_form or AddInfoForm(),
             rate_form=rate_form or RateForm(),
             not_fixed_form=not_fixed_form or NotFixedForm(),
             page_path=path,
-            tracking_url=url_for("resident.tracking", tracking=report.tracking_token,
-                                 _external=True),
+            tracking_url=url_for("resident.tracking", tracking=tracking, _external=True),
             problem=problem,
         ),
         status,
@@ -207,11 +218,11 @@ def add_info(tracking):
     report = report_for(tracking)
     form = AddInfoForm()
     if not form.validate():
-        return render_tracking(report, info_form=form, status=422)
+        return render_tracking(report, tracking, info_form=form, status=422)
     try:
         workflow.add_information(report, form.note.data, form.processed_photos, report_folder())
     except workflow.TransitionRefused as refused:
-        return render_tracking(report, info_form=form, problem=str(refused), status=409)
+        return render_tracking(report, tracking, info_form=form, problem=str(refused), status=409)
     flash(_("Added to your report."), "success")
     return see_other(url_for("resident.tracking", tracking=tracking))
 
@@ -223,11 +234,11 @@ def confirm(tracking):
     report = report_for(tracking)
     form = RateForm()
     if not form.validate():
-        return render_tracking(report, rate_form=form, status=422)
+        return render_tracking(report, tracking, rate_form=form, status=422)
     try:
         workflow.confirm_fixed(report, int(form.rating.data), form.comment.data)
     except workflow.TransitionRefused as refused:
-        return render_tracking(report, rate_form=form, problem=str(refused), status=409)
+        return render_tracking(report, tracking, rate_form=form, problem=str(refused), status=409)
     flash(_("Thank you for your rating."), "success")
     return see_other(url_for("resident.tracking", tracking=tracking))
 
@@ -239,11 +250,12 @@ def not_fixed(tracking):
     report = report_for(tracking)
     form = NotFixedForm()
     if not form.validate():
-        return render_tracking(report, not_fixed_form=form, status=422)
+        return render_tracking(report, tracking, not_fixed_form=form, status=422)
     try:
         workflow.report_not_fixed(report, form.reason.data)
     except workflow.TransitionRefused as refused:
-        return render_tracking(report, not_fixed_form=form, problem=str(refused), status=409)
+        return render_tracking(report, tracking, not_fixed_form=form, problem=str(refused),
+                               status=409)
     flash(_("We have reopened your report."), "success")
     return see_other(url_for("resident.tracking", tracking=tracking))
 

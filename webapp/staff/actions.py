@@ -76,6 +76,10 @@ def hide_from_board(report):
     workflow.set_hidden_from_board(report, current_user, request.form.get("hidden") == "1")
 
 
+def publish_photos(report):
+    workflow.set_photos_public(report, current_user, request.form.get("public") == "1")
+
+
 def callback(report):
     rating = _int("rating")
     workflow.record_callback(report, current_user, _text("result"), rating)
@@ -112,6 +116,7 @@ ACTIONS = {
     Action.NEEDS_CONSULTATION: needs_consultation, Action.ESCALATE: escalate,
     Action.MERGE: merge, Action.REJECT: reject, Action.INTERNAL_NOTE: internal_note,
     Action.PUBLIC_REPLY: public_reply, Action.HIDE_FROM_BOARD: hide_from_board,
+    Action.PUBLISH_PHOTOS: publish_photos,
     Action.CALLBACK: callback, Action.ACCEPT: accept, Action.ARRIVE: arrive,
     Action.RESOLVE: resolve, Action.DECLINE: decline,
 }

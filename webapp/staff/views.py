@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 import qr_sheets
 from webapp.access import requires
-from webapp.domain import printing, queue, routing, sla, workflow
+from webapp.domain import open311, printing, questions, queue, routing, sla, workflow
 from webapp.domain.permissions import Action, can
 from webapp.domain.places import active_code
 from webapp.domain.reporting import export_rows
@@ -93,6 +93,8 @@ def render_report(report, problem=None, status=200, failed_action=None):
             User.role.in_([Role.HANDLER, Role.DISPATCHER])).order_by(User.display_name)).all(),
         canned=canned_replies(report.category_id),
         milestones=report.milestones, clock_state=sla.state, priorities=workflow.PRIORITIES,
+        answers=questions.answers_of(report.id), answer_text=questions.display_value,
+        open311=open311.open311_details(report.id) if report.channel == "open311" else None,
     ), status
 
 

@@ -1,0 +1,52 @@
+"""Admin page for Open311 API keys: one per client application, shown once, revocable."""
+
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from webapp.access import requires
+from webapp.admin import bp
+from webapp.domain import open311
+from webapp.domain.permissions import Action
+from webapp.extensions import db
+from webapp.models import ApiKey
+
+
+def render_keys(new_key=None, problem=None, status=200):
+    community = current_user.organization.community
+    keys = open311.keys_of(community.id)
+    response = make_response(render_template(
+        "admin/api_keys.html", keys=keys, counts=open311.report_counts([k.id for k in keys]),
+        new_key=new_key, problem=problem, draft=request.form, community=community), status)
+    # The page may show a key: never kept by a cache.
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/api-keys")
+@requires(Action.MANAGE_API_KEYS)
+def api_keys():
+    return render_keys()
+
+
+@bp.post("/api-keys")
+@requires(Action.MANAGE_API_KEYS)
+def create_api_key():
+    try:
+        key, raw = open311.issue_key(current_user.organization.community,
+                                     request.form.get("client_name", ""), current_user)
+    except ValueError as error:
+        db.session.rollback()
+        return render_keys(problem=str(error), status=422)
+    return render_keys(new_key=(key, raw))
+
+
+@bp.post("/api-keys/<int:key_id>/revoke")
+@requires(Action.MANAGE_API_KEYS)
+def revoke_api_key(key_id):
+    key = db.session.get(ApiKey, key_id)
+    if key is None or key.community_id != current_user.organization.community_id:
+        abort(404)
+    open311.revoke_key(key)
+    flash(_("The key of %(name)s no longer works.", name=key.client_name), "success")
+    return redirect(url_for("admin.api_keys"), code=303)

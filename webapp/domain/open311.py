@@ -1,0 +1,866 @@
+"""Open311 GeoReport v2: what the API says and does, apart from its formats (open311/ views).
+
+Services are the report categories (plus the bookable services, as information only); a
+service request is a report. A request filed here goes through workflow.submit_report like a
+scanned one: same routing, SLA clocks and timeline, with channel "open311". What the API tells
+the world about a report never includes the resident's name, phone or room."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import secrets
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy import exists, func, select
+from werkzeug.datastructures import MultiDict
+
+from webapp.domain import questions, sla, workflow
+from webapp.domain.report_input import NAME_MAX, InvalidPhone, normalise_phone
+from webapp.domain.tokens import new_submission_key
+from webapp.extensions import db
+from webapp.models import (
+    ApiKey,
+    Building,
+    Category,
+    CategoryQuestion,
+    Community,
+    Compound,
+    Entrance,
+    Milestone,
+    Open311Request,
+    Organization,
+    QrCode,
+    Report,
+    ReportEvent,
+    ReportMilestone,
+    ReportPhoto,
+    ReportStatus,
+    ServiceCategory,
+    ServiceType,
+    SlaTarget,
+)
+from webapp.models.types import utcnow
+
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+BOOKING_PREFIX = "booking-"
+DESCRIPTION_MAX = 4000  # the spec's limit
+MAX_SPAN = timedelta(days=90)
+PAGE_SIZE, PAGE_SIZE_MAX = 100, 1000
+NEAR_METRES = 150  # lat/long within this distance of a building's coordinates files there
+KEY_PREFIX = "ms311_"
+S = ReportStatus
+OPEN = frozenset({S.SUBMITTED, S.ASSIGNED, S.ACCEPTED, S.ON_SITE, S.ESCALATED,
+                  S.NEEDS_CONSULTATION, S.REOPENED})
+# Staff-written public notes that explain a status (resident-written notes never are).
+STATUS_NOTE_KINDS = ("reply", "resolved", "rejected", "needs_consultation")
+ROUTINE_CHAIN = (Milestone.ACCEPT, Milestone.ARRIVE, Milestone.RESOLVE)
+MAJOR_CHAIN = (Milestone.ACCEPT, Milestone.PLAN)
+
+
+class Open311Error(Exception):
+    """An answer of the spec's error shape: HTTP status and a list of (code, description)."""
+
+    def __init__(self, status: int, *descriptions: str, code: int | None = None):
+        super().__init__(descriptions[0] if descriptions else str(status))
+        self.status = status
+        self.errors = [(code or status, d) for d in descriptions]
+
+
+def _err(status: int, description: str) -> Open311Error:
+    return Open311Error(status, description)
+
+
+# --- API keys ------------------------------------------------------------------------------
+
+def hash_key(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def issue_key(community: Community, client_name: str, created_by=None) -> tuple[ApiKey, str]:
+    """A new key for a client application. The key itself is returned once and never stored."""
+    name = " ".join((client_name or "").split())
+    if not 1 <= len(name) <= 100:
+        raise ValueError(_("Name the client application (up to 100 characters)."))
+    raw = KEY_PREFIX + secrets.token_urlsafe(24)  # 192 bits
+    key = ApiKey(community=community, client_name=name, key_hash=hash_key(raw),
+                 key_prefix=raw[:len(KEY_PREFIX) + 4], created_by=created_by)
+    db.session.add(key)
+    db.session.commit()
+    return key, raw
+
+
+def revoke_key(key: ApiKey, now: datetime | None = None) -> None:
+    if key.revoked_at is None:
+        key.revoked_at = now or utcnow()
+        db.session.commit()
+
+
+def key_for(raw: str | None) -> ApiKey | None:
+    """The active key `raw` stands for, or None."""
+    if not raw or len(raw) > 200:
+        return None
+    return db.session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(raw.strip()),
+                                                  ApiKey.revoked_at.is_(None)))
+
+
+def check_key(raw: str | None) -> ApiKey:
+    if not raw:
+        raise Open311Error(403, _("api_key was not provided -- can't proceed with "
+                                  "create_request."))
+    key = key_for(raw)
+    if key is None:
+        raise Open311Error(403, _("Invalid api_key received -- can't proceed with "
+                                  "create_request."))
+    return key
+
+
+# --- jurisdictions -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    id: int
+    code: str
+    name: str
+    timezone: str
+    hotline: str | None
+
+
+def jurisdictions() -> list[Jurisdiction]:
+    return [Jurisdiction(*row) for row in db.session.execute(
+        select(Community.id, Community.code, Community.name, Community.timezone,
+               Community.hotline).order_by(Community.id))]
+
+
+def jurisdiction(code: str | None, *, required: bool) -> Jurisdiction | None:
+    """The community named by jurisdiction_id. It may be left out when there is only one, or
+    (required=False) when the call does not need one."""
+    every = jurisdictions()
+    code = (code or "").strip()
+    if code:
+        found = next((j for j in every if j.code == code), None)
+        if found is None:
+            raise Open311Error(404, _("jurisdiction_id %(code)s was not found; known: "
+                                      "%(known)s.", code=code[:40],
+                                      known=", ".join(j.code for j in every)))
+        return found
+    if len(every) == 1:
+        return every[0]
+    if required:
+        raise Open311Error(400, _("jurisdiction_id was not provided; one of: %(known)s.",
+                                  known=", ".join(j.code for j in every)))
+    return None
+
+
+def changeset() -> datetime:
+    """The last change to a service definition (a category or its questions)."""
+    latest = db.session.scalar(select(func.max(Category.updated_at)))
+    return latest or datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def w3c(moment: datetime | None, timezone: str) -> str | None:
+    """A W3C/ISO 8601 time with its offset, in the community's time zone."""
+    if moment is None:
+        return None
+    return moment.astimezone(_zone(timezone)).isoformat(timespec="seconds")
+
+
+@lru_cache(maxsize=32)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+# --- services ------------------------------------------------------------------------------
+
+def _duration(minutes: int) -> str:
+    if minutes % 1440 == 0:
+        return ngettext("%(num)d day", "%(num)d days", minutes // 1440)
+    if minutes >= 120 and minutes % 60 == 0:
+        return ngettext("%(num)d hour", "%(num)d hours", minutes // 60)
+    return ngettext("%(num)d minute", "%(num)d minutes", minutes)
+
+
+def service_notice(is_major: bool, targets: dict[str, int]) -> str:
+    """What the SLA promises for a category, in the current language."""
+    if is_major:
+        return _("Accepted within %(accept)s; a plan within %(plan)s of accepting (major job: "
+                 "may need a residents' decision).",
+                 accept=_duration(targets[Milestone.ACCEPT]),
+                 plan=_duration(targets[Milestone.PLAN]))
+    return _("Accepted within %(accept)s; on site %(arrive)s after accepting; fixed within "
+             "%(resolve)s of arriving.", accept=_duration(targets[Milestone.ACCEPT]),
+             arrive=_duration(targets[Milestone.ARRIVE]),
+             resolve=_duration(targets[Milestone.RESOLVE]))
+
+
+def notice_for(category: Category) -> str:
+    return service_notice(category.is_major, sla.targets_for(category))
+
+
+def sla_targets() -> dict[int, dict[str, int]]:
+    """Every category's own SLA targets (the 52022 defaults are added by _targets)."""
+    found: dict[int, dict[str, int]] = defaultdict(dict)
+    for category_id, milestone, minutes in db.session.execute(
+            select(SlaTarget.category_id, SlaTarget.milestone, SlaTarget.minutes)):
+        found[category_id][milestone] = minutes
+    return found
+
+
+def _targets(own: dict[str, int], is_major: bool) -> dict[str, int]:
+    targets = dict(sla.MAJOR_DEFAULTS if is_major else sla.ROUTINE_DEFAULTS)
+    targets.update({k: v for k, v in own.items() if k in targets})
+    return targets
+
+
+def service_list(place: Jurisdiction, locale: str) -> list[dict]:
+    zh = locale.startswith("zh")
+    has_questions = exists().where(CategoryQuestion.category_id == Category.id,
+                                   CategoryQuestion.active)
+    own_targets = sla_targets()
+    services = []
+    for code, name_zh, name_en, is_major, cat_id, metadata in db.session.execute(
+            select(Category.code, Category.name_zh, Category.name_en, Category.is_major,
+                   Category.id, has_questions)
+            .where(Category.active).order_by(Category.sort_order, Category.id)):
+        name = name_zh if zh else name_en
+        notice = service_notice(is_major, _targets(own_targets.get(cat_id, {}), is_major))
+        services.append({
+            "service_code": code,
+            "service_name": name,
+            "description": (_("Report a problem: %(name)s (major job).", name=name)
+                            if is_major else _("Report a problem: %(name)s.", name=name))
+            + " " + notice,
+            "metadata": bool(metadata),
+            "type": "realtime",
+            "keywords": ", ".join(dict.fromkeys([name_zh, name_en, code])),
+            "group": _("Report a problem"),
+        })
+    group = _("Bookable services (information only)")
+    for sid, name_zh, name_en, desc_zh, desc_en, cat_zh, cat_en in db.session.execute(
+            select(ServiceType.id, ServiceType.name_zh, ServiceType.name_en,
+                   ServiceType.description_zh, ServiceType.description_en,
+                   ServiceCategory.name_zh, ServiceCategory.name_en)
+            .join(ServiceCategory, ServiceType.category_id == ServiceCategory.id)
+            .where(ServiceCategory.community_id == place.id, ServiceType.active)
+            .order_by(ServiceCategory.sort_order, ServiceType.sort_order, ServiceType.id)):
+        text = (desc_zh if zh else desc_en) or ""
+        services.append({
+            "service_code": f"{BOOKING_PREFIX}{sid}",
+            "service_name": name_zh if zh else name_en,
+            "description": (text + " " if text else "")
+            + _("Information only: residents book it from the code at their door, not "
+                "through this API."),
+            "metadata": False,
+            "type": "realtime",
+            "keywords": ", ".join(dict.fromkeys([name_zh, name_en, cat_zh, cat_en])),
+            "group": group,
+        })
+    return services
+
+
+def find_service(code: str | None, place: Jurisdiction | None = None):
+    """The active category, or bookable service type, that service_code names (404 if none)."""
+    code = (code or "").strip()
+    if not code:
+        raise _err(400, _("service_code was not provided."))
+    if code.startswith(BOOKING_PREFIX) and code[len(BOOKING_PREFIX):].isdigit():
+        service = db.session.get(ServiceType, int(code[len(BOOKING_PREFIX):]))
+        if service is not None and service.active and \
+                (place is None or service.category.community_id == place.id):
+            return service
+    else:
+        category = db.session.scalar(select(Category).where(Category.code == code,
+                                                            Category.active))
+        if category is not None:
+            return category
+    raise _err(404, _("service_code %(code)s was not found.", code=code[:60]))
+
+
+def attribute_dict(question: CategoryQuestion, locale: str) -> dict:
+    found = {
+        "variable": question.variable,
+        "code": question.code,
+        "datatype": question.datatype,
+        "required": question.required,
+        "datatype_description": question.datatype_description(locale),
+        "order": question.sort_order,
+        "description": question.description(locale),
+    }
+    if question.values:
+        found["values"] = [{"key": k, "name": n} for k, n in question.options(locale)]
+    return found
+
+
+def service_definition(service, locale: str) -> dict:
+    if isinstance(service, ServiceType):
+        return {"service_code": f"{BOOKING_PREFIX}{service.id}", "attributes": []}
+    return {"service_code": service.code,
+            "attributes": [attribute_dict(q, locale) for q in questions.questions_of(service.id)]}
+
+
+# --- where: address_id, address_string, lat/long -------------------------------------------
+
+@dataclass(frozen=True)
+class Location:
+    building: Building
+    entrance: Entrance | None = None
+    qr: QrCode | None = None
+
+
+ADDRESS_ID = re.compile(r"^([EeBb])?(\d{1,9})$")
+
+
+def address_id_of(building_id: int, entrance_id: int | None) -> str:
+    return f"E{entrance_id}" if entrance_id else f"B{building_id}"
+
+
+def locate(form: MultiDict, community_id: int) -> Location:
+    """The place a request is for, from address_id (a code token, or E<entrance id>,
+    B<building id> or a bare entrance id), else address_string, else lat/long."""
+    address_id = (form.get("address_id") or "").strip()
+    address = (form.get("address_string") or "").strip()
+    lat, lng = (form.get("lat") or "").strip(), (form.get("long") or "").strip()
+    if address_id:
+        return _by_address_id(address_id, community_id)
+    if address:
+        found = match_address(address, community_id)
+        if found is not None:
+            return found
+        if not (lat or lng):
+            raise _err(400, _("address_string “%(address)s” does not name a building of this "
+                              "community: give compound, building and, if you like, entrance, "
+                              "as on the code at the door (e.g. 微波宿舍 1号楼 2单元).",
+                              address=address[:80]))
+    if lat or lng:
+        return _by_coordinates(lat, lng, community_id)
+    raise _err(400, _("A location is required: address_id, address_string or lat and long."))
+
+
+def _in_community(building: Building | None, community_id: int) -> bool:
+    return building is not None and building.compound.community_id == community_id
+
+
+def _by_address_id(value: str, community_id: int) -> Location:
+    qr = db.session.scalar(select(QrCode).where(QrCode.token == value))
+    if qr is not None and _in_community(qr.building, community_id):
+        if qr.revoked_at is not None:
+            raise _err(400, _("address_id %(id)s is a code that was replaced; use the new code "
+                              "on the door.", id=value[:40]))
+        return Location(qr.building, qr.entrance, qr)
+    match = ADDRESS_ID.match(value)
+    if match:
+        kind, number = (match.group(1) or "E").upper(), int(match.group(2))
+        if kind == "E":
+            entrance = db.session.get(Entrance, number)
+            if entrance is not None and _in_community(entrance.building, community_id):
+                return Location(entrance.building, entrance)
+        else:
+            building = db.session.get(Building, number)
+            if _in_community(building, community_id):
+                return Location(building)
+    raise _err(400, _("address_id %(id)s was not found in this jurisdiction.", id=value[:40]))
+
+
+def _by_coordinates(lat_text: str, lng_text: str, community_id: int) -> Location:
+    try:
+        lat, lng = float(lat_text), float(lng_text)
+    except ValueError as error:
+        raise _err(400, _("lat and long must both be given, as decimal degrees.")) from error
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180) or math.isnan(lat + lng):
+        raise _err(400, _("lat and long are out of range."))
+    best, best_distance = None, None
+    for building in db.session.scalars(
+            select(Building).join(Compound).where(Compound.community_id == community_id,
+                                                  Building.latitude.is_not(None),
+                                                  Building.longitude.is_not(None))):
+        distance = metres_between(lat, lng, building.latitude, building.longitude)
+        if best_distance is None or distance < best_distance:
+            best, best_distance = building, distance
+    if best is None or best_distance > NEAR_METRES:
+        raise _err(400, _("No building of this community within %(m)d m of lat/long; give "
+                          "address_id or address_string instead.", m=NEAR_METRES))
+    return Location(best)
+
+
+def metres_between(lat1, lng1, lat2, lng2) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371000 * math.asin(math.sqrt(a))
+
+
+_PUNCT = re.compile(r"[\W_]+", re.UNICODE)
+BUILDING_SUFFIXES = ("号楼", "栋", "幢", "座", "号", "楼")
+ENTRANCE_SUFFIXES = ("单元", "号门", "门洞", "门")
+
+
+def normalise(text: str) -> str:
+    """Full-width to half-width, lower case, no spaces or punctuation."""
+    return _PUNCT.sub("", unicodedata.normalize("NFKC", text).lower())
+
+
+def _forms(name: str, suffixes) -> set[str]:
+    """A name and its usual variants: 1号楼 → 1栋, 1幢, 1号 …; 2单元 → 2门, 2号门 …"""
+    base = normalise(name)
+    forms = {base}
+    for suffix in suffixes:
+        if base.endswith(suffix) and len(base) > len(suffix):
+            core = base[:-len(suffix)]
+            forms |= {core + other for other in suffixes}
+            break
+    return {f for f in forms if f}
+
+
+def _find(text: str, form: str, taken: tuple[int, int] | None = None) -> int:
+    """Where `form` occurs in `text` as a whole number (not 1 inside 11), outside `taken`."""
+    start = text.find(form)
+    while start >= 0:
+        end = start + len(form)
+        digit_before = start > 0 and form[0].isdigit() and text[start - 1].isdigit()
+        digit_after = end < len(text) and form[-1].isdigit() and text[end].isdigit()
+        overlaps = taken is not None and start < taken[1] and taken[0] < end
+        if not (digit_before or digit_after or overlaps):
+            return start
+        start = text.find(form, start + 1)
+    return -1
+
+
+def match_address(address: str, community_id: int) -> Location | None:
+    """The building (and entrance) an address names, written as on the door's poster:
+    compound, building, entrance, in any order, with or without spaces, 1号楼 or 1栋 alike.
+    None when it names no place, or more than one equally well."""
+    text = normalise(address)
+    community = db.session.get(Community, community_id)
+    compounds = db.session.scalars(select(Compound).where(Compound.community_id == community_id)
+                                   ).all()
+    named = sorted((c for c in compounds if normalise(c.name) and normalise(c.name) in text),
+                   key=lambda c: -len(normalise(c.name)))
+    if named:
+        compound = named[0]
+        cut = normalise(compound.name)
+    elif len(compounds) == 1:
+        # The only compound may go unnamed, but then nothing else may be in the address
+        # ("人民路1号" is not building 1).
+        compound, cut = compounds[0], normalise(community.name)
+    else:
+        return None
+    at = text.find(cut) if cut else -1
+    rest = text[:at] + "|" + text[at + len(cut):] if at >= 0 else text
+
+    scored: dict[int, list[tuple[Building, Entrance | None, list]]] = defaultdict(list)
+    for building in compound.buildings:
+        spans = []
+        for form in _forms(building.name, BUILDING_SUFFIXES):
+            found = _find(rest, form)
+            if found >= 0:
+                spans.append((found, found + len(form)))
+        if not spans:
+            if len(compound.buildings) != 1 or not named:
+                continue
+            spans = [(0, 0)]  # a one-building compound needs no building name
+        span = max(spans, key=lambda s: s[1] - s[0])
+        length = span[1] - span[0]
+        scored[length * 100].append((building, None, [span]))
+        for entrance in building.entrances:
+            best = None
+            for form in _forms(entrance.name, ENTRANCE_SUFFIXES):
+                found = _find(rest, form, span)
+                if found >= 0 and (best is None or len(form) > best[1] - best[0]):
+                    best = (found, found + len(form))
+            if best:
+                scored[length * 100 + best[1] - best[0]].append((building, entrance,
+                                                                 [span, best]))
+    if not scored:
+        return None
+    top = scored[max(scored)]
+    if len(top) != 1:
+        return None
+    building, entrance, spans = top[0]
+    if not named:
+        left = "".join(c for i, c in enumerate(rest)
+                       if not any(a <= i < b for a, b in spans))
+        if left.strip("|"):
+            return None
+    return Location(building, entrance)
+
+
+# --- filing a request ----------------------------------------------------------------------
+
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{1,60}$")
+LOOSE_PHONE = re.compile(r"^\+?[\d\s\-()]{5,30}$")
+URL = re.compile(r"^https?://[^\s<>\"]{3,2000}$", re.IGNORECASE)
+
+
+def attribute_values(form: MultiDict, code: str) -> list[str]:
+    """attribute[code]=v, or attribute[code][]=v1&attribute[code][]=v2 for a multi-value list."""
+    return form.getlist(f"attribute[{code}]") + form.getlist(f"attribute[{code}][]")
+
+
+def _optional(form: MultiDict, name: str, limit: int) -> str | None:
+    value = (form.get(name) or "").replace("\x00", "").strip()
+    if len(value) > limit:
+        raise _err(400, _("%(field)s is longer than %(max)d characters.", field=name, max=limit))
+    return value or None
+
+
+def file_request(form: MultiDict, key: ApiKey, upload_folder) -> Report:
+    """POST requests: check everything first (every problem is listed), then file the report
+    through the same workflow as a scanned one."""
+    place = jurisdiction(form.get("jurisdiction_id"), required=False)
+    if place is not None and place.id != key.community_id:
+        raise Open311Error(403, _("This api_key is not for jurisdiction_id %(code)s.",
+                                  code=place.code))
+    service = find_service(form.get("service_code"))
+    if isinstance(service, ServiceType):
+        raise _err(400, _("service_code %(code)s is a bookable service: residents book it "
+                          "from the code at their door; it cannot be requested here.",
+                          code=form.get("service_code")))
+    community = db.session.get(Community, key.community_id)
+
+    problems: list[str] = []
+    location = None
+    try:
+        location = locate(form, community.id)
+    except Open311Error as error:
+        problems += [d for _c, d in error.errors]
+    answers, wrong = questions.check_answers(
+        questions.questions_of(service.id), lambda q: attribute_values(form, q.code),
+        community.timezone)
+    by_id = {q.id: q for q in questions.questions_of(service.id)}
+    problems += [f"attribute[{by_id[qid].code}]: {text}" for qid, text in wrong.items()]
+
+    contact = {}
+    for check in (_description, _name, _phone, _email, _media):
+        try:
+            contact.update(check(form))
+        except Open311Error as error:
+            problems += [d for _c, d in error.errors]
+    try:
+        extra = {name: _optional(form, name, 100) for name in ("account_id", "device_id")}
+        address_string = _optional(form, "address_string", 300)
+    except Open311Error as error:
+        problems += [d for _c, d in error.errors]
+    if problems:
+        raise Open311Error(400, *problems)
+
+    draft = workflow.ReportDraft(
+        submission_key=new_submission_key(), category_id=service.id,
+        description=contact["description"], contact_name=contact["name"],
+        contact_phone=contact["phone"], channel="open311", answers=tuple(answers))
+
+    def note_the_client(report):
+        key.last_used_at = report.created_at
+        db.session.add(Open311Request(
+            report=report, api_key=key, token=secrets.token_urlsafe(16),
+            email=contact["email"], media_url=contact["media_url"],
+            address_string=address_string, **extra))
+
+    report, _created = workflow.submit_report(
+        location.qr, draft, (), upload_folder, building=location.building,
+        entrance_id=location.entrance.id if location.entrance else None,
+        on_created=note_the_client)
+    return report
+
+
+def _description(form):
+    text = (form.get("description") or "").replace("\x00", "").strip()
+    if len(text) > DESCRIPTION_MAX:
+        raise _err(400, _("description is longer than %(max)d characters.",
+                          max=DESCRIPTION_MAX))
+    return {"description": text}
+
+
+def _name(form):
+    name = " ".join(p for p in ((form.get("first_name") or "").strip(),
+                                (form.get("last_name") or "").strip()) if p)
+    if len(name) > NAME_MAX:
+        raise _err(400, _("first_name and last_name together are longer than %(max)d "
+                          "characters.", max=NAME_MAX))
+    return {"name": name or None}
+
+
+def _phone(form):
+    raw = (form.get("phone") or "").strip()
+    try:
+        return {"phone": normalise_phone(raw)}
+    except InvalidPhone:
+        if LOOSE_PHONE.match(raw):
+            return {"phone": raw}  # e.g. a number from abroad
+        raise _err(400, _("phone is not a phone number.")) from None
+
+
+def _email(form):
+    email = (form.get("email") or "").strip()
+    if email and (len(email) > 254 or not EMAIL.match(email)):
+        raise _err(400, _("email is not an e-mail address."))
+    return {"email": email or None}
+
+
+def _media(form):
+    url = (form.get("media_url") or "").strip()
+    if url and not URL.match(url):
+        raise _err(400, _("media_url must be an http or https URL."))
+    return {"media_url": url or None}
+
+
+# --- reading requests ----------------------------------------------------------------------
+
+@dataclass
+class RequestQuery:
+    ids: list[str]
+    service_codes: list[str]
+    start: datetime
+    end: datetime
+    statuses: set[str]
+    page: int
+    page_size: int
+
+
+def _w3c_arg(value: str, name: str, timezone: str) -> datetime:
+    text = value.strip().replace(" ", "T", 1)
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise _err(400, _("%(name)s must be a W3C date and time such as "
+                          "2026-11-01T00:00:00Z.", name=name)) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=_zone(timezone))
+    return moment.astimezone(UTC)
+
+
+def _listed(args, name: str) -> list[str]:
+    values = []
+    for raw in args.getlist(name):
+        values += [v.strip() for v in raw.split(",") if v.strip()]
+    return values
+
+
+def parse_query(args: MultiDict, timezone: str, now: datetime | None = None) -> RequestQuery:
+    now = now or utcnow()
+    problems = []
+    ids = _listed(args, "service_request_id")[:PAGE_SIZE_MAX]
+    start = end = None
+    try:
+        if args.get("start_date"):
+            start = _w3c_arg(args["start_date"], "start_date", timezone)
+        if args.get("end_date"):
+            end = _w3c_arg(args["end_date"], "end_date", timezone)
+    except Open311Error as error:
+        problems += [d for _c, d in error.errors]
+    if start is None and end is None:
+        start, end = now - MAX_SPAN, now
+    elif start is None:
+        start = end - MAX_SPAN
+    elif end is None:
+        end = min(start + MAX_SPAN, max(now, start))
+    if end < start:
+        problems.append(_("end_date is before start_date."))
+    elif end - start > MAX_SPAN and not ids:
+        problems.append(_("start_date and end_date may not span more than 90 days."))
+    statuses = set(_listed(args, "status"))
+    if statuses - {"open", "closed"}:
+        problems.append(_("status is open or closed."))
+    page, page_size = args.get("page", "1"), args.get("page_size", str(PAGE_SIZE))
+    if not page.isdigit() or int(page) < 1:
+        problems.append(_("page is a whole number from 1."))
+    if not page_size.isdigit() or not 1 <= int(page_size) <= PAGE_SIZE_MAX:
+        problems.append(_("page_size is a whole number from 1 to %(max)d.", max=PAGE_SIZE_MAX))
+    if problems:
+        raise Open311Error(400, *problems)
+    return RequestQuery(ids, _listed(args, "service_code"), start, end, statuses,
+                        int(page), int(page_size))
+
+
+def _request_columns():
+    return (Report.id, Report.number, Report.status, Report.description, Report.created_at,
+            Report.updated_at, Report.hidden_from_board, Report.photos_public,
+            Report.building_id, Report.entrance_id, Report.category_id,
+            Report.contact_name, Report.contact_phone, Report.floor_room,
+            Category.code, Category.name_zh, Category.name_en, Category.is_major,
+            Building.name, Building.latitude, Building.longitude, Compound.name,
+            Community.name, Community.timezone, Organization.name)
+
+
+def _request_select():
+    return (select(*_request_columns())
+            .join(Category, Report.category_id == Category.id)
+            .join(Building, Report.building_id == Building.id)
+            .join(Compound, Report.compound_id == Compound.id)
+            .join(Community, Report.community_id == Community.id)
+            .outerjoin(Organization, Report.assigned_org_id == Organization.id))
+
+
+def find_requests(place: Jurisdiction | None, query: RequestQuery) -> list:
+    statement = _request_select()
+    if place is not None:
+        statement = statement.where(Report.community_id == place.id)
+    if query.ids:
+        statement = statement.where(Report.number.in_(query.ids))
+    else:
+        statement = statement.where(Report.created_at >= query.start,
+                                    Report.created_at <= query.end)
+        if query.service_codes:
+            statement = statement.where(Category.code.in_(query.service_codes))
+        if query.statuses == {"open"}:
+            statement = statement.where(Report.status.in_(list(OPEN)))
+        elif query.statuses == {"closed"}:
+            statement = statement.where(Report.status.not_in(list(OPEN)))
+    statement = statement.order_by(Report.created_at.desc(), Report.id.desc()) \
+        .limit(query.page_size).offset((query.page - 1) * query.page_size)
+    return db.session.execute(statement).all()
+
+
+def find_request(number: str, place: Jurisdiction | None):
+    statement = _request_select().where(Report.number == number)
+    if place is not None:
+        statement = statement.where(Report.community_id == place.id)
+    return db.session.execute(statement).first()
+
+
+_PHONE_LIKE = re.compile(r"(?<!\d)(?:\+?\d[\d \-]{5,}\d)(?!\d)")
+_EMAIL_LIKE = re.compile(r"[^@\s]+@[^@\s]+\.\w+")
+_ROOM_LIKE = re.compile(r"\d+(?:[-－]\d+)*\s*(?:室|房|户)")
+
+
+def _private_forms(values: list[str | None]) -> list[str]:
+    """What to mask for a resident's name, phone and room: each as written, without spaces,
+    its words, and its numbers (302 of 3楼302室), longest first."""
+    forms = set()
+    for value in values:
+        value = (value or "").strip()
+        forms |= {value, "".join(value.split()), *value.split(), *re.findall(r"\d{2,}", value)}
+    return sorted((f for f in forms if len(f) >= 2), key=len, reverse=True)
+
+
+def redact(text: str, private: list[str | None]) -> str:
+    """The description as the public may read it: the resident's own name, phone and room,
+    and anything that looks like a phone number, e-mail address or room number, masked."""
+    for value in _private_forms(private):
+        text = text.replace(value, "***")
+    text = _EMAIL_LIKE.sub("***", text)
+    text = _ROOM_LIKE.sub("***", text)
+    return _PHONE_LIKE.sub(lambda m: "***" if sum(c.isdigit() for c in m.group()) >= 7
+                           else m.group(), text)
+
+
+def request_dicts(rows, locale: str, media_url_for) -> list[dict]:
+    """The spec's fields for each report row, with four more small queries for the whole page
+    (status notes, open clocks, Open311 details, photos) whatever its length."""
+    if not rows:
+        return []
+    zh = locale.startswith("zh")
+    ids = [row[0] for row in rows]
+    notes = {}
+    for report_id, note in db.session.execute(
+            select(ReportEvent.report_id, ReportEvent.note)
+            .where(ReportEvent.report_id.in_(ids), ReportEvent.is_public,
+                   ReportEvent.actor_kind == workflow.STAFF,
+                   ReportEvent.kind.in_(STATUS_NOTE_KINDS), ReportEvent.note.is_not(None))
+            .order_by(ReportEvent.id)):
+        notes[report_id] = note
+    clocks = defaultdict(list)
+    for report_id, name, due_at in db.session.execute(
+            select(ReportMilestone.report_id, ReportMilestone.name, ReportMilestone.due_at)
+            .where(ReportMilestone.report_id.in_(ids), ReportMilestone.met_at.is_(None),
+                   ReportMilestone.cancelled_at.is_(None))):
+        clocks[report_id].append((name, due_at))
+    public_ids = [row[0] for row in rows if row[7] and not row[6]]
+    photos = dict(db.session.execute(
+        select(ReportPhoto.report_id, func.min(ReportPhoto.id))
+        .where(ReportPhoto.report_id.in_(public_ids)).group_by(ReportPhoto.report_id)
+    ).all()) if public_ids else {}
+    external = dict(db.session.execute(
+        select(Open311Request.report_id, Open311Request.media_url)
+        .where(Open311Request.report_id.in_(public_ids), Open311Request.media_url.is_not(None))
+    ).all()) if public_ids else {}
+    own_targets = sla_targets() if clocks else {}
+
+    found = []
+    for (report_id, number, status, description, created_at, updated_at, hidden, _public,
+         building_id, entrance_id, category_id, name, phone, room, code, cat_zh, cat_en,
+         is_major, building, lat, lng, compound, community, timezone, org) in rows:
+        targets = _targets(own_targets.get(category_id, {}), is_major)
+        is_open = status in OPEN
+        photo = photos.get(report_id)
+        found.append({
+            "service_request_id": number,
+            "status": "open" if is_open else "closed",
+            "status_notes": None if hidden else notes.get(report_id),
+            "service_name": cat_zh if zh else cat_en,
+            "service_code": code,
+            "description": None if hidden else redact(description or "", [name, phone, room])
+            or None,
+            "agency_responsible": org,
+            "service_notice": service_notice(is_major, targets),
+            "requested_datetime": w3c(created_at, timezone),
+            "updated_datetime": w3c(updated_at, timezone),
+            "expected_datetime": w3c(_expected(clocks.get(report_id, []), is_major, targets),
+                                     timezone) if is_open else None,
+            "address": ", ".join([building, compound, community]),
+            "address_id": address_id_of(building_id, entrance_id),
+            "lat": lat,
+            "long": lng,
+            "media_url": media_url_for(photo) if photo else external.get(report_id),
+        })
+    return found
+
+
+def _expected(open_clocks, is_major: bool, targets: dict[str, int]) -> datetime | None:
+    """When the job should be done by the SLA: the due time of the furthest running clock,
+    plus the targets of the steps after it (accept → arrive → resolve; accept → plan)."""
+    chain = MAJOR_CHAIN if is_major else ROUTINE_CHAIN
+    running = [(chain.index(name), due) for name, due in open_clocks if name in chain]
+    if not running:
+        return None
+    stage, due = max(running)
+    return due + timedelta(minutes=sum(targets[name] for name in chain[stage + 1:]))
+
+
+def token_lookup(token: str, place: Jurisdiction | None) -> dict:
+    statement = (select(Open311Request.token, Report.number)
+                 .join(Report, Open311Request.report_id == Report.id)
+                 .where(Open311Request.token == token))
+    if place is not None:
+        statement = statement.where(Report.community_id == place.id)
+    row = db.session.execute(statement).first()
+    if row is None:
+        raise _err(404, _("token %(token)s was not found.", token=token[:40]))
+    return {"service_request_id": row[1], "token": row[0]}
+
+
+def public_photo(photo_id: int) -> ReportPhoto | None:
+    """A photo staff published (and did not hide from the board), else None."""
+    return db.session.scalar(
+        select(ReportPhoto).join(Report, ReportPhoto.report_id == Report.id)
+        .where(ReportPhoto.id == photo_id, Report.photos_public,
+               Report.hidden_from_board.is_(False)))
+
+
+def open311_details(report_id: int) -> Open311Request | None:
+    return db.session.scalar(select(Open311Request).where(Open311Request.report_id == report_id))
+
+
+def keys_of(community_id: int) -> list[ApiKey]:
+    return list(db.session.scalars(select(ApiKey).where(ApiKey.community_id == community_id)
+                                   .order_by(ApiKey.revoked_at.is_not(None),
+                                             ApiKey.created_at.desc())))
+
+
+def report_counts(key_ids: list[int]) -> dict[int, int]:
+    if not key_ids:
+        return {}
+    return dict(db.session.execute(
+        select(Open311Request.api_key_id, func.count(Open311Request.id))
+        .where(Open311Request.api_key_id.in_(key_ids)).group_by(Open311Request.api_key_id)
+    ).all())
+

@@ -1,0 +1,272 @@
+"""A category's extra questions (GeoReport v2 "attributes"): defining them, and checking and
+reading the answers given on the resident form or through Open311. One definition serves both,
+so a rule here holds for every channel."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.models import LIST_TYPES, Category, CategoryQuestion, Datatype, ReportAnswer
+from webapp.models.types import utcnow
+
+CODE = re.compile(r"^[A-Za-z0-9_\-]{1,40}$")
+STRING_MAX = 200
+TEXT_MAX = 1000
+DESCRIPTION_MAX = 300
+MAX_VALUES = 50
+NUMBER_LIMIT = Decimal("1e12")
+
+DATATYPE_LABELS = {
+    Datatype.STRING: _l("Short text"),
+    Datatype.NUMBER: _l("Number"),
+    Datatype.DATETIME: _l("Date and time"),
+    Datatype.TEXT: _l("Longer text"),
+    Datatype.SINGLEVALUELIST: _l("Pick one"),
+    Datatype.MULTIVALUELIST: _l("Pick any"),
+}
+
+
+class QuestionError(ValueError):
+    """A question definition that cannot be saved; str() says why."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: CategoryQuestion
+    value: str  # as stored: see ReportAnswer.value
+
+
+# --- reading the definition --------------------------------------------------------------
+
+def questions_of(category_id: int, *, only_variable: bool = False) -> list[CategoryQuestion]:
+    query = select(CategoryQuestion).where(CategoryQuestion.category_id == category_id,
+                                           CategoryQuestion.active)
+    if only_variable:
+        query = query.where(CategoryQuestion.variable)
+    return list(db.session.scalars(query.order_by(CategoryQuestion.sort_order,
+                                                  CategoryQuestion.id)))
+
+
+def questions_by_category(category_ids: Iterable[int]) -> dict[int, list[CategoryQuestion]]:
+    """Active questions of each category, in order: one query for a whole form."""
+    ids = list(category_ids)
+    found: dict[int, list[CategoryQuestion]] = {i: [] for i in ids}
+    if not ids:
+        return found
+    for question in db.session.scalars(
+            select(CategoryQuestion).where(CategoryQuestion.category_id.in_(ids),
+                                           CategoryQuestion.active)
+            .order_by(CategoryQuestion.sort_order, CategoryQuestion.id)):
+        found[question.category_id].append(question)
+    return found
+
+
+# --- checking answers --------------------------------------------------------------------
+
+def check_answers(questions: list[CategoryQuestion], get: Callable[[CategoryQuestion], list[str]],
+                  timezone: str) -> tuple[list[Answer], dict[int, str]]:
+    """Check what was given for each question. `get(question)` returns the raw values sent
+    for it (several for a multi-value list). Returns the answers to store and, by question id,
+    what is wrong; nothing is stored when anything is wrong."""
+    answers, problems = [], {}
+    for question in questions:
+        if not question.variable:
+            continue
+        raw = [v.replace("\x00", "").strip() for v in get(question) if v is not None]
+        raw = [v for v in raw if v]
+        if not raw:
+            if question.required:
+                problems[question.id] = str(_l("Please answer this question."))
+            continue
+        try:
+            answers.append(Answer(question, _clean(question, raw, timezone)))
+        except ValueError as invalid:
+            problems[question.id] = str(invalid)
+    return answers, problems
+
+
+def _clean(question: CategoryQuestion, raw: list[str], timezone: str) -> str:
+    kind = question.datatype
+    if kind == Datatype.MULTIVALUELIST:
+        keys = {key for key, _name in question.options("en")}
+        chosen = []
+        for value in raw:
+            for part in [value] if value in keys else value.split(","):
+                part = part.strip()
+                if part not in keys:
+                    raise ValueError(_l("Please choose from the list."))
+                if part not in chosen:
+                    chosen.append(part)
+        return json.dumps(chosen, ensure_ascii=False)
+    if len(raw) > 1:
+        raise ValueError(_l("Please give one answer."))
+    value = raw[0]
+    if kind == Datatype.SINGLEVALUELIST:
+        if value not in {key for key, _name in question.options("en")}:
+            raise ValueError(_l("Please choose from the list."))
+        return value
+    if kind == Datatype.NUMBER:
+        try:
+            number = Decimal(value.replace(",", "."))
+        except InvalidOperation as error:
+            raise ValueError(_l("Please enter a number.")) from error
+        if not number.is_finite() or abs(number) >= NUMBER_LIMIT:
+            raise ValueError(_l("Please enter a number."))
+        return format(number.normalize(), "f")
+    if kind == Datatype.DATETIME:
+        return _iso_datetime(value, timezone)
+    if kind == Datatype.TEXT:
+        if len(value) > TEXT_MAX:
+            raise ValueError(_l("At most %(max)d characters.", max=TEXT_MAX))
+        return value
+    # string: one line
+    value = " ".join(value.split())
+    if len(value) > STRING_MAX:
+        raise ValueError(_l("At most %(max)d characters.", max=STRING_MAX))
+    return value
+
+
+def _iso_datetime(value: str, timezone: str) -> str:
+    """'2026-11-22T10:30' (a form's local time, in the community's zone), '2026-11-22' or a
+    full ISO 8601 time with offset → ISO 8601 with offset."""
+    text = value.strip().replace(" ", "T", 1)
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            day = date.fromisoformat(text)
+        except ValueError as error:
+            raise ValueError(_l("Please give a date and time such as 2026-11-22 14:30.")) \
+                from error
+        moment = datetime(day.year, day.month, day.day)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(timezone))
+    if not 1900 <= moment.year <= 2200:
+        raise ValueError(_l("Please give a date and time such as 2026-11-22 14:30."))
+    return moment.isoformat(timespec="minutes")
+
+
+def store_answers(report, answers: Iterable[Answer]) -> None:
+    for answer in answers:
+        db.session.add(ReportAnswer(report=report, question=answer.question, value=answer.value))
+
+
+def answers_of(report_id: int) -> list[ReportAnswer]:
+    return list(db.session.scalars(
+        select(ReportAnswer).join(CategoryQuestion)
+        .where(ReportAnswer.report_id == report_id)
+        .order_by(CategoryQuestion.sort_order, CategoryQuestion.id)))
+
+
+def display_value(answer: ReportAnswer, locale: str) -> str:
+    """The answer as a person reads it: list keys become their names."""
+    question = answer.question
+    if question.datatype not in LIST_TYPES:
+        return answer.value
+    names = dict(question.options(locale))
+    keys = json.loads(answer.value) if question.datatype == Datatype.MULTIVALUELIST \
+        else [answer.value]
+    return "、".join(names.get(key, key) for key in keys) if locale.startswith("zh") \
+        else ", ".join(names.get(key, key) for key in keys)
+
+
+# --- admins define them ------------------------------------------------------------------
+
+def parse_values(text: str) -> list[dict]:
+    """One value a line: `key | 中文 | English` (the names may be left out)."""
+    values, keys = [], set()
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        key = parts[0]
+        if not CODE.match(key):
+            raise QuestionError(_l("Line %(n)d: a key is 1 to 40 letters, digits, _ or -.",
+                                   n=number))
+        if key in keys:
+            raise QuestionError(_l("Line %(n)d: the key “%(key)s” is used twice.", n=number,
+                                   key=key))
+        keys.add(key)
+        name_zh = (parts[1] if len(parts) > 1 else "") or key
+        name_en = (parts[2] if len(parts) > 2 else "") or name_zh
+        values.append({"key": key, "name_zh": name_zh[:100], "name_en": name_en[:100]})
+    if len(values) > MAX_VALUES:
+        raise QuestionError(_l("At most %(n)d values.", n=MAX_VALUES))
+    return values
+
+
+def values_text(question: CategoryQuestion) -> str:
+    return "\n".join(f"{v['key']} | {v.get('name_zh', '')} | {v.get('name_en', '')}"
+                     for v in question.values or [])
+
+
+def save_question(category: Category, form, question: CategoryQuestion | None = None
+                  ) -> CategoryQuestion:
+    """Add a question to `category`, or change `question`, from the admin form's fields.
+    Commits; raises QuestionError (nothing saved) when a field is wrong."""
+    code = (form.get("code") or "").strip()
+    if not CODE.match(code):
+        raise QuestionError(_l("The code is 1 to 40 letters, digits, _ or -."))
+    datatype = form.get("datatype", "")
+    if datatype not in set(Datatype):
+        raise QuestionError(_l("Choose the kind of answer."))
+    description_zh = (form.get("description_zh") or "").strip()
+    description_en = (form.get("description_en") or "").strip() or description_zh
+    if not description_zh or len(description_zh) > DESCRIPTION_MAX or \
+            len(description_en) > DESCRIPTION_MAX:
+        raise QuestionError(_l("Write the question (up to %(max)d characters).",
+                               max=DESCRIPTION_MAX))
+    order = (form.get("order") or "").strip()
+    if not order.isdigit() or not 1 <= int(order) <= 999:
+        raise QuestionError(_l("The order is a whole number from 1 to 999."))
+    values = parse_values(form.get("values", "")) if datatype in LIST_TYPES else None
+    if datatype in LIST_TYPES and not values:
+        raise QuestionError(_l("A list needs at least one value."))
+
+    same_code = db.session.scalar(select(CategoryQuestion).where(
+        CategoryQuestion.category_id == category.id, CategoryQuestion.code == code))
+    if question is None and same_code is not None and same_code.active:
+        raise QuestionError(_l("This category already has a question with the code "
+                               "“%(code)s”.", code=code))
+    if question is not None and same_code is not None and same_code.id != question.id:
+        raise QuestionError(_l("This category already has a question with the code "
+                               "“%(code)s”.", code=code))
+    if question is None:
+        # A removed question with the same code comes back, so that old answers keep it.
+        question = same_code or CategoryQuestion(category=category)
+        question.active = True
+        db.session.add(question)
+    question.code = code
+    question.datatype = datatype
+    question.variable = form.get("variable", "1") == "1"
+    question.required = question.variable and form.get("required") == "1"
+    question.sort_order = int(order)
+    question.description_zh = description_zh
+    question.description_en = description_en
+    question.datatype_description_zh = \
+        (form.get("datatype_description_zh") or "").strip()[:DESCRIPTION_MAX] or None
+    question.datatype_description_en = \
+        (form.get("datatype_description_en") or "").strip()[:DESCRIPTION_MAX] or None
+    question.values = values
+    category.updated_at = utcnow()
+    db.session.commit()
+    return question
+
+
+def remove_question(question: CategoryQuestion) -> None:
+    """Take a question off the forms; the answers already given keep it."""
+    question.active = False
+    question.category.updated_at = utcnow()
+    db.session.commit()

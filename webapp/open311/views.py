@@ -1,0 +1,210 @@
+"""Open311 GeoReport v2 endpoints under /open311/v2/, each as .json and .xml, and the page for
+developers at /open311. The rules live in domain/open311.py; this is the HTTP side."""
+
+from flask import current_app, redirect, render_template, request, send_file, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from webapp import ratelimits
+from webapp.access import api_client, public
+from webapp.domain import open311, photos, workflow
+from webapp.domain.open311 import Open311Error
+from webapp.i18n import chosen_language
+from webapp.open311 import bp
+from webapp.open311.formats import errors, render
+
+V2 = "/open311/v2"
+EXT = "<any(json, xml):ext>"
+LOCALES = {"en": "en", "zh": "zh_CN", "zh_cn": "zh_CN", "zh-cn": "zh_CN", "zh_hans": "zh_CN"}
+
+
+def api_locale() -> str:
+    """?locale=en|zh, else the Accept-Language (or language cookie), else Chinese."""
+    asked = (request.args.get("locale") or "").strip().lower()
+    return LOCALES.get(asked) or chosen_language()
+
+
+def answer(ext: str, root: str, build, status: int = 200):
+    """Build the data in the API's language and render it; errors in the spec's shape."""
+    locale = api_locale()
+    with force_locale(locale):
+        data = build(locale)
+    response = render(ext, root, data, status)
+    response.vary.add("Accept-Language")
+    return response
+
+
+def request_ext() -> str:
+    return (request.view_args or {}).get("ext") or "xml"
+
+
+@bp.errorhandler(Open311Error)
+def open311_error(error: Open311Error):
+    return errors(request_ext(), error.status, error.errors)
+
+
+# Each code by name as well: the app's own handlers for these codes would otherwise answer
+# first, with an HTML page.
+@bp.errorhandler(400)
+@bp.errorhandler(404)
+@bp.errorhandler(405)
+@bp.errorhandler(413)
+@bp.errorhandler(429)
+@bp.errorhandler(HTTPException)
+def http_error(error: HTTPException):
+    """Rate limit, size limit, bad form: the spec's error list, not an HTML page."""
+    with force_locale(api_locale()):
+        descriptions = {
+            429: _("Too many requests with this api_key; wait a minute and try again."),
+            413: _("The request is too large."),
+            404: _("Not found."),
+        }
+        text = descriptions.get(error.code, error.description or error.name)
+    response = errors(request_ext(), error.code or 400, [(error.code or 400, text)])
+    if error.code == 429:
+        response.headers["Retry-After"] = "60"
+    return response
+
+
+# --- for developers ------------------------------------------------------------------------
+
+@bp.get("/open311")
+@public
+def index():
+    example = open311.jurisdictions()
+    return render_template("open311/index.html", jurisdictions=example,
+                           base=url_for("open311.index", _external=True).rstrip("/") + "/v2",
+                           page_size=open311.PAGE_SIZE, page_size_max=open311.PAGE_SIZE_MAX,
+                           limit=current_app.config["RATELIMIT_OPEN311_POST"],
+                           near=open311.NEAR_METRES)
+
+
+@bp.get(f"{V2}/")
+@public
+def root():
+    return redirect(url_for("open311.index"))
+
+
+# --- GeoReport v2 --------------------------------------------------------------------------
+
+@bp.get(f"{V2}/discovery.{EXT}")
+@public
+def discovery(ext):
+    def build(locale):
+        places = open311.jurisdictions()
+        changeset = open311.changeset()
+        page = url_for("open311.index", _external=True)
+        hotlines = "; ".join(f"{p.name} {p.hotline}" for p in places if p.hotline)
+        return {
+            "changeset": changeset.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "contact": _("Community office: %(hotlines)s. Documentation: %(page)s",
+                         hotlines=hotlines or "—", page=page),
+            "key_service": _("Posting needs an api_key: ask the community office, which "
+                             "issues one per client application. See %(page)s", page=page),
+            "endpoints": [{
+                "specification": open311.SPECIFICATION,
+                "url": url_for("open311.root", _external=True).rstrip("/"),
+                "changeset": changeset.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "type": "production",
+                "formats": ["text/xml", "application/json"],
+            }],
+        }
+    return answer(ext, "discovery", build)
+
+
+@bp.get(f"{V2}/services.{EXT}")
+@public
+def services(ext):
+    place = open311.jurisdiction(request.args.get("jurisdiction_id"), required=True)
+    return answer(ext, "services", lambda locale: open311.service_list(place, locale))
+
+
+@bp.get(f"{V2}/services/<service_code>.{EXT}")
+@public
+def service_definition(service_code, ext):
+    place = open311.jurisdiction(request.args.get("jurisdiction_id"), required=False)
+    service = open311.find_service(service_code, place)
+    return answer(ext, "service_definition",
+                  lambda locale: open311.service_definition(service, locale))
+
+
+def media_url(photo_id: int) -> str:
+    return url_for("open311.media", photo_id=photo_id, _external=True)
+
+
+@bp.get(f"{V2}/requests.{EXT}")
+@public
+def requests(ext):
+    args = request.args
+    place = open311.jurisdiction(args.get("jurisdiction_id"),
+                                 required=not args.get("service_request_id"))
+    query = open311.parse_query(args, place.timezone if place else "Asia/Shanghai")
+
+    def build(locale):
+        rows = open311.find_requests(place, query)
+        return open311.request_dicts(rows, locale, media_url)
+    response = answer(ext, "service_requests", build)
+    response.headers["X-Page"] = str(query.page)
+    response.headers["X-Page-Size"] = str(query.page_size)
+    return response
+
+
+@bp.post(f"{V2}/requests.{EXT}")
+@api_client
+@ratelimits.open311_post
+def create_request(ext):
+    form = request.form
+    key = open311.check_key(form.get("api_key") or request.args.get("api_key"))
+    with force_locale(api_locale()):
+        report = open311.file_request(form, key, workflow.upload_folder_for_reports(
+            current_app.config["UPLOAD_FOLDER"]))
+        notice = open311.notice_for(report.category)
+    details = open311.open311_details(report.id)
+    response = render(ext, "service_requests", [{
+        "service_request_id": report.number,
+        "service_notice": notice,
+        "account_id": details.account_id,
+    }])
+    # Not in the body (the spec returns a token only instead of an id); for clients that
+    # look requests up through tokens/<token>.
+    response.headers["X-Open311-Token"] = details.token
+    response.headers["Location"] = url_for("open311.request_by_id",
+                                           service_request_id=report.number, ext=ext,
+                                           _external=True)
+    return response
+
+
+@bp.get(f"{V2}/requests/<service_request_id>.{EXT}")
+@public
+def request_by_id(service_request_id, ext):
+    place = open311.jurisdiction(request.args.get("jurisdiction_id"), required=False)
+
+    def build(locale):
+        row = open311.find_request(service_request_id, place)
+        if row is None:
+            raise Open311Error(404, _("service_request_id %(id)s was not found.",
+                                      id=service_request_id[:40]))
+        return open311.request_dicts([row], locale, media_url)
+    return answer(ext, "service_requests", build)
+
+
+@bp.get(f"{V2}/tokens/<token>.{EXT}")
+@public
+def token(token, ext):
+    place = open311.jurisdiction(request.args.get("jurisdiction_id"), required=False)
+    return answer(ext, "service_requests", lambda locale: [open311.token_lookup(token, place)])
+
+
+@bp.get(f"{V2}/media/<int:photo_id>.jpg")
+@public
+def media(photo_id):
+    """A report photo that staff published; anything else is not found."""
+    photo = open311.public_photo(photo_id)
+    path = photos.photo_path(workflow.upload_folder_for_reports(
+        current_app.config["UPLOAD_FOLDER"]), photo.stored_name) if photo else None
+    if path is None or not path.is_file():
+        raise Open311Error(404, "media not found")
+    response = send_file(path, mimetype="image/jpeg", max_age=300)
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response

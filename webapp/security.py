@@ -1,0 +1,49 @@
+"""Security headers on every response, cookie flags, and the reverse-proxy setting.
+
+The pages carry no inline script or style, so the policy can be 'self' only. Photos chosen
+for a report are previewed from blob: URLs made in the page itself."""
+
+from flask import request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+CONTENT_SECURITY_POLICY = "; ".join((
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' blob:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+))
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def add_security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    # Tracking and booking links are private: never send them to another site.
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Permissions-Policy", "geolocation=(), microphone=(), payment=()")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", HSTS)
+    return response
+
+
+def init_app(app) -> None:
+    config = app.config
+    # Cookies are Secure when the site is served over TLS (its BASE_URL says https).
+    served_over_tls = config["BASE_URL"].startswith("https://")
+    for name in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        if config.get(name) is None:
+            config[name] = served_over_tls
+    config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
+    config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+
+    hops = {key: int(config[f"PROXY_FIX_{key.upper()}"]) for key in ("x_for", "x_proto", "x_host")}
+    if any(hops.values()):
+        app.wsgi_app = ProxyFix(app.wsgi_app, **hops)
+
+    app.after_request(add_security_headers)
