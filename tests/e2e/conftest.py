@@ -88,3 +88,27 @@ def log_in(page, base: str, username: str, password: str = "mashang-demo") -> No
     page.click("button[type=submit]")
     page.wait_for_url(re.compile(r"/(staff|volunteer)/"))
 
+
+
+@pytest.fixture(autouse=True)
+def no_content_security_policy_violations(request):
+    """Every browser test also checks that nothing on its pages was refused by the CSP:
+    Chromium reports each refusal on the console."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    browser = request.getfixturevalue("browser")
+    refused, original = [], browser.new_context
+
+    def new_context(*args, **kwargs):
+        context = original(*args, **kwargs)
+        context.on("console", lambda message: refused.append(message.text)
+                   if "Content Security Policy" in message.text else None)
+        return context
+
+    browser.new_context = new_context
+    try:
+        yield
+    finally:
+        browser.new_context = original
+    assert refused == []

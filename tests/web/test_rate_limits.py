@@ -1,0 +1,78 @@
+"""Rate limits: a burst from one address is refused with a clear page in the visitor's
+language, nothing half-stored, and other visitors are not affected."""
+
+import pytest
+
+from tests.conftest import FreshContextClient, app_on_a_copy, csrf_from
+from tests.web.helpers import report_count, submit_report
+
+EN = {"Accept-Language": "en"}
+
+
+@pytest.fixture
+def limited(migrated_db, tmp_path):
+    """The demo app with the limiter on and small limits."""
+    app = app_on_a_copy(migrated_db, tmp_path, True, TESTING=True, RATELIMIT_ENABLED=True,
+                        RATELIMIT_SUBMIT="3 per minute", RATELIMIT_LOOKUP="5 per minute",
+                        RATELIMIT_CHANGE="2 per minute", RATELIMIT_LOGIN="3 per minute")
+    app.test_client_class = FreshContextClient
+    with app.app_context():
+        yield app
+
+
+def code_token(app):
+    from sqlalchemy import select
+
+    from webapp.extensions import db
+    from webapp.models import QrCode
+    return db.session.scalars(select(QrCode.token).where(QrCode.entrance_id.is_not(None))).first()
+
+
+def test_report_submissions_are_limited_per_address(limited):
+    client, token = limited.test_client(), code_token(limited)
+    before = report_count()
+    answers = [submit_report(client, token).status_code for _ in range(3)]
+    assert answers == [303, 303, 303]
+    refused = submit_report(client, token, headers=EN)
+    assert refused.status_code == 429
+    assert "too often" in refused.text and "Nothing was lost" in refused.text
+    assert report_count() == before + 3
+    # Chinese by default
+    assert "太频繁" in submit_report(client, token).text
+    # the form itself can still be opened
+    assert client.get(f"/q/{token}/report").status_code == 200
+    # a forged X-Forwarded-For does not help when no proxy is configured
+    assert submit_report(client, token,
+                         headers={"X-Forwarded-For": "10.0.0.9"}).status_code == 429
+    # a neighbour at another address is not affected
+    neighbour = limited.test_client()
+    neighbour.environ_base["REMOTE_ADDR"] = "10.0.0.9"
+    assert submit_report(neighbour, token).status_code == 303
+    assert report_count() == before + 4
+
+
+def test_a_limited_htmx_submission_shows_the_message_inside_the_form(limited):
+    client, token = limited.test_client(), code_token(limited)
+    for _ in range(3):
+        submit_report(client, token)
+    refused = submit_report(client, token, headers={**EN, "HX-Request": "true",
+                                                    "HX-Trigger": "report-form"})
+    assert refused.status_code == 429
+    assert refused.headers["HX-Retarget"] == "#report-form-problem"
+    assert "too often" in refused.text
+
+
+def test_guessing_tracking_links_is_slowed_down(limited):
+    client = limited.test_client()
+    answers = [client.get(f"/t/guess{n:020d}").status_code for n in range(6)]
+    assert answers == [404] * 5 + [429]
+
+
+def test_login_attempts_are_limited(limited):
+    client = limited.test_client()
+    page = client.get("/login").text
+    answers = [client.post("/login", data={"csrf_token": csrf_from(page), "username": "admin",
+                                           "password": "wrong"}).status_code
+               for _ in range(4)]
+    assert answers[-1] == 429
+    assert client.get("/login").status_code == 200  # reading the page is not limited
