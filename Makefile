@@ -13,7 +13,7 @@ setup: $(BIN)/.installed static/vendor/htmx.min.js fonts/NotoSansSC-Regular.ttf 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test,postgres]"
+	$(BIN)/pip install --quiet -e ".[test,postgres,redis]"
 	touch $@
 
 node_modules/.package-lock.json: package.json package-lock.json

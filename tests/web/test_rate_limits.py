@@ -1,12 +1,21 @@
 """Rate limits: a burst from one address is refused with a clear page in the visitor's
 language, nothing half-stored, and other visitors are not affected."""
 
+import http.client
+import os
+import shutil
+import socket as socketlib
+import subprocess
+import time
+from pathlib import Path
+
 import pytest
 
 from tests.conftest import FreshContextClient, app_on_a_copy, csrf_from
 from tests.web.helpers import report_count, submit_report
 
 EN = {"Accept-Language": "en"}
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -76,3 +85,69 @@ def test_login_attempts_are_limited(limited):
                for _ in range(4)]
     assert answers[-1] == 429
     assert client.get("/login").status_code == 200  # reading the page is not limited
+
+
+@pytest.fixture
+def redis_socket(tmp_path):
+    """A private Redis server on a Unix socket (Debian's redis-server; CI installs it)."""
+    server = shutil.which("redis-server")
+    if not server:
+        pytest.skip("redis-server is not installed")
+    socket = tmp_path / "redis.sock"
+    process = subprocess.Popen([server, "--port", "0", "--unixsocket", str(socket),
+                                "--save", "", "--appendonly", "no"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while not socket.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield socket
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def serve(tmp_path, name, env):
+    """One 'host': its own gunicorn process with one worker."""
+    sock = tmp_path / f"{name}.sock"
+    process = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "--bind", f"unix:{sock}", "--workers", "1",
+         "wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 20
+    while not sock.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return process, sock
+
+
+def get_status(sock, path) -> int:
+    connection = UnixHTTPConnection(str(sock))
+    connection.request("GET", path)
+    status = connection.getresponse().status
+    connection.close()
+    return status
+
+
+class UnixHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, path):
+        super().__init__("localhost", timeout=10)
+        self.unix_path = path
+
+    def connect(self):
+        self.sock = socketlib.socket(socketlib.AF_UNIX, socketlib.SOCK_STREAM)
+        self.sock.connect(self.unix_path)
+
+
+def test_several_hosts_share_one_count_in_redis(migrated_db, tmp_path, redis_socket):
+    env = {**os.environ, "DATABASE_URL": migrated_db.copy(tmp_path, True),
+           "MASHANG_SECRET_KEY": "test-secret", "MASHANG_UPLOAD_FOLDER": str(tmp_path / "up"),
+           "MASHANG_RATELIMIT_STORAGE_URI": f"redis+unix://{redis_socket}",
+           "MASHANG_RATELIMIT_LOOKUP": "3 per minute"}
+    hosts = [serve(tmp_path, name, env) for name in ("a", "b")]
+    try:
+        (_, a), (_, b) = hosts
+        answers = [get_status(a, "/t/one"), get_status(a, "/t/two"), get_status(b, "/t/three"),
+                   get_status(b, "/t/four"), get_status(a, "/t/five")]
+    finally:
+        for process, _sock in hosts:
+            process.terminate()
+            process.wait(timeout=10)
+    # host b refuses the fourth guess: it counted the two that host a answered
+    assert answers == [404, 404, 404, 429, 429]
