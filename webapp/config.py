@@ -31,6 +31,8 @@ class Defaults:
     # Rate limits per client address (Flask-Limiter notation). One shared store for all
     # workers and hosts: redis://host:6379/0; memory:// counts per worker process.
     RATELIMIT_STORAGE_URI = "memory://"
+    # If the store is unreachable, serve rather than refuse (the error is logged).
+    RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_SUBMIT = "10 per minute; 60 per hour"      # new reports and bookings
     RATELIMIT_LOOKUP = "60 per minute"                    # tracking and booking links

@@ -151,3 +151,11 @@ def test_several_hosts_share_one_count_in_redis(migrated_db, tmp_path, redis_soc
             process.wait(timeout=10)
     # host b refuses the fourth guess: it counted the two that host a answered
     assert answers == [404, 404, 404, 429, 429]
+
+
+def test_an_unreachable_store_does_not_take_the_site_down(migrated_db, tmp_path):
+    app = app_on_a_copy(migrated_db, tmp_path, True, TESTING=True, RATELIMIT_ENABLED=True,
+                        RATELIMIT_STORAGE_URI=f"redis+unix://{tmp_path}/no-redis.sock")
+    client = app.test_client()
+    assert [client.get("/t/guess").status_code for _ in range(3)] == [404] * 3
+    assert client.get("/healthz").status_code == 200
