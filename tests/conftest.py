@@ -3,6 +3,7 @@ import os
 import re
 import shutil
 import struct
+import threading
 import zlib
 from pathlib import Path
 
@@ -172,6 +173,34 @@ def entrance_code(demo):
         .join(Compound, Building.compound_id == Compound.id)
         .where(Compound.name == "微波宿舍", Entrance.name == "2单元")
     ).one()
+
+
+def at_the_same_moment(app, count, action, refusals=()):
+    """Run `action(i)` in `count` threads, each with its own app context and so its own
+    database connection, released together by a barrier. Returns one outcome per thread:
+    "ok", "refused" (one of `refusals` was raised) or the repr of any other error."""
+    barrier = threading.Barrier(count)
+    outcomes = []
+
+    def run(i):
+        with app.app_context():
+            try:
+                barrier.wait()
+                action(i)
+                outcomes.append("ok")
+            except refusals:
+                outcomes.append("refused")
+            except Exception as error:  # a crash is a defect: the test shows it
+                outcomes.append(repr(error))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
 
 
 def demo_tracking_token(report) -> str:

@@ -1,11 +1,11 @@
 """Booking rules and the points ledger, including what many threads at once cannot break."""
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from tests.conftest import at_the_same_moment
 from webapp.domain import accounts, booking, ledger
 from webapp.extensions import db
 from webapp.models import (
@@ -124,29 +124,7 @@ def test_care_card_holders_book_free_services_free(slot, office):
 
 
 def hammer(app, count, action):
-    """Run `action(i)` in `count` threads released at the same moment."""
-    barrier = threading.Barrier(count)
-    outcomes = []
-
-    def run(i):
-        with app.app_context():
-            try:
-                barrier.wait()
-                action(i)
-                outcomes.append("ok")
-            except (booking.BookingRefused, ledger.LedgerRefused):
-                outcomes.append("refused")
-            except Exception as error:  # a crash is a defect: report it
-                outcomes.append(repr(error))
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes
+    return at_the_same_moment(app, count, action, (booking.BookingRefused, ledger.LedgerRefused))
 
 
 def test_many_residents_at_once_never_overbook(app, slot):

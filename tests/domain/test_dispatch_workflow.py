@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from tests.conftest import at_the_same_moment
 from webapp.domain import sla, workflow
 from webapp.domain.permissions import Action, can
 from webapp.extensions import db
@@ -226,6 +227,30 @@ def test_a_stale_form_is_refused_with_what_changed(report, users):
     with pytest.raises(workflow.ReportChanged):
         workflow.set_priority(report, users["admin"], 2, version=seen)
     assert report.priority == 1
+
+
+def test_dispatchers_acting_at_the_same_moment_change_the_report_once(app, report, users):
+    """Real concurrent connections (and row locks on PostgreSQL): one action wins, the
+    others are told the report changed, and the timeline records only the winner."""
+    report_id, seen, events_before = report.id, report.version, len(report.events)
+    actors = [users[name].id for name in ("dispatcher", "admin", "dispatcher", "admin")]
+    org_id = report.compound.partner_org_id
+
+    def act(i):
+        fresh = db.session.get(type(report), report_id)
+        actor = db.session.get(type(users["admin"]), actors[i])
+        if i % 2:
+            workflow.reject(fresh, actor, f"重复 {i}", version=seen)
+        else:
+            workflow.assign(fresh, actor, db.session.get(Organization, org_id), version=seen)
+
+    outcomes = at_the_same_moment(app, 4, act, (workflow.ReportChanged,))
+    assert sorted(outcomes) == ["ok", "refused", "refused", "refused"], outcomes
+    db.session.expire_all()
+    changed = db.session.get(type(report), report_id)
+    assert changed.version > seen
+    assert len(changed.events) == events_before + 1
+    assert changed.status in (S.ASSIGNED, S.REJECTED)
 
 
 def test_callback_records_the_rating_of_an_unrated_closed_report(report, users):

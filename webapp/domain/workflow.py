@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import wraps
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -88,6 +89,21 @@ class MissingInput(TransitionRefused):
 
 class SubmissionKeyConflict(Exception):
     """A submission key was replayed for a different place."""
+
+
+def _one_change_at_a_time(transition):
+    """The version column makes a concurrent change fail when the report row is written:
+    at the commit, or earlier when a query inside the transition flushes it."""
+    @wraps(transition)
+    def run(*args, **kwargs):
+        try:
+            return transition(*args, **kwargs)
+        except StaleDataError as exc:
+            db.session.rollback()
+            raise ReportChanged(_l("Someone else changed this report at the same moment. "
+                                   "Here it is as it is now; please check and try again.")) \
+                from exc
+    return run
 
 
 @dataclass(frozen=True)
@@ -177,6 +193,7 @@ def submit_report(qr: QrCode | None, draft: ReportDraft, photos, upload_folder,
     return report, True
 
 
+@_one_change_at_a_time
 def add_information(report: Report, note: str, photos, upload_folder) -> ReportEvent:
     """The resident adds a note and/or photos to an open report."""
     if report.status in CLOSED_FOR_RESIDENT:
@@ -194,6 +211,7 @@ def add_information(report: Report, note: str, photos, upload_folder) -> ReportE
 
 # --- 评单: the resident rates ----------------------------------------------------------------
 
+@_one_change_at_a_time
 def confirm_fixed(report: Report, rating: int, comment: str | None,
                   now: datetime | None = None) -> None:
     """The resident confirms the fix and rates it 1–5; the report closes."""
@@ -210,6 +228,7 @@ def confirm_fixed(report: Report, rating: int, comment: str | None,
     _save(report, now)
 
 
+@_one_change_at_a_time
 def report_not_fixed(report: Report, reason: str, now: datetime | None = None) -> None:
     """The resident says it is not fixed: the report reopens with their reason and the
     clocks start again."""
@@ -227,6 +246,7 @@ def report_not_fixed(report: Report, reason: str, now: datetime | None = None) -
 
 # --- 派单: the dispatcher -------------------------------------------------------------------
 
+@_one_change_at_a_time
 def assign(report: Report, actor: User, org: Organization, person: User | None = None, *,
            version: int | None = None, now: datetime | None = None) -> None:
     now = _check(report, actor, Action.ASSIGN, version, now)
@@ -243,6 +263,7 @@ def assign(report: Report, actor: User, org: Organization, person: User | None =
     _save(report, now)
 
 
+@_one_change_at_a_time
 def set_priority(report: Report, actor: User, priority: int, *, version=None, now=None) -> None:
     now = _check(report, actor, Action.SET_PRIORITY, version, now)
     if priority not in PRIORITIES:
@@ -253,6 +274,7 @@ def set_priority(report: Report, actor: User, priority: int, *, version=None, no
     _save(report, now)
 
 
+@_one_change_at_a_time
 def mark_needs_consultation(report: Report, actor: User, note: str, *, version=None,
                             now=None) -> None:
     """一事一议: a major job that needs the residents' decision and cost sharing."""
@@ -264,6 +286,7 @@ def mark_needs_consultation(report: Report, actor: User, note: str, *, version=N
     _save(report, now)
 
 
+@_one_change_at_a_time
 def escalate(report: Report, actor: User, department: Organization, reason: str, *,
              version=None, now=None) -> None:
     """吹哨: pass the report to a city department, which answers (报到) by accepting it."""
@@ -281,6 +304,7 @@ def escalate(report: Report, actor: User, department: Organization, reason: str,
     _save(report, now)
 
 
+@_one_change_at_a_time
 def merge_duplicate(report: Report, actor: User, original: Report | None, *, version=None,
                     now=None) -> None:
     now = _check(report, actor, Action.MERGE, version, now)
@@ -295,6 +319,7 @@ def merge_duplicate(report: Report, actor: User, original: Report | None, *, ver
     _save(report, now)
 
 
+@_one_change_at_a_time
 def reject(report: Report, actor: User, reason: str, *, version=None, now=None) -> None:
     now = _check(report, actor, Action.REJECT, version, now)
     _record(report, "rejected", report.status, S.REJECTED, _required(reason), actor=actor,
@@ -304,18 +329,21 @@ def reject(report: Report, actor: User, reason: str, *, version=None, now=None) 
     _save(report, now)
 
 
+@_one_change_at_a_time
 def add_internal_note(report: Report, actor: User, text: str, *, now=None) -> None:
     now = _check(report, actor, Action.INTERNAL_NOTE, None, now)
     _record(report, "note", None, None, _required(text), actor=actor, public=False, now=now)
     _save(report, now)
 
 
+@_one_change_at_a_time
 def public_reply(report: Report, actor: User, text: str, *, now=None) -> None:
     now = _check(report, actor, Action.PUBLIC_REPLY, None, now)
     _record(report, "reply", None, None, _required(text), actor=actor, now=now)
     _save(report, now)
 
 
+@_one_change_at_a_time
 def set_hidden_from_board(report: Report, actor: User, hidden: bool, *, now=None) -> None:
     now = _check(report, actor, Action.HIDE_FROM_BOARD, None, now)
     _record(report, "board_hidden" if hidden else "board_shown", None, None, None,
@@ -324,6 +352,7 @@ def set_hidden_from_board(report: Report, actor: User, hidden: bool, *, now=None
     _save(report, now)
 
 
+@_one_change_at_a_time
 def set_photos_public(report: Report, actor: User, public: bool, *, now=None) -> None:
     """Publish the report's photos (Open311 then gives a public URL of the first) or take
     them back. Residents' photos are private until staff publish them."""
@@ -334,6 +363,7 @@ def set_photos_public(report: Report, actor: User, public: bool, *, now=None) ->
     _save(report, now)
 
 
+@_one_change_at_a_time
 def record_callback(report: Report, actor: User, result: str, rating: int | None, *,
                     now=None) -> None:
     """回访: the dispatcher called the resident of a closed, unrated report."""
@@ -351,6 +381,7 @@ def record_callback(report: Report, actor: User, result: str, rating: int | None
 
 # --- 接单: the handler ----------------------------------------------------------------------
 
+@_one_change_at_a_time
 def accept(report: Report, actor: User, *, version=None, now=None) -> None:
     now = _check(report, actor, Action.ACCEPT, version, now)
     _record(report, "accepted", report.status, S.ACCEPTED, None, actor=actor, now=now)
@@ -362,6 +393,7 @@ def accept(report: Report, actor: User, *, version=None, now=None) -> None:
     _save(report, now)
 
 
+@_one_change_at_a_time
 def arrive(report: Report, actor: User, *, version=None, now=None) -> None:
     now = _check(report, actor, Action.ARRIVE, version, now)
     _record(report, "arrived", report.status, S.ON_SITE, None, actor=actor, now=now)
@@ -373,6 +405,7 @@ def arrive(report: Report, actor: User, *, version=None, now=None) -> None:
     _save(report, now)
 
 
+@_one_change_at_a_time
 def resolve(report: Report, actor: User, note: str, photos=(), upload_folder=None, *,
             version=None, now=None) -> None:
     now = _check(report, actor, Action.RESOLVE, version, now)
@@ -394,6 +427,7 @@ def resolve(report: Report, actor: User, note: str, photos=(), upload_folder=Non
         raise
 
 
+@_one_change_at_a_time
 def decline(report: Report, actor: User, reason: str, *, version=None, now=None) -> None:
     """The handler can't do it: back to the dispatcher with the reason."""
     now = _check(report, actor, Action.DECLINE, version, now)
@@ -485,14 +519,9 @@ def _required(text: str | None) -> str:
 
 
 def _save(report: Report, now: datetime | None = None) -> None:
-    """Commit the change; the version column makes a concurrent change fail here."""
     report.updated_at = now or utcnow()
     try:
         db.session.commit()
-    except StaleDataError as exc:
-        db.session.rollback()
-        raise ReportChanged(_l("Someone else changed this report at the same moment. "
-                               "Here it is as it is now; please check and try again.")) from exc
     except Exception:
         db.session.rollback()
         raise
