@@ -79,3 +79,19 @@ def test_users_create_and_sla_sweep(app):
     assert again.output.startswith("0 milestones marked breached")
     db.session.refresh(open_clock)
     assert open_clock.breached_at == open_clock.due_at
+
+
+def test_a_new_installation_starts_with_a_community_its_office_and_an_admin(app):
+    runner = app.test_cli_runner()
+    created = runner.invoke(args=["community", "create", "--code", "xq", "--name", "新桥社区",
+                                  "--office", "新桥社区办公室", "--hotline", "0513-1234567"])
+    assert created.exit_code == 0, created.output
+    assert db.session.scalar(select(func.count(Category.id))) == 10
+    admin = runner.invoke(args=["users", "create", "--username", "boss", "--name", "主任",
+                                "--role", "admin", "--org", "新桥社区办公室"],
+                          input="long-enough-password\nlong-enough-password\n")
+    assert admin.exit_code == 0, admin.output
+    again = runner.invoke(args=["community", "create", "--code", "xq", "--name", "别的",
+                                "--office", "别的办公室"])
+    assert again.exit_code != 0 and "exists already" in again.output
+    assert db.session.scalar(select(func.count(Community.id))) == 1

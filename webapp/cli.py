@@ -1,5 +1,5 @@
-"""Command-line: flask demo-data, flask qr list, flask users create, flask sla sweep,
-flask open311 key create, flask backup."""
+"""Command-line: flask community create, flask users create, flask demo-data, flask qr list,
+flask qr sheet, flask sla sweep, flask open311 key create, flask backup."""
 
 import csv
 import sys
@@ -20,6 +20,7 @@ from webapp.models.types import utcnow
 qr_cli = AppGroup("qr", help="QR codes on posters.")
 users_cli = AppGroup("users", help="Staff accounts.")
 sla_cli = AppGroup("sla", help="SLA clocks.")
+community_cli = AppGroup("community", help="Communities (a new installation starts here).")
 
 
 def scan_url(token: str) -> str:
@@ -129,6 +130,25 @@ def sla_sweep(auto_close_days):
     click.echo(f"{breached} milestones marked breached, {closed} reports closed unrated.")
 
 
+@community_cli.command("create")
+@click.option("--code", required=True, help="Short code, e.g. bayi (Open311 jurisdiction_id).")
+@click.option("--name", required=True, help="The community's name, e.g. 八一社区.")
+@click.option("--office", required=True, help="Name of the community office (an organisation).")
+@click.option("--hotline", help="Office phone shown to residents.")
+@click.option("--hotline-24h", "hotline_24h", help="24-hour phone shown to residents.")
+def create_community(code, name, office, hotline, hotline_24h):
+    """Create a community, its office, and the standard report categories."""
+    from webapp.domain.community_setup import SetupRefused
+    from webapp.domain.community_setup import create_community as create
+
+    try:
+        community = create(code, name, office, hotline, hotline_24h)
+    except SetupRefused as refused:
+        raise click.UsageError(str(refused)) from None
+    click.echo(f"Created {community.name} ({community.code}) with its office {office}.")
+    click.echo(f"Next: flask users create --username … --name … --role admin --org {office}")
+
+
 @click.command("backup")
 @click.argument("output", type=click.Path(dir_okay=False, writable=True))
 def backup(output):
@@ -155,5 +175,6 @@ def init_app(app) -> None:
     app.cli.add_command(qr_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(sla_cli)
+    app.cli.add_command(community_cli)
     app.cli.add_command(demo_data)
     app.cli.add_command(backup)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from webapp.domain import workflow
+from webapp.domain.community_setup import ensure_standard_categories
 from webapp.domain.demo_services import load_services
 from webapp.domain.place_admin import ensure_code
 from webapp.extensions import db
@@ -24,23 +25,8 @@ from webapp.models import (
     OrgKind,
     QrCode,
     Role,
-    Routing,
     User,
 )
-
-# code, zh, en, icon, is_major, routing
-CATEGORIES = [
-    ("water", "水电 · 上下水", "Water and drains", "💧", False, Routing.PARTNER),
-    ("electricity", "电路照明", "Electricity and lighting", "💡", False, Routing.PARTNER),
-    ("sanitation", "环境卫生", "Sanitation and rubbish", "🧹", False, Routing.PARTNER),
-    ("greenery", "绿化", "Greenery", "🌳", False, Routing.PARTNER),
-    ("parking", "停车", "Parking", "🚗", False, Routing.GRID),
-    ("safety", "安全隐患", "Safety hazard", "⚠️", False, Routing.GRID),
-    ("elevator", "电梯", "Elevator", "🛗", True, Routing.PARTNER),
-    ("heating", "供暖", "Heating", "🔥", True, Routing.PARTNER),
-    ("dispute", "邻里纠纷", "Neighbour dispute", "🤝", False, Routing.GRID),
-    ("other", "其他", "Other", "📝", False, Routing.OFFICE),
-]
 
 # A category's extra questions (asked on the form and in Open311's service definitions).
 DEMO_QUESTIONS = {
@@ -129,11 +115,7 @@ def load_demo_data() -> dict[str, int]:
     """Create what is missing; return how many rows of each kind were added."""
     added = {"categories": 0, "questions": 0, "places": 0, "codes": 0, "organisations": 0,
              "accounts": 0, "reports": 0}
-    for order, (code, zh, en, icon, major, route) in enumerate(CATEGORIES):
-        if db.session.scalar(select(Category).where(Category.code == code)) is None:
-            db.session.add(Category(code=code, name_zh=zh, name_en=en, icon=icon,
-                                    is_major=major, sort_order=order, routing=route))
-            added["categories"] += 1
+    added["categories"] += ensure_standard_categories()
 
     for code, asked in DEMO_QUESTIONS.items():
         category = db.session.scalar(select(Category).where(Category.code == code))
