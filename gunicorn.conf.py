@@ -20,8 +20,8 @@ timeout = int(os.environ.get("MASHANG_TIMEOUT", 30))
 graceful_timeout = 30
 keepalive = 5
 # Recycle workers now and then so that a slow leak can never grow without bound.
-max_requests = 2000
-max_requests_jitter = 200
+max_requests = 20000
+max_requests_jitter = 2000
 # Each worker loads the app itself, so that HUP reloads new code gracefully.
 preload_app = False
 # A worker's heartbeat file in memory, not on a possibly slow disk.

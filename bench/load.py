@@ -248,9 +248,15 @@ def submit_step(token, photo):
 
 # --- the figures ----------------------------------------------------------------------------
 
+def worker_boots(log_dir):
+    """How many workers gunicorn has started so far, from its log (see scan_page.gunicorn)."""
+    with open(Path(log_dir) / "gunicorn.log", errors="replace") as log:
+        return sum("Booting worker" in line for line in log)
+
+
 def rows(results):
     """(row name, Tally, wall) per measured request kind, the POST before its form's GET."""
-    for route, (tallies, wall) in results.items():
+    for route, (tallies, wall, _cpu, _boots) in results.items():
         for label, name in (("request", route), ("submit", f"{route}: POST"),
                             ("form", "  its form GET")):
             if label in tallies:
@@ -267,14 +273,15 @@ def main():
     parser.add_argument("--postgres", action="store_true",
                         help="a throwaway PostgreSQL cluster instead of SQLite")
     args = parser.parse_args()
-    photo = phone_photo()
+    load_at_start, photo = os.getloadavg()[0], phone_photo()
 
     with tempfile.TemporaryDirectory(prefix="mashang-bench-") as tmp, \
             demo_site(args.postgres, args.workers, tmp) as site:
         print(f"database: {site.database}  gunicorn workers: {len(worker_pids(site.master))}"
               f"{' (gunicorn.conf.py)' if CONF.exists() else ''}  clients: {args.clients}  "
               f"seconds: {args.seconds:g} per route (+{args.warmup:g} warm-up)  "
-              f"CPUs: {os.cpu_count()}, shared by the load generator and the server  "
+              f"CPUs: {os.cpu_count()}, shared by the load generator and the server "
+              f"(1-min load average at start: {load_at_start:.1f})  "
               f"Python: {platform.python_version()}  photo: {len(photo) // 1024} KB JPEG",
               flush=True)
         routes = {
@@ -287,7 +294,10 @@ def main():
         for route, step in routes.items():
             if args.warmup > 0:
                 run_load(site.port, args.clients, args.warmup, step)
-            results[route] = run_load(site.port, args.clients, args.seconds, step)
+            cpu, boots = time.process_time(), worker_boots(tmp)
+            tallies, wall = run_load(site.port, args.clients, args.seconds, step)
+            results[route] = (tallies, wall, (time.process_time() - cpu) / wall,
+                              worker_boots(tmp) - boots)
 
     table = []
     for name, tally, wall in rows(results):
@@ -300,6 +310,9 @@ def main():
     for name, done, rate, p50, p95, p99, tally in table:
         print(f"{name:<28} {done:>6} {rate:>7.1f} {p50:>8.1f} {p95:>8.1f} {p99:>8.1f} "
               f"{tally.errors:>6} {ratio(rate, base[2]):>15.3f} {ratio(p50, base[3]):>13.1f}")
+    for route, (_tallies, _wall, cpu, boots) in results.items():
+        print(f"{route}: the load generator used {cpu:.2f} CPUs; gunicorn started {boots} "
+              f"workers meanwhile (max_requests recycling, crashes)")
     print("POST rows: submissions (each after a GET of the form, shown below it); latency up "
           "to the 303 answer, the tracking page is not fetched.")
     errors = sum(t.errors for *_, t in table)
