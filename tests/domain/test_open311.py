@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from webapp.domain import open311, questions
 from webapp.extensions import db
-from webapp.models import Community, Milestone
+from webapp.models import Community, Entrance, Milestone
 
 
 def community_id(code: str) -> int:
@@ -19,8 +19,9 @@ def place_of(address: str, code: str = "xinqiaobeicun"):
     found = open311.match_address(address, community_id(code))
     if found is None:
         return None
+    entrance = db.session.get(Entrance, found.entrance_id) if found.entrance_id else None
     return (found.building.compound.name, found.building.name,
-            found.entrance.name if found.entrance else None)
+            entrance.name if entrance else None)
 
 
 @pytest.mark.parametrize("address, expected", [
@@ -110,7 +111,7 @@ def test_answers_are_checked_by_their_datatype(demo):
     assert check(question(Datatype.MULTIVALUELIST, values=values), "a,b") == \
         ('["a", "b"]', None)
     assert check(question(Datatype.STRING, required=True)) == \
-        (None, "Please answer this question.")
+        (None, "请回答此问题。")  # in the default language
     assert check(question(Datatype.STRING)) == (None, None)
 
 

@@ -70,8 +70,10 @@ def tags(element) -> list[str]:
     return [child.tag for child in element]
 
 
-def post(client, ext="json", **fields):
-    return client.post(f"{V2}/requests.{ext}", data=fields)
+def post(client, ext="json", headers=None, **fields):
+    """A form-encoded POST; messages in English unless other headers are given."""
+    return client.post(f"{V2}/requests.{ext}", data=fields,
+                       headers={"Accept-Language": "en"} if headers is None else headers)
 
 
 def file_request(client, key, **fields):
@@ -724,3 +726,52 @@ def test_the_developer_page_has_no_inline_code(client, demo):
     html = client.get("/open311").get_data(as_text=True)
     assert "discovery.xml" in html and "address_string" in html
     assert not re.search(r"<script(?![^>]*\bsrc=)|<style|\sstyle=|\son[a-z]+=", html)
+
+
+@pytest.mark.parametrize("url", [
+    f"{V2}/requests.json?jurisdiction_id=bayi&page=²",
+    f"{V2}/requests.json?jurisdiction_id=bayi&page_size=99999999999999999999",
+    f"{V2}/requests.json?jurisdiction_id=bayi&page=99999999999999999999",
+    f"{V2}/services/booking-².json",
+    f"{V2}/requests.json?jurisdiction_id=bayi&service_code=wa%00ter",
+    f"{V2}/requests/2026%00.xml",
+    f"{V2}/tokens/a%00b.json",
+])
+def test_odd_parameters_get_an_error_list_not_a_500(client, demo, url):
+    response = client.get(url)
+    assert response.status_code in (400, 404)
+    ext = "xml" if ".xml" in url else "json"
+    assert errors_of(response, ext)[0][0] in (400, 404)
+
+
+def test_odd_form_values_get_an_error_list_not_a_500(client, key):
+    for fields in ({"first_name": "李\x00"}, {"address_id": "E²"}, {"address_id": "E99999999999"},
+                   {"address_string": "\x00"}):
+        response = post(client, api_key=key, service_code="water", **fields)
+        assert response.status_code == 400, fields
+    assert client.get(f"{V2}/media/99999999999.jpg").status_code == 404
+
+
+def test_reading_is_open_to_browser_apps_of_other_sites(client, key):
+    response = client.get(f"{V2}/services.json?jurisdiction_id=bayi")
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Origin" not in post(client, api_key=key).headers
+
+
+def test_an_htmx_refusal_keeps_the_questions_and_answers(client, entrance_code):
+    floor = db.session.scalar(select(CategoryQuestion).where(CategoryQuestion.code == "floor"))
+    hidden = open_report_form(client, entrance_code.token)
+    fields = report_fields(hidden, category=str(floor.category_id), description="")
+    fields[f"q{floor.id}"] = "7"
+    refused = client.post(f"/q/{entrance_code.token}/report", data=fields,
+                          headers={"HX-Request": "true"})
+    assert refused.status_code == 422 and "<html" not in refused.text
+    assert f'data-category="{floor.category_id}"' in refused.text and 'value="7"' in refused.text
+
+
+def test_a_duplicate_says_of_which_request(client, key, users):
+    first, second = file_request(client, key), file_request(client, key)
+    workflow.merge_duplicate(report_numbered(second), users["dispatcher"],
+                             report_numbered(first))
+    merged = json_of(client.get(f"{V2}/requests/{second}.json?locale=en"))[0]
+    assert merged["status"] == "closed" and first in merged["status_notes"]

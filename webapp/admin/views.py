@@ -1,4 +1,5 @@
-"""Admin pages: staff accounts; category routing, SLA targets and canned replies."""
+"""Admin pages: staff accounts; category routing, SLA targets, canned replies and extra
+questions."""
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -19,6 +20,7 @@ from webapp.models import (
     SlaTarget,
     User,
 )
+from webapp.models.types import utcnow
 
 
 def community_orgs():
@@ -129,12 +131,13 @@ def update_category(category_id):
     reply = (form.get("canned") or "").strip()
     if reply:
         db.session.add(CannedReply(category_id=category.id, text=reply[:1000]))
+    category.updated_at = utcnow()  # the Open311 discovery changeset: its SLA may differ
     db.session.commit()
     flash(_("Category saved."), "success")
     return redirect(url_for("admin.categories"), code=303)
 
 
-@bp.post("/categories/<int:category_id>/questions")
+@bp.post("/categories/<int(max=2147483647):category_id>/questions")
 @requires(Action.MANAGE_CATEGORIES)
 def add_question(category_id):
     category = db.session.get(Category, category_id)
@@ -149,7 +152,7 @@ def add_question(category_id):
     return redirect(url_for("admin.categories", _anchor=f"category-{category_id}"), code=303)
 
 
-@bp.post("/questions/<int:question_id>")
+@bp.post("/questions/<int(max=2147483647):question_id>")
 @requires(Action.MANAGE_CATEGORIES)
 def update_question(question_id):
     question = db.session.get(CategoryQuestion, question_id)
@@ -165,7 +168,7 @@ def update_question(question_id):
                     code=303)
 
 
-@bp.post("/questions/<int:question_id>/remove")
+@bp.post("/questions/<int(max=2147483647):question_id>/remove")
 @requires(Action.MANAGE_CATEGORIES)
 def remove_question(question_id):
     question = db.session.get(CategoryQuestion, question_id)

@@ -20,7 +20,8 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import exists, func, select
+from sqlalchemy import bindparam, exists, func, select
+from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
 from webapp.domain import questions, sla, workflow
@@ -57,11 +58,12 @@ MAX_SPAN = timedelta(days=90)
 PAGE_SIZE, PAGE_SIZE_MAX = 100, 1000
 NEAR_METRES = 150  # lat/long within this distance of a building's coordinates files there
 KEY_PREFIX = "ms311_"
+WHOLE = re.compile(r"[0-9]{1,6}")  # ASCII digits only: "²".isdigit() is true, int("²") fails
 S = ReportStatus
 OPEN = frozenset({S.SUBMITTED, S.ASSIGNED, S.ACCEPTED, S.ON_SITE, S.ESCALATED,
                   S.NEEDS_CONSULTATION, S.REOPENED})
 # Staff-written public notes that explain a status (resident-written notes never are).
-STATUS_NOTE_KINDS = ("reply", "resolved", "rejected", "needs_consultation")
+STATUS_NOTE_KINDS = ("reply", "resolved", "rejected", "needs_consultation", "duplicate")
 ROUTINE_CHAIN = (Milestone.ACCEPT, Milestone.ARRIVE, Milestone.RESOLVE)
 MAJOR_CHAIN = (Milestone.ACCEPT, Milestone.PLAN)
 
@@ -87,7 +89,7 @@ def hash_key(raw: str) -> str:
 
 def issue_key(community: Community, client_name: str, created_by=None) -> tuple[ApiKey, str]:
     """A new key for a client application. The key itself is returned once and never stored."""
-    name = " ".join((client_name or "").split())
+    name = " ".join((client_name or "").replace("\x00", "").split())
     if not 1 <= len(name) <= 100:
         raise ValueError(_("Name the client application (up to 100 characters)."))
     raw = KEY_PREFIX + secrets.token_urlsafe(24)  # 192 bits
@@ -134,16 +136,20 @@ class Jurisdiction:
     hotline: str | None
 
 
+_JURISDICTIONS = select(Community.id, Community.code, Community.name, Community.timezone,
+                       Community.hotline).order_by(Community.id)
+
+
 def jurisdictions() -> list[Jurisdiction]:
-    return [Jurisdiction(*row) for row in db.session.execute(
-        select(Community.id, Community.code, Community.name, Community.timezone,
-               Community.hotline).order_by(Community.id))]
+    with db.engine.connect() as connection:
+        return [Jurisdiction(*row) for row in connection.execute(_JURISDICTIONS)]
 
 
-def jurisdiction(code: str | None, *, required: bool) -> Jurisdiction | None:
+def jurisdiction(code: str | None, *, required: bool, every: list[Jurisdiction] | None = None
+                 ) -> Jurisdiction | None:
     """The community named by jurisdiction_id. It may be left out when there is only one, or
     (required=False) when the call does not need one."""
-    every = jurisdictions()
+    every = every if every is not None else jurisdictions()
     code = (code or "").strip()
     if code:
         found = next((j for j in every if j.code == code), None)
@@ -205,31 +211,51 @@ def notice_for(category: Category) -> str:
     return service_notice(category.is_major, sla.targets_for(category))
 
 
-def sla_targets() -> dict[int, dict[str, int]]:
-    """Every category's own SLA targets (the 52022 defaults are added by _targets)."""
-    found: dict[int, dict[str, int]] = defaultdict(dict)
-    for category_id, milestone, minutes in db.session.execute(
-            select(SlaTarget.category_id, SlaTarget.milestone, SlaTarget.minutes)):
-        found[category_id][milestone] = minutes
-    return found
-
-
 def _targets(own: dict[str, int], is_major: bool) -> dict[str, int]:
     targets = dict(sla.MAJOR_DEFAULTS if is_major else sla.ROUTINE_DEFAULTS)
     targets.update({k: v for k, v in own.items() if k in targets})
     return targets
 
 
-def service_list(place: Jurisdiction, locale: str) -> list[dict]:
-    zh = locale.startswith("zh")
+@lru_cache(maxsize=1)
+def _service_statements():
+    """Built once: constructing these costs more than running them."""
     has_questions = exists().where(CategoryQuestion.category_id == Category.id,
                                    CategoryQuestion.active)
-    own_targets = sla_targets()
+    return (
+        select(Category.code, Category.name_zh, Category.name_en, Category.is_major,
+               Category.id, has_questions)
+        .where(Category.active).order_by(Category.sort_order, Category.id),
+        select(SlaTarget.category_id, SlaTarget.milestone, SlaTarget.minutes)
+        .order_by(SlaTarget.id),
+        select(ServiceType.id, ServiceType.name_zh, ServiceType.name_en,
+               ServiceType.description_zh, ServiceType.description_en,
+               ServiceCategory.name_zh, ServiceCategory.name_en)
+        .join(ServiceCategory, ServiceType.category_id == ServiceCategory.id)
+        .where(ServiceCategory.community_id == bindparam("community_id"), ServiceType.active)
+        .order_by(ServiceCategory.sort_order, ServiceType.sort_order, ServiceType.id),
+    )
+
+
+def service_rows(place: Jurisdiction) -> tuple:
+    """Everything the service list is made of, as plain tuples: it keys a cache of the
+    rendered list, so that any change to a category, question, SLA target or service gives a
+    new key."""
+    categories, targets, types = _service_statements()
+    with db.engine.connect() as connection:
+        return (tuple(map(tuple, connection.execute(categories))),
+                tuple(map(tuple, connection.execute(targets))),
+                tuple(map(tuple, connection.execute(types, {"community_id": place.id}))))
+
+
+def service_list(place: Jurisdiction, locale: str, rows: tuple | None = None) -> list[dict]:
+    categories, target_rows, types = rows or service_rows(place)
+    zh = locale.startswith("zh")
+    own_targets: dict[int, dict[str, int]] = defaultdict(dict)
+    for category_id, milestone, minutes in target_rows:
+        own_targets[category_id][milestone] = minutes
     services = []
-    for code, name_zh, name_en, is_major, cat_id, metadata in db.session.execute(
-            select(Category.code, Category.name_zh, Category.name_en, Category.is_major,
-                   Category.id, has_questions)
-            .where(Category.active).order_by(Category.sort_order, Category.id)):
+    for code, name_zh, name_en, is_major, cat_id, metadata in categories:
         name = name_zh if zh else name_en
         notice = service_notice(is_major, _targets(own_targets.get(cat_id, {}), is_major))
         services.append({
@@ -244,13 +270,7 @@ def service_list(place: Jurisdiction, locale: str) -> list[dict]:
             "group": _("Report a problem"),
         })
     group = _("Bookable services (information only)")
-    for sid, name_zh, name_en, desc_zh, desc_en, cat_zh, cat_en in db.session.execute(
-            select(ServiceType.id, ServiceType.name_zh, ServiceType.name_en,
-                   ServiceType.description_zh, ServiceType.description_en,
-                   ServiceCategory.name_zh, ServiceCategory.name_en)
-            .join(ServiceCategory, ServiceType.category_id == ServiceCategory.id)
-            .where(ServiceCategory.community_id == place.id, ServiceType.active)
-            .order_by(ServiceCategory.sort_order, ServiceType.sort_order, ServiceType.id)):
+    for sid, name_zh, name_en, desc_zh, desc_en, cat_zh, cat_en in types:
         text = (desc_zh if zh else desc_en) or ""
         services.append({
             "service_code": f"{BOOKING_PREFIX}{sid}",
@@ -271,7 +291,7 @@ def find_service(code: str | None, place: Jurisdiction | None = None):
     code = (code or "").strip()
     if not code:
         raise _err(400, _("service_code was not provided."))
-    if code.startswith(BOOKING_PREFIX) and code[len(BOOKING_PREFIX):].isdigit():
+    if code.startswith(BOOKING_PREFIX) and WHOLE.fullmatch(code[len(BOOKING_PREFIX):]):
         service = db.session.get(ServiceType, int(code[len(BOOKING_PREFIX):]))
         if service is not None and service.active and \
                 (place is None or service.category.community_id == place.id):
@@ -311,11 +331,11 @@ def service_definition(service, locale: str) -> dict:
 @dataclass(frozen=True)
 class Location:
     building: Building
-    entrance: Entrance | None = None
+    entrance_id: int | None = None
     qr: QrCode | None = None
 
 
-ADDRESS_ID = re.compile(r"^([EeBb])?(\d{1,9})$")
+ADDRESS_ID = re.compile(r"^([EeBb])?([0-9]{1,9})$")
 
 
 def address_id_of(building_id: int, entrance_id: int | None) -> str:
@@ -354,14 +374,14 @@ def _by_address_id(value: str, community_id: int) -> Location:
         if qr.revoked_at is not None:
             raise _err(400, _("address_id %(id)s is a code that was replaced; use the new code "
                               "on the door.", id=value[:40]))
-        return Location(qr.building, qr.entrance, qr)
+        return Location(_building(qr.building_id), qr.entrance_id, qr)
     match = ADDRESS_ID.match(value)
     if match:
         kind, number = (match.group(1) or "E").upper(), int(match.group(2))
         if kind == "E":
             entrance = db.session.get(Entrance, number)
             if entrance is not None and _in_community(entrance.building, community_id):
-                return Location(entrance.building, entrance)
+                return Location(_building(entrance.building_id), entrance.id)
         else:
             building = db.session.get(Building, number)
             if _in_community(building, community_id):
@@ -433,63 +453,89 @@ def _find(text: str, form: str, taken: tuple[int, int] | None = None) -> int:
     return -1
 
 
+def _places(community_id: int):
+    """The community's name and its compounds → buildings → entrances, as names and ids, in
+    one query."""
+    compounds: dict[int, tuple[str, dict]] = {}
+    community_name = ""
+    for (name, compound_id, compound_name, building_id, building_name, entrance_id,
+         entrance_name) in db.session.execute(
+            select(Community.name, Compound.id, Compound.name, Building.id, Building.name,
+                   Entrance.id, Entrance.name)
+            .join(Compound, Compound.community_id == Community.id)
+            .join(Building, Building.compound_id == Compound.id)
+            .outerjoin(Entrance, Entrance.building_id == Building.id)
+            .where(Community.id == community_id)
+            .order_by(Compound.id, Building.sort_key, Building.id, Entrance.sort_key)):
+        community_name = name
+        buildings = compounds.setdefault(compound_id, (compound_name, {}))[1]
+        entrances = buildings.setdefault(building_id, (building_name, []))[1]
+        if entrance_id is not None:
+            entrances.append((entrance_id, entrance_name))
+    return community_name, compounds
+
+
 def match_address(address: str, community_id: int) -> Location | None:
     """The building (and entrance) an address names, written as on the door's poster:
     compound, building, entrance, in any order, with or without spaces, 1号楼 or 1栋 alike.
     None when it names no place, or more than one equally well."""
     text = normalise(address)
-    community = db.session.get(Community, community_id)
-    compounds = db.session.scalars(select(Compound).where(Compound.community_id == community_id)
-                                   ).all()
-    named = sorted((c for c in compounds if normalise(c.name) and normalise(c.name) in text),
-                   key=lambda c: -len(normalise(c.name)))
+    community_name, compounds = _places(community_id)
+    named = sorted((c for c in compounds.values() if normalise(c[0]) and normalise(c[0]) in text),
+                   key=lambda c: -len(normalise(c[0])))
     if named:
-        compound = named[0]
-        cut = normalise(compound.name)
+        buildings = named[0][1]
+        cut = normalise(named[0][0])
     elif len(compounds) == 1:
         # The only compound may go unnamed, but then nothing else may be in the address
         # ("人民路1号" is not building 1).
-        compound, cut = compounds[0], normalise(community.name)
+        buildings, cut = next(iter(compounds.values()))[1], normalise(community_name)
     else:
         return None
     at = text.find(cut) if cut else -1
     rest = text[:at] + "|" + text[at + len(cut):] if at >= 0 else text
 
-    scored: dict[int, list[tuple[Building, Entrance | None, list]]] = defaultdict(list)
-    for building in compound.buildings:
+    scored: dict[int, list[tuple[int, int | None, list]]] = defaultdict(list)
+    for building_id, (building_name, entrances) in buildings.items():
         spans = []
-        for form in _forms(building.name, BUILDING_SUFFIXES):
+        for form in _forms(building_name, BUILDING_SUFFIXES):
             found = _find(rest, form)
             if found >= 0:
                 spans.append((found, found + len(form)))
         if not spans:
-            if len(compound.buildings) != 1 or not named:
+            if len(buildings) != 1 or not named:
                 continue
             spans = [(0, 0)]  # a one-building compound needs no building name
         span = max(spans, key=lambda s: s[1] - s[0])
         length = span[1] - span[0]
-        scored[length * 100].append((building, None, [span]))
-        for entrance in building.entrances:
+        scored[length * 100].append((building_id, None, [span]))
+        for entrance_id, entrance_name in entrances:
             best = None
-            for form in _forms(entrance.name, ENTRANCE_SUFFIXES):
+            for form in _forms(entrance_name, ENTRANCE_SUFFIXES):
                 found = _find(rest, form, span)
                 if found >= 0 and (best is None or len(form) > best[1] - best[0]):
                     best = (found, found + len(form))
             if best:
-                scored[length * 100 + best[1] - best[0]].append((building, entrance,
+                scored[length * 100 + best[1] - best[0]].append((building_id, entrance_id,
                                                                  [span, best]))
     if not scored:
         return None
     top = scored[max(scored)]
     if len(top) != 1:
         return None
-    building, entrance, spans = top[0]
+    building_id, entrance_id, spans = top[0]
     if not named:
         left = "".join(c for i, c in enumerate(rest)
                        if not any(a <= i < b for a, b in spans))
         if left.strip("|"):
             return None
-    return Location(building, entrance)
+    return Location(_building(building_id), entrance_id)
+
+
+def _building(building_id: int) -> Building:
+    """A building with its compound and community, which filing a report reads."""
+    return db.session.get(Building, building_id,
+                          options=[joinedload(Building.compound).joinedload(Compound.community)])
 
 
 # --- filing a request ----------------------------------------------------------------------
@@ -511,10 +557,19 @@ def _optional(form: MultiDict, name: str, limit: int) -> str | None:
     return value or None
 
 
-def file_request(form: MultiDict, key: ApiKey, upload_folder) -> Report:
+@dataclass(frozen=True)
+class Filed:
+    service_request_id: str
+    token: str
+    service_notice: str
+    account_id: str | None
+
+
+def file_request(form: MultiDict, key: ApiKey, upload_folder) -> Filed:
     """POST requests: check everything first (every problem is listed), then file the report
     through the same workflow as a scanned one."""
-    place = jurisdiction(form.get("jurisdiction_id"), required=False)
+    every = jurisdictions()
+    place = jurisdiction(form.get("jurisdiction_id"), required=False, every=every)
     if place is not None and place.id != key.community_id:
         raise Open311Error(403, _("This api_key is not for jurisdiction_id %(code)s.",
                                   code=place.code))
@@ -523,7 +578,7 @@ def file_request(form: MultiDict, key: ApiKey, upload_folder) -> Report:
         raise _err(400, _("service_code %(code)s is a bookable service: residents book it "
                           "from the code at their door; it cannot be requested here.",
                           code=form.get("service_code")))
-    community = db.session.get(Community, key.community_id)
+    community = next(j for j in every if j.id == key.community_id)
 
     problems: list[str] = []
     location = None
@@ -531,10 +586,10 @@ def file_request(form: MultiDict, key: ApiKey, upload_folder) -> Report:
         location = locate(form, community.id)
     except Open311Error as error:
         problems += [d for _c, d in error.errors]
+    asked = questions.questions_of(service.id)
     answers, wrong = questions.check_answers(
-        questions.questions_of(service.id), lambda q: attribute_values(form, q.code),
-        community.timezone)
-    by_id = {q.id: q for q in questions.questions_of(service.id)}
+        asked, lambda q: attribute_values(form, q.code), community.timezone)
+    by_id = {q.id: q for q in asked}
     problems += [f"attribute[{by_id[qid].code}]: {text}" for qid, text in wrong.items()]
 
     contact = {}
@@ -556,18 +611,22 @@ def file_request(form: MultiDict, key: ApiKey, upload_folder) -> Report:
         description=contact["description"], contact_name=contact["name"],
         contact_phone=contact["phone"], channel="open311", answers=tuple(answers))
 
+    token = secrets.token_urlsafe(16)
+    notice = notice_for(service)
+    numbers = []
+
     def note_the_client(report):
         key.last_used_at = report.created_at
+        numbers.append(report.number)
         db.session.add(Open311Request(
-            report=report, api_key=key, token=secrets.token_urlsafe(16),
-            email=contact["email"], media_url=contact["media_url"],
-            address_string=address_string, **extra))
+            report=report, api_key=key, token=token, email=contact["email"],
+            media_url=contact["media_url"], address_string=address_string, **extra))
 
-    report, _created = workflow.submit_report(
+    workflow.submit_report(
         location.qr, draft, (), upload_folder, building=location.building,
-        entrance_id=location.entrance.id if location.entrance else None,
+        entrance_id=location.entrance_id,
         on_created=note_the_client)
-    return report
+    return Filed(numbers[0], token, notice, extra["account_id"])
 
 
 def _description(form):
@@ -671,9 +730,9 @@ def parse_query(args: MultiDict, timezone: str, now: datetime | None = None) -> 
     if statuses - {"open", "closed"}:
         problems.append(_("status is open or closed."))
     page, page_size = args.get("page", "1"), args.get("page_size", str(PAGE_SIZE))
-    if not page.isdigit() or int(page) < 1:
+    if not WHOLE.fullmatch(page) or int(page) < 1:
         problems.append(_("page is a whole number from 1."))
-    if not page_size.isdigit() or not 1 <= int(page_size) <= PAGE_SIZE_MAX:
+    if not WHOLE.fullmatch(page_size) or not 1 <= int(page_size) <= PAGE_SIZE_MAX:
         problems.append(_("page_size is a whole number from 1 to %(max)d.", max=PAGE_SIZE_MAX))
     if problems:
         raise Open311Error(400, *problems)
@@ -700,36 +759,62 @@ def _request_select():
             .outerjoin(Organization, Report.assigned_org_id == Organization.id))
 
 
-def find_requests(place: Jurisdiction | None, query: RequestQuery) -> list:
+@lru_cache(maxsize=64)
+def _list_statement(by_place: bool, by_ids: bool, by_codes: bool, status: str | None):
+    """The listing's statement for one shape of query, built once; values are parameters."""
     statement = _request_select()
-    if place is not None:
-        statement = statement.where(Report.community_id == place.id)
-    if query.ids:
-        statement = statement.where(Report.number.in_(query.ids))
+    if by_place:
+        statement = statement.where(Report.community_id == bindparam("community_id"))
+    if by_ids:
+        statement = statement.where(Report.number.in_(bindparam("ids", expanding=True)))
     else:
-        statement = statement.where(Report.created_at >= query.start,
-                                    Report.created_at <= query.end)
-        if query.service_codes:
-            statement = statement.where(Category.code.in_(query.service_codes))
-        if query.statuses == {"open"}:
-            statement = statement.where(Report.status.in_(list(OPEN)))
-        elif query.statuses == {"closed"}:
-            statement = statement.where(Report.status.not_in(list(OPEN)))
-    statement = statement.order_by(Report.created_at.desc(), Report.id.desc()) \
-        .limit(query.page_size).offset((query.page - 1) * query.page_size)
-    return db.session.execute(statement).all()
+        statement = statement.where(Report.created_at >= bindparam("start"),
+                                    Report.created_at <= bindparam("end"))
+        if by_codes:
+            statement = statement.where(Category.code.in_(bindparam("codes", expanding=True)))
+        if status == "open":
+            statement = statement.where(Report.status.in_(sorted(OPEN)))
+        elif status == "closed":
+            statement = statement.where(Report.status.not_in(sorted(OPEN)))
+    return statement.order_by(Report.created_at.desc(), Report.id.desc()) \
+        .limit(bindparam("limit")).offset(bindparam("offset"))
 
 
-def find_request(number: str, place: Jurisdiction | None):
-    statement = _request_select().where(Report.number == number)
+def list_requests(place: Jurisdiction | None, query: RequestQuery, locale: str,
+                  media_url_for) -> list[dict]:
+    """GET requests: one page, newest first, on one plain connection (no ORM session)."""
+    status = next(iter(query.statuses)) if len(query.statuses) == 1 else None
+    statement = _list_statement(place is not None, bool(query.ids),
+                                bool(query.service_codes) and not query.ids, status)
+    params = {"limit": query.page_size, "offset": (query.page - 1) * query.page_size}
     if place is not None:
-        statement = statement.where(Report.community_id == place.id)
-    return db.session.execute(statement).first()
+        params["community_id"] = place.id
+    if query.ids:
+        params["ids"] = query.ids
+    else:
+        params.update(start=query.start, end=query.end)
+        if query.service_codes:
+            params["codes"] = query.service_codes
+    with db.engine.connect() as connection:
+        rows = connection.execute(statement, params).all()
+        return request_dicts(connection, rows, locale, media_url_for)
+
+
+def get_request(number: str, place: Jurisdiction | None, locale: str, media_url_for
+                ) -> list[dict]:
+    statement = _list_statement(place is not None, True, False, None)
+    params = {"ids": [number], "limit": 1, "offset": 0}
+    if place is not None:
+        params["community_id"] = place.id
+    with db.engine.connect() as connection:
+        rows = connection.execute(statement, params).all()
+        return request_dicts(connection, rows, locale, media_url_for)
 
 
 _PHONE_LIKE = re.compile(r"(?<!\d)(?:\+?\d[\d \-]{5,}\d)(?!\d)")
 _EMAIL_LIKE = re.compile(r"[^@\s]+@[^@\s]+\.\w+")
 _ROOM_LIKE = re.compile(r"\d+(?:[-－]\d+)*\s*(?:室|房|户)")
+_NUMBERS = re.compile(r"\d{2,}")
 
 
 def _private_forms(values: list[str | None]) -> list[str]:
@@ -737,8 +822,10 @@ def _private_forms(values: list[str | None]) -> list[str]:
     its words, and its numbers (302 of 3楼302室), longest first."""
     forms = set()
     for value in values:
-        value = (value or "").strip()
-        forms |= {value, "".join(value.split()), *value.split(), *re.findall(r"\d{2,}", value)}
+        if value:
+            value = value.strip()
+            forms.update((value, "".join(value.split()), *value.split(),
+                          *_NUMBERS.findall(value)))
     return sorted((f for f in forms if len(f) >= 2), key=len, reverse=True)
 
 
@@ -753,43 +840,61 @@ def redact(text: str, private: list[str | None]) -> str:
                            else m.group(), text)
 
 
-def request_dicts(rows, locale: str, media_url_for) -> list[dict]:
+@lru_cache(maxsize=1)
+def _page_statements():
+    """The four small queries of a page (status notes, running clocks, first photos, media
+    links sent with the request), built once."""
+    ids = bindparam("ids", expanding=True)
+    return (
+        select(ReportEvent.report_id, ReportEvent.kind, ReportEvent.note)
+        .where(ReportEvent.report_id.in_(ids), ReportEvent.is_public,
+               ReportEvent.actor_kind == workflow.STAFF,
+               ReportEvent.kind.in_(STATUS_NOTE_KINDS), ReportEvent.note.is_not(None))
+        .order_by(ReportEvent.id),
+        select(ReportMilestone.report_id, ReportMilestone.name, ReportMilestone.due_at)
+        .where(ReportMilestone.report_id.in_(ids), ReportMilestone.met_at.is_(None),
+               ReportMilestone.cancelled_at.is_(None)),
+        select(ReportPhoto.report_id, func.min(ReportPhoto.id))
+        .where(ReportPhoto.report_id.in_(ids)).group_by(ReportPhoto.report_id),
+        select(Open311Request.report_id, Open311Request.media_url)
+        .where(Open311Request.report_id.in_(ids), Open311Request.media_url.is_not(None)),
+        select(SlaTarget.category_id, SlaTarget.milestone, SlaTarget.minutes),
+    )
+
+
+def request_dicts(connection, rows, locale: str, media_url_for) -> list[dict]:
     """The spec's fields for each report row, with four more small queries for the whole page
     (status notes, open clocks, Open311 details, photos) whatever its length."""
     if not rows:
         return []
     zh = locale.startswith("zh")
     ids = [row[0] for row in rows]
+    notes_q, clocks_q, photos_q, media_q, targets_q = _page_statements()
     notes = {}
-    for report_id, note in db.session.execute(
-            select(ReportEvent.report_id, ReportEvent.note)
-            .where(ReportEvent.report_id.in_(ids), ReportEvent.is_public,
-                   ReportEvent.actor_kind == workflow.STAFF,
-                   ReportEvent.kind.in_(STATUS_NOTE_KINDS), ReportEvent.note.is_not(None))
-            .order_by(ReportEvent.id)):
-        notes[report_id] = note
+    for report_id, kind, note in connection.execute(notes_q, {"ids": ids}):  # latest wins
+        notes[report_id] = _("Duplicate of request %(id)s.", id=note) \
+            if kind == "duplicate" else note
     clocks = defaultdict(list)
-    for report_id, name, due_at in db.session.execute(
-            select(ReportMilestone.report_id, ReportMilestone.name, ReportMilestone.due_at)
-            .where(ReportMilestone.report_id.in_(ids), ReportMilestone.met_at.is_(None),
-                   ReportMilestone.cancelled_at.is_(None))):
+    for report_id, name, due_at in connection.execute(clocks_q, {"ids": ids}):
         clocks[report_id].append((name, due_at))
     public_ids = [row[0] for row in rows if row[7] and not row[6]]
-    photos = dict(db.session.execute(
-        select(ReportPhoto.report_id, func.min(ReportPhoto.id))
-        .where(ReportPhoto.report_id.in_(public_ids)).group_by(ReportPhoto.report_id)
-    ).all()) if public_ids else {}
-    external = dict(db.session.execute(
-        select(Open311Request.report_id, Open311Request.media_url)
-        .where(Open311Request.report_id.in_(public_ids), Open311Request.media_url.is_not(None))
-    ).all()) if public_ids else {}
-    own_targets = sla_targets() if clocks else {}
+    photos = dict(connection.execute(photos_q, {"ids": public_ids}).all()) \
+        if public_ids else {}
+    external = dict(connection.execute(media_q, {"ids": public_ids}).all()) \
+        if public_ids else {}
+    own_targets: dict[int, dict[str, int]] = defaultdict(dict)
+    for category_id, milestone, minutes in connection.execute(targets_q):
+        own_targets[category_id][milestone] = minutes
+    per_category = {}  # targets and notice: the same for every report of a category
 
     found = []
     for (report_id, number, status, description, created_at, updated_at, hidden, _public,
          building_id, entrance_id, category_id, name, phone, room, code, cat_zh, cat_en,
          is_major, building, lat, lng, compound, community, timezone, org) in rows:
-        targets = _targets(own_targets.get(category_id, {}), is_major)
+        if category_id not in per_category:
+            targets = _targets(own_targets.get(category_id, {}), is_major)
+            per_category[category_id] = targets, service_notice(is_major, targets)
+        targets, notice = per_category[category_id]
         is_open = status in OPEN
         photo = photos.get(report_id)
         found.append({
@@ -801,7 +906,7 @@ def request_dicts(rows, locale: str, media_url_for) -> list[dict]:
             "description": None if hidden else redact(description or "", [name, phone, room])
             or None,
             "agency_responsible": org,
-            "service_notice": service_notice(is_major, targets),
+            "service_notice": notice,
             "requested_datetime": w3c(created_at, timezone),
             "updated_datetime": w3c(updated_at, timezone),
             "expected_datetime": w3c(_expected(clocks.get(report_id, []), is_major, targets),

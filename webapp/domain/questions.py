@@ -216,6 +216,9 @@ def save_question(category: Category, form, question: CategoryQuestion | None = 
                   ) -> CategoryQuestion:
     """Add a question to `category`, or change `question`, from the admin form's fields.
     Commits; raises QuestionError (nothing saved) when a field is wrong."""
+    form = {name: (form.get(name) or "").replace("\x00", "") for name in (
+        "code", "datatype", "variable", "required", "order", "description_zh",
+        "description_en", "datatype_description_zh", "datatype_description_en", "values")}
     code = (form.get("code") or "").strip()
     if not CODE.match(code):
         raise QuestionError(_l("The code is 1 to 40 letters, digits, _ or -."))
@@ -229,7 +232,7 @@ def save_question(category: Category, form, question: CategoryQuestion | None = 
         raise QuestionError(_l("Write the question (up to %(max)d characters).",
                                max=DESCRIPTION_MAX))
     order = (form.get("order") or "").strip()
-    if not order.isdigit() or not 1 <= int(order) <= 999:
+    if not re.fullmatch(r"[0-9]{1,3}", order) or not 1 <= int(order) <= 999:
         raise QuestionError(_l("The order is a whole number from 1 to 999."))
     values = parse_values(form.get("values", "")) if datatype in LIST_TYPES else None
     if datatype in LIST_TYPES and not values:
@@ -250,7 +253,7 @@ def save_question(category: Category, form, question: CategoryQuestion | None = 
         db.session.add(question)
     question.code = code
     question.datatype = datatype
-    question.variable = form.get("variable", "1") == "1"
+    question.variable = form["variable"] != "0"
     question.required = question.variable and form.get("required") == "1"
     question.sort_order = int(order)
     question.description_zh = description_zh

@@ -45,12 +45,20 @@ def xml_document(root: str, data) -> str:
     return "".join(out)
 
 
-def render(ext: str, root: str, data, status: int = 200, headers=None) -> Response:
+def body_of(ext: str, root: str, data) -> str:
     """`data` is a list (the root's items) or a dict (the root's children)."""
     if ext == "json":
-        body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        return Response(body, status, headers, content_type=JSON_TYPE)
-    return Response(xml_document(root, data), status, headers, content_type=XML_TYPE)
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return xml_document(root, data)
+
+
+def respond(ext: str, body, status: int = 200, headers=None) -> Response:
+    return Response(body, status, headers, content_type=JSON_TYPE if ext == "json"
+                    else XML_TYPE)
+
+
+def render(ext: str, root: str, data, status: int = 200, headers=None) -> Response:
+    return respond(ext, body_of(ext, root, data), status, headers)
 
 
 def errors(ext: str, status: int, items) -> Response:

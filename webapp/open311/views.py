@@ -1,6 +1,8 @@
 """Open311 GeoReport v2 endpoints under /open311/v2/, each as .json and .xml, and the page for
 developers at /open311. The rules live in domain/open311.py; this is the HTTP side."""
 
+from contextlib import nullcontext
+
 from flask import current_app, redirect, render_template, request, send_file, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -12,9 +14,10 @@ from webapp.domain import open311, photos, workflow
 from webapp.domain.open311 import Open311Error
 from webapp.i18n import chosen_language
 from webapp.open311 import bp
-from webapp.open311.formats import errors, render
+from webapp.open311.formats import body_of, errors, render, respond
 
 V2 = "/open311/v2"
+SERVICES_CACHE_SIZE = 64
 EXT = "<any(json, xml):ext>"
 LOCALES = {"en": "en", "zh": "zh_CN", "zh_cn": "zh_CN", "zh-cn": "zh_CN", "zh_hans": "zh_CN"}
 
@@ -25,10 +28,17 @@ def api_locale() -> str:
     return LOCALES.get(asked) or chosen_language()
 
 
+def in_api_locale():
+    """The API's language for what is built inside: forced only when ?locale= asks for
+    another than the request's own (forcing costs more than a whole small answer)."""
+    locale = api_locale()
+    return (nullcontext() if locale == chosen_language() else force_locale(locale)), locale
+
+
 def answer(ext: str, root: str, build, status: int = 200):
     """Build the data in the API's language and render it; errors in the spec's shape."""
-    locale = api_locale()
-    with force_locale(locale):
+    context, locale = in_api_locale()
+    with context:
         data = build(locale)
     response = render(ext, root, data, status)
     response.vary.add("Accept-Language")
@@ -37,6 +47,24 @@ def answer(ext: str, root: str, build, status: int = 200):
 
 def request_ext() -> str:
     return (request.view_args or {}).get("ext") or "xml"
+
+
+@bp.before_request
+def refuse_nul():
+    """A NUL character is in no valid value, and PostgreSQL refuses it in a query."""
+    values = [request.path, *(v for vs in request.args.listvalues() for v in vs)]
+    if request.method == "POST":
+        values += [v for vs in request.form.listvalues() for v in vs]
+    if any("\x00" in value for value in values):
+        raise Open311Error(400, _("A parameter contains a NUL character."))
+
+
+@bp.after_request
+def readable_from_other_sites(response):
+    """Reading is public and needs no credentials: browser apps of other sites may read it."""
+    if request.method == "GET" and request.path.startswith(V2 + "/"):
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 @bp.errorhandler(Open311Error)
@@ -54,7 +82,8 @@ def open311_error(error: Open311Error):
 @bp.errorhandler(HTTPException)
 def http_error(error: HTTPException):
     """Rate limit, size limit, bad form: the spec's error list, not an HTML page."""
-    with force_locale(api_locale()):
+    context, _locale = in_api_locale()
+    with context:
         descriptions = {
             429: _("Too many requests with this api_key; wait a minute and try again."),
             413: _("The request is too large."),
@@ -116,8 +145,22 @@ def discovery(ext):
 @bp.get(f"{V2}/services.{EXT}")
 @public
 def services(ext):
+    """The same for every client of a community and language: rendered once per version of
+    its rows (the rows are the cache key, so any change renders it afresh)."""
     place = open311.jurisdiction(request.args.get("jurisdiction_id"), required=True)
-    return answer(ext, "services", lambda locale: open311.service_list(place, locale))
+    rows = open311.service_rows(place)
+    context, locale = in_api_locale()
+    cache = current_app.extensions.setdefault("open311_services", {})
+    key = (place, rows, locale, ext)
+    if key not in cache:
+        with context:
+            body = body_of(ext, "services", open311.service_list(place, locale, rows))
+        if len(cache) >= SERVICES_CACHE_SIZE:
+            cache.clear()
+        cache[key] = body
+    response = respond(ext, cache[key])
+    response.vary.add("Accept-Language")
+    return response
 
 
 @bp.get(f"{V2}/services/<service_code>.{EXT}")
@@ -139,11 +182,11 @@ def requests(ext):
     args = request.args
     place = open311.jurisdiction(args.get("jurisdiction_id"),
                                  required=not args.get("service_request_id"))
-    query = open311.parse_query(args, place.timezone if place else "Asia/Shanghai")
+    query = open311.parse_query(args, place.timezone if place else
+                                current_app.config["DEFAULT_TIMEZONE"])
 
     def build(locale):
-        rows = open311.find_requests(place, query)
-        return open311.request_dicts(rows, locale, media_url)
+        return open311.list_requests(place, query, locale, media_url)
     response = answer(ext, "service_requests", build)
     response.headers["X-Page"] = str(query.page)
     response.headers["X-Page-Size"] = str(query.page_size)
@@ -156,22 +199,21 @@ def requests(ext):
 def create_request(ext):
     form = request.form
     key = open311.check_key(form.get("api_key") or request.args.get("api_key"))
-    with force_locale(api_locale()):
-        report = open311.file_request(form, key, workflow.upload_folder_for_reports(
+    context, _locale = in_api_locale()
+    with context:
+        filed = open311.file_request(form, key, workflow.upload_folder_for_reports(
             current_app.config["UPLOAD_FOLDER"]))
-        notice = open311.notice_for(report.category)
-    details = open311.open311_details(report.id)
     response = render(ext, "service_requests", [{
-        "service_request_id": report.number,
-        "service_notice": notice,
-        "account_id": details.account_id,
+        "service_request_id": filed.service_request_id,
+        "service_notice": filed.service_notice,
+        "account_id": filed.account_id,
     }])
     # Not in the body (the spec returns a token only instead of an id); for clients that
     # look requests up through tokens/<token>.
-    response.headers["X-Open311-Token"] = details.token
+    response.headers["X-Open311-Token"] = filed.token
     response.headers["Location"] = url_for("open311.request_by_id",
-                                           service_request_id=report.number, ext=ext,
-                                           _external=True)
+                                           service_request_id=filed.service_request_id,
+                                           ext=ext, _external=True)
     return response
 
 
@@ -181,11 +223,11 @@ def request_by_id(service_request_id, ext):
     place = open311.jurisdiction(request.args.get("jurisdiction_id"), required=False)
 
     def build(locale):
-        row = open311.find_request(service_request_id, place)
-        if row is None:
+        found = open311.get_request(service_request_id, place, locale, media_url)
+        if not found:
             raise Open311Error(404, _("service_request_id %(id)s was not found.",
                                       id=service_request_id[:40]))
-        return open311.request_dicts([row], locale, media_url)
+        return found
     return answer(ext, "service_requests", build)
 
 
@@ -196,7 +238,7 @@ def token(token, ext):
     return answer(ext, "service_requests", lambda locale: [open311.token_lookup(token, place)])
 
 
-@bp.get(f"{V2}/media/<int:photo_id>.jpg")
+@bp.get(f"{V2}/media/<int(max=2147483647):photo_id>.jpg")
 @public
 def media(photo_id):
     """A report photo that staff published; anything else is not found."""
