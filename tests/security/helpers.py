@@ -6,18 +6,20 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, currently_in_test_context, event, settings
 from hypothesis import strategies as st
 from markupsafe import escape
 from PIL import Image
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
-from tests.conftest import csrf_from, jpeg_bytes, png_header_bomb
+from tests.conftest import jpeg_bytes, png_header_bomb
 from webapp.domain import booking, tokens, workflow
 from webapp.extensions import db
 from webapp.models import (
@@ -36,6 +38,7 @@ from webapp.models import (
     User,
 )
 from webapp.models.types import utcnow
+from webapp.resident.forms import clean_text
 
 # --- settings -----------------------------------------------------------------------------
 
@@ -43,12 +46,16 @@ from webapp.models.types import utcnow
 # deadline (the suite also runs on PostgreSQL). The fixtures (app, client, database copy)
 # are shared by the examples of a test on purpose: the invariants hold over everything the
 # examples leave behind.
+# Shrinking a failure can take minutes with a database under each example; it is off unless
+# MASHANG_FUZZ_SHRINK=1 (the unshrunk failing example is printed either way).
 FUZZ = settings(
     max_examples=40,
     deadline=None,
     derandomize=True,
     database=None,
     print_blob=True,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target] +
+    ([Phase.shrink] if os.environ.get("MASHANG_FUZZ_SHRINK") else []),
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                            HealthCheck.data_too_large, HealthCheck.filter_too_much],
 )
@@ -148,6 +155,26 @@ def gif_with_script_comment() -> bytes:
     return out.getvalue()
 
 
+def png_with_text_comment() -> bytes:
+    """A PNG whose text chunk is called 'comment': Pillow would carry it into a JPEG."""
+    from PIL import PngImagePlugin
+
+    meta = PngImagePlugin.PngInfo()
+    meta.add_text("comment", "<script>alert('png')</script>")
+    out = io.BytesIO()
+    Image.new("RGB", (16, 16), "blue").save(out, "PNG", pnginfo=meta)
+    return out.getvalue()
+
+
+def jpeg_segments(data: bytes) -> list[int]:
+    """The markers of a JPEG's header segments, up to the image data."""
+    found, i = [], 2
+    while i + 4 <= len(data) and data[i] == 0xFF and data[i + 1] != 0xDA:
+        found.append(data[i + 1])
+        i += 2 + int.from_bytes(data[i + 2:i + 4], "big")
+    return found
+
+
 def svg_bytes() -> bytes:
     return b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><rect/></svg>'
 
@@ -192,12 +219,14 @@ def mutated(data: bytes, changes) -> bytes:
 MESSAGE_MARKERS = ('class="field-error"', 'class="problem"', "problem-page")
 
 
-def assert_answered(response) -> None:
+def assert_answered(response, *, message: bool = True) -> None:
     """Never a 5xx; a refusal (4xx) comes with a message for the person, not a bare error."""
     status = response.status_code
+    if currently_in_test_context():  # hypothesis counts the answers it got
+        event(f"answered {status}")
     assert status < 500, f"server error {status}"
     assert status < 300 or status in (302, 303) or status >= 400, status
-    if status >= 400:
+    if status >= 400 and message:
         body = response.get_data(as_text=True)
         assert any(marker in body for marker in MESSAGE_MARKERS), \
             f"{status} without a message: {body[:300]!r}"
@@ -273,7 +302,10 @@ def assert_reports_complete(upload_root: Path) -> None:
     db.session.expire_all()
     files = stored_files(upload_root)
     names = set()
-    for report in db.session.scalars(select(Report).order_by(Report.id)):
+    reports = db.session.scalars(select(Report).order_by(Report.id).options(
+        selectinload(Report.events), selectinload(Report.milestones),
+        selectinload(Report.photos).joinedload(ReportPhoto.event)))
+    for report in reports:
         where = f"report {report.id}"
         assert report.number and report.tracking_token_hash and report.submission_key_hash, where
         events = report.events
@@ -308,7 +340,7 @@ def assert_bookings_consistent() -> None:
     points transfer balances."""
     db.session.rollback()
     db.session.expire_all()
-    for slot in db.session.scalars(select(Slot)):
+    for slot in db.session.scalars(select(Slot).options(selectinload(Slot.bookings))):
         live = sum(1 for b in slot.bookings if b.status == BookingStatus.BOOKED)
         assert slot.booked == live, f"slot {slot.id}: booked={slot.booked}, live={live}"
         assert 0 <= slot.booked <= slot.capacity
@@ -318,7 +350,7 @@ def assert_bookings_consistent() -> None:
             assert found.cancelled_at is not None
         if found.status == BookingStatus.BOOKED:
             assert found.cancelled_at is None
-    for transfer in db.session.scalars(select(Transfer)):
+    for transfer in db.session.scalars(select(Transfer).options(selectinload(Transfer.entries))):
         assert len(transfer.entries) >= 2 and sum(e.amount for e in transfer.entries) == 0
     assert not db.session.scalar(select(func.count(Entry.id)).where(
         Entry.transfer_id.not_in(select(Transfer.id))))
@@ -374,15 +406,14 @@ def roomy_slot(community_id: int, capacity: int = 200, days: int = 3) -> Slot:
     return slot
 
 
-def form_csrf(client, url: str) -> str:
-    page = client.get(url)
-    assert page.status_code == 200, url
-    return csrf_from(page.get_data(as_text=True))
-
-
 # --- hypothesis strategies ----------------------------------------------------------------
 
-MISSING = object()  # the field is not sent at all
+class _Missing:
+    def __repr__(self):
+        return "MISSING"
+
+
+MISSING = _Missing()  # the field is not sent at all
 
 odd_characters = st.characters(categories=("Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Co", "So"))
 weird_text = st.one_of(
@@ -404,11 +435,6 @@ json_value = st.one_of(json_scalar, st.lists(json_scalar, max_size=3),
                        st.dictionaries(st.text(max_size=5), json_scalar, max_size=2))
 
 
-def field(text=weird_text):
-    """What a field may carry: nothing, one value, or the field sent twice or more."""
-    return st.one_of(st.just(MISSING), text, st.lists(text, min_size=2, max_size=3))
-
-
 upload_data = st.one_of(
     st.binary(max_size=600),
     st.sampled_from(SAMPLE_IMAGES + POLYGLOTS),
@@ -426,6 +452,12 @@ upload_types = st.sampled_from(["image/jpeg", "image/png", "text/html", "image/s
                                 "application/octet-stream", "application/x-php", "", "x/y; a=b"])
 upload = st.builds(lambda data, name, kind: (data, name, kind), upload_data, upload_names,
                    upload_types)
+
+
+def field(text=weird_text):
+    """What a field may carry: nothing, one value, the field sent twice or more, or a file."""
+    return st.one_of(st.just(MISSING), text, text, st.lists(text, min_size=2, max_size=3),
+                     upload)
 
 
 def as_multipart(fields: dict) -> dict:
@@ -449,21 +481,74 @@ def _part(value):
     return value
 
 
-def post_drawn(client, url: str, fields: dict, encoding: str, csrf: str):
-    """Post drawn fields as a multipart form, a urlencoded form or a JSON body."""
+# Pictures that are fine to keep, whatever else they carry (markup after the end, in a
+# comment): a form with them and nothing else wrong is accepted.
+GOOD_IMAGES = [jpeg_bytes((48, 32)), image_bytes("PNG", mode="RGBA"), image_bytes("GIF", mode="P"),
+               image_bytes("WEBP"), image_bytes("BMP"), jpeg_with_appended_html(),
+               jpeg_with_html_comment(), gif_with_script_comment()]
+good_upload = st.builds(lambda data, name, kind: (data, name, kind), st.sampled_from(GOOD_IMAGES),
+                        upload_names.filter(lambda n: bool(n)), upload_types)
+
+
+def text_within(min_size: int, max_size: int, plausible=None):
+    """Text a field accepts (after trimming and dropping NULs), hostile content included."""
+    return st.one_of(
+        plausible if plausible is not None else st.nothing(),
+        st.sampled_from(HOSTILE_TEXT),
+        st.text(min_size=min_size, max_size=max_size),
+        st.text(alphabet=odd_characters, min_size=min_size, max_size=max_size),
+    ).filter(lambda t: min_size <= len(clean_text(t)) <= max_size)
+
+
+def draw_fields(draw, valid: dict, hostile: dict | None = None) -> dict:
+    """Either every field hostile, or every field valid except a few: hostile ones get
+    anything at all (hostile[name], or any `field()`). The examples reach both the database
+    and every rule of the form."""
+    names = sorted(valid)
+    if draw(st.booleans(), label="every field hostile"):
+        broken = set(names) - {"csrf_token"}  # else the CSRF check is all that runs
+    else:
+        broken = draw(st.sets(st.sampled_from(names), max_size=3), label="broken fields")
+    hostile = hostile or {}
+    return {name: draw(hostile.get(name, field()) if name in broken else valid[name],
+                       label=name) for name in names}
+
+
+def is_file(value) -> bool:
+    return isinstance(value, tuple) or (isinstance(value, list) and any(
+        isinstance(v, tuple) for v in value))
+
+
+def post_drawn(client, url: str, fields: dict, encoding: str, csrf: str, json_types=None):
+    """Post drawn fields as a multipart form, a urlencoded form or a JSON body (where
+    `json_types` may replace values by numbers, booleans, null, lists or objects)."""
     if encoding == "json":
-        body = {k: v for k, v in fields.items() if v is not MISSING and
-                not isinstance(v, tuple) and not (isinstance(v, list) and v and
-                                                   isinstance(v[0], tuple))}
+        body = {k: v for k, v in fields.items() if v is not MISSING and not is_file(v)}
+        body.update(json_types or {})
         return client.post(url, data=json.dumps(body, allow_nan=True),
                            content_type="application/json", headers={"X-CSRFToken": csrf})
     data = as_multipart(fields)
     if encoding == "urlencoded":
-        data = {k: v for k, v in data.items()
-                if not isinstance(v, tuple) and not (isinstance(v, list) and v and
-                                                     isinstance(v[0], tuple))}
+        data = {k: v for k, v in data.items() if not is_file(v)}
         return client.post(url, data=data, content_type="application/x-www-form-urlencoded")
     return client.post(url, data=data, content_type="multipart/form-data")
 
 
 encodings = st.sampled_from(["multipart", "multipart", "multipart", "urlencoded", "json"])
+
+
+def json_types(names):
+    """Values a JSON body can carry in place of text, for some of the form's fields."""
+    return st.dictionaries(st.sampled_from(sorted(names)), json_value, max_size=3)
+
+
+# --- driving the staff pages ----------------------------------------------------------------
+
+def staff_act(client, report: Report, action: str, **fields):
+    """Press one button of the staff report page, with its CSRF token and version."""
+    page = client.get(f"/staff/reports/{report.id}").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    db.session.refresh(report)
+    return client.post(f"/staff/reports/{report.id}/{action}", data={
+        "csrf_token": token, "version": str(report.version), **fields},
+        content_type="multipart/form-data")

@@ -53,6 +53,9 @@ def process_photo(data: bytes, *, max_edge: int = 2048, max_pixels: int = 40_000
             image = ImageOps.exif_transpose(image)
             image.thumbnail((max_edge, max_edge))
             image = _flatten(image)
+            # Only the pixels go on: Pillow writes a comment it read (a JPEG COM segment, a
+            # PNG "comment" text chunk) back into the JPEG, markup or personal data included.
+            image.info = {}
             out = io.BytesIO()
             image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:

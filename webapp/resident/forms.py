@@ -18,8 +18,15 @@ from webapp.domain.photos import PhotoRejected, process_photo
 from webapp.domain.tokens import is_submission_key
 
 
+def text_only(value):
+    """What is not text — a file sent in a text field, a number, list or object in a JSON
+    body — counts as nothing typed (no field's rules may then stumble on it)."""
+    return value if value is None or isinstance(value, str) else ""
+
+
 def clean_text(value):
     """Trim, and drop NUL characters that no database column should hold."""
+    value = text_only(value)
     return value.replace("\x00", "").strip() if isinstance(value, str) else value
 
 
@@ -99,7 +106,7 @@ class ReportForm(PhotoUploadMixin, FlaskForm):
     )
     contact_phone = StringField(_l("Phone"), filters=CLEAN, validators=[phone_number])
     care_card = BooleanField(_l("I am elderly or live alone (care card 爱心联系卡)"))
-    submission_key = HiddenField(validators=[fresh_submission_key])
+    submission_key = HiddenField(filters=[text_only], validators=[fresh_submission_key])
 
     def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -107,8 +114,11 @@ class ReportForm(PhotoUploadMixin, FlaskForm):
         self.category.choices = [str(c.id) for c in categories]
 
     def validate_category(self, field):
+        # ASCII digits only: str.isdigit() also says yes to '²' and '٣', which int() refuses
+        # or reads as another number, and a 5000-digit number is past int()'s limit.
         value = str(field.data or "")
-        if not value.isdigit() or int(value) not in self.category_ids:
+        if not (value.isascii() and value.isdigit() and len(value) <= 18) or \
+                int(value) not in self.category_ids:
             raise ValidationError(_l("Please choose a category from the list."))
 
 
@@ -169,7 +179,7 @@ class BookingForm(FlaskForm):
     note = TextAreaField(_l("Anything the volunteer should know? (optional)"), filters=CLEAN,
                          validators=[Length(max=limits.NOTE_MAX, message=_l(
                              "At most %(max)d characters.", max=limits.NOTE_MAX))])
-    submission_key = HiddenField(validators=[fresh_submission_key])
+    submission_key = HiddenField(filters=[text_only], validators=[fresh_submission_key])
 
 
 
