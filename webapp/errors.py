@@ -33,9 +33,9 @@ def init_app(app) -> None:
     def too_large(error):
         return problem_response(
             413,
-            _("Photos too large"),
+            _("Too much to send at once"),
             _("Everything together may be at most %(mb)d MB. "
-              "Please go back and choose fewer or smaller photos.",
+              "Please go back and choose fewer or smaller photos, or shorten the text.",
               mb=app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)),
         )
 

@@ -3,7 +3,7 @@
 The pages carry no inline script or style, so the policy can be 'self' only. Photos chosen
 for a report are previewed from blob: URLs made in the page itself."""
 
-from flask import request
+from flask import abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = "; ".join((
@@ -32,6 +32,18 @@ def add_security_headers(response):
     return response
 
 
+def refuse_malformed_requests():
+    """Before anything reads the request (CSRF protection included):
+    - a NUL in the path names nothing here, and PostgreSQL refuses it in a query, so it is
+      a 404 rather than a 500;
+    - a multipart part without a usable name is no form field any browser sends."""
+    if "\x00" in request.path:
+        abort(404)
+    if request.mimetype == "multipart/form-data" and (None in request.form or
+                                                       None in request.files):
+        abort(400)
+
+
 def init_app(app) -> None:
     config = app.config
     # Cookies are Secure when the site is served over TLS (its BASE_URL says https).
@@ -46,4 +58,5 @@ def init_app(app) -> None:
     if any(hops.values()):
         app.wsgi_app = ProxyFix(app.wsgi_app, **hops)
 
+    app.before_request(refuse_malformed_requests)
     app.after_request(add_security_headers)

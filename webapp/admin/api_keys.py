@@ -41,7 +41,7 @@ def create_api_key():
     return render_keys(new_key=(key, raw))
 
 
-@bp.post("/api-keys/<int(max=2147483647):key_id>/revoke")
+@bp.post("/api-keys/<int:key_id>/revoke")
 @requires(Action.MANAGE_API_KEYS)
 def revoke_api_key(key_id):
     key = db.session.get(ApiKey, key_id)

@@ -14,6 +14,7 @@ from webapp.domain import booking, ledger
 from webapp.domain.permissions import Action
 from webapp.domain.report_input import InvalidPhone, normalise_phone
 from webapp.extensions import db
+from webapp.inputs import LARGEST_ID, whole_number
 from webapp.models import (
     Building,
     CareCard,
@@ -37,7 +38,8 @@ def community_id() -> int:
 
 def form_int(name: str, default: int | None = None) -> int | None:
     value = (request.form.get(name) or "").strip()
-    return int(value) if value.lstrip("-").isdigit() else default
+    number = whole_number(value, smallest=-LARGEST_ID)
+    return default if number is None else number
 
 
 # --- services and slots ---------------------------------------------------------------------

@@ -64,6 +64,8 @@ def authenticate(username: str, password: str, remote_addr: str,
     username or the address has failed too often in the last 15 minutes."""
     now = now or utcnow()
     username = (username or "").strip().lower()[:40]
+    if "\x00" in username:  # no account has one, and PostgreSQL cannot store it
+        username = ""
     remote_addr = (remote_addr or "?")[:64]
     since = now - WINDOW
     by_name, by_addr = db.session.execute(

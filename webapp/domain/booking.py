@@ -29,6 +29,7 @@ from webapp.models.types import utcnow
 
 MAX_WEEKS = 26
 MAX_PLACES = 200
+MAX_LOCATION = 120  # Slot.location
 
 
 class BookingRefused(Exception):
@@ -60,13 +61,16 @@ def publish(service: ServiceType, community_id: int, first_start: datetime, *, w
         else volunteer_capacity
     if not 1 <= capacity <= MAX_PLACES or not 0 <= volunteer_capacity <= MAX_PLACES:
         raise BookingRefused(_l("Places must be between 1 and %(n)d.", n=MAX_PLACES))
+    location = (location or "").replace("\x00", "").strip() or None
+    if location and len(location) > MAX_LOCATION:
+        raise BookingRefused(_l("The place may be at most %(n)d characters.", n=MAX_LOCATION))
     slots = []
     for week in range(weeks):
         start = first_start + timedelta(weeks=week)
         slot = Slot(community_id=community_id, service=service, starts_at=start,
                     ends_at=start + timedelta(minutes=service.duration_minutes),
                     capacity=capacity, volunteer_capacity=volunteer_capacity,
-                    location=(location or "").strip() or None, created_by=by)
+                    location=location, created_by=by)
         db.session.add(slot)
         slots.append(slot)
     db.session.commit()

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.extensions import db
+from webapp.inputs import whole_number
 from webapp.models import OPEN_STATUSES, Report, ReportStatus, User
 
 PAGE_SIZE = 25
@@ -30,8 +31,7 @@ class QueueFilter:
     @classmethod
     def from_args(cls, args) -> QueueFilter:
         def number(name):
-            value = args.get(name, "")
-            return int(value) if value.isdigit() else None
+            return whole_number(args.get(name, ""))
 
         tab = args.get("tab", "open")
         status = args.get("status") or None

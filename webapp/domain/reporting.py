@@ -27,6 +27,17 @@ from webapp.models.sql import minutes_between
 EXPORT_BATCH = 1000
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell):
+    """A text cell that a spreadsheet would run as a formula (a place named "=HYPERLINK(…)")
+    gets a leading apostrophe, which spreadsheets show as text and do not display."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
 def export_rows(f: queue.QueueFilter, user: User, now: datetime):
     """Header, then one row per report matching the filter, with every milestone time."""
     names = list(Milestone)

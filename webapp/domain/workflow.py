@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from functools import wraps
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -194,10 +195,26 @@ def submit_report(qr: QrCode | None, draft: ReportDraft, photos, upload_folder,
 
 
 @_one_change_at_a_time
+class ResidentStep(StrEnum):
+    ADD_INFORMATION = "add_information"
+    CONFIRM = "confirm"
+    NOT_FIXED = "not_fixed"
+
+
+def check_resident_step(report: Report, step: ResidentStep) -> None:
+    """Refuses, with the reason, a resident's step that the report's state does not allow.
+    The tracking page checks this before the form, so a stale page learns why."""
+    if step == ResidentStep.ADD_INFORMATION and report.status in CLOSED_FOR_RESIDENT:
+        raise TransitionRefused(_l("This report is closed; please file a new one."))
+    if step == ResidentStep.CONFIRM and report.status != S.RESOLVED:
+        raise TransitionRefused(_l("You can rate a report once it has been marked as resolved."))
+    if step == ResidentStep.NOT_FIXED and report.status != S.RESOLVED:
+        raise TransitionRefused(_l("Only a report marked as resolved can be reopened."))
+
+
 def add_information(report: Report, note: str, photos, upload_folder) -> ReportEvent:
     """The resident adds a note and/or photos to an open report."""
-    if report.status in CLOSED_FOR_RESIDENT:
-        raise TransitionRefused(_l("This report is closed; please file a new one."))
+    check_resident_step(report, ResidentStep.ADD_INFORMATION)
     stored = [photo_store.save_photo(upload_folder, p) for p in photos]
     try:
         event = _record(report, "info_added", None, None, note or None)
@@ -215,8 +232,7 @@ def add_information(report: Report, note: str, photos, upload_folder) -> ReportE
 def confirm_fixed(report: Report, rating: int, comment: str | None,
                   now: datetime | None = None) -> None:
     """The resident confirms the fix and rates it 1–5; the report closes."""
-    if report.status != S.RESOLVED:
-        raise TransitionRefused(_l("You can rate a report once it has been marked as resolved."))
+    check_resident_step(report, ResidentStep.CONFIRM)
     if not 1 <= rating <= 5:
         raise TransitionRefused(_l("Please choose a rating from 1 to 5 stars."))
     now = now or utcnow()
@@ -232,8 +248,7 @@ def confirm_fixed(report: Report, rating: int, comment: str | None,
 def report_not_fixed(report: Report, reason: str, now: datetime | None = None) -> None:
     """The resident says it is not fixed: the report reopens with their reason and the
     clocks start again."""
-    if report.status != S.RESOLVED:
-        raise TransitionRefused(_l("Only a report marked as resolved can be reopened."))
+    check_resident_step(report, ResidentStep.NOT_FIXED)
     if not reason.strip():
         raise TransitionRefused(_l("Please tell us what is still wrong."))
     now = now or utcnow()

@@ -28,6 +28,7 @@ from webapp.domain.places import active_code, find_scan_place, sole_community
 from webapp.domain.tokens import is_submission_key, new_submission_key, tracking_token
 from webapp.extensions import db
 from webapp.i18n import current_language
+from webapp.inputs import whole_number
 from webapp.models import Category, Report
 from webapp.resident import bp
 from webapp.resident.forms import AddInfoForm, NotFixedForm, RateForm, ReportForm
@@ -179,8 +180,9 @@ def report_for(tracking) -> Report:
 def tracking(tracking):
     report = report_for(tracking)
     polled = request.args.get("v", "")
-    if request.htmx and polled.isdigit():
-        if int(polled) == report.version:
+    version = whole_number(polled)
+    if request.htmx and version is not None:
+        if version == report.version:
             return "", 204
         return render_tracking(report, tracking, block="live")
     return render_tracking(report, tracking)
@@ -211,12 +213,25 @@ def render_tracking(report, tracking, *, info_form=None, rate_form=None, not_fix
     return response
 
 
+def step_refused(report, tracking, step):
+    """The tracking page, with the reason, when the report's state does not allow `step`
+    (a stale page or a second tab); None when it does."""
+    try:
+        workflow.check_resident_step(report, step)
+    except workflow.TransitionRefused as refused:
+        return render_tracking(report, tracking, problem=str(refused), status=409)
+    return None
+
+
 @bp.post("/t/<tracking>/info")
 @public
 @ratelimits.link_change
 def add_info(tracking):
     report = report_for(tracking)
     form = AddInfoForm()
+    refused = step_refused(report, tracking, workflow.ResidentStep.ADD_INFORMATION)
+    if refused:
+        return refused
     if not form.validate():
         return render_tracking(report, tracking, info_form=form, status=422)
     try:
@@ -233,6 +248,9 @@ def add_info(tracking):
 def confirm(tracking):
     report = report_for(tracking)
     form = RateForm()
+    refused = step_refused(report, tracking, workflow.ResidentStep.CONFIRM)
+    if refused:
+        return refused
     if not form.validate():
         return render_tracking(report, tracking, rate_form=form, status=422)
     try:
@@ -249,6 +267,9 @@ def confirm(tracking):
 def not_fixed(tracking):
     report = report_for(tracking)
     form = NotFixedForm()
+    refused = step_refused(report, tracking, workflow.ResidentStep.NOT_FIXED)
+    if refused:
+        return refused
     if not form.validate():
         return render_tracking(report, tracking, not_fixed_form=form, status=422)
     try:

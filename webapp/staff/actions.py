@@ -8,6 +8,7 @@ from webapp.domain import workflow
 from webapp.domain.permissions import Action
 from webapp.domain.photos import PhotoRejected, process_photo
 from webapp.extensions import db
+from webapp.inputs import whole_number
 from webapp.models import CannedReply, Organization, User
 
 
@@ -16,8 +17,7 @@ def _text(name: str) -> str:
 
 
 def _int(name: str) -> int | None:
-    value = request.form.get(name, "")
-    return int(value) if value.strip().isdigit() else None
+    return whole_number(request.form.get(name, ""))
 
 
 def _version() -> int | None:

@@ -23,8 +23,9 @@ from webapp.access import requires
 from webapp.domain import open311, printing, questions, queue, routing, sla, workflow
 from webapp.domain.permissions import Action, can
 from webapp.domain.places import active_code
-from webapp.domain.reporting import export_rows
+from webapp.domain.reporting import export_rows, spreadsheet_safe
 from webapp.extensions import db
+from webapp.inputs import whole_number
 from webapp.models import Category, Compound, OrgKind, Report, ReportStatus, Role, User
 from webapp.models.types import utcnow
 from webapp.responses import report_photo
@@ -49,7 +50,7 @@ def home():
 def queue_view():
     f = queue.QueueFilter.from_args(request.args)
     seen = request.args.get("seen", "")
-    page = queue.queue_page(f, current_user, utcnow(), int(seen) if seen.isdigit() else None)
+    page = queue.queue_page(f, current_user, utcnow(), whole_number(seen))
     community_id = current_user.organization.community_id
     context = dict(
         f=f, page=page, now=utcnow(), clock=sla.report_state, tabs=queue.TABS,
@@ -57,7 +58,7 @@ def queue_view():
             Compound.community_id == community_id).order_by(Compound.name)).all(),
         categories=db.session.scalars(select(Category).order_by(Category.sort_order)).all(),
         statuses=list(ReportStatus),
-        seen=int(seen) if seen.isdigit() else page.newest_id,
+        seen=whole_number(seen) or page.newest_id,
     )
     if request.htmx and not request.htmx.boosted:
         return render_block("staff/queue.html", "queue_rows", **context)
@@ -166,7 +167,7 @@ def export():
     out.write("\ufeff")  # so that Excel opens the UTF-8 file as UTF-8
     writer = csv.writer(out)
     for row in export_rows(f, current_user, utcnow()):
-        writer.writerow(row)
+        writer.writerow([spreadsheet_safe(cell) for cell in row])
     return Response(out.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": "attachment; filename=mashang-reports.csv"})
 

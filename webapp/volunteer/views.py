@@ -13,6 +13,7 @@ from webapp.access import public, requires
 from webapp.domain import booking, calendar, ledger
 from webapp.domain.permissions import Action
 from webapp.extensions import db
+from webapp.inputs import whole_number
 from webapp.models import Booking, Redemption, Reward, ServiceType, Slot, User, VolunteerShift
 from webapp.models.types import utcnow
 from webapp.volunteer import bp
@@ -93,12 +94,15 @@ def mark(booking_id, outcome):
 @requires(Action.VOLUNTEER)
 def offer():
     """A volunteer publishes their own availability for a service."""
-    service = db.session.get(ServiceType, int(request.form.get("service", "0") or 0))
+    service_id = whole_number(request.form.get("service", ""))
+    service = db.session.get(ServiceType, service_id) if service_id else None
+    places = whole_number(request.form.get("places", "1"), smallest=1)
     try:
         start = datetime.fromisoformat(request.form.get("start", "")).replace(
             tzinfo=ZoneInfo(current_user.organization.community.timezone))
-        places = int(request.form.get("places", "1"))
     except ValueError:
+        start = None
+    if start is None or places is None:
         return back(_("Please give a date, a time and a number of places."), 422)
     if service is None:
         return back(_("Please choose a service."), 422)
