@@ -684,17 +684,11 @@ class RequestQuery:
 
 
 def _w3c_arg(value: str, name: str, timezone: str) -> datetime:
-    text = value.strip().replace(" ", "T", 1)
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
     try:
-        moment = datetime.fromisoformat(text)
+        return questions.parse_w3c(value, timezone).astimezone(UTC)
     except ValueError:
         raise _err(400, _("%(name)s must be a W3C date and time such as "
                           "2026-11-01T00:00:00Z.", name=name)) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=_zone(timezone))
-    return moment.astimezone(UTC)
 
 
 def _listed(args, name: str) -> list[str]:

@@ -8,7 +8,7 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
@@ -136,23 +136,24 @@ def _clean(question: CategoryQuestion, raw: list[str], timezone: str) -> str:
     return value
 
 
-def _iso_datetime(value: str, timezone: str) -> str:
-    """'2026-11-22T10:30' (a form's local time, in the community's zone), '2026-11-22' or a
-    full ISO 8601 time with offset → ISO 8601 with offset."""
+def parse_w3c(value: str, timezone: str) -> datetime:
+    """A W3C / ISO 8601 date and time: with 'Z' or an offset, or without one (then in the
+    community's zone, as a form's local time is); a date alone is its midnight.
+    Raises ValueError."""
     text = value.strip().replace(" ", "T", 1)
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(timezone))
+
+
+def _iso_datetime(value: str, timezone: str) -> str:
+    """A form's or a client's date and time → ISO 8601 with offset."""
     try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        try:
-            day = date.fromisoformat(text)
-        except ValueError as error:
-            raise ValueError(_l("Please give a date and time such as 2026-11-22 14:30.")) \
-                from error
-        moment = datetime(day.year, day.month, day.day)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo(timezone))
+        moment = parse_w3c(value, timezone)
+    except ValueError as error:
+        raise ValueError(_l("Please give a date and time such as 2026-11-22 14:30.")) \
+            from error
     if not 1900 <= moment.year <= 2200:
         raise ValueError(_l("Please give a date and time such as 2026-11-22 14:30."))
     return moment.isoformat(timespec="minutes")
