@@ -6,7 +6,9 @@ views that share a limit share one bucket per client address."""
 import hashlib
 
 from flask import current_app, request
+from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
+from limits import parse_many
 
 from webapp.extensions import limiter
 
@@ -35,3 +37,19 @@ def _api_key_bucket() -> str:
 # Open311 POST requests: a client application files as many as its key allows.
 open311_post = limiter.limit(_from_config("OPEN311_POST"), key_func=_api_key_bucket,
                              methods=["POST"], scope="open311-post")
+
+
+def describe(name: str) -> str:
+    """A configured limit in the reader's language, e.g. "30 a minute; 1000 a day"."""
+    per = {"second": (_("%(n)d a second"), _("%(n)d every %(m)d seconds")),
+           "minute": (_("%(n)d a minute"), _("%(n)d every %(m)d minutes")),
+           "hour": (_("%(n)d an hour"), _("%(n)d every %(m)d hours")),
+           "day": (_("%(n)d a day"), _("%(n)d every %(m)d days")),
+           "month": (_("%(n)d a month"), _("%(n)d every %(m)d months")),
+           "year": (_("%(n)d a year"), _("%(n)d every %(m)d years"))}
+    parts = []
+    for item in parse_many(current_app.config[f"RATELIMIT_{name}"]):
+        one, several = per[item.GRANULARITY.name]
+        parts.append((one if item.multiples == 1 else several)
+                     % {"n": item.amount, "m": item.multiples})
+    return _("; ").join(parts)

@@ -159,3 +159,8 @@ def test_an_unreachable_store_does_not_take_the_site_down(migrated_db, tmp_path)
     client = app.test_client()
     assert [client.get("/t/guess").status_code for _ in range(3)] == [404] * 3
     assert client.get("/healthz").status_code == 200
+
+
+def test_the_open311_page_states_the_post_limit_in_the_readers_language(client, demo):
+    assert "每分钟 30 次；每天 1000 次" in client.get("/open311").text
+    assert "30 a minute; 1000 a day" in client.get("/open311", headers=EN).text

@@ -105,7 +105,7 @@ def index():
     return render_template("open311/index.html", jurisdictions=example,
                            base=url_for("open311.index", _external=True).rstrip("/") + "/v2",
                            page_size=open311.PAGE_SIZE, page_size_max=open311.PAGE_SIZE_MAX,
-                           limit=current_app.config["RATELIMIT_OPEN311_POST"],
+                           limit=ratelimits.describe("OPEN311_POST"),
                            near=open311.NEAR_METRES)
 
 
