@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.exc import DataError
 
 from tests.conftest import csrf_from, login
 from tests.security.helpers import (
@@ -27,9 +26,6 @@ from webapp.models import Report, ServiceType, Slot
 EN = {"Accept-Language": "en"}
 HUGE = "99999999999999999999"  # more than any INTEGER column holds, SQLite's or PostgreSQL's
 # What the database driver raises for HUGE: SQLite's OverflowError, PostgreSQL's DataError.
-TOO_BIG = (OverflowError, DataError)
-
-
 def a_file():
     return (io.BytesIO(b"not text"), "note.txt", "text/plain")
 
@@ -184,14 +180,7 @@ def test_wrong_types_in_the_booking_form(client, entrance_code, roomy, upload_ro
     assert_no_half_records(upload_root)
 
 
-# --- defects outside the form modules: left for the lead -------------------------------------
-
-WRONG_STATE_422 = (
-    "resident/views.add_info, confirm and not_fixed validate the form before they check the "
-    "report's state; tracking.html shows the info form only while the report is open and the "
-    "rate/not-fixed forms only while it is resolved, so an invalid post in another state "
-    "(a stale page, a second tab) gets a 422 that shows no message at all")
-
+# --- defects outside the form modules (each was a 500 or a silent refusal) -----------------
 
 @pytest.mark.parametrize("state, path, fields", [
     ("closed", "info", {"note": ""}),
@@ -268,12 +257,6 @@ def test_a_volunteer_offers_a_time_at_a_location_with_nul(client, demo):
     db.session.rollback()
     locations = db.session.scalars(select(Slot.location).where(Slot.location.is_not(None)))
     assert not any("\x00" in location for location in locations)
-
-
-NUL_ON_POSTGRES = (
-    "a NUL from the URL or the login form reaches a PostgreSQL query as it is (the QR token "
-    "in domain/places, the volunteer feed token, the login name, staff arrive/codes): "
-    "psycopg refuses it with DataError, a 500. SQLite only finds nothing.")
 
 
 @pytest.mark.parametrize("url", ["/q/%00", "/q/ab%00cd/report", "/q/%00/services",
