@@ -36,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from webapp import i18n, inputs, security
 
     inputs.init_app(app)
+    # Before csrf.init_app: its request check must run before CSRF protection reads the form.
     security.init_app(app)
 
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
