@@ -6,6 +6,7 @@ from flask_login import LoginManager, current_user
 
 from webapp.domain.permissions import Action, can
 from webapp.extensions import db
+from webapp.inputs import whole_number
 from webapp.models import User
 
 PUBLIC = "public"
@@ -51,7 +52,8 @@ def init_app(app) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        number = whole_number(user_id)
+        user = db.session.get(User, number) if number is not None else None
         return user if user is not None and user.active else None
 
     @app.before_request

@@ -140,6 +140,16 @@ def test_print_form_refuses_bad_choices_with_a_message(client, demo, query, mess
     assert response.status_code == 422 and message in response.text
 
 
+def test_building_choices_that_are_no_ids_are_ignored(client, demo):
+    login(client, "admin")
+    compound = db.session.scalars(select(Compound).where(Compound.name == "微波宿舍")).one()
+    base = f"/staff/print?compound={compound.id}&download=1&kind=posters"
+    everything = client.get(base)
+    odd = client.get(base + "&buildings=%C2%B2&buildings=" + "9" * 30)
+    assert everything.status_code == odd.status_code == 200
+    assert odd.data == everything.data  # no building chosen: all of them
+
+
 def test_single_code_as_svg_and_png(client, entrance_code):
     from PIL import Image
     login(client, "dispatcher")

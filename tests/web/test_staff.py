@@ -272,6 +272,11 @@ def test_admin_sets_routing_and_sla_targets(client, demo):
         "csrf_token": token, "routing": "grid", "target_accept": "abc", "target_arrive": "5",
         "target_resolve": "20"})
     assert bad.status_code == 422 and "whole number of minutes" in bad.text
+    for odd in ("²", "9" * 5000):  # isdigit() says yes to both; int() refuses or overflows
+        refused = client.post(f"/admin/categories/{water.id}", headers=EN, data={
+            "csrf_token": token, "routing": "grid", "target_accept": odd, "target_arrive": "5",
+            "target_resolve": "20"})
+        assert refused.status_code == 422 and "whole number of minutes" in refused.text
     ok = client.post(f"/admin/categories/{water.id}", data={
         "csrf_token": token, "routing": "grid", "target_accept": "15", "target_arrive": "10",
         "target_resolve": "45", "canned": "师傅已出发"})

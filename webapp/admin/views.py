@@ -11,6 +11,7 @@ from webapp.admin import bp
 from webapp.domain import accounts, questions, routing, sla
 from webapp.domain.permissions import Action
 from webapp.extensions import db
+from webapp.inputs import whole_number
 from webapp.models import (
     CannedReply,
     Category,
@@ -119,15 +120,16 @@ def update_category(category_id):
         category.routing = form["routing"]
     existing = {t.milestone: t for t in category.sla_targets}
     for name in sla.targets_for(category):
-        value = form.get(f"target_{name}", "").strip()
-        if not value.isdigit() or not 1 <= int(value) <= MAX_TARGET_MINUTES:
+        minutes = whole_number(form.get(f"target_{name}", ""), smallest=1,
+                               largest=MAX_TARGET_MINUTES)
+        if minutes is None:
             db.session.rollback()
             return render_categories(_("A target is a whole number of minutes from 1 to "
                                        "%(max)d.", max=MAX_TARGET_MINUTES), 422)
         if name in existing:
-            existing[name].minutes = int(value)
+            existing[name].minutes = minutes
         else:
-            db.session.add(SlaTarget(category=category, milestone=name, minutes=int(value)))
+            db.session.add(SlaTarget(category=category, milestone=name, minutes=minutes))
     reply = (form.get("canned") or "").strip()
     if reply:
         db.session.add(CannedReply(category_id=category.id, text=reply[:1000]))

@@ -18,6 +18,7 @@ from qr_sheets import (
     render_posters,
 )
 from webapp.extensions import db
+from webapp.inputs import whole_number
 from webapp.models import Building, Compound, Entrance, QrCode
 
 
@@ -112,7 +113,7 @@ def render_for_form(compound: Compound | None, args, base_url: str,
     """The PDF chosen on the print form (or the CLI), and a file name for it."""
     if compound is None:
         raise PrintError(_l("Choose a compound."))
-    building_ids = [int(b) for b in args.getlist("buildings") if str(b).isdigit()]
+    building_ids = [n for n in map(whole_number, args.getlist("buildings")) if n is not None]
     codes = codes_of(compound, building_ids, replacements_only=args.get("replaced") == "1")
     if not codes:
         raise PrintError(_l("There are no codes to print for this choice."))
