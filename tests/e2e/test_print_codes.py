@@ -2,20 +2,11 @@
 code, decoded, opens the right entrance page on a phone."""
 
 
-import pypdfium2
-import zxingcpp
-
 from tests.e2e.conftest import DESKTOP, PHONE, log_in
+from tests.qr_sheets.helpers import qr_texts_in_pdf
 
 CSV = ("compound,building,entrance\n滨河小区,1号楼,1单元\n滨河小区,1号楼,2单元\n"
        "滨河小区,2号楼,1单元\n")
-
-
-def decoded_urls(pdf_path) -> list[str]:
-    urls = []
-    for page in pypdfium2.PdfDocument(str(pdf_path)):
-        urls += [r.text for r in zxingcpp.read_barcodes(page.render(scale=2).to_pil())]
-    return urls
 
 
 def test_import_print_and_scan(live_server, browser, tmp_path, screenshot_dir):
@@ -47,7 +38,7 @@ def test_import_print_and_scan(live_server, browser, tmp_path, screenshot_dir):
                 page.get_by_role("button", name="Download PDF").click()
             target = tmp_path / f"{kind}.pdf"
             download.value.save_as(target)
-            urls[kind] = sorted(decoded_urls(target))
+            urls[kind] = sorted(qr_texts_in_pdf(target.read_bytes()))
         assert len(urls["posters"]) == 5  # 2 buildings + 3 entrances
         assert urls["posters"] == urls["labels"]
 

@@ -52,6 +52,16 @@ def decode_texts(image: Image.Image) -> list[str]:
     return sorted(r.text for r in decode(image))
 
 
+def qr_texts_in_pdf(pdf: bytes) -> list[str]:
+    """Every QR code on every page, as text. Only QR codes are looked for: with every
+    format on, zxing now and then reads a 1D barcode into the printed Chinese text."""
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        return [r.text for page in doc for r in decode(page.render(scale=2).to_pil())]
+    finally:
+        doc.close()
+
+
 def crop_mm(image: Image.Image, box, dpi: float, grow: float = 0.0) -> Image.Image:
     """Part of a rendered page; box = (x, y, w, h) in mm from the top-left corner."""
     px = dpi / 25.4

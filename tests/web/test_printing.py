@@ -3,12 +3,13 @@
 import io
 import re
 
-import pypdfium2
 import pytest
 import zxingcpp
 from sqlalchemy import select
 
 from tests.conftest import login
+from tests.qr_sheets.helpers import qr_texts_in_pdf
+from webapp.domain.printing import scan_url
 from webapp.extensions import db
 from webapp.models import Building, Compound, QrCode
 
@@ -17,15 +18,6 @@ EN = {"Accept-Language": "en"}
 
 def token_of(client, url="/admin/places"):
     return re.search(r'name="csrf_token" value="([^"]+)"', client.get(url).text).group(1)
-
-
-def decode_pdf(pdf: bytes) -> list[str]:
-    found = []
-    document = pypdfium2.PdfDocument(pdf)
-    for page in document:
-        image = page.render(scale=2).to_pil()
-        found += [result.text for result in zxingcpp.read_barcodes(image)]
-    return found
 
 
 def test_csv_import_preview_then_confirm(client, demo):
@@ -107,7 +99,7 @@ def test_print_page_downloads_a_pdf_whose_codes_scan_to_the_entrances(client, ap
     expected = {f"https://mashang.example.org/q/{c.token}" for c in db.session.scalars(
         select(QrCode).join(Building).where(Building.compound_id == compound.id,
                                             QrCode.revoked_at.is_(None)))}
-    assert sorted(decode_pdf(response.data)) == sorted(expected)
+    assert sorted(qr_texts_in_pdf(response.data)) == sorted(expected)
 
 
 def test_print_only_the_replaced_codes(client, entrance_code):
@@ -118,7 +110,7 @@ def test_print_only_the_replaced_codes(client, entrance_code):
     response = client.get(f"/staff/print?compound={compound_id}&download=1&kind=posters"
                           "&replaced=1")
     assert response.status_code == 200
-    assert [url.rsplit("/", 1)[1] for url in decode_pdf(response.data)] == [new.token]
+    assert [url.rsplit("/", 1)[1] for url in qr_texts_in_pdf(response.data)] == [new.token]
 
 
 @pytest.mark.parametrize("query, message", [
@@ -168,8 +160,12 @@ def test_cli_writes_a_sheet(app, demo, tmp_path):
         "qr", "sheet", "--compound", "东方花苑", "--kind", "labels", "--preset", "4x10",
         "-o", str(out)])
     assert result.exit_code == 0, result.output
-    decoded = decode_pdf(out.read_bytes())
-    assert len(decoded) == 30  # 10 buildings, each with its own code and two entrances
+    compound = db.session.scalars(select(Compound).where(Compound.name == "东方花苑")).one()
+    expected = [scan_url(app.config["BASE_URL"], c.token) for c in db.session.scalars(
+        select(QrCode).join(Building).where(Building.compound_id == compound.id,
+                                            QrCode.revoked_at.is_(None)))]
+    assert len(expected) == 30  # 10 buildings, each with its own code and two entrances
+    assert sorted(qr_texts_in_pdf(out.read_bytes())) == sorted(expected)
     missing = app.test_cli_runner().invoke(args=["qr", "sheet", "--compound", "无此小区",
                                                  "-o", str(out)])
     assert missing.exit_code != 0
