@@ -65,10 +65,10 @@ def test_upgrading_a_database_with_reports_keeps_them(empty_database_url):
                 "INSERT INTO category (id, code, name_zh, name_en, icon, is_major, sort_order,"
                 " active) VALUES (1, 'water', '水', 'Water', 'x', false, 0, true)",
                 "INSERT INTO report (id, number, tracking_token, submission_key, channel,"
-                " community_id, compound_id, building_id, category_id, description,"
+                " community_id, compound_id, building_id, category_id, description, contact_phone,"
                 " care_card, status, created_at, updated_at) VALUES (1, '20261101-0001', 't',"
-                " 'k', 'qr', 1, 1, 1, 1, '漏水', false, 'submitted', '2026-11-01 00:00:00',"
-                " '2026-11-01 00:00:00')",
+                " 'k', 'qr', 1, 1, 1, 1, '漏水', '(0351) 765 4321', false, 'submitted',"
+                " '2026-11-01 00:00:00', '2026-11-01 00:00:00')",
                 "INSERT INTO report_event (report_id, created_at, actor_kind, kind, is_public)"
                 " VALUES (1, '2026-11-01 00:00:00', 'resident', 'submitted', true)",
             ):
@@ -76,8 +76,9 @@ def test_upgrading_a_database_with_reports_keeps_them(empty_database_url):
         upgrade()
         with db.engine.connect() as connection:
             row = connection.exec_driver_sql(
-                "SELECT number, version, priority, hidden_from_board FROM report").one()
+                "SELECT number, version, priority, hidden_from_board, contact_phone"
+                " FROM report").one()
             events = connection.exec_driver_sql("SELECT count(*) FROM report_event").scalar()
-        assert tuple(row) == ("20261101-0001", 1, 0, 0)
+        assert tuple(row) == ("20261101-0001", 1, 0, 0, "0351-7654321")  # 0008's spelling
         assert events == 1
         db.engine.dispose()

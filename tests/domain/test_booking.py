@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import at_the_same_moment
 from webapp.domain import accounts, booking, ledger
+from webapp.domain.report_input import normalise_phone
 from webapp.extensions import db
 from webapp.models import (
     Booking,
@@ -121,6 +122,18 @@ def test_care_card_holders_book_free_services_free(slot, office):
     free, _ = booking.book(slot, None, draft(1, phone="13700000001"), now=NOW)
     paid, _ = booking.book(slot, None, draft(2), now=NOW)
     assert (free.is_free, paid.is_free) == (True, False)
+
+
+def test_a_landline_is_one_phone_however_it_is_typed(slot, office):
+    """The care card was written '0351-7654321'; the resident types it without the dash,
+    then tries a second place with brackets and spaces."""
+    db.session.add(CareCard(community_id=office.community_id, name="独居老人",
+                            phone=normalise_phone("0351-7654321")))
+    db.session.commit()
+    made, _ = booking.book(slot, None, draft(1, phone=normalise_phone("03517654321")), now=NOW)
+    assert made.is_free and made.phone == "0351-7654321"
+    with pytest.raises(booking.BookingRefused):
+        booking.book(slot, None, draft(2, phone=normalise_phone("(0351) 765 4321")), now=NOW)
 
 
 def hammer(app, count, action):
