@@ -1,10 +1,15 @@
 import csv
 import io
+import os
+import time
 
 from sqlalchemy import func, select
 
+from tests.conftest import jpeg_bytes
+from tests.web.helpers import submit_report
+from webapp.domain import workflow
 from webapp.extensions import db
-from webapp.models import Category, Community, Compound, QrCode, Report
+from webapp.models import Category, Community, Compound, QrCode, Report, ReportPhoto
 
 
 def counts():
@@ -95,3 +100,29 @@ def test_a_new_installation_starts_with_a_community_its_office_and_an_admin(app)
                                 "--office", "别的办公室"])
     assert again.exit_code != 0 and "exists already" in again.output
     assert db.session.scalar(select(func.count(Community.id))) == 1
+
+
+def test_photos_sweep_deletes_only_old_files_no_report_names(app, client, entrance_code):
+    """A worker killed between writing a photo and committing its report leaves the file."""
+    response = submit_report(client, entrance_code.token,
+                             files=[(io.BytesIO(jpeg_bytes()), "leak.jpg")])
+    assert response.status_code == 303
+    folder = workflow.upload_folder_for_reports(app.config["UPLOAD_FOLDER"])
+    kept = folder / db.session.scalars(select(ReportPhoto.stored_name)).one()
+    stray, half_written, young = (folder / "stray.jpg", folder / "x.jpg.part",
+                                  folder / "young.jpg")
+    for path in (stray, half_written, young):
+        path.write_bytes(jpeg_bytes())
+    two_hours_ago = time.time() - 7200
+    for path in (kept, stray, half_written):
+        os.utime(path, (two_hours_ago, two_hours_ago))
+
+    runner = app.test_cli_runner()
+    listed = runner.invoke(args=["photos", "sweep", "--dry-run"])
+    assert listed.exit_code == 0 and "2 stray photo files would be deleted" in listed.output
+    assert "stray.jpg" in listed.output and "x.jpg.part" in listed.output
+    assert all(path.exists() for path in (kept, stray, half_written, young))
+    swept = runner.invoke(args=["photos", "sweep"])
+    assert swept.exit_code == 0 and "stray.jpg" in swept.output
+    assert (kept.exists(), stray.exists(), half_written.exists(), young.exists()) == \
+        (True, False, False, True)

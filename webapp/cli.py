@@ -1,5 +1,5 @@
 """Command-line: flask community create, flask users create, flask demo-data, flask qr list,
-flask qr sheet, flask sla sweep, flask open311 key create, flask backup."""
+flask qr sheet, flask sla sweep, flask photos sweep, flask open311 key create, flask backup."""
 
 import csv
 import sys
@@ -20,6 +20,7 @@ from webapp.models.types import utcnow
 qr_cli = AppGroup("qr", help="QR codes on posters.")
 users_cli = AppGroup("users", help="Staff accounts.")
 sla_cli = AppGroup("sla", help="SLA clocks.")
+photos_cli = AppGroup("photos", help="Photo files.")
 community_cli = AppGroup("community", help="Communities (a new installation starts here).")
 
 
@@ -130,6 +131,20 @@ def sla_sweep(auto_close_days):
     click.echo(f"{breached} milestones marked breached, {closed} reports closed unrated.")
 
 
+@photos_cli.command("sweep")
+@click.option("--dry-run", is_flag=True, help="List the stray files; delete nothing.")
+def photos_sweep(dry_run):
+    """Delete report photo files that no report names (left by a worker that stopped
+    mid-save). Files younger than an hour are never touched."""
+    stray = workflow.stray_photo_files(current_app.config["UPLOAD_FOLDER"], utcnow())
+    for path in stray:
+        click.echo(path.name)
+        if not dry_run:
+            path.unlink(missing_ok=True)
+    verb = "would be deleted" if dry_run else "deleted"
+    click.echo(f"{len(stray)} stray photo files {verb}.")
+
+
 @community_cli.command("create")
 @click.option("--code", required=True, help="Short code, e.g. bayi (Open311 jurisdiction_id).")
 @click.option("--name", required=True, help="The community's name, e.g. 八一社区.")
@@ -175,6 +190,7 @@ def init_app(app) -> None:
     app.cli.add_command(qr_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(sla_cli)
+    app.cli.add_command(photos_cli)
     app.cli.add_command(community_cli)
     app.cli.add_command(demo_data)
     app.cli.add_command(backup)
