@@ -126,3 +126,20 @@ def test_scan_page_fits_a_narrow_phone(live_server, browser):
             assert small == 0, f"{url}: {small} touch targets under 44px"
     finally:
         context.close()
+
+
+def test_a_screenshot_before_submitting_causes_no_csp_refusal(live_server, phone):
+    """A screenshot (Playwright's, here) leaves style="" on inputs; htmx must not copy it
+    onto the next page's inputs of the same id, which the CSP refuses."""
+    page = phone
+    page.add_init_script("window.refusals = [];document.addEventListener("
+                         "'securitypolicyviolation', e => window.refusals.push(e.sample))")
+    page.goto(live_server.scan_url + "/report")
+    page.locator("label.category", has_text="电路").click()
+    page.get_by_label("遇到了什么问题").fill("三楼的灯坏了好几天了")
+    page.screenshot()
+    page.get_by_role("button", name="提交").click()
+    page.wait_for_url(re.compile(r"/t/[A-Za-z0-9_-]{22,}$"))
+    page.locator(".status").wait_for()
+    page.wait_for_timeout(300)  # the settle step runs after the swap
+    assert page.evaluate("window.refusals") == []
