@@ -16,6 +16,15 @@ API_CLIENT = "api_client"
 login_manager = LoginManager()
 
 
+def in_my_community_or_404(model, record_id: int):
+    """The record of this id in the signed-in staff member's community. Another community's
+    record answers 404, exactly like a missing one."""
+    record = db.session.get(model, record_id)
+    if record is None or record.community_id != current_user.organization.community_id:
+        abort(404)
+    return record
+
+
 def public(view):
     view.access = PUBLIC
     return view

@@ -6,10 +6,20 @@ from sqlalchemy import select
 
 from tests.conftest import demo_tracking_token, login
 from webapp.access import API_CLIENT, PUBLIC, access_of
-from webapp.domain import accounts
+from webapp.domain import accounts, open311
 from webapp.domain.permissions import ROLE_ACTIONS
 from webapp.extensions import db
-from webapp.models import Organization, QrCode, Report, ReportPhoto, Role
+from webapp.inputs import LARGEST_ID
+from webapp.models import (
+    CareCard,
+    Community,
+    Organization,
+    QrCode,
+    Report,
+    ReportPhoto,
+    Role,
+    Slot,
+)
 
 ROLES = {None: None, Role.ADMIN: "admin", Role.DISPATCHER: "dispatcher",
          Role.HANDLER: "mateng", Role.VOLUNTEER: "volunteer"}
@@ -126,3 +136,28 @@ def test_passwords_are_hashed(users):
 
 def test_qr_tokens_in_the_walk_exist(walk):
     assert db.session.scalar(select(QrCode.id).where(QrCode.token == walk["token"]))
+
+
+def test_another_communitys_records_answer_like_missing_ones(client, app, demo):
+    """An admin of 新桥北村社区 reaches 八一社区's report, slot, care card and API key by id:
+    each answers 404, exactly as an id nobody has."""
+    app.config["WTF_CSRF_ENABLED"] = False
+    bayi, xinqiao = db.session.scalars(select(Community).order_by(Community.id)).all()[:2]
+    office = db.session.scalars(select(Organization).where(
+        Organization.community_id == xinqiao.id, Organization.kind == "office")).first()
+    accounts.create_user("xq-admin", "新桥管理员", "xinqiao-pass", Role.ADMIN, office)
+    card = CareCard(community_id=bayi.id, name="独居老人", phone="13700000001")
+    db.session.add(card)
+    db.session.commit()
+    key, _raw = open311.issue_key(bayi, "热线平台")
+    report = db.session.scalars(select(Report).where(Report.community_id == bayi.id)).first()
+    slot = db.session.scalars(select(Slot).where(Slot.community_id == bayi.id)).first()
+    login(client, "xq-admin", "xinqiao-pass")
+    for url, method in ((f"/staff/reports/{report.id}", client.get),
+                        (f"/admin/slots/{slot.id}/cancel", client.post),
+                        (f"/admin/care-cards/{card.id}/end", client.post),
+                        (f"/admin/api-keys/{key.id}/revoke", client.post)):
+        missing = url.replace(f"/{url.split('/')[3]}", f"/{LARGEST_ID}", 1)
+        assert (method(url).status_code, method(missing).status_code) == (404, 404), url
+    db.session.expire_all()
+    assert slot.cancelled_at is None and card.active and key.revoked_at is None

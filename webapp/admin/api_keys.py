@@ -1,10 +1,10 @@
 """Admin page for Open311 API keys: one per client application, shown once, revocable."""
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from webapp.access import requires
+from webapp.access import in_my_community_or_404, requires
 from webapp.admin import bp
 from webapp.domain import open311
 from webapp.domain.permissions import Action
@@ -44,9 +44,7 @@ def create_api_key():
 @bp.post("/api-keys/<int:key_id>/revoke")
 @requires(Action.MANAGE_API_KEYS)
 def revoke_api_key(key_id):
-    key = db.session.get(ApiKey, key_id)
-    if key is None or key.community_id != current_user.organization.community_id:
-        abort(404)
+    key = in_my_community_or_404(ApiKey, key_id)
     open311.revoke_key(key)
     flash(_("The key of %(name)s no longer works.", name=key.client_name), "success")
     return redirect(url_for("admin.api_keys"), code=303)

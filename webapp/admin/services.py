@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from webapp.access import requires
+from webapp.access import in_my_community_or_404, requires
 from webapp.admin import bp
 from webapp.domain import booking, ledger
 from webapp.domain.permissions import Action
@@ -135,9 +135,7 @@ def publish_slots():
 @bp.post("/slots/<int:slot_id>/cancel")
 @requires(Action.MANAGE_SERVICES)
 def cancel_slot(slot_id):
-    slot = db.session.get(Slot, slot_id)
-    if slot is None or slot.community_id != community_id():
-        abort(404)
+    slot = in_my_community_or_404(Slot, slot_id)
     try:
         count = booking.cancel_slot(slot, request.form.get("reason", ""))
     except booking.BookingRefused as refused:
@@ -274,9 +272,7 @@ def add_care_card():
 @bp.post("/care-cards/<int:card_id>/end")
 @requires(Action.MANAGE_CARE_CARDS)
 def end_care_card(card_id):
-    card = db.session.get(CareCard, card_id)
-    if card is None or card.community_id != community_id():
-        abort(404)
+    card = in_my_community_or_404(CareCard, card_id)
     card.active = False
     db.session.commit()
     return redirect(url_for("admin.care_cards"), code=303)

@@ -19,7 +19,7 @@ from jinja2_fragments.flask import render_block
 from sqlalchemy import select
 
 import qr_sheets
-from webapp.access import requires
+from webapp.access import in_my_community_or_404, requires
 from webapp.domain import open311, printing, questions, queue, routing, sla, workflow
 from webapp.domain.permissions import Action, can
 from webapp.domain.places import active_code
@@ -66,9 +66,7 @@ def queue_view():
 
 
 def staff_report(report_id: int) -> Report:
-    report = db.session.get(Report, report_id)
-    if report is None or report.community_id != current_user.organization.community_id:
-        abort(404)
+    report = in_my_community_or_404(Report, report_id)
     if not can(current_user, Action.VIEW_REPORT, report):
         abort(403)
     return report
