@@ -56,6 +56,14 @@ def test_every_endpoint_declares_who_may_open_it(app):
     assert undeclared == []
 
 
+def test_every_id_in_a_route_stops_at_the_databases_largest(app):
+    """A bigger number would reach the database and fail there (a 500), not answer 404."""
+    unbounded = [f"{rule.rule} <{name}>" for rule in app.url_map.iter_rules()
+                 for name, converter in rule._converters.items()
+                 if hasattr(converter, "max") and converter.max != LARGEST_ID]
+    assert unbounded == []
+
+
 @pytest.mark.parametrize("role", list(ROLES))
 def test_each_role_gets_what_the_table_says(app, walk, role):
     client = app.test_client()

@@ -139,7 +139,7 @@ def update_category(category_id):
     return redirect(url_for("admin.categories"), code=303)
 
 
-@bp.post("/categories/<int(max=2147483647):category_id>/questions")
+@bp.post("/categories/<int:category_id>/questions")
 @requires(Action.MANAGE_CATEGORIES)
 def add_question(category_id):
     category = db.session.get(Category, category_id)
@@ -154,7 +154,7 @@ def add_question(category_id):
     return redirect(url_for("admin.categories", _anchor=f"category-{category_id}"), code=303)
 
 
-@bp.post("/questions/<int(max=2147483647):question_id>")
+@bp.post("/questions/<int:question_id>")
 @requires(Action.MANAGE_CATEGORIES)
 def update_question(question_id):
     question = db.session.get(CategoryQuestion, question_id)
@@ -170,7 +170,7 @@ def update_question(question_id):
                     code=303)
 
 
-@bp.post("/questions/<int(max=2147483647):question_id>/remove")
+@bp.post("/questions/<int:question_id>/remove")
 @requires(Action.MANAGE_CATEGORIES)
 def remove_question(question_id):
     question = db.session.get(CategoryQuestion, question_id)

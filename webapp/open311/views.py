@@ -239,7 +239,7 @@ def token(token, ext):
     return answer(ext, "service_requests", lambda locale: [open311.token_lookup(token, place)])
 
 
-@bp.get(f"{V2}/media/<int(max=2147483647):photo_id>.jpg")
+@bp.get(f"{V2}/media/<int:photo_id>.jpg")
 @public
 def media(photo_id):
     """A report photo that staff published; anything else is not found."""
