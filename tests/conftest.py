@@ -175,18 +175,21 @@ def entrance_code(demo):
     ).one()
 
 
-def at_the_same_moment(app, count, action, refusals=()):
+def at_the_same_moment(app, count, action, refusals=(), prepare=None):
     """Run `action(i)` in `count` threads, each with its own app context and so its own
     database connection, released together by a barrier. Returns one outcome per thread:
-    "ok", "refused" (one of `refusals` was raised) or the repr of any other error."""
+    "ok", "refused" (one of `refusals` was raised) or the repr of any other error.
+    With `prepare`, each thread first runs `prepare(i)` (e.g. loads the row it will change,
+    so that all threads read the same version) and then calls `action(i, prepared)`."""
     barrier = threading.Barrier(count)
     outcomes = []
 
     def run(i):
         with app.app_context():
             try:
+                prepared = prepare(i) if prepare is not None else None
                 barrier.wait()
-                action(i)
+                action(i) if prepare is None else action(i, prepared)
                 outcomes.append("ok")
             except refusals:
                 outcomes.append("refused")

@@ -1,10 +1,12 @@
+import enum
+import inspect
 import threading
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from tests.conftest import jpeg_bytes
+from tests.conftest import at_the_same_moment, jpeg_bytes
 from webapp.domain import photos, workflow
 from webapp.extensions import db
 from webapp.models import Category, Report, ReportEvent, ReportPhoto, ReportStatus
@@ -142,6 +144,56 @@ def test_information_can_be_added_until_closed(entrance_code, tmp_path):
     workflow.confirm_fixed(report, 5, None)
     with pytest.raises(workflow.TransitionRefused):
         workflow.add_information(report, "more", [], tmp_path)
+
+
+def test_two_additions_at_the_same_moment_refuse_one_and_keep_no_stray_file(
+        app, entrance_code, tmp_path):
+    """Two tabs add information at once, both having read the same version of the report:
+    one is saved, the other is told the report changed (not a 500), and the loser's photo
+    file is removed with its rolled-back row."""
+    report, _ = workflow.submit_report(entrance_code, draft(), [], tmp_path)
+    report_id, events_before = report.id, len(report.events)
+    folder = tmp_path / "race-photos"
+
+    def load(i):
+        fresh = db.session.get(Report, report_id)
+        return fresh, photos.process_photo(jpeg_bytes(color=(i * 90, 60, 40)))
+
+    def add(i, loaded):
+        fresh, photo = loaded
+        workflow.add_information(fresh, f"补充 {i}", [photo], folder)
+
+    outcomes = at_the_same_moment(app, 2, add, (workflow.ReportChanged,), prepare=load)
+    assert sorted(outcomes) == ["ok", "refused"], outcomes
+    db.session.expire_all()
+    changed = db.session.get(Report, report_id)
+    assert len(changed.events) == events_before + 1
+    stored = {p.stored_name for p in changed.photos}
+    assert len(stored) == 1 and {f.name for f in folder.iterdir()} == stored
+
+
+def test_every_transition_is_guarded_against_concurrent_changes():
+    """A transition without the guard turns a concurrent change into a 500. Every public
+    function of the workflow that takes a report and saves it must carry the guard, and the
+    guard must sit on functions, not on the ResidentStep enum."""
+    guard_code = workflow._one_change_at_a_time(lambda: None).__code__
+    read_only = {"check_resident_step", "public_events", "allowed_actions"}
+    transitions = {
+        name: function for name, function in vars(workflow).items()
+        if inspect.isfunction(function) and not name.startswith("_")
+        and function.__module__ == workflow.__name__ and name not in read_only
+        and next(iter(inspect.signature(function).parameters), None) == "report"}
+    saving = {name for name, function in vars(workflow).items()
+              if inspect.isfunction(function) and not name.startswith("_")
+              and "_save(" in inspect.getsource(inspect.unwrap(function))}
+    assert saving <= set(transitions)
+    assert {"add_information", "confirm_fixed", "assign", "resolve"} <= set(transitions)
+    unguarded = sorted(name for name, function in transitions.items()
+                       if function.__code__ is not guard_code)
+    assert unguarded == []
+    assert isinstance(workflow.ResidentStep, type) and \
+        issubclass(workflow.ResidentStep, enum.Enum)
+    assert workflow.ResidentStep("add_information") is workflow.ResidentStep.ADD_INFORMATION
 
 
 def test_timeline_is_append_only(entrance_code, tmp_path):

@@ -194,7 +194,6 @@ def submit_report(qr: QrCode | None, draft: ReportDraft, photos, upload_folder,
     return report, True
 
 
-@_one_change_at_a_time
 class ResidentStep(StrEnum):
     ADD_INFORMATION = "add_information"
     CONFIRM = "confirm"
@@ -212,6 +211,7 @@ def check_resident_step(report: Report, step: ResidentStep) -> None:
         raise TransitionRefused(_l("Only a report marked as resolved can be reopened."))
 
 
+@_one_change_at_a_time
 def add_information(report: Report, note: str, photos, upload_folder) -> ReportEvent:
     """The resident adds a note and/or photos to an open report."""
     check_resident_step(report, ResidentStep.ADD_INFORMATION)
