@@ -37,12 +37,27 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 PRIVATE_LINK = re.compile(r"^/(t|b|volunteer/feed)/[^/]+")
 
 
+def mask_private_links(path) -> str:
+    return PRIVATE_LINK.sub(r"/\1/…", path) if isinstance(path, str) else "-"
+
+
 class PrivateLinkMaskingLogger(Logger):
-    """Tracking, booking and calendar-feed links are secrets: the log keeps only their kind."""
+    """Tracking, booking and calendar-feed links are secrets: the log keeps only their kind.
+
+    Total: gunicorn also logs requests it refuses itself (a malformed header, an application
+    that failed), whose environ lacks PATH_INFO and more. A logger that raised there would
+    take the worker down with it, so any atom may be missing and nothing here raises."""
 
     def atoms(self, resp, req, environ, request_time):
-        atoms = super().atoms(resp, req, environ, request_time)
-        atoms["U"] = PRIVATE_LINK.sub(r"/\1/…", atoms["U"])
+        try:
+            atoms = super().atoms(resp, req, environ, request_time)
+        except Exception:
+            atoms = {}
+        environ = environ if isinstance(environ, dict) else {}
+        path = atoms.get("U") or str(environ.get("RAW_URI") or "").split("?", 1)[0] or None
+        atoms["U"] = mask_private_links(path)
+        # The request line holds the same path (and its query): never the raw secret.
+        atoms["r"] = f"{atoms.get('m') or '-'} {atoms['U']} {atoms.get('H') or '-'}"
         return atoms
 
 

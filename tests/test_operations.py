@@ -67,3 +67,24 @@ def test_gunicorn_settings_hide_private_links_in_the_access_log():
     assert mask.sub(r"/\1/…", "/q/abc123") == "/q/abc123"  # printed codes are public
     assert "%(U)s" in settings["access_log_format"] and "%(f)s" not in \
         settings["access_log_format"]  # no referrer: it can carry a private link
+
+
+def test_the_access_logger_never_raises_whatever_is_missing(tmp_path):
+    from datetime import timedelta
+
+    from gunicorn.config import Config
+
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    config = Config()
+    config.set("accesslog", str(tmp_path / "access.log"))
+    config.set("access_log_format", settings["access_log_format"] + " %(r)s")
+    logger = settings["PrivateLinkMaskingLogger"](config)
+    response = type("Response", (), {"status": "400 Bad Request", "headers": [], "sent": 0})()
+    # gunicorn's own refusals: no PATH_INFO, only the raw URI
+    logger.access(response, None, {"RAW_URI": "/b/secret-link?x=1", "REQUEST_METHOD": "GET"},
+                  timedelta(0))
+    logger.access(None, None, None, None)
+    logger.access(response, object(), {}, timedelta(0))
+    lines = (tmp_path / "access.log").read_text().splitlines()
+    assert len(lines) == 3
+    assert "/b/…" in lines[0] and "secret-link" not in lines[0]

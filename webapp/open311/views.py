@@ -12,6 +12,7 @@ from webapp import ratelimits
 from webapp.access import api_client, public
 from webapp.domain import open311, photos, workflow
 from webapp.domain.open311 import Open311Error
+from webapp.errors import clean_session
 from webapp.i18n import chosen_language
 from webapp.open311 import bp
 from webapp.open311.formats import body_of, errors, render, respond
@@ -69,6 +70,7 @@ def readable_from_other_sites(response):
 
 
 @bp.errorhandler(Open311Error)
+@clean_session
 def open311_error(error: Open311Error):
     return errors(request_ext(), error.status, error.errors)
 
@@ -81,6 +83,7 @@ def open311_error(error: Open311Error):
 @bp.errorhandler(413)
 @bp.errorhandler(429)
 @bp.errorhandler(HTTPException)
+@clean_session
 def http_error(error: HTTPException):
     """Rate limit, size limit, bad form: the spec's error list, not an HTML page."""
     context, _locale = in_api_locale()
