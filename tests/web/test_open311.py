@@ -574,7 +574,7 @@ def test_admins_issue_a_key_shown_once_and_stored_only_as_a_hash(client, demo):
     login(client, "admin")
     page = client.get("/admin/api-keys")
     revoked = client.post(f"/admin/api-keys/{stored.id}/revoke",
-                          data={"csrf_token": csrf_from_page(page.text)})
+                          data={"csrf_token": csrf_from_page(page.text), "confirmed": "1"})
     assert revoked.status_code == 303
     assert post(api, api_key=raw, service_code="water", address_string=PLACE).status_code == 403
 

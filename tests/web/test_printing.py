@@ -79,7 +79,7 @@ def test_replacing_a_code_from_the_page(client, entrance_code):
     login(client, "admin")
     token = token_of(client)
     response = client.post(f"/admin/codes/{entrance_code.id}/replace",
-                           data={"csrf_token": token})
+                           data={"csrf_token": token, "confirmed": "1"})
     assert response.status_code == 303
     old = client.get(f"/q/{entrance_code.token}", headers=EN)
     assert old.status_code == 410 and "This code was replaced" in old.text

@@ -256,7 +256,7 @@ def test_admin_creates_and_disables_an_account(client, users):
     from webapp.models import User
     user = db.session.scalars(select(User).where(User.username == "newgrid")).one()
     client.post(f"/admin/users/{user.id}", data={"csrf_token": token, "role": "handler",
-                                                 "org": org, "active": "0"})
+                                                 "org": org, "active": "0", "confirmed": "1"})
     db.session.refresh(user)
     assert not user.active
 

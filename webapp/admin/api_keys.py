@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.access import in_my_community_or_404, requires
-from webapp.admin import bp
+from webapp.admin import bp, confirm
 from webapp.domain import open311
 from webapp.domain.permissions import Action
 from webapp.extensions import db
@@ -45,6 +45,13 @@ def create_api_key():
 @requires(Action.MANAGE_API_KEYS)
 def revoke_api_key(key_id):
     key = in_my_community_or_404(ApiKey, key_id)
+    if key.revoked_at is None and not confirm.confirmed():
+        return confirm.ask(
+            _("Revoke this key?"),
+            [(_("Client application"), key.client_name), (_("API key"), key.key_prefix + "…")],
+            _("The application can no longer file or read reports with this key, from the "
+              "next request on. This cannot be undone: it would need a new key."),
+            _("Yes, revoke the key"), url_for("admin.api_keys"))
     open311.revoke_key(key)
     flash(_("The key of %(name)s no longer works.", name=key.client_name), "success")
     return redirect(url_for("admin.api_keys"), code=303)

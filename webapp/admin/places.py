@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from webapp.access import requires
-from webapp.admin import bp
+from webapp.admin import bp, confirm
 from webapp.domain import place_admin
 from webapp.domain.permissions import Action
 from webapp.extensions import db
@@ -22,6 +22,16 @@ def community() -> Community:
 def compound_of(place) -> Compound:
     return {Compound: lambda p: p, Building: lambda p: p.compound,
             Entrance: lambda p: p.building.compound}[type(place)](place)
+
+
+def place_names(place) -> tuple:
+    """(compound, building, entrance) names; building None for a compound, entrance None
+    for a building."""
+    if isinstance(place, Compound):
+        return (place.name,)
+    if isinstance(place, Building):
+        return place.compound.name, place.name, None
+    return place.building.compound.name, place.building.name, place.name
 
 
 def place_or_404(kind: str, place_id: int):
@@ -83,6 +93,13 @@ def change_place(kind, place_id, change):
         if change == "rename":
             place_admin.rename(place, name)
         elif change == "remove":
+            place_admin.check_removable(place)
+            if not confirm.confirmed():
+                return confirm.ask(
+                    _("Remove this place?"), confirm.place_lines(*place_names(place)),
+                    _("Its codes stop working at once: printed posters and labels for it "
+                      "will say the code is unknown. This cannot be undone."),
+                    _("Yes, remove it"), url_for("admin.compound", compound_id=compound.id))
             place_admin.remove(place)
         elif change == "add" and kind == "compound":
             place_admin.add_building(place, name)
@@ -108,13 +125,24 @@ def replace_code(code_id):
     code = db.session.get(QrCode, code_id)
     if code is None or code.building.compound.community_id != community().id:
         abort(404)
+    compound = code.building.compound
+    if code.revoked_at is None and not confirm.confirmed():
+        return confirm.ask(
+            _("Replace this code?"),
+            confirm.place_lines(compound.name, code.building.name,
+                                code.entrance.name if code.entrance else None)
+            + [(_("Code"), code.token)],
+            _("Printed posters and labels with this code stop working at once: scanning them "
+              "shows “this code was replaced”. Print the new code and put it up."),
+            _("Yes, replace the code"), url_for("admin.compound", compound_id=compound.id))
     try:
         place_admin.replace_code(code)
     except place_admin.PlaceError as error:
-        return render_compound(code.building.compound, str(error), 409)
+        db.session.rollback()
+        return render_compound(compound, str(error), 409)
     flash(_("A new code was issued; the old poster now says it was replaced. "
             "Print the new one from “Print codes”."), "success")
-    return redirect(url_for("admin.compound", compound_id=code.building.compound_id), code=303)
+    return redirect(url_for("admin.compound", compound_id=compound.id), code=303)
 
 
 @bp.post("/places/import")

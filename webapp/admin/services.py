@@ -4,16 +4,18 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from webapp.access import in_my_community_or_404, requires
-from webapp.admin import bp
+from webapp.admin import bp, confirm
 from webapp.domain import booking, ledger
 from webapp.domain.permissions import Action
 from webapp.domain.report_input import InvalidPhone, normalise_phone
 from webapp.extensions import db
+from webapp.i18n import current_language
 from webapp.inputs import LARGEST_ID, whole_number
 from webapp.models import (
     Building,
@@ -136,8 +138,21 @@ def publish_slots():
 @requires(Action.MANAGE_SERVICES)
 def cancel_slot(slot_id):
     slot = in_my_community_or_404(Slot, slot_id)
+    reason = request.form.get("reason", "")
     try:
-        count = booking.cancel_slot(slot, request.form.get("reason", ""))
+        booking.check_cancel_slot(slot, reason)
+        if not confirm.confirmed():
+            return confirm.ask(
+                _("Call off this slot?"),
+                [(_("Service"), slot.service.name(current_language())),
+                 (_("When"), format_datetime(slot.starts_at, "EEE yyyy-MM-dd HH:mm")),
+                 (_("Booked"), _("%(n)d residents, %(v)d volunteers", n=slot.booked,
+                                 v=slot.volunteers_booked)),
+                 (_("Reason"), reason.strip())],
+                _("Every booking and volunteer shift of this slot is cancelled at once, with "
+                  "your reason on their pages. This cannot be undone."),
+                _("Yes, call it off"), url_for("admin.services"))
+        count = booking.cancel_slot(slot, reason)
     except booking.BookingRefused as refused:
         db.session.rollback()
         return render_services(str(refused), 422)
@@ -273,6 +288,15 @@ def add_care_card():
 @requires(Action.MANAGE_CARE_CARDS)
 def end_care_card(card_id):
     card = in_my_community_or_404(CareCard, card_id)
+    if card.active and not confirm.confirmed():
+        return confirm.ask(
+            _("End this care card?"),
+            [(_("Name"), card.name)] + (confirm.place_lines(
+                card.building.compound.name, card.building.name,
+                card.entrance.name if card.entrance else None) if card.building else []),
+            _("Their reports no longer get priority, and services free for care-card holders "
+              "are no longer free for them."),
+            _("Yes, end the card"), url_for("admin.care_cards"))
     card.active = False
     db.session.commit()
     return redirect(url_for("admin.care_cards"), code=303)

@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from webapp.access import requires
-from webapp.admin import bp
+from webapp.admin import bp, confirm
 from webapp.domain import accounts, questions, routing, sla
 from webapp.domain.permissions import Action
 from webapp.extensions import db
@@ -70,6 +70,14 @@ def update_user(user_id):
     if user is None:
         return render_users(_("No such account."), 404)
     form = request.form
+    deactivating = user.active and user.id != current_user.id and form.get("active") != "1"
+    if deactivating and not confirm.confirmed():
+        return confirm.ask(
+            _("Disable this account?"),
+            [(_("Name"), user.display_name), (_("Username"), user.username)],
+            _("They can no longer log in, from their next page on, until an admin sets the "
+              "account active again."),
+            _("Yes, disable the account"), url_for("admin.users"))
     if form.get("role") in set(Role):
         user.role = form["role"]
     org = next((o for o in community_orgs() if str(o.id) == form.get("org")), None)

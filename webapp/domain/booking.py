@@ -90,15 +90,21 @@ def offer_availability(volunteer: User, service: ServiceType, start: datetime,
     return slot
 
 
-def cancel_slot(slot: Slot, reason: str, now: datetime | None = None) -> int:
-    """The community calls a slot off: its bookings and shifts are cancelled with the reason
-    (their pages say so). Returns how many resident bookings it cancelled."""
-    now = now or utcnow()
+def check_cancel_slot(slot: Slot, reason: str) -> str:
+    """The reason, stripped; refuses a slot that cannot be called off, or no reason."""
     reason = (reason or "").strip()
     if not reason:
         raise BookingRefused(_l("Please give a reason; the residents will see it."))
     if slot.cancelled_at is not None:
         raise BookingRefused(_l("This time is no longer offered."))
+    return reason
+
+
+def cancel_slot(slot: Slot, reason: str, now: datetime | None = None) -> int:
+    """The community calls a slot off: its bookings and shifts are cancelled with the reason
+    (their pages say so). Returns how many resident bookings it cancelled."""
+    now = now or utcnow()
+    reason = check_cancel_slot(slot, reason)
     slot.cancelled_at = now
     live = [b for b in slot.bookings if b.status == BookingStatus.BOOKED]
     for found in live:

@@ -129,13 +129,18 @@ def set_coordinates(building: Building, latitude: str, longitude: str) -> None:
     db.session.commit()
 
 
-def remove(place: Compound | Building | Entrance) -> None:
-    """Remove a place with no reports, and its codes; a place with reports stays."""
+def check_removable(place: Compound | Building | Entrance) -> None:
+    """A place with reports stays (refused with the reason); one without may go."""
     column = {Compound: Report.compound_id, Building: Report.building_id,
               Entrance: Report.entrance_id}[type(place)]
     if db.session.scalar(select(func.count(Report.id)).where(column == place.id)):
         raise PlaceError(_l("%(name)s has reports, so it cannot be removed. Rename it instead.",
                             name=place.name))
+
+
+def remove(place: Compound | Building | Entrance) -> None:
+    """Remove a place with no reports, and its codes; a place with reports stays."""
+    check_removable(place)
     buildings = place.buildings if isinstance(place, Compound) else \
         [place] if isinstance(place, Building) else []
     entrances = [e for b in buildings for e in b.entrances] if buildings else [place]
