@@ -1,3 +1,5 @@
+import math
+
 from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -9,7 +11,7 @@ from wtforms.validators import DataRequired
 from webapp import ratelimits
 from webapp.access import public
 from webapp.auth import bp
-from webapp.domain import accounts
+from webapp.domain import accounts, login_throttle
 from webapp.i18n import safe_next
 
 
@@ -30,9 +32,14 @@ def login():
     try:
         user = accounts.authenticate(form.username.data, form.password.data,
                                      request.remote_addr)
-    except accounts.TooManyAttempts:
-        return render_template("auth/login.html", form=form, problem=_(
-            "Too many failed attempts. Please wait 15 minutes and try again.")), 429
+    except login_throttle.TooManyAttempts as brake:
+        seconds = math.ceil(brake.wait.total_seconds())
+        problem = _("Too many failed attempts from here. Please wait %(n)d seconds and try "
+                    "again.", n=seconds) if seconds < 120 else \
+            _("Too many failed attempts from here. Please wait %(n)d minutes and try again.",
+              n=math.ceil(seconds / 60))
+        return render_template("auth/login.html", form=form, problem=problem), 429, \
+            {"Retry-After": str(seconds)}
     if user is None:
         return render_template("auth/login.html", form=form,
                                problem=_("Wrong username or password.")), 422

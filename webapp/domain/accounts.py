@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from webapp.domain import login_throttle
 from webapp.extensions import db
-from webapp.models import LoginAttempt, Organization, Role, User
+from webapp.models import Organization, Role, User
 from webapp.models.types import utcnow
 
 MIN_PASSWORD_LENGTH = 8
-WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_USERNAME = 5
-MAX_FAILURES_PER_ADDRESS = 20
 # Checked when the username is unknown, so that a miss takes as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 
 class AccountError(ValueError):
-    pass
-
-
-class TooManyAttempts(Exception):
     pass
 
 
@@ -60,30 +54,22 @@ def set_password(user: User, password: str) -> None:
 
 def authenticate(username: str, password: str, remote_addr: str,
                  now: datetime | None = None) -> User | None:
-    """The active user with these credentials, or None. Raises TooManyAttempts while the
-    username or the address has failed too often in the last 15 minutes."""
+    """The active user with these credentials, or None. Raises TooManyAttempts (with the
+    wait) while this username and address must wait: see domain/login_throttle.py."""
     now = now or utcnow()
     username = (username or "").strip().lower()[:40]
     if "\x00" in username:  # no account has one, and PostgreSQL cannot store it
         username = ""
     remote_addr = (remote_addr or "?")[:64]
-    since = now - WINDOW
-    by_name, by_addr = db.session.execute(
-        select(func.count().filter(LoginAttempt.username == username),
-               func.count().filter(LoginAttempt.remote_addr == remote_addr))
-        .where(LoginAttempt.created_at > since,
-               or_(LoginAttempt.username == username, LoginAttempt.remote_addr == remote_addr))
-    ).one()
-    if by_name >= MAX_FAILURES_PER_USERNAME or by_addr >= MAX_FAILURES_PER_ADDRESS:
-        raise TooManyAttempts()
+    login_throttle.check(username, remote_addr, now)
 
     user = db.session.scalar(select(User).where(User.username == username))
     valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
     if user is None or not valid or not user.active:
-        db.session.add(LoginAttempt(username=username, remote_addr=remote_addr, created_at=now))
-        db.session.execute(delete(LoginAttempt).where(LoginAttempt.created_at < now - WINDOW * 4))
-        db.session.commit()
+        login_throttle.record_failure(username, remote_addr, now)
         return None
+    # The owner got in from here: their typos from this address stop slowing them down.
+    login_throttle.clear(username, now, address=remote_addr)
     user.last_login_at = now
     db.session.commit()
     return user

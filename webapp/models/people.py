@@ -64,9 +64,15 @@ class User(UserMixin, db.Model):
 
 
 class LoginAttempt(db.Model):
-    """Failed logins, counted per username and per address to slow down guessing."""
+    """Failed logins, counted per username and address to slow down guessing, and kept a
+    while for the admins' audit page."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(40), index=True)
     remote_addr: Mapped[str] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    # Refused by the throttle without checking the password; recorded for the audit only.
+    throttled: Mapped[bool] = mapped_column(default=False)
+    # Set when an admin cleared the username's throttle, or its owner logged in from here:
+    # the attempt no longer slows anyone down.
+    cleared_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
