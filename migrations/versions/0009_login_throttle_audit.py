@@ -1,12 +1,12 @@
 """failed logins: throttled flag and cleared time, for growing delays and the audit page
 
-Revision ID: 0011
+Revision ID: 0009
 Revises: 0008
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
+revision = "0009"
 down_revision = "0008"
 branch_labels = None
 depends_on = None
