@@ -8,6 +8,9 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from webapp.extensions import db
+from webapp.models.text import TextTooLong
+
 FORM_ID = re.compile(r"^[a-z][a-z-]{0,40}$")
 
 
@@ -48,6 +51,13 @@ def init_app(app) -> None:
               "a minute and try again, or call the community office."),
         )
         return response
+
+    @app.errorhandler(TextTooLong)
+    def text_too_long(error):
+        """A value longer than its column that no form or domain check caught first: the
+        column refused it before the database could (see models/text.py)."""
+        db.session.rollback()
+        return problem_response(422, _("Please shorten the text"), str(error))
 
     @app.errorhandler(404)
     def not_found(error):
