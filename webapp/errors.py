@@ -14,6 +14,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from webapp.extensions import db
+from webapp.models.text import TextTooLong
 
 FORM_ID = re.compile(r"^[a-z][a-z-]{0,40}$")
 
@@ -71,6 +72,13 @@ def init_app(app) -> None:
               "a minute and try again, or call the community office."),
         )
         return response
+
+    @app.errorhandler(TextTooLong)
+    @clean_session
+    def text_too_long(error):
+        """A value longer than its column that no form or domain check caught first: the
+        column refused it before the database could (see models/text.py)."""
+        return problem_response(422, _("Please shorten the text"), str(error))
 
     @app.errorhandler(404)
     @clean_session

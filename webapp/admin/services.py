@@ -31,11 +31,18 @@ from webapp.models import (
     Slot,
     User,
 )
+from webapp.models.text import TextTooLong, fit, max_length, plain
 from webapp.models.types import utcnow
 
 
 def community_id() -> int:
     return current_user.organization.community_id
+
+
+def form_text(name: str, column=None, label=None) -> str:
+    """A field as typed, trimmed; TextTooLong when it does not fit `column`."""
+    value = plain(request.form.get(name) or "").strip()
+    return fit(column, value, label) if column is not None else value
 
 
 def form_int(name: str, default: int | None = None) -> int | None:
@@ -68,14 +75,21 @@ def services():
 def add_service():
     form = request.form
     category = db.session.get(ServiceCategory, form_int("category", 0))
-    name_zh, name_en = (form.get("name_zh") or "").strip(), (form.get("name_en") or "").strip()
     minutes, points = form_int("duration"), form_int("points")
     volunteers, cutoff = form_int("volunteers"), form_int("cutoff")
     if category is None or category.community_id != community_id():
         return render_services(_("Choose a category."), 422)
-    if not name_zh or not name_en or len(name_zh) > 60 or len(name_en) > 60:
+    try:
+        name_zh, name_en = form_text("name_zh"), form_text("name_en")
+        fee_note_zh = form_text("fee_note_zh", ServiceType.fee_note_zh, _("Fee note (Chinese)"))
+        fee_note_en = form_text("fee_note_en", ServiceType.fee_note_en, _("Fee note (English)"))
+    except TextTooLong as error:
+        return render_services(str(error), 422)
+    if not name_zh or not name_en or len(name_zh) > max_length(ServiceType.name_zh) or \
+            len(name_en) > max_length(ServiceType.name_en):
         return render_services(_("Give the service a Chinese and an English name "
-                                 "(at most 60 characters)."), 422)
+                                 "(at most %(max)d characters).",
+                                 max=max_length(ServiceType.name_zh)), 422)
     numbers = (minutes, points, volunteers, cutoff)
     if None in numbers or not (5 <= minutes <= 24 * 60 and 0 <= points <= 1000
                                and 0 <= volunteers <= 20 and 0 <= cutoff <= 24 * 14):
@@ -87,8 +101,7 @@ def add_service():
         at_home=form.get("at_home") == "1", free_for_care_card=form.get("free") == "1",
         description_zh=(form.get("description_zh") or "").strip()[:1000] or None,
         description_en=(form.get("description_en") or "").strip()[:1000] or None,
-        fee_note_zh=(form.get("fee_note_zh") or "").strip()[:120] or None,
-        fee_note_en=(form.get("fee_note_en") or "").strip()[:120] or None))
+        fee_note_zh=fee_note_zh or None, fee_note_en=fee_note_en or None))
     db.session.commit()
     flash(_("Service added."), "success")
     return redirect(url_for("admin.services"), code=303)
@@ -97,11 +110,12 @@ def add_service():
 @bp.post("/service-categories")
 @requires(Action.MANAGE_SERVICES)
 def add_service_category():
-    name_zh = (request.form.get("name_zh") or "").strip()
-    name_en = (request.form.get("name_en") or "").strip()
-    if not name_zh or not name_en or len(name_zh) > 60 or len(name_en) > 60:
+    name_zh, name_en = form_text("name_zh"), form_text("name_en")
+    if not name_zh or not name_en or len(name_zh) > max_length(ServiceCategory.name_zh) or \
+            len(name_en) > max_length(ServiceCategory.name_en):
         return render_services(_("Give the category a Chinese and an English name "
-                                 "(at most 60 characters)."), 422)
+                                 "(at most %(max)d characters).",
+                                 max=max_length(ServiceCategory.name_zh)), 422)
     count = len(db.session.scalars(select(ServiceCategory.id).where(
         ServiceCategory.community_id == community_id())).all())
     db.session.add(ServiceCategory(community_id=community_id(), name_zh=name_zh,
@@ -228,11 +242,15 @@ def decide_redemption(redemption_id, decision):
 @requires(Action.MANAGE_POINTS)
 def add_reward():
     form = request.form
-    name_zh, name_en = (form.get("name_zh") or "").strip(), (form.get("name_en") or "").strip()
+    try:
+        name_zh = form_text("name_zh", Reward.name_zh, _("Name (Chinese)"))
+        name_en = form_text("name_en", Reward.name_en, _("Name (English)"))
+    except TextTooLong as error:
+        return render_points(str(error), 422)
     cost, stock = form_int("cost"), form_int("stock")
     if form.get("kind") not in ("goods", "service", "fee_offset") or not name_zh or \
-            not name_en or len(name_zh) > 60 or len(name_en) > 60 or cost is None or \
-            stock is None or not 1 <= cost <= 100_000 or not 0 <= stock <= 100_000:
+            not name_en or cost is None or stock is None or not 1 <= cost <= 100_000 or \
+            not 0 <= stock <= 100_000:
         return render_points(_("Give the reward a kind, both names, a cost and a stock."), 422)
     db.session.add(Reward(community_id=community_id(), kind=form["kind"], name_zh=name_zh,
                           name_en=name_en, cost=cost, stock=stock))
@@ -266,11 +284,15 @@ def care_cards():
 @bp.post("/care-cards")
 @requires(Action.MANAGE_CARE_CARDS)
 def add_care_card():
-    name = (request.form.get("name") or "").strip()
-    if not name or len(name) > 40:
+    try:
+        name = form_text("name", CareCard.name, _("Name"))
+        phone = form_text("phone", CareCard.phone, _("Phone"))
+    except TextTooLong as error:
+        return render_care_cards(str(error), 422)
+    if not name:
         return render_care_cards(_("Please give the resident's name."), 422)
     try:
-        phone = normalise_phone(request.form.get("phone"))
+        phone = normalise_phone(phone)
     except InvalidPhone as invalid:
         return render_care_cards(str(invalid), 422)
     if phone is None:

@@ -10,7 +10,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.domain import login_throttle
 from webapp.extensions import db
-from webapp.models import Organization, Role, User
+from webapp.models import LoginAttempt, Organization, Role, User
+from webapp.models.text import TextTooLong, fit, max_length, plain
 from webapp.models.types import utcnow
 
 MIN_PASSWORD_LENGTH = 8
@@ -24,15 +25,22 @@ class AccountError(ValueError):
 
 def create_user(username: str, display_name: str, password: str, role: str,
                 organization: Organization, phone: str | None = None) -> User:
-    username = username.strip().lower()
+    username = plain(username).strip().lower()
     if not username or not username.replace("_", "").replace("-", "").isalnum():
         raise AccountError(_l("A username uses letters, digits, - and _ only."))
+    display_name = plain(display_name).strip() or username
+    try:
+        fit(User.username, username, _l("Username"))
+        fit(User.display_name, display_name, _l("Name"))
+        fit(User.phone, phone, _l("Phone"))
+    except TextTooLong as error:
+        raise AccountError(str(error)) from None
     if role not in set(Role):
         raise AccountError(_l("Unknown role."))
     check_password(password)
     if db.session.scalar(select(User.id).where(User.username == username)):
         raise AccountError(_l("That username is taken."))
-    user = User(username=username, display_name=display_name.strip() or username,
+    user = User(username=username, display_name=display_name,
                 password_hash=generate_password_hash(password), role=role,
                 organization=organization, phone=phone)
     db.session.add(user)
@@ -57,10 +65,11 @@ def authenticate(username: str, password: str, remote_addr: str,
     """The active user with these credentials, or None. Raises TooManyAttempts (with the
     wait) while this username and address must wait: see domain/login_throttle.py."""
     now = now or utcnow()
-    username = (username or "").strip().lower()[:40]
+    # Cut to the columns only to count failures: no account has a longer name.
+    username = (username or "").strip().lower()[:max_length(LoginAttempt.username)]
     if "\x00" in username:  # no account has one, and PostgreSQL cannot store it
         username = ""
-    remote_addr = (remote_addr or "?")[:64]
+    remote_addr = (remote_addr or "?")[:max_length(LoginAttempt.remote_addr)]
     login_throttle.check(username, remote_addr, now)
 
     user = db.session.scalar(select(User).where(User.username == username))

@@ -25,11 +25,11 @@ from webapp.models import (
     User,
     VolunteerShift,
 )
+from webapp.models.text import fit_fields, max_length, plain
 from webapp.models.types import utcnow
 
 MAX_WEEKS = 26
 MAX_PLACES = 200
-MAX_LOCATION = 120  # Slot.location
 
 
 class BookingRefused(Exception):
@@ -43,6 +43,9 @@ class BookingDraft:
     phone: str
     floor_room: str | None = None
     note: str | None = None
+
+    def __post_init__(self):
+        fit_fields(self, Booking, "name", "phone", "floor_room")
 
 
 # --- publishing slots -----------------------------------------------------------------------
@@ -61,9 +64,10 @@ def publish(service: ServiceType, community_id: int, first_start: datetime, *, w
         else volunteer_capacity
     if not 1 <= capacity <= MAX_PLACES or not 0 <= volunteer_capacity <= MAX_PLACES:
         raise BookingRefused(_l("Places must be between 1 and %(n)d.", n=MAX_PLACES))
-    location = (location or "").replace("\x00", "").strip() or None
-    if location and len(location) > MAX_LOCATION:
-        raise BookingRefused(_l("The place may be at most %(n)d characters.", n=MAX_LOCATION))
+    location = plain(location or "").strip() or None
+    if location and len(location) > max_length(Slot.location):
+        raise BookingRefused(_l("The place may be at most %(n)d characters.",
+                                n=max_length(Slot.location)))
     slots = []
     for week in range(weeks):
         start = first_start + timedelta(weeks=week)

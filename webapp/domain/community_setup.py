@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import Category, Community, Organization, OrgKind, Routing
+from webapp.models.text import TextTooLong, fit, plain
 
 # code, zh, en, icon, is_major, routing — the kinds of trouble residents report (cf. 52022)
 STANDARD_CATEGORIES = [
@@ -39,9 +40,17 @@ def ensure_standard_categories() -> int:
 def create_community(code: str, name: str, office: str, hotline: str | None = None,
                      hotline_24h: str | None = None,
                      timezone: str = "Asia/Shanghai") -> Community:
-    code, name, office = code.strip(), name.strip(), office.strip()
+    code, name, office = (plain(value).strip() for value in (code, name, office))
     if not (code and name and office):
         raise SetupRefused("A community needs a code, a name and an office name.")
+    try:
+        for column, value in ((Community.code, code), (Community.name, name),
+                              (Organization.name, office), (Community.hotline, hotline),
+                              (Community.hotline_24h, hotline_24h),
+                              (Community.timezone, timezone)):
+            fit(column, value)
+    except TextTooLong as error:
+        raise SetupRefused(str(error)) from None
     if db.session.scalar(select(Community).where(Community.code == code)) is not None:
         raise SetupRefused(f"A community with the code {code!r} exists already.")
     community = Community(code=code, name=name, hotline=hotline, hotline_24h=hotline_24h,

@@ -25,7 +25,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
 from webapp.domain import questions, sla, workflow
-from webapp.domain.report_input import NAME_MAX, InvalidPhone, normalise_phone
+from webapp.domain.report_input import InvalidPhone, normalise_phone
 from webapp.domain.tokens import new_submission_key
 from webapp.extensions import db
 from webapp.models import (
@@ -49,6 +49,7 @@ from webapp.models import (
     ServiceType,
     SlaTarget,
 )
+from webapp.models.text import max_length, plain
 from webapp.models.types import utcnow
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -89,9 +90,11 @@ def hash_key(raw: str) -> str:
 
 def issue_key(community: Community, client_name: str, created_by=None) -> tuple[ApiKey, str]:
     """A new key for a client application. The key itself is returned once and never stored."""
-    name = " ".join((client_name or "").replace("\x00", "").split())
-    if not 1 <= len(name) <= 100:
-        raise ValueError(_("Name the client application (up to 100 characters)."))
+    name = " ".join(plain(client_name or "").split())
+    limit = max_length(ApiKey.client_name)
+    if not 1 <= len(name) <= limit:
+        raise ValueError(_("Name the client application (up to %(max)d characters).",
+                           max=limit))
     raw = KEY_PREFIX + secrets.token_urlsafe(24)  # 192 bits
     key = ApiKey(community=community, client_name=name, key_hash=hash_key(raw),
                  key_prefix=raw[:len(KEY_PREFIX) + 4], created_by=created_by)
@@ -550,10 +553,16 @@ def attribute_values(form: MultiDict, code: str) -> list[str]:
     return form.getlist(f"attribute[{code}]") + form.getlist(f"attribute[{code}][]")
 
 
-def _optional(form: MultiDict, name: str, limit: int) -> str | None:
-    value = (form.get(name) or "").replace("\x00", "").strip()
+def _longer_than(name: str, limit: int) -> Open311Error:
+    return _err(400, _("%(field)s is longer than %(max)d characters.", field=name, max=limit))
+
+
+def _optional(form: MultiDict, name: str) -> str | None:
+    """A parameter kept as sent, in the Open311Request column of its name."""
+    value = plain(form.get(name) or "").strip()
+    limit = max_length(getattr(Open311Request, name))
     if len(value) > limit:
-        raise _err(400, _("%(field)s is longer than %(max)d characters.", field=name, max=limit))
+        raise _longer_than(name, limit)
     return value or None
 
 
@@ -599,8 +608,8 @@ def file_request(form: MultiDict, key: ApiKey, upload_folder) -> Filed:
         except Open311Error as error:
             problems += [d for _c, d in error.errors]
     try:
-        extra = {name: _optional(form, name, 100) for name in ("account_id", "device_id")}
-        address_string = _optional(form, "address_string", 300)
+        extra = {name: _optional(form, name) for name in ("account_id", "device_id")}
+        address_string = _optional(form, "address_string")
     except Open311Error as error:
         problems += [d for _c, d in error.errors]
     if problems:
@@ -630,7 +639,7 @@ def file_request(form: MultiDict, key: ApiKey, upload_folder) -> Filed:
 
 
 def _description(form):
-    text = (form.get("description") or "").replace("\x00", "").strip()
+    text = plain(form.get("description") or "").strip()
     if len(text) > DESCRIPTION_MAX:
         raise _err(400, _("description is longer than %(max)d characters.",
                           max=DESCRIPTION_MAX))
@@ -638,16 +647,21 @@ def _description(form):
 
 
 def _name(form):
-    name = " ".join(p for p in ((form.get("first_name") or "").strip(),
-                                (form.get("last_name") or "").strip()) if p)
-    if len(name) > NAME_MAX:
+    name = " ".join(p for p in (plain(form.get("first_name") or "").strip(),
+                                plain(form.get("last_name") or "").strip()) if p)
+    limit = max_length(Report.contact_name)
+    if len(name) > limit:
         raise _err(400, _("first_name and last_name together are longer than %(max)d "
-                          "characters.", max=NAME_MAX))
+                          "characters.", max=limit))
     return {"name": name or None}
 
 
 def _phone(form):
-    raw = (form.get("phone") or "").strip()
+    raw = plain(form.get("phone") or "").strip()
+    # Checked before any parsing: whatever the number, more than the column holds is
+    # refused, never cut to fit.
+    if len(raw) > max_length(Report.contact_phone):
+        raise _longer_than("phone", max_length(Report.contact_phone))
     try:
         return {"phone": normalise_phone(raw)}
     except InvalidPhone:
@@ -657,14 +671,16 @@ def _phone(form):
 
 
 def _email(form):
-    email = (form.get("email") or "").strip()
-    if email and (len(email) > 254 or not EMAIL.match(email)):
+    email = plain(form.get("email") or "").strip()
+    if len(email) > max_length(Open311Request.email):
+        raise _longer_than("email", max_length(Open311Request.email))
+    if email and not EMAIL.match(email):
         raise _err(400, _("email is not an e-mail address."))
     return {"email": email or None}
 
 
 def _media(form):
-    url = (form.get("media_url") or "").strip()
+    url = plain(form.get("media_url") or "").strip()
     if url and not URL.match(url):
         raise _err(400, _("media_url must be an http or https URL."))
     return {"media_url": url or None}

@@ -13,9 +13,10 @@ from sqlalchemy import func, select
 from webapp.domain.tokens import new_qr_token
 from webapp.extensions import db
 from webapp.models import Building, Community, Compound, Entrance, QrCode, Report
+from webapp.models.text import max_length, plain
 from webapp.models.types import utcnow
 
-NAME_MAX = {"compound": 100, "building": 60, "entrance": 60}
+NAMES = {"compound": Compound.name, "building": Building.name, "entrance": Entrance.name}
 MAX_IMPORT_ROWS = 20_000
 HEADERS = {("compound", "building", "entrance"), ("compound", "building"),
            ("小区", "楼栋", "单元"), ("小区", "楼栋")}
@@ -57,11 +58,12 @@ def replace_code(code: QrCode) -> QrCode:
 # --- editing one place ----------------------------------------------------------------------
 
 def _name(kind: str, value: str) -> str:
-    value = (value or "").replace("\x00", "").strip()
+    value = plain(value or "").strip()
     if not value:
         raise PlaceError(_l("Please give a name."))
-    if len(value) > NAME_MAX[kind]:
-        raise PlaceError(_l("A name may have at most %(n)d characters.", n=NAME_MAX[kind]))
+    if len(value) > max_length(NAMES[kind]):
+        raise PlaceError(_l("A name may have at most %(n)d characters.",
+                            n=max_length(NAMES[kind])))
     return value
 
 
@@ -189,7 +191,7 @@ def decode_csv(data: bytes) -> str:
 def parse_csv(text: str) -> tuple[list[tuple[int, str, str, str | None]], list[tuple[int, str]]]:
     """Rows as (line, compound, building, entrance or None), and each bad row's problem."""
     rows, problems = [], []
-    reader = csv.reader(io.StringIO(text.replace("\x00", "")))
+    reader = csv.reader(io.StringIO(plain(text)))
     for line, record in enumerate(reader, start=1):
         cells = [cell.strip() for cell in record]
         while cells and not cells[-1]:
@@ -212,10 +214,10 @@ def parse_csv(text: str) -> tuple[list[tuple[int, str, str, str | None]], list[t
         entrance = cells[2] if len(cells) == 3 and cells[2] else None
         too_long = [kind for kind, value in (("compound", compound), ("building", building),
                                              ("entrance", entrance or ""))
-                    if len(value) > NAME_MAX[kind]]
+                    if len(value) > max_length(NAMES[kind])]
         if too_long:
             problems.append((line, str(_l("A name is too long (at most %(n)d characters).",
-                                          n=NAME_MAX[too_long[0]]))))
+                                          n=max_length(NAMES[too_long[0]])))))
             continue
         rows.append((line, compound, building, entrance))
     return rows, problems

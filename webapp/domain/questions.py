@@ -17,12 +17,15 @@ from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import LIST_TYPES, Category, CategoryQuestion, Datatype, ReportAnswer
+from webapp.models.text import max_length, plain
 from webapp.models.types import utcnow
 
-CODE = re.compile(r"^[A-Za-z0-9_\-]{1,40}$")
+CODE_MAX = max_length(CategoryQuestion.code)
+CODE = re.compile(rf"^[A-Za-z0-9_\-]{{1,{CODE_MAX}}}$")
 STRING_MAX = 200
 TEXT_MAX = 1000
-DESCRIPTION_MAX = 300
+DESCRIPTION_MAX = max_length(CategoryQuestion.description_zh)
+VALUE_NAME_MAX = 100
 MAX_VALUES = 50
 NUMBER_LIMIT = Decimal("1e12")
 
@@ -82,7 +85,7 @@ def check_answers(questions: list[CategoryQuestion], get: Callable[[CategoryQues
     for question in questions:
         if not question.variable:
             continue
-        raw = [v.replace("\x00", "").strip() for v in get(question) if v is not None]
+        raw = [plain(v).strip() for v in get(question) if v is not None]
         raw = [v for v in raw if v]
         if not raw:
             if question.required:
@@ -194,15 +197,18 @@ def parse_values(text: str) -> list[dict]:
         parts = [p.strip() for p in line.split("|")]
         key = parts[0]
         if not CODE.match(key):
-            raise QuestionError(_l("Line %(n)d: a key is 1 to 40 letters, digits, _ or -.",
-                                   n=number))
+            raise QuestionError(_l("Line %(n)d: a key is 1 to %(max)d letters, digits, _ "
+                                   "or -.", n=number, max=CODE_MAX))
         if key in keys:
             raise QuestionError(_l("Line %(n)d: the key “%(key)s” is used twice.", n=number,
                                    key=key))
         keys.add(key)
         name_zh = (parts[1] if len(parts) > 1 else "") or key
         name_en = (parts[2] if len(parts) > 2 else "") or name_zh
-        values.append({"key": key, "name_zh": name_zh[:100], "name_en": name_en[:100]})
+        if max(len(name_zh), len(name_en)) > VALUE_NAME_MAX:
+            raise QuestionError(_l("Line %(n)d: a name may have at most %(max)d characters.",
+                                   n=number, max=VALUE_NAME_MAX))
+        values.append({"key": key, "name_zh": name_zh, "name_en": name_en})
     if len(values) > MAX_VALUES:
         raise QuestionError(_l("At most %(n)d values.", n=MAX_VALUES))
     return values
@@ -217,12 +223,13 @@ def save_question(category: Category, form, question: CategoryQuestion | None = 
                   ) -> CategoryQuestion:
     """Add a question to `category`, or change `question`, from the admin form's fields.
     Commits; raises QuestionError (nothing saved) when a field is wrong."""
-    form = {name: (form.get(name) or "").replace("\x00", "") for name in (
+    form = {name: plain(form.get(name) or "") for name in (
         "code", "datatype", "variable", "required", "order", "description_zh",
         "description_en", "datatype_description_zh", "datatype_description_en", "values")}
     code = (form.get("code") or "").strip()
     if not CODE.match(code):
-        raise QuestionError(_l("The code is 1 to 40 letters, digits, _ or -."))
+        raise QuestionError(_l("The code is 1 to %(max)d letters, digits, _ or -.",
+                               max=CODE_MAX))
     datatype = form.get("datatype", "")
     if datatype not in set(Datatype):
         raise QuestionError(_l("Choose the kind of answer."))
@@ -231,6 +238,10 @@ def save_question(category: Category, form, question: CategoryQuestion | None = 
     if not description_zh or len(description_zh) > DESCRIPTION_MAX or \
             len(description_en) > DESCRIPTION_MAX:
         raise QuestionError(_l("Write the question (up to %(max)d characters).",
+                               max=DESCRIPTION_MAX))
+    hints = [(form.get(f"datatype_description_{lang}") or "").strip() for lang in ("zh", "en")]
+    if max(map(len, hints)) > DESCRIPTION_MAX:
+        raise QuestionError(_l("A hint may have at most %(max)d characters.",
                                max=DESCRIPTION_MAX))
     order = (form.get("order") or "").strip()
     if not re.fullmatch(r"[0-9]{1,3}", order) or not 1 <= int(order) <= 999:
@@ -259,10 +270,8 @@ def save_question(category: Category, form, question: CategoryQuestion | None = 
     question.sort_order = int(order)
     question.description_zh = description_zh
     question.description_en = description_en
-    question.datatype_description_zh = \
-        (form.get("datatype_description_zh") or "").strip()[:DESCRIPTION_MAX] or None
-    question.datatype_description_en = \
-        (form.get("datatype_description_en") or "").strip()[:DESCRIPTION_MAX] or None
+    question.datatype_description_zh, question.datatype_description_en = \
+        (hint or None for hint in hints)
     question.values = values
     category.updated_at = utcnow()
     db.session.commit()

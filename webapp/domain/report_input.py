@@ -1,4 +1,5 @@
-"""Limits and normalisation for what residents type into a report."""
+"""Limits and normalisation for what residents type into a report. The limits of what is
+stored in a sized column are that column's length (models/text.py), not written here."""
 
 import re
 import unicodedata
@@ -8,8 +9,6 @@ from flask_babel import lazy_gettext as _l
 DESCRIPTION_MIN = 4
 DESCRIPTION_MAX = 1000
 NOTE_MAX = 1000
-FLOOR_ROOM_MAX = 40
-NAME_MAX = 40
 RATING_COMMENT_MAX = 500
 
 # Mainland mobile (11 digits from 1[3-9]) or a landline with area code and optional extension.

@@ -36,6 +36,8 @@ from webapp.models import (
     ReportStatus,
     User,
 )
+from webapp.models.reports import ACTOR_SEPARATOR
+from webapp.models.text import fit_fields
 from webapp.models.types import utcnow
 
 S = ReportStatus
@@ -118,6 +120,9 @@ class ReportDraft:
     care_card: bool = False
     channel: str = "qr"  # how it came in: "qr" (the door's code) or "open311"
     answers: tuple = ()  # questions.Answer for the category's extra questions
+
+    def __post_init__(self):
+        fit_fields(self, Report, "floor_room", "contact_name", "contact_phone")
 
 
 # --- 点单: the resident reports ------------------------------------------------------------
@@ -600,7 +605,7 @@ def _record(report, kind, from_status, to_status, note, *, actor: User | None = 
 def _actor_label(actor: User | None) -> str | None:
     if actor is None:
         return None
-    return f"{actor.display_name} · {actor.organization.name}"
+    return f"{actor.display_name}{ACTOR_SEPARATOR}{actor.organization.name}"
 
 
 def _attach_photos(report, event, photos, stored_names) -> None:

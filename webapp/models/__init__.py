@@ -43,3 +43,8 @@ __all__ = [
     "LoginAttempt", "Milestone", "OrgKind", "Organization", "QrCode", "Report", "ReportEvent",
     "ReportMilestone", "ReportPhoto", "ReportStatus", "Role", "Routing", "SlaTarget", "User",
 ]
+
+from webapp.extensions import db  # noqa: E402
+from webapp.models.text import guard_text_columns  # noqa: E402
+
+guard_text_columns(db.Model)

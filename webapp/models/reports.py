@@ -201,6 +201,13 @@ class ReportPhoto(db.Model):
     event: Mapped[ReportEvent | None] = relationship(back_populates="photos")
 
 
+# A staff event's label, "display name · organisation": sized for the longest of both, so
+# that every valid account can act.
+ACTOR_SEPARATOR = " · "
+ACTOR_LABEL_LENGTH = (User.__table__.c.display_name.type.length + len(ACTOR_SEPARATOR)
+                      + Organization.__table__.c.name.type.length)
+
+
 class ReportEvent(db.Model):
     """One line of a report's history. Rows are only ever inserted."""
 
@@ -209,7 +216,7 @@ class ReportEvent(db.Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     actor_kind: Mapped[str] = mapped_column(String(20))  # resident, staff, system
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    actor_label: Mapped[str | None] = mapped_column(String(60))
+    actor_label: Mapped[str | None] = mapped_column(String(ACTOR_LABEL_LENGTH))
     kind: Mapped[str] = mapped_column(String(30))
     from_status: Mapped[str | None] = mapped_column(String(24))
     to_status: Mapped[str | None] = mapped_column(String(24))

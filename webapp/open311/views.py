@@ -14,6 +14,7 @@ from webapp.domain import open311, photos, workflow
 from webapp.domain.open311 import Open311Error
 from webapp.errors import clean_session
 from webapp.i18n import chosen_language
+from webapp.models.text import TextTooLong
 from webapp.open311 import bp
 from webapp.open311.formats import body_of, errors, render, respond
 
@@ -73,6 +74,12 @@ def readable_from_other_sites(response):
 @clean_session
 def open311_error(error: Open311Error):
     return errors(request_ext(), error.status, error.errors)
+
+
+@bp.errorhandler(TextTooLong)
+@clean_session
+def text_too_long(error: TextTooLong):
+    return errors(request_ext(), 400, [(400, str(error))])
 
 
 # Each code by name as well: the app's own handlers for these codes would otherwise answer

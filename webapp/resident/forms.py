@@ -1,4 +1,5 @@
-"""The resident's forms. Limits come from domain.report_input; photos from domain.photos."""
+"""The resident's forms. Text limits come from the columns the text is stored in (`fits`),
+the others from domain.report_input; photos from domain.photos."""
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -11,11 +12,20 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from webapp.domain import report_input as limits
 from webapp.domain.photos import PhotoRejected, process_photo
 from webapp.domain.tokens import is_submission_key
+from webapp.models import Booking, Report
+from webapp.models.text import max_length, plain
 
 
 def text_only(value):
@@ -25,9 +35,21 @@ def text_only(value):
 
 
 def clean_text(value):
-    """Trim, and drop NUL characters that no database column should hold."""
+    """Trim, and drop what no column stores (NUL, direction controls: models/text.py)."""
     value = text_only(value)
-    return value.replace("\x00", "").strip() if isinstance(value, str) else value
+    return plain(value).strip() if isinstance(value, str) else value
+
+
+def fits(attribute):
+    """At most as many characters as `attribute`'s column holds; no other rule of the
+    field runs on a longer value (a 31-digit phone is too long, not a wrong number)."""
+    limit = max_length(attribute)
+
+    def check(form, field):
+        if field.data and len(field.data) > limit:
+            raise StopValidation(_l("At most %(max)d characters.", max=limit))
+    check.field_flags = {"maxlength": limit}  # rendered as the input's maxlength
+    return check
 
 
 CLEAN = [clean_text]
@@ -94,17 +116,14 @@ class ReportForm(PhotoUploadMixin, FlaskForm):
     photos = MultipleFileField(_l("Photos (up to 3)"))
     floor_room = StringField(
         _l("Floor / room"), filters=CLEAN,
-        validators=[Optional(), Length(max=limits.FLOOR_ROOM_MAX,
-                                       message=_l("At most %(max)d characters.",
-                                                  max=limits.FLOOR_ROOM_MAX))],
+        validators=[Optional(), fits(Report.floor_room)],
     )
     contact_name = StringField(
         _l("Your name"), filters=CLEAN,
-        validators=[Optional(), Length(max=limits.NAME_MAX,
-                                       message=_l("At most %(max)d characters.",
-                                                  max=limits.NAME_MAX))],
+        validators=[Optional(), fits(Report.contact_name)],
     )
-    contact_phone = StringField(_l("Phone"), filters=CLEAN, validators=[phone_number])
+    contact_phone = StringField(_l("Phone"), filters=CLEAN,
+                                validators=[fits(Report.contact_phone), phone_number])
     care_card = BooleanField(_l("I am elderly or live alone (care card 爱心联系卡)"))
     submission_key = HiddenField(filters=[text_only], validators=[fresh_submission_key])
 
@@ -167,15 +186,12 @@ class NotFixedForm(FlaskForm):
 
 class BookingForm(FlaskForm):
     name = StringField(_l("Your name"), filters=CLEAN, validators=[
-        DataRequired(message=_l("Please give your name.")),
-        Length(max=limits.NAME_MAX, message=_l("At most %(max)d characters.",
-                                                max=limits.NAME_MAX))])
+        DataRequired(message=_l("Please give your name.")), fits(Booking.name)])
     phone = StringField(_l("Phone"), filters=CLEAN, validators=[
         DataRequired(message=_l("Please give a phone number so the volunteer can call you.")),
-        phone_number])
+        fits(Booking.phone), phone_number])
     floor_room = StringField(_l("Floor / room"), filters=CLEAN, validators=[
-        Optional(), Length(max=limits.FLOOR_ROOM_MAX, message=_l(
-            "At most %(max)d characters.", max=limits.FLOOR_ROOM_MAX))])
+        Optional(), fits(Booking.floor_room)])
     note = TextAreaField(_l("Anything the volunteer should know? (optional)"), filters=CLEAN,
                          validators=[Length(max=limits.NOTE_MAX, message=_l(
                              "At most %(max)d characters.", max=limits.NOTE_MAX))])
