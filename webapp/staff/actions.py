@@ -51,7 +51,8 @@ def escalate(report):
 
 
 def merge(report):
-    original = workflow.find_by_number(_text("original")) if _text("original") else None
+    number = _text("original")
+    original = workflow.find_by_number(number, report.community_id) if number else None
     workflow.merge_duplicate(report, current_user, original, version=_version())
 
 
