@@ -261,8 +261,8 @@ def test_admin_creates_and_disables_an_account(client, users):
     assert not user.active
 
 
-def test_admin_sets_routing_and_sla_targets(client, demo):
-    from webapp.domain import sla
+def test_admin_sets_routing_and_sla_targets(client, users):
+    from webapp.domain import category_settings, sla
     from webapp.models import Category
     login(client, "admin")
     water = db.session.scalars(select(Category).where(Category.code == "water")).one()
@@ -282,8 +282,10 @@ def test_admin_sets_routing_and_sla_targets(client, demo):
         "target_resolve": "45", "canned": "师傅已出发"})
     assert ok.status_code == 303
     db.session.refresh(water)
-    assert water.routing == "grid"
-    assert sla.targets_for(water) == {"accept": 15, "arrive": 10, "resolve": 45}
+    here = users["admin"].organization.community_id
+    assert category_settings.routing_for(water, here) == "grid"
+    assert sla.targets_for(water, here) == {"accept": 15, "arrive": 10, "resolve": 45}
+    assert water.routing == "partner"  # the shared default: see test_category_settings.py
 
 
 def test_staff_without_a_job_at_the_door_see_the_normal_scan_page(client, entrance_code):
