@@ -58,10 +58,36 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_canned_reply_community_id"), ["community_id"],
                               unique=False)
 
+    with op.batch_alter_table("category_question", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("community_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(batch_op.f("fk_category_question_community_id_community"),
+                                    "community", ["community_id"], ["id"])
+        batch_op.drop_constraint(batch_op.f("uq_category_question_category_id"),
+                                 type_="unique")
+        batch_op.create_index("uq_category_question_shared", ["category_id", "code"],
+                              unique=True, sqlite_where=SHARED, postgresql_where=SHARED)
+        batch_op.create_index("uq_category_question_community",
+                              ["community_id", "category_id", "code"], unique=True,
+                              sqlite_where=OWN, postgresql_where=OWN)
+
 
 def downgrade():
     """A community's own targets and replies go: only the shared defaults fit the old
-    schema."""
+    schema. A community's own questions become shared (their answers keep them), their code
+    made unique with their id."""
+    op.execute("UPDATE category_question SET code = substr(code, 1, 30) || '-' || id "
+               "WHERE community_id IS NOT NULL")
+    with op.batch_alter_table("category_question", schema=None) as batch_op:
+        batch_op.drop_index("uq_category_question_community", sqlite_where=OWN,
+                            postgresql_where=OWN)
+        batch_op.drop_index("uq_category_question_shared", sqlite_where=SHARED,
+                            postgresql_where=SHARED)
+        batch_op.drop_constraint(batch_op.f("fk_category_question_community_id_community"),
+                                 type_="foreignkey")
+        batch_op.drop_column("community_id")
+        batch_op.create_unique_constraint(batch_op.f("uq_category_question_category_id"),
+                                          ["category_id", "code"])
+
     op.execute("DELETE FROM canned_reply WHERE community_id IS NOT NULL")
     with op.batch_alter_table("canned_reply", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_canned_reply_community_id"))

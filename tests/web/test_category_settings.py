@@ -11,7 +11,16 @@ from tests.conftest import login
 from tests.web.helpers import submit_report
 from webapp.domain import accounts, category_settings
 from webapp.extensions import db
-from webapp.models import CannedReply, Category, Community, Organization, QrCode, Report, Role
+from webapp.models import (
+    CannedReply,
+    Category,
+    CategoryQuestion,
+    Community,
+    Organization,
+    QrCode,
+    Report,
+    Role,
+)
 
 EN = {"Accept-Language": "en"}
 
@@ -94,3 +103,37 @@ def test_open311_tells_each_community_its_own_targets(client, demo):
     assert "Accepted within 30 minutes" in notice("xinqiaobeicun")
     assert "Accepted within 7 minutes" in notice("bayi", "requests")
     assert "Accepted within 30 minutes" in notice("xinqiaobeicun", "requests", "parking")
+
+
+def test_an_admins_questions_are_asked_in_their_own_community_only(app, client, demo):
+    """八一社区's admin adds a question to parking: 新桥北村社区's form and Open311 service
+    definition do not ask it. The demo's shared question cannot be changed from a community."""
+    login(client, "admin")
+    page = client.get("/admin/categories").text
+    parking = db.session.scalars(select(Category).where(Category.code == "parking")).one()
+    added = client.post(f"/admin/categories/{parking.id}/questions", data={
+        "csrf_token": csrf(page), "code": "plate", "variable": "1", "datatype": "string",
+        "order": "1", "description_zh": "车牌号是多少？", "description_en": "Which plate?"})
+    assert added.status_code == 303
+
+    def asked(jurisdiction):
+        return [a["code"] for a in client.get(
+            f"/open311/v2/services/parking.json?jurisdiction_id={jurisdiction}").get_json()
+            ["attributes"]]
+    assert (asked("bayi"), asked("xinqiaobeicun")) == (["plate"], [])
+    xinqiao = db.session.scalars(select(Community).where(
+        Community.code == "xinqiaobeicun")).one()
+    code = next(c for c in db.session.scalars(select(QrCode))
+                if c.building.compound.community_id == xinqiao.id)
+    assert "车牌号是多少？" not in app.test_client().get(f"/q/{code.token}/report").text
+
+    shared = db.session.scalars(select(CategoryQuestion).where(
+        CategoryQuestion.code == "leak_place")).one()
+    assert f'/admin/questions/{shared.id}"' not in client.get("/admin/categories").text
+    for url in (f"/admin/questions/{shared.id}", f"/admin/questions/{shared.id}/remove"):
+        refused = client.post(url, data={"csrf_token": csrf(page), "code": "leak_place",
+                                         "variable": "1", "datatype": "string", "order": "1",
+                                         "description_zh": "改掉"})
+        assert refused.status_code == 404, url
+    db.session.refresh(shared)
+    assert shared.active and shared.datatype == "singlevaluelist"

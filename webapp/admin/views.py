@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from webapp.access import requires
+from webapp.access import in_my_community, requires
 from webapp.admin import bp
 from webapp.domain import accounts, category_settings, questions, routing, sla
 from webapp.domain.permissions import Action
@@ -89,7 +89,8 @@ def render_categories(problem=None, status=200, draft_for=None):
                            routing={c.id: category_settings.routing_for(c, here) for c in rows},
                            problem=problem, canned=category_settings.canned_replies(here),
                            community_name=current_user.organization.community.name,
-                           questions=questions.questions_by_category(c.id for c in rows),
+                           questions=questions.questions_by_category((c.id for c in rows),
+                                                                     here),
                            datatypes=questions.DATATYPE_LABELS, values_text=questions.values_text,
                            draft_for=draft_for, draft=request.form), status
 
@@ -128,7 +129,8 @@ def add_question(category_id):
     if category is None:
         return render_categories(_("No such category."), 404)
     try:
-        questions.save_question(category, request.form)
+        questions.save_question(category, current_user.organization.community_id,
+                                request.form)
     except questions.QuestionError as error:
         db.session.rollback()
         return render_categories(str(error), 422, f"add-{category_id}")
@@ -139,11 +141,12 @@ def add_question(category_id):
 @bp.post("/questions/<int:question_id>")
 @requires(Action.MANAGE_CATEGORIES)
 def update_question(question_id):
-    question = db.session.get(CategoryQuestion, question_id)
+    question = in_my_community(CategoryQuestion, question_id)  # shared ones: nobody's here
     if question is None or not question.active:
         return render_categories(_("No such question."), 404)
     try:
-        questions.save_question(question.category, request.form, question)
+        questions.save_question(question.category, question.community_id, request.form,
+                                question)
     except questions.QuestionError as error:
         db.session.rollback()
         return render_categories(str(error), 422, f"q-{question_id}")
@@ -155,7 +158,7 @@ def update_question(question_id):
 @bp.post("/questions/<int:question_id>/remove")
 @requires(Action.MANAGE_CATEGORIES)
 def remove_question(question_id):
-    question = db.session.get(CategoryQuestion, question_id)
+    question = in_my_community(CategoryQuestion, question_id)
     if question is None:
         return render_categories(_("No such question."), 404)
     questions.remove_question(question)

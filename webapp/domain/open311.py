@@ -224,7 +224,8 @@ def _targets(own: dict[str, int], is_major: bool) -> dict[str, int]:
 def _service_statements():
     """Built once: constructing these costs more than running them."""
     has_questions = exists().where(CategoryQuestion.category_id == Category.id,
-                                   CategoryQuestion.active)
+                                   CategoryQuestion.active,
+                                   questions.asked_in(bindparam("community_id")))
     return (
         select(Category.code, Category.name_zh, Category.name_en, Category.is_major,
                Category.id, has_questions)
@@ -248,9 +249,10 @@ def service_rows(place: Jurisdiction) -> tuple:
     new key."""
     categories, targets, types = _service_statements()
     with db.engine.connect() as connection:
-        return (tuple(map(tuple, connection.execute(categories))),
-                tuple(map(tuple, connection.execute(targets, {"community_id": place.id}))),
-                tuple(map(tuple, connection.execute(types, {"community_id": place.id}))))
+        here = {"community_id": place.id}
+        return (tuple(map(tuple, connection.execute(categories, here))),
+                tuple(map(tuple, connection.execute(targets, here))),
+                tuple(map(tuple, connection.execute(types, here))))
 
 
 def service_list(place: Jurisdiction, locale: str, rows: tuple | None = None) -> list[dict]:
@@ -324,11 +326,13 @@ def attribute_dict(question: CategoryQuestion, locale: str) -> dict:
     return found
 
 
-def service_definition(service, locale: str) -> dict:
+def service_definition(service, locale: str, place: Jurisdiction | None = None) -> dict:
+    """Without a jurisdiction (more than one community), the shared questions only."""
     if isinstance(service, ServiceType):
         return {"service_code": f"{BOOKING_PREFIX}{service.id}", "attributes": []}
+    asked = questions.questions_of(service.id, place.id if place else None)
     return {"service_code": service.code,
-            "attributes": [attribute_dict(q, locale) for q in questions.questions_of(service.id)]}
+            "attributes": [attribute_dict(q, locale) for q in asked]}
 
 
 # --- where: address_id, address_string, lat/long -------------------------------------------
@@ -591,7 +595,7 @@ def file_request(form: MultiDict, key: ApiKey, upload_folder) -> Filed:
         location = locate(form, community.id)
     except Open311Error as error:
         problems += [d for _c, d in error.errors]
-    asked = questions.questions_of(service.id)
+    asked = questions.questions_of(service.id, community.id)
     answers, wrong = questions.check_answers(
         asked, lambda q: attribute_values(form, q.code), community.timezone)
     by_id = {q.id: q for q in asked}

@@ -108,7 +108,8 @@ def new_report(token):
 
     choices = categories()
     form = ReportForm(categories=choices)
-    asked = questions.questions_by_category(c.id for c in choices)
+    asked = questions.questions_by_category((c.id for c in choices),
+                                            qr.building.compound.community_id)
     if request.method == "GET":
         form.submission_key.data = new_submission_key()
         return render_template("resident/report_form.html", form=form, qr=qr,
