@@ -1,7 +1,7 @@
-"""categories: per-community SLA targets, routing and canned replies over shared defaults
+"""categories: per-community SLA targets, routing, canned replies and questions
 
-Before this, a community's admin changed a category's SLA targets, routing and canned replies
-for every community. Now a row without a community is a shared default and a community's own
+Before this, a community's admin changed a category's SLA targets, routing, canned replies
+and extra questions for every community. Now a row without a community is a shared default and a community's own
 row wins in that community only. The rows that exist stay shared defaults: which community
 made them is not recorded.
 
