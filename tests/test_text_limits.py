@@ -42,7 +42,8 @@ EN = {"Accept-Language": "en"}
 NOT_TYPED = {
     "account.kind", "api_key.key_hash", "api_key.key_prefix", "booking.status",
     "booking.submission_key_hash", "booking.token_hash", "category.code", "category.icon",
-    "category.name_en", "category.name_zh", "category.routing", "category_question.datatype",
+    "category.name_en", "category.name_zh", "category.routing", "category_setting.routing",
+    "category_question.datatype",
     "community.timezone", "open311_request.token", "organization.kind", "qr_code.token",
     "redemption.status", "report.channel", "report.number", "report.status",
     "report.submission_key_hash", "report.tracking_token_hash", "report_event.actor_kind",

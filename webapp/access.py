@@ -7,7 +7,7 @@ from flask_login import LoginManager, current_user
 from webapp.domain.permissions import Action, can
 from webapp.extensions import db
 from webapp.inputs import whole_number
-from webapp.models import User
+from webapp.models import Booking, Redemption, ServiceType, User, VolunteerShift
 
 PUBLIC = "public"
 # Opened by another application with its own key (the Open311 API): no login, no session;
@@ -16,11 +16,28 @@ API_CLIENT = "api_client"
 login_manager = LoginManager()
 
 
+# How a record that keeps no community_id of its own reaches its community.
+COMMUNITY_OF = {
+    Booking: lambda found: found.slot.community_id,
+    VolunteerShift: lambda shift: shift.slot.community_id,
+    ServiceType: lambda service: service.category.community_id,
+    Redemption: lambda redemption: redemption.reward.community_id,
+}
+
+
+def in_my_community(model, record_id: int | None):
+    """The record of this id if it belongs to the signed-in user's community, else None:
+    another community's record is treated exactly like a missing one."""
+    record = db.session.get(model, record_id) if record_id else None
+    if record is None:
+        return None
+    community_of = COMMUNITY_OF.get(model, lambda found: found.community_id)
+    return record if community_of(record) == current_user.organization.community_id else None
+
+
 def in_my_community_or_404(model, record_id: int):
-    """The record of this id in the signed-in staff member's community. Another community's
-    record answers 404, exactly like a missing one."""
-    record = db.session.get(model, record_id)
-    if record is None or record.community_id != current_user.organization.community_id:
+    record = in_my_community(model, record_id)
+    if record is None:
         abort(404)
     return record
 

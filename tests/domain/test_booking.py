@@ -295,3 +295,19 @@ def test_calling_off_a_slot_cancels_its_bookings_with_the_reason(slot, office):
         booking.book(slot, None, draft(2), now=NOW)
     with pytest.raises(booking.BookingRefused):
         booking.cancel_slot(slot, "again")
+
+
+def test_a_volunteer_serves_only_their_own_community(office, slot, service):
+    """A volunteer of 新桥北村社区 can neither sign up for 八一社区's shift nor publish
+    their time for its service; nothing is stored."""
+    elsewhere = db.session.scalars(select(Organization).where(
+        Organization.kind == "office", Organization.community_id != office.community_id)).first()
+    stranger = volunteer(elsewhere, "xq-helper")
+    with pytest.raises(booking.BookingRefused, match="不再提供"):
+        booking.sign_up(slot, stranger, now=NOW)
+    with pytest.raises(booking.BookingRefused, match="请选择服务"):
+        booking.offer_availability(stranger, service, LATER, now=NOW)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(VolunteerShift.id))) == 0
+    assert db.session.scalar(select(func.count(Slot.id)).where(
+        Slot.service_type_id == service.id)) == 1

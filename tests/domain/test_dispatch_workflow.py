@@ -4,13 +4,14 @@ the SLA clocks. Times are passed in, so the clock is under the test's control.""
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from tests.conftest import at_the_same_moment
 from webapp.domain import sla, workflow
 from webapp.domain.permissions import Action, can
 from webapp.extensions import db
-from webapp.models import Category, Organization, ReportStatus, SlaTarget
+from webapp.models import Category, Organization, Report, ReportStatus, SlaTarget
 
 T0 = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
 S = ReportStatus
@@ -273,3 +274,49 @@ def test_allowed_actions_follow_role_and_state(report, users):
     workflow.assign(report, users["dispatcher"], report.compound.partner_org)
     assert workflow.allowed_actions(report, users["mateng"]) >= {Action.ACCEPT, Action.DECLINE}
     assert workflow.allowed_actions(report, users["yianju"]) == set()
+
+
+def test_merge_stays_in_the_community_and_goes_only_into_an_open_report(report, users,
+                                                                         entrance_code, tmp_path):
+    """新桥北村社区's report, or a closed, rejected or merged one, never takes the work over;
+    each refusal says why and changes nothing."""
+    dispatcher = users["dispatcher"]
+
+    def filed(n):
+        return workflow.submit_report(entrance_code, workflow.ReportDraft(
+            submission_key=f"merge-bounds-{n:08d}", category_id=report.category_id,
+            description="同一个灯"), [], tmp_path, now=T0)[0]
+
+    elsewhere = db.session.scalars(select(Report).where(
+        Report.community_id != report.community_id)).first()
+    assert workflow.find_by_number(elsewhere.number, report.community_id) is None
+    closed = db.session.scalars(select(Report).where(
+        Report.community_id == report.community_id, Report.status == S.CLOSED)).first()
+    rejected, merged = filed(1), filed(2)
+    workflow.reject(rejected, dispatcher, "不属于物业范围")
+    workflow.merge_duplicate(merged, dispatcher, report)
+    for target, reason in ((elsewhere, "No report of this community"),
+                           (report, "merged into itself"),
+                           (closed, "“Closed”"), (rejected, "“Not accepted”"),
+                           (merged, "“Already reported”")):
+        with force_locale("en"), pytest.raises(workflow.TransitionRefused, match=reason):
+            workflow.merge_duplicate(report, dispatcher, target)
+        db.session.rollback()
+    assert report.status == S.SUBMITTED and report.duplicate_of_id is None
+    assert len(report.events) == 1
+
+
+def test_a_merged_report_shows_what_carries_its_work(report, users, entrance_code, tmp_path):
+    """The end of the chain, and of the target only what its staff wrote in public."""
+    dispatcher = users["dispatcher"]
+    later = workflow.submit_report(entrance_code, workflow.ReportDraft(
+        submission_key="merge-carried-000001", category_id=report.category_id,
+        description="同一个灯"), [], tmp_path, now=T0)[0]
+    workflow.add_information(report, "我家电话 13800000000", [], tmp_path)
+    workflow.public_reply(report, dispatcher, "已安排师傅明早更换")
+    workflow.add_internal_note(report, dispatcher, "住户白天不在家")
+    workflow.merge_duplicate(later, dispatcher, report)
+    assert workflow.carried_by(later) == report and workflow.carried_by(report) is None
+    lines = workflow.shared_progress(report)
+    assert [line.kind for line in lines] == ["submitted", "info_added", "reply"]
+    assert [line.note for line in lines] == [None, None, "已安排师傅明早更换"]

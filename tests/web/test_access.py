@@ -1,13 +1,18 @@
 """Walk every route of the app as every role and as an anonymous visitor: what each gets must
 follow the one permission table in domain/permissions.py, and no route may go undeclared."""
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
 from tests.conftest import demo_tracking_token, login
 from webapp.access import API_CLIENT, PUBLIC, access_of
-from webapp.domain import accounts, open311
+from webapp.domain import accounts, booking, open311, questions
+from webapp.domain.demo import _demo_password_hash
+from webapp.domain.demo_services import load_services
 from webapp.domain.permissions import ROLE_ACTIONS
+from webapp.domain.tokens import new_submission_key
 from webapp.extensions import db
 from webapp.inputs import LARGEST_ID
 from webapp.models import (
@@ -15,11 +20,17 @@ from webapp.models import (
     Community,
     Organization,
     QrCode,
+    Redemption,
     Report,
     ReportPhoto,
+    Reward,
     Role,
+    ServiceType,
     Slot,
+    User,
+    VolunteerShift,
 )
+from webapp.models.types import utcnow
 
 ROLES = {None: None, Role.ADMIN: "admin", Role.DISPATCHER: "dispatcher",
          Role.HANDLER: "mateng", Role.VOLUNTEER: "volunteer"}
@@ -169,3 +180,112 @@ def test_another_communitys_records_answer_like_missing_ones(client, app, demo):
         assert (method(url).status_code, method(missing).status_code) == (404, 404), url
     db.session.expire_all()
     assert slot.cancelled_at is None and card.active and key.revoked_at is None
+
+
+# Records every community shares (a category: what an admin saves for it is their community's
+# own, see test_category_settings.py) and pages public by design (every community's board, the
+# Open311 request status that GeoReport makes public).
+SHARED_IDS = {"category_id"}
+PUBLIC_BY_DESIGN = {"board.compound", "open311.request_by_id"}
+IGNORED_CHANGES = {"login_attempt": None, "account": None,  # sign-in, passbooks on first sight
+                   "user": {"last_login_at", "feed_token"}}
+
+
+@pytest.fixture
+def other(walk, app):
+    """One record of each kind of 新桥北村社区, the demo's second community, by the names the
+    walk's routes give their ids."""
+    bayi, xinqiao = db.session.scalars(select(Community).order_by(Community.id)).all()[:2]
+    office = db.session.scalars(select(Organization).where(
+        Organization.community_id == xinqiao.id, Organization.kind == "office")).first()
+    load_services(xinqiao, _demo_password_hash())
+    admin = accounts.create_user("xq-admin", "新桥管理员", "xinqiao-pass", Role.ADMIN, office)
+    helper = accounts.create_user("xq-volunteer", "新桥志愿者", "xinqiao-pass", Role.VOLUNTEER,
+                                  office)
+    service = db.session.scalars(select(ServiceType).where(
+        ServiceType.category.has(community_id=xinqiao.id))).first()
+    slot, = booking.publish(service, xinqiao.id, utcnow() + timedelta(days=2), capacity=3,
+                            volunteer_capacity=3)
+    shift = booking.sign_up(slot, helper)
+    report = db.session.scalars(select(Report).where(Report.community_id == xinqiao.id)).first()
+    code = db.session.scalars(select(QrCode).where(QrCode.building_id == report.building_id)
+                              ).first()
+    made, _new = booking.book(slot, code, booking.BookingDraft(
+        submission_key=new_submission_key(), name="新桥居民 陈阿姨", phone="13900000077",
+        floor_room="5楼 502"))
+    reward = db.session.scalars(select(Reward).where(Reward.community_id == xinqiao.id)).first()
+    redemption = Redemption(reward=reward, user=helper)
+    card = CareCard(community_id=xinqiao.id, name="独居老人", phone="13700000001")
+    photo = ReportPhoto(report=report, stored_name="xinqiao.jpg", width=1, height=1,
+                        byte_size=1)
+    db.session.add_all([redemption, card, photo])
+    db.session.commit()
+    key, _raw = open311.issue_key(xinqiao, "热线平台")
+    question = questions.save_question(report.category, xinqiao.id, {
+        "code": "plate", "datatype": "string", "variable": "1", "order": "1",
+        "description_zh": "车牌号"})
+    assert bayi.id != xinqiao.id
+    return {**walk, "report_id": report.id, "photo_id": photo.id,
+            "compound_id": report.compound_id, "user_id": admin.id,
+            "place_id": report.building_id, "code_id": code.id, "service_id": service.id,
+            "slot_id": slot.id, "shift_id": shift.id, "booking_id": made.id,
+            "reward_id": reward.id, "redemption_id": redemption.id, "card_id": card.id,
+            "key_id": key.id, "question_id": question.id, "resident": "新桥居民 陈阿姨"}
+
+
+def stored_rows() -> dict[str, set]:
+    """Every row of every table, less the changes that signing in itself makes."""
+    rows = {}
+    for table in db.metadata.sorted_tables:
+        ignored = IGNORED_CHANGES.get(table.name, set())
+        if ignored is None:
+            continue
+        columns = [c for c in table.columns if c.name not in ignored]
+        rows[table.name] = {repr(tuple(row)) for row in db.session.execute(select(*columns))}
+    return rows
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r])
+def test_no_role_reaches_another_communitys_records(app, other, role):
+    """Every route with an id, opened with 新桥北村社区's ids by each role of 八一社区: 404 or
+    403, never a page or a success, and nothing stored."""
+    client = app.test_client()
+    login(client, ROLES[role], "volunteer-pass" if role == Role.VOLUNTEER else "mashang-demo")
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        ids = {name for name in rule.arguments if name.endswith("_id")} - SHARED_IDS
+        if not ids or rule.endpoint in PUBLIC_BY_DESIGN:
+            continue
+        url = rule.build({name: other[name] for name in rule.arguments},
+                         append_unknown=False)[1]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            db.session.expire_all()
+            before = stored_rows()
+            response = client.open(url, method=method, data={
+                "reason": "x", "note": "x", "original": "x", "name": "x", "text": "x"})
+            where = f"{method} {url} as {role}: {response.status_code}"
+            assert response.status_code in (403, 404), where
+            assert other["resident"] not in response.get_data(as_text=True), where
+            db.session.expire_all()
+            assert stored_rows() == before, where
+            checked += 1
+    assert checked > 15
+
+
+def test_a_volunteer_never_sees_another_communitys_residents(app, other):
+    """A shift in 新桥北村社区 (signed up for before the bound existed) shows neither on the
+    volunteer's page nor in their calendar feed."""
+    app.config["WTF_CSRF_ENABLED"] = False
+    volunteer = db.session.scalars(select(User).where(
+        User.username == "volunteer")).one()
+    slot = db.session.get(Slot, other["slot_id"])
+    stale = VolunteerShift(slot=slot, user=volunteer, created_at=utcnow() - timedelta(days=1))
+    db.session.add(stale)
+    db.session.commit()
+    client = app.test_client()
+    login(client, "volunteer", "volunteer-pass")
+    page = client.get("/volunteer/").get_data(as_text=True)
+    assert other["resident"] not in page and "13900000077" not in page
+    db.session.refresh(volunteer)
+    feed = client.get(f"/volunteer/feed/{volunteer.feed_token}.ics").get_data(as_text=True)
+    assert "BEGIN:VCALENDAR" in feed and f"shift-{stale.id}@" not in feed

@@ -106,7 +106,8 @@ def add_question(category_code="greenery", **fields):
     form = {"code": "tree", "datatype": "singlevaluelist", "variable": "1", "required": "1",
             "order": "1", "description_zh": "哪种树？", "description_en": "Which tree?",
             "values": "pine | 松树 | Pine\nwillow | 柳树 | Willow", **fields}
-    return questions.save_question(category, form)
+    bayi = db.session.scalar(select(Community.id).where(Community.code == "bayi"))
+    return questions.save_question(category, bayi, form)
 
 
 # --- discovery, services, service definitions ----------------------------------------------
@@ -174,7 +175,7 @@ def test_service_definition_gives_the_category_questions_as_attributes(client, d
     question = add_question()
     add_question(code="height", datatype="number", required="", order="2",
                  description_zh="大约多高？", description_en="How tall?", values="")
-    data = json_of(client.get(f"{V2}/services/greenery.json?locale=en"))
+    data = json_of(client.get(f"{V2}/services/greenery.json?jurisdiction_id=bayi&locale=en"))
     assert data["service_code"] == "greenery"
     tree, height = data["attributes"]
     assert list(tree)[:len(ATTRIBUTE_FIELDS)] == ATTRIBUTE_FIELDS
@@ -185,7 +186,7 @@ def test_service_definition_gives_the_category_questions_as_attributes(client, d
                                {"key": "willow", "name": "Willow"}]}
     assert height["datatype"] == "number" and "values" not in height
 
-    root = xml_of(client.get(f"{V2}/services/greenery.xml"))
+    root = xml_of(client.get(f"{V2}/services/greenery.xml?jurisdiction_id=bayi"))
     assert root.tag == "service_definition"
     assert tags(root) == ["service_code", "attributes"]
     attribute = root.find("attributes/attribute")
@@ -195,8 +196,8 @@ def test_service_definition_gives_the_category_questions_as_attributes(client, d
         [("pine", "松树"), ("willow", "柳树")]
 
     questions.remove_question(question)
-    assert [a["code"] for a in json_of(
-        client.get(f"{V2}/services/greenery.json"))["attributes"]] == ["height"]
+    assert [a["code"] for a in json_of(client.get(
+        f"{V2}/services/greenery.json?jurisdiction_id=bayi"))["attributes"]] == ["height"]
 
 
 def test_unknown_service_definition_is_404_in_both_formats(client, demo):
@@ -691,16 +692,16 @@ def test_admins_edit_the_questions(client, demo):
     assert bad.status_code == 422 and 'value="kind"' in bad.text
     added = client.post(f"/admin/categories/{parking.id}/questions", data=form)
     assert added.status_code == 303
-    definition = json_of(client.get(f"{V2}/services/parking.json"))
+    definition = json_of(client.get(f"{V2}/services/parking.json?jurisdiction_id=bayi"))
     assert [(a["code"], a["required"]) for a in definition["attributes"]] == [("plate", True)]
     question = db.session.scalar(select(CategoryQuestion).where(CategoryQuestion.code == "plate"))
     changed = client.post(f"/admin/questions/{question.id}", data={**form, "required": ""})
     assert changed.status_code == 303
-    assert json_of(client.get(f"{V2}/services/parking.json"))["attributes"][0]["required"] \
-        is False
+    parking_url = f"{V2}/services/parking.json?jurisdiction_id=bayi"
+    assert json_of(client.get(parking_url))["attributes"][0]["required"] is False
     removed = client.post(f"/admin/questions/{question.id}/remove", data={"csrf_token": token})
     assert removed.status_code == 303
-    assert json_of(client.get(f"{V2}/services/parking.json"))["attributes"] == []
+    assert json_of(client.get(parking_url))["attributes"] == []
 
 
 def test_admins_set_building_coordinates(client, demo):

@@ -261,8 +261,8 @@ def test_admin_creates_and_disables_an_account(client, users):
     assert not user.active
 
 
-def test_admin_sets_routing_and_sla_targets(client, demo):
-    from webapp.domain import sla
+def test_admin_sets_routing_and_sla_targets(client, users):
+    from webapp.domain import category_settings, sla
     from webapp.models import Category
     login(client, "admin")
     water = db.session.scalars(select(Category).where(Category.code == "water")).one()
@@ -282,8 +282,10 @@ def test_admin_sets_routing_and_sla_targets(client, demo):
         "target_resolve": "45", "canned": "师傅已出发"})
     assert ok.status_code == 303
     db.session.refresh(water)
-    assert water.routing == "grid"
-    assert sla.targets_for(water) == {"accept": 15, "arrive": 10, "resolve": 45}
+    here = users["admin"].organization.community_id
+    assert category_settings.routing_for(water, here) == "grid"
+    assert sla.targets_for(water, here) == {"accept": 15, "arrive": 10, "resolve": 45}
+    assert water.routing == "partner"  # the shared default: see test_category_settings.py
 
 
 def test_staff_without_a_job_at_the_door_see_the_normal_scan_page(client, entrance_code):
@@ -306,3 +308,37 @@ def test_links_and_polling_keep_every_filter(client, fresh):
                       f"&category={fresh.category_id}").text
     poll = re.search(r'id="queue-rows" hx-get="([^"]+)"', page).group(1)
     assert f"compound={fresh.compound_id}" in poll and f"category={fresh.category_id}" in poll
+
+
+def test_merge_stays_in_the_community_and_the_merged_page_follows_the_work(
+        client, fresh, fresh_link, entrance_code):
+    """新桥北村社区's report number is refused like an unknown one. A report merged into
+    `fresh` shows fresh's number, status and public progress, live, but never fresh's
+    private link, its reporter's details or what they wrote."""
+    login(client, "dispatcher")
+    elsewhere = db.session.scalars(select(Report).where(
+        Report.community_id != fresh.community_id)).first()
+    refused = act(client, fresh, "merge", original=elsewhere.number)
+    assert refused.status_code == 409
+    assert "No report of this community has that number" in refused.text
+    db.session.refresh(fresh)
+    assert fresh.status == ReportStatus.SUBMITTED and fresh.duplicate_of_id is None
+
+    second_link = submit_report(client, entrance_code.token, description="楼下也在滴水。",
+                                contact_name="李先生", contact_phone="13900000000"
+                                ).headers["Location"]
+    second = db.session.scalars(select(Report).order_by(Report.id.desc())).first()
+    assert act(client, second, "merge", original=fresh.number).status_code == 303
+    page = client.get(second_link, headers=EN).text
+    assert f"Merged into report {fresh.number}" in page and 'href="#carried-by"' in page
+    version = page.split(f"{second_link}?v=")[1].split('"')[0]
+    poll = f"{second_link}?v={version}"
+    assert client.get(poll, headers={"HX-Request": "true"}).status_code == 204
+
+    assert act(client, fresh, "public_reply", text="师傅明早到").status_code == 303
+    live = client.get(poll, headers={"HX-Request": "true", **EN})
+    assert live.status_code == 200 and "师傅明早到" in live.text
+    page = client.get(second_link, headers=EN).text
+    assert "师傅明早到" in page and "Received" in page
+    for private in (fresh_link.rsplit("/", 1)[1], "王阿姨", "13800000000", fresh.description):
+        assert private not in page

@@ -6,22 +6,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from webapp.access import requires
+from webapp.access import in_my_community, requires
 from webapp.admin import bp, confirm
-from webapp.domain import accounts, questions, routing, sla
+from webapp.domain import accounts, category_settings, questions, routing, sla
 from webapp.domain.permissions import Action
 from webapp.extensions import db
 from webapp.inputs import whole_number
-from webapp.models import (
-    CannedReply,
-    Category,
-    CategoryQuestion,
-    Role,
-    Routing,
-    SlaTarget,
-    User,
-)
-from webapp.models.types import utcnow
+from webapp.models import Category, CategoryQuestion, Role, Routing, User
 
 
 def community_orgs():
@@ -96,17 +87,18 @@ def update_user(user_id):
     return redirect(url_for("admin.users"), code=303)
 
 
-MAX_TARGET_MINUTES = 60 * 24 * 60  # 60 days
-
-
 def render_categories(problem=None, status=200, draft_for=None):
     """`draft_for` names the question form ("add-<category id>" or "q-<question id>") whose
     typed values come back after a refusal."""
+    here = current_user.organization.community_id
     rows = db.session.scalars(select(Category).order_by(Category.sort_order)).all()
     return render_template("admin/categories.html", categories=rows, routes=list(Routing),
-                           targets={c.id: sla.targets_for(c) for c in rows}, problem=problem,
-                           canned=db.session.scalars(select(CannedReply)).all(),
-                           questions=questions.questions_by_category(c.id for c in rows),
+                           targets={c.id: sla.targets_for(c, here) for c in rows},
+                           routing={c.id: category_settings.routing_for(c, here) for c in rows},
+                           problem=problem, canned=category_settings.canned_replies(here),
+                           community_name=current_user.organization.community.name,
+                           questions=questions.questions_by_category((c.id for c in rows),
+                                                                     here),
                            datatypes=questions.DATATYPE_LABELS, values_text=questions.values_text,
                            draft_for=draft_for, draft=request.form), status
 
@@ -120,29 +112,20 @@ def categories():
 @bp.post("/categories/<int:category_id>")
 @requires(Action.MANAGE_CATEGORIES)
 def update_category(category_id):
+    """This community's own routing, SLA targets and canned replies for a shared category."""
     category = db.session.get(Category, category_id)
     if category is None:
-        return redirect(url_for("admin.categories"), code=303)
+        return render_categories(_("No such category."), 404)
+    here = current_user.organization.community_id
     form = request.form
-    if form.get("routing") in set(Routing):
-        category.routing = form["routing"]
-    existing = {t.milestone: t for t in category.sla_targets}
-    for name in sla.targets_for(category):
-        minutes = whole_number(form.get(f"target_{name}", ""), smallest=1,
-                               largest=MAX_TARGET_MINUTES)
-        if minutes is None:
-            db.session.rollback()
-            return render_categories(_("A target is a whole number of minutes from 1 to "
-                                       "%(max)d.", max=MAX_TARGET_MINUTES), 422)
-        if name in existing:
-            existing[name].minutes = minutes
-        else:
-            db.session.add(SlaTarget(category=category, milestone=name, minutes=minutes))
-    reply = (form.get("canned") or "").strip()
-    if reply:
-        db.session.add(CannedReply(category_id=category.id, text=reply[:1000]))
-    category.updated_at = utcnow()  # the Open311 discovery changeset: its SLA may differ
-    db.session.commit()
+    targets = {name: whole_number(form.get(f"target_{name}", ""), smallest=1)
+               for name in sla.targets_for(category, here)}
+    try:
+        category_settings.save(category, here, routing=form.get("routing") or None,
+                               targets=targets, canned=form.get("canned"))
+    except category_settings.SettingRefused as refused:
+        db.session.rollback()
+        return render_categories(str(refused), 422)
     flash(_("Category saved."), "success")
     return redirect(url_for("admin.categories"), code=303)
 
@@ -154,7 +137,8 @@ def add_question(category_id):
     if category is None:
         return render_categories(_("No such category."), 404)
     try:
-        questions.save_question(category, request.form)
+        questions.save_question(category, current_user.organization.community_id,
+                                request.form)
     except questions.QuestionError as error:
         db.session.rollback()
         return render_categories(str(error), 422, f"add-{category_id}")
@@ -165,11 +149,12 @@ def add_question(category_id):
 @bp.post("/questions/<int:question_id>")
 @requires(Action.MANAGE_CATEGORIES)
 def update_question(question_id):
-    question = db.session.get(CategoryQuestion, question_id)
+    question = in_my_community(CategoryQuestion, question_id)  # shared ones: nobody's here
     if question is None or not question.active:
         return render_categories(_("No such question."), 404)
     try:
-        questions.save_question(question.category, request.form, question)
+        questions.save_question(question.category, question.community_id, request.form,
+                                question)
     except questions.QuestionError as error:
         db.session.rollback()
         return render_categories(str(error), 422, f"q-{question_id}")
@@ -181,7 +166,7 @@ def update_question(question_id):
 @bp.post("/questions/<int:question_id>/remove")
 @requires(Action.MANAGE_CATEGORIES)
 def remove_question(question_id):
-    question = db.session.get(CategoryQuestion, question_id)
+    question = in_my_community(CategoryQuestion, question_id)
     if question is None:
         return render_categories(_("No such question."), 404)
     questions.remove_question(question)

@@ -87,6 +87,8 @@ def offer_availability(volunteer: User, service: ServiceType, start: datetime,
     """A volunteer publishes their own availability: a slot they already serve."""
     if volunteer.role != Role.VOLUNTEER:
         raise BookingRefused(_l("Only volunteers offer their time here."))
+    if service.category.community_id != volunteer.organization.community_id:
+        raise BookingRefused(_l("Please choose a service."))
     slot, = publish(service, volunteer.organization.community_id, start, capacity=capacity,
                     volunteer_capacity=max(1, service.volunteers_needed), location=location,
                     by=volunteer, now=now)
@@ -199,6 +201,8 @@ def sign_up(slot: Slot, volunteer: User, now: datetime | None = None) -> Volunte
     now = now or utcnow()
     if volunteer.role != Role.VOLUNTEER:
         raise BookingRefused(_l("Only volunteers sign up for shifts."))
+    if slot is not None and slot.community_id != volunteer.organization.community_id:
+        slot = None  # another community's shift is not offered to this volunteer
     _bookable(slot, now)
     if serves(volunteer, slot):
         raise BookingRefused(_l("You have already signed up for this shift."))
@@ -252,9 +256,12 @@ def mark(booking: Booking, volunteer: User, done: bool, now: datetime | None = N
 
 
 def my_shifts(volunteer: User, now: datetime) -> list[VolunteerShift]:
+    """The volunteer's shifts in their own community: a shift elsewhere (from before they
+    moved) never shows them that community's residents."""
     return list(db.session.scalars(
         select(VolunteerShift).join(Slot).where(
             VolunteerShift.user_id == volunteer.id, VolunteerShift.cancelled_at.is_(None),
+            Slot.community_id == volunteer.organization.community_id,
             Slot.ends_at > now - timedelta(days=1), Slot.cancelled_at.is_(None))
         .order_by(Slot.starts_at)))
 

@@ -33,6 +33,7 @@ from webapp.models import (
     Building,
     Category,
     CategoryQuestion,
+    CategorySetting,
     Community,
     Compound,
     Entrance,
@@ -170,9 +171,11 @@ def jurisdiction(code: str | None, *, required: bool, every: list[Jurisdiction] 
 
 
 def changeset() -> datetime:
-    """The last change to a service definition (a category or its questions)."""
-    latest = db.session.scalar(select(func.max(Category.updated_at)))
-    return latest or datetime(2026, 1, 1, tzinfo=UTC)
+    """The last change to a service definition (a category or its questions, or a
+    community's own settings for one)."""
+    latest = [db.session.scalar(select(func.max(Category.updated_at))),
+              db.session.scalar(select(func.max(CategorySetting.updated_at)))]
+    return max((t for t in latest if t is not None), default=datetime(2026, 1, 1, tzinfo=UTC))
 
 
 def w3c(moment: datetime | None, timezone: str) -> str | None:
@@ -210,8 +213,8 @@ def service_notice(is_major: bool, targets: dict[str, int]) -> str:
              resolve=_duration(targets[Milestone.RESOLVE]))
 
 
-def notice_for(category: Category) -> str:
-    return service_notice(category.is_major, sla.targets_for(category))
+def notice_for(category: Category, community_id: int) -> str:
+    return service_notice(category.is_major, sla.targets_for(category, community_id))
 
 
 def _targets(own: dict[str, int], is_major: bool) -> dict[str, int]:
@@ -224,13 +227,16 @@ def _targets(own: dict[str, int], is_major: bool) -> dict[str, int]:
 def _service_statements():
     """Built once: constructing these costs more than running them."""
     has_questions = exists().where(CategoryQuestion.category_id == Category.id,
-                                   CategoryQuestion.active)
+                                   CategoryQuestion.active,
+                                   questions.asked_in(bindparam("community_id")))
     return (
         select(Category.code, Category.name_zh, Category.name_en, Category.is_major,
                Category.id, has_questions)
         .where(Category.active).order_by(Category.sort_order, Category.id),
         select(SlaTarget.category_id, SlaTarget.milestone, SlaTarget.minutes)
-        .order_by(SlaTarget.id),
+        .where(SlaTarget.community_id.is_(None)
+               | (SlaTarget.community_id == bindparam("community_id")))
+        .order_by(SlaTarget.community_id.is_not(None), SlaTarget.id),
         select(ServiceType.id, ServiceType.name_zh, ServiceType.name_en,
                ServiceType.description_zh, ServiceType.description_en,
                ServiceCategory.name_zh, ServiceCategory.name_en)
@@ -246,9 +252,10 @@ def service_rows(place: Jurisdiction) -> tuple:
     new key."""
     categories, targets, types = _service_statements()
     with db.engine.connect() as connection:
-        return (tuple(map(tuple, connection.execute(categories))),
-                tuple(map(tuple, connection.execute(targets))),
-                tuple(map(tuple, connection.execute(types, {"community_id": place.id}))))
+        here = {"community_id": place.id}
+        return (tuple(map(tuple, connection.execute(categories, here))),
+                tuple(map(tuple, connection.execute(targets, here))),
+                tuple(map(tuple, connection.execute(types, here))))
 
 
 def service_list(place: Jurisdiction, locale: str, rows: tuple | None = None) -> list[dict]:
@@ -322,11 +329,13 @@ def attribute_dict(question: CategoryQuestion, locale: str) -> dict:
     return found
 
 
-def service_definition(service, locale: str) -> dict:
+def service_definition(service, locale: str, place: Jurisdiction | None = None) -> dict:
+    """Without a jurisdiction (more than one community), the shared questions only."""
     if isinstance(service, ServiceType):
         return {"service_code": f"{BOOKING_PREFIX}{service.id}", "attributes": []}
+    asked = questions.questions_of(service.id, place.id if place else None)
     return {"service_code": service.code,
-            "attributes": [attribute_dict(q, locale) for q in questions.questions_of(service.id)]}
+            "attributes": [attribute_dict(q, locale) for q in asked]}
 
 
 # --- where: address_id, address_string, lat/long -------------------------------------------
@@ -595,7 +604,7 @@ def file_request(form: MultiDict, key: ApiKey, upload_folder) -> Filed:
         location = locate(form, community.id)
     except Open311Error as error:
         problems += [d for _c, d in error.errors]
-    asked = questions.questions_of(service.id)
+    asked = questions.questions_of(service.id, community.id)
     answers, wrong = questions.check_answers(
         asked, lambda q: attribute_values(form, q.code), community.timezone)
     by_id = {q.id: q for q in asked}
@@ -621,7 +630,7 @@ def file_request(form: MultiDict, key: ApiKey, upload_folder) -> Filed:
         contact_phone=contact["phone"], channel="open311", answers=tuple(answers))
 
     token = secrets.token_urlsafe(16)
-    notice = notice_for(service)
+    notice = notice_for(service, community.id)
     numbers = []
 
     def note_the_client(report):
@@ -757,7 +766,7 @@ def _request_columns():
             Report.contact_name, Report.contact_phone, Report.floor_room,
             Category.code, Category.name_zh, Category.name_en, Category.is_major,
             Building.name, Building.latitude, Building.longitude, Compound.name,
-            Community.name, Community.timezone, Organization.name)
+            Community.name, Community.timezone, Organization.name, Report.community_id)
 
 
 def _request_select():
@@ -868,7 +877,8 @@ def _page_statements():
         .where(ReportPhoto.report_id.in_(ids)).group_by(ReportPhoto.report_id),
         select(Open311Request.report_id, Open311Request.media_url)
         .where(Open311Request.report_id.in_(ids), Open311Request.media_url.is_not(None)),
-        select(SlaTarget.category_id, SlaTarget.milestone, SlaTarget.minutes),
+        select(SlaTarget.community_id, SlaTarget.category_id, SlaTarget.milestone,
+               SlaTarget.minutes).order_by(SlaTarget.community_id.is_not(None), SlaTarget.id),
     )
 
 
@@ -892,19 +902,25 @@ def request_dicts(connection, rows, locale: str, media_url_for) -> list[dict]:
         if public_ids else {}
     external = dict(connection.execute(media_q, {"ids": public_ids}).all()) \
         if public_ids else {}
-    own_targets: dict[int, dict[str, int]] = defaultdict(dict)
-    for category_id, milestone, minutes in connection.execute(targets_q):
-        own_targets[category_id][milestone] = minutes
-    per_category = {}  # targets and notice: the same for every report of a category
+    shared: dict[int, dict[str, int]] = defaultdict(dict)
+    own: dict[tuple[int, int], dict[str, int]] = defaultdict(dict)
+    for community_id, category_id, milestone, minutes in connection.execute(targets_q):
+        if community_id is None:
+            shared[category_id][milestone] = minutes
+        else:
+            own[community_id, category_id][milestone] = minutes
+    per_category = {}  # targets and notice: the same for every report of a category here
 
     found = []
     for (report_id, number, status, description, created_at, updated_at, hidden, _public,
          building_id, entrance_id, category_id, name, phone, room, code, cat_zh, cat_en,
-         is_major, building, lat, lng, compound, community, timezone, org) in rows:
-        if category_id not in per_category:
-            targets = _targets(own_targets.get(category_id, {}), is_major)
-            per_category[category_id] = targets, service_notice(is_major, targets)
-        targets, notice = per_category[category_id]
+         is_major, building, lat, lng, compound, community, timezone, org,
+         community_id) in rows:
+        if (community_id, category_id) not in per_category:
+            targets = _targets({**shared.get(category_id, {}),
+                                **own.get((community_id, category_id), {})}, is_major)
+            per_category[community_id, category_id] = targets, service_notice(is_major, targets)
+        targets, notice = per_category[community_id, category_id]
         is_open = status in OPEN
         photo = photos.get(report_id)
         found.append({

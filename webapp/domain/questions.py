@@ -51,24 +51,33 @@ class Answer:
 
 # --- reading the definition --------------------------------------------------------------
 
-def questions_of(category_id: int, *, only_variable: bool = False) -> list[CategoryQuestion]:
+def asked_in(community_id: int | None):
+    """The questions a community asks: the shared ones and its own."""
+    return CategoryQuestion.community_id.is_(None) | \
+        (CategoryQuestion.community_id == community_id)
+
+
+def questions_of(category_id: int, community_id: int | None, *,
+                 only_variable: bool = False) -> list[CategoryQuestion]:
     query = select(CategoryQuestion).where(CategoryQuestion.category_id == category_id,
-                                           CategoryQuestion.active)
+                                           CategoryQuestion.active, asked_in(community_id))
     if only_variable:
         query = query.where(CategoryQuestion.variable)
     return list(db.session.scalars(query.order_by(CategoryQuestion.sort_order,
                                                   CategoryQuestion.id)))
 
 
-def questions_by_category(category_ids: Iterable[int]) -> dict[int, list[CategoryQuestion]]:
-    """Active questions of each category, in order: one query for a whole form."""
+def questions_by_category(category_ids: Iterable[int], community_id: int | None
+                          ) -> dict[int, list[CategoryQuestion]]:
+    """Active questions of each category asked in the community, in order: one query for a
+    whole form."""
     ids = list(category_ids)
     found: dict[int, list[CategoryQuestion]] = {i: [] for i in ids}
     if not ids:
         return found
     for question in db.session.scalars(
             select(CategoryQuestion).where(CategoryQuestion.category_id.in_(ids),
-                                           CategoryQuestion.active)
+                                           CategoryQuestion.active, asked_in(community_id))
             .order_by(CategoryQuestion.sort_order, CategoryQuestion.id)):
         found[question.category_id].append(question)
     return found
@@ -219,10 +228,13 @@ def values_text(question: CategoryQuestion) -> str:
                      for v in question.values or [])
 
 
-def save_question(category: Category, form, question: CategoryQuestion | None = None
-                  ) -> CategoryQuestion:
-    """Add a question to `category`, or change `question`, from the admin form's fields.
-    Commits; raises QuestionError (nothing saved) when a field is wrong."""
+def save_question(category: Category, community_id: int, form,
+                  question: CategoryQuestion | None = None) -> CategoryQuestion:
+    """Add a question of the community's own to `category`, or change its own `question`,
+    from the admin form's fields. Commits; raises QuestionError (nothing saved) when a field
+    is wrong. Shared questions are the installation's and are not changed here."""
+    if question is not None and question.community_id != community_id:
+        raise QuestionError(_l("No such question."))
     form = {name: plain(form.get(name) or "") for name in (
         "code", "datatype", "variable", "required", "order", "description_zh",
         "description_en", "datatype_description_zh", "datatype_description_en", "values")}
@@ -250,8 +262,13 @@ def save_question(category: Category, form, question: CategoryQuestion | None = 
     if datatype in LIST_TYPES and not values:
         raise QuestionError(_l("A list needs at least one value."))
 
-    same_code = db.session.scalar(select(CategoryQuestion).where(
-        CategoryQuestion.category_id == category.id, CategoryQuestion.code == code))
+    # A code names one attribute in the community's service definition: shared or own.
+    same_code = db.session.scalars(select(CategoryQuestion).where(
+        CategoryQuestion.category_id == category.id, CategoryQuestion.code == code,
+        asked_in(community_id)).order_by(CategoryQuestion.community_id.is_(None))).first()
+    if same_code is not None and same_code.community_id != community_id:
+        raise QuestionError(_l("This category already has a question with the code "
+                               "“%(code)s”.", code=code))
     if question is None and same_code is not None and same_code.active:
         raise QuestionError(_l("This category already has a question with the code "
                                "“%(code)s”.", code=code))
@@ -260,7 +277,7 @@ def save_question(category: Category, form, question: CategoryQuestion | None = 
                                "“%(code)s”.", code=code))
     if question is None:
         # A removed question with the same code comes back, so that old answers keep it.
-        question = same_code or CategoryQuestion(category=category)
+        question = same_code or CategoryQuestion(category=category, community_id=community_id)
         question.active = True
         db.session.add(question)
     question.code = code

@@ -1,17 +1,18 @@
-"""Who a report should go to: per category, the compound's partner company ("1+N"), its grid,
-or the community office."""
+"""Who a report should go to: per category (and community), the compound's partner company
+("1+N"), its grid, or the community office."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
+from webapp.domain import category_settings
 from webapp.extensions import db
 from webapp.models import Organization, OrgKind, Report, Routing
 
 
 def suggested_org(report: Report) -> Organization | None:
     compound = report.compound
-    route = report.category.routing
+    route = category_settings.routing_for(report.category, report.community_id)
     if route == Routing.PARTNER and compound.partner_org is not None:
         return compound.partner_org
     if route == Routing.GRID and compound.grid_org is not None:

@@ -20,11 +20,12 @@ DUE_SOON_SHARE = 0.25  # "due soon" once less than this share of the target is l
 ON_TRACK, DUE_SOON, OVERDUE, MET, MET_LATE = "on_track", "due_soon", "overdue", "met", "met_late"
 
 
-def targets_for(category: Category) -> dict[str, int]:
-    """The category's targets: its own rows over the 52022 defaults for its kind."""
+def targets_for(category: Category, community_id: int | None) -> dict[str, int]:
+    """The category's targets in a community: the community's own rows, over the category's
+    shared rows, over the 52022 defaults for its kind. Another community's rows never count."""
     targets = dict(MAJOR_DEFAULTS if category.is_major else ROUTINE_DEFAULTS)
-    for row in category.sla_targets:
-        if row.milestone in targets:
+    for row in sorted(category.sla_targets, key=lambda row: row.community_id is not None):
+        if row.milestone in targets and row.community_id in (None, community_id):
             targets[row.milestone] = row.minutes
     return targets
 
@@ -41,7 +42,7 @@ def open_milestones(report: Report) -> list[ReportMilestone]:
 
 def start(report: Report, name: str, at: datetime, *, new_cycle: bool = False) -> None:
     """Start the clock `name` at `at`, if the category's policy has it."""
-    minutes = targets_for(report.category).get(name)
+    minutes = targets_for(report.category, report.community_id).get(name)
     if minutes is None:
         return
     cycle = current_cycle(report)

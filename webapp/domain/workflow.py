@@ -327,10 +327,17 @@ def escalate(report: Report, actor: User, department: Organization, reason: str,
 @_one_change_at_a_time
 def merge_duplicate(report: Report, actor: User, original: Report | None, *, version=None,
                     now=None) -> None:
+    """Close `report` as a duplicate of `original`, an open report of the same community,
+    which carries the work from now on (its reporter's tracking page shows its progress)."""
     now = _check(report, actor, Action.MERGE, version, now)
-    if original is None or original.id == report.id or original.status == S.DUPLICATE:
-        raise TransitionRefused(_l("Give the number of another report that is not itself "
-                                   "a duplicate."))
+    if original is None or original.community_id != report.community_id:
+        raise TransitionRefused(_l("No report of this community has that number."))
+    if original.id == report.id:
+        raise TransitionRefused(_l("A report cannot be merged into itself."))
+    if original.status in CLOSED_FOR_RESIDENT:
+        raise TransitionRefused(_l("Report %(number)s is “%(status)s”: merge only into a "
+                                   "report that is still open.", number=original.number,
+                                   status=STATUS_LABELS[original.status]))
     _record(report, "duplicate", report.status, S.DUPLICATE, original.number, actor=actor,
             now=now)
     report.status = S.DUPLICATE
@@ -500,8 +507,34 @@ def allowed_actions(report: Report, user: User) -> set[Action]:
     return allowed
 
 
-def find_by_number(number: str) -> Report | None:
-    return db.session.scalar(select(Report).where(Report.number == number.strip()))
+def find_by_number(number: str, community_id: int) -> Report | None:
+    return db.session.scalar(select(Report).where(Report.number == number.strip(),
+                                                  Report.community_id == community_id))
+
+
+def carried_by(report: Report) -> Report | None:
+    """The report that carries a merged report's work: the end of its duplicate_of chain."""
+    seen, target = {report.id}, report.duplicate_of if report.status == S.DUPLICATE else None
+    while target is not None and target.status == S.DUPLICATE and \
+            target.duplicate_of is not None and target.duplicate_of.id not in seen:
+        seen.add(target.id)
+        target = target.duplicate_of
+    return target
+
+
+@dataclass(frozen=True)
+class ProgressLine:
+    created_at: datetime
+    kind: str
+    note: str | None
+
+
+def shared_progress(report: Report) -> list[ProgressLine]:
+    """What another resident (one whose report was merged into this one) may see of it: its
+    public steps with the community's notes, as public as Open311's status notes, never
+    what its own reporter wrote or photographed."""
+    return [ProgressLine(e.created_at, e.kind, e.note if e.actor_kind == STAFF else None)
+            for e in report.events if e.is_public]
 
 
 def upload_folder_for_reports(upload_root: str | Path) -> Path:

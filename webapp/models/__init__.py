@@ -24,6 +24,7 @@ from webapp.models.reports import (
     OPEN_STATUSES,
     CannedReply,
     Category,
+    CategorySetting,
     Milestone,
     Report,
     ReportEvent,
@@ -42,6 +43,7 @@ __all__ = [
     "OPEN_STATUSES", "Building", "CannedReply", "Category", "Community", "Compound", "Entrance",
     "LoginAttempt", "Milestone", "OrgKind", "Organization", "QrCode", "Report", "ReportEvent",
     "ReportMilestone", "ReportPhoto", "ReportStatus", "Role", "Routing", "SlaTarget", "User",
+    "CategorySetting",
 ]
 
 from webapp.extensions import db  # noqa: E402

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -29,14 +29,23 @@ LIST_TYPES = (Datatype.SINGLEVALUELIST, Datatype.MULTIVALUELIST)
 
 
 class CategoryQuestion(db.Model):
-    """One attribute of a category. Removing a question deactivates it, so that the answers
-    given to it keep their meaning."""
+    """One attribute of a category: shared (no community) or one community's own, asked in
+    that community only. Removing a question deactivates it, so that the answers given to it
+    keep their meaning."""
 
     __tablename__ = "category_question"
-    __table_args__ = (UniqueConstraint("category_id", "code"),)
+    __table_args__ = (
+        Index("uq_category_question_shared", "category_id", "code", unique=True,
+              sqlite_where=text("community_id IS NULL"),
+              postgresql_where=text("community_id IS NULL")),
+        Index("uq_category_question_community", "community_id", "category_id", "code",
+              unique=True, sqlite_where=text("community_id IS NOT NULL"),
+              postgresql_where=text("community_id IS NOT NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True)
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("community.id"))
     code: Mapped[str] = mapped_column(String(40))
     # False: information shown to the person reporting, nothing to answer.
     variable: Mapped[bool] = mapped_column(default=True)

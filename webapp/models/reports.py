@@ -68,21 +68,47 @@ class Category(db.Model):
 
 
 class SlaTarget(db.Model):
-    """How many minutes a milestone may take for a category (its SLA policy)."""
+    """How many minutes a milestone may take for a category (its SLA policy): a shared
+    default (no community), or one community's own target, which counts there only."""
 
-    __table_args__ = (UniqueConstraint("category_id", "milestone"),)
+    __table_args__ = (
+        Index("uq_sla_target_shared", "category_id", "milestone", unique=True,
+              sqlite_where=text("community_id IS NULL"),
+              postgresql_where=text("community_id IS NULL")),
+        Index("uq_sla_target_community", "community_id", "category_id", "milestone",
+              unique=True, sqlite_where=text("community_id IS NOT NULL"),
+              postgresql_where=text("community_id IS NOT NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True)
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("community.id"))
     milestone: Mapped[str] = mapped_column(String(20))
     minutes: Mapped[int] = mapped_column()
 
     category: Mapped[Category] = relationship(back_populates="sla_targets")
 
 
+class CategorySetting(db.Model):
+    """One community's own routing for a shared category (None: the category's default)."""
+
+    __table_args__ = (UniqueConstraint("community_id", "category_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"))
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True)
+    routing: Mapped[str | None] = mapped_column(String(20))
+    # The community's Open311 discovery changeset, as Category.updated_at is the installation's.
+    updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=utcnow,
+                                                        onupdate=utcnow)
+
+
 class CannedReply(db.Model):
+    """A ready-made public reply: shared (no community) or one community's own."""
+
     id: Mapped[int] = mapped_column(primary_key=True)
     category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"), index=True)
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("community.id"), index=True)
     text: Mapped[str] = mapped_column(Text)
 
 

@@ -180,7 +180,7 @@ def service_definition(service_code, ext):
     place = open311.jurisdiction(request.args.get("jurisdiction_id"), required=False)
     service = open311.find_service(service_code, place)
     return answer(ext, "service_definition",
-                  lambda locale: open311.service_definition(service, locale))
+                  lambda locale: open311.service_definition(service, locale, place))
 
 
 def media_url(photo_id: int) -> str:

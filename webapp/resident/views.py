@@ -108,7 +108,8 @@ def new_report(token):
 
     choices = categories()
     form = ReportForm(categories=choices)
-    asked = questions.questions_by_category(c.id for c in choices)
+    asked = questions.questions_by_category((c.id for c in choices),
+                                            qr.building.compound.community_id)
     if request.method == "GET":
         form.submission_key.data = new_submission_key()
         return render_template("resident/report_form.html", form=form, qr=qr,
@@ -182,15 +183,23 @@ def tracking(tracking):
     polled = request.args.get("v", "")
     version = whole_number(polled)
     if request.htmx and version is not None:
-        if version == report.version:
+        if version == live_version(report):
             return "", 204
         return render_tracking(report, tracking, block="live")
     return render_tracking(report, tracking)
 
 
+def live_version(report) -> int:
+    """Changes whenever the report, or the report its work was merged into, changes: both
+    versions only ever grow, so their sum does too."""
+    target = workflow.carried_by(report)
+    return report.version + (target.version if target is not None else 0)
+
+
 def render_tracking(report, tracking, *, info_form=None, rate_form=None, not_fixed_form=None,
                     problem=None, status=200, block=None):
     path = url_for("resident.tracking", tracking=tracking)
+    carried_by = workflow.carried_by(report)
     render = partial(render_block, "resident/tracking.html", block) if block else \
         partial(render_template, "resident/tracking.html")
     response = make_response(
@@ -198,6 +207,9 @@ def render_tracking(report, tracking, *, info_form=None, rate_form=None, not_fix
             report=report,
             tracking=tracking,
             events=workflow.public_events(report),
+            live_version=live_version(report),
+            carried_by=carried_by,
+            carried_progress=workflow.shared_progress(carried_by) if carried_by else [],
             info_form=info_form or AddInfoForm(),
             rate_form=rate_form or RateForm(),
             not_fixed_form=not_fixed_form or NotFixedForm(),

@@ -2,14 +2,13 @@
 
 from flask import current_app, request
 from flask_login import current_user
-from sqlalchemy import select
 
-from webapp.domain import workflow
+from webapp.domain import category_settings, workflow
 from webapp.domain.permissions import Action
 from webapp.domain.photos import PhotoRejected, process_photo
 from webapp.extensions import db
 from webapp.inputs import whole_number
-from webapp.models import CannedReply, Organization, User
+from webapp.models import Organization, User
 
 
 def _text(name: str) -> str:
@@ -51,7 +50,8 @@ def escalate(report):
 
 
 def merge(report):
-    original = workflow.find_by_number(_text("original")) if _text("original") else None
+    number = _text("original")
+    original = workflow.find_by_number(number, report.community_id) if number else None
     workflow.merge_duplicate(report, current_user, original, version=_version())
 
 
@@ -67,7 +67,8 @@ def public_reply(report):
     text = _text("text")
     canned_id = _int("canned")
     if not text and canned_id:
-        canned = db.session.get(CannedReply, canned_id)
+        canned = category_settings.canned_reply(report.community_id, report.category_id,
+                                                canned_id)
         text = canned.text if canned else ""
     workflow.public_reply(report, current_user, text)
 
@@ -120,9 +121,3 @@ ACTIONS = {
     Action.CALLBACK: callback, Action.ACCEPT: accept, Action.ARRIVE: arrive,
     Action.RESOLVE: resolve, Action.DECLINE: decline,
 }
-
-
-def canned_replies(category_id: int) -> list[CannedReply]:
-    return list(db.session.scalars(
-        select(CannedReply).where((CannedReply.category_id == category_id)
-                                  | CannedReply.category_id.is_(None)).order_by(CannedReply.id)))

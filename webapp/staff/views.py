@@ -20,7 +20,16 @@ from sqlalchemy import select
 
 import qr_sheets
 from webapp.access import in_my_community_or_404, requires
-from webapp.domain import open311, printing, questions, queue, routing, sla, workflow
+from webapp.domain import (
+    category_settings,
+    open311,
+    printing,
+    questions,
+    queue,
+    routing,
+    sla,
+    workflow,
+)
 from webapp.domain.permissions import Action, can
 from webapp.domain.places import active_code
 from webapp.domain.reporting import export_rows, spreadsheet_safe
@@ -30,7 +39,7 @@ from webapp.models import Category, Compound, OrgKind, Report, ReportStatus, Rol
 from webapp.models.types import utcnow
 from webapp.responses import report_photo
 from webapp.staff import bp
-from webapp.staff.actions import ACTIONS, canned_replies
+from webapp.staff.actions import ACTIONS
 
 
 @bp.get("/")
@@ -90,7 +99,7 @@ def render_report(report, problem=None, status=200, failed_action=None):
         people=db.session.scalars(select(User).where(
             User.organization_id.in_([o.id for o in orgs]), User.active,
             User.role.in_([Role.HANDLER, Role.DISPATCHER])).order_by(User.display_name)).all(),
-        canned=canned_replies(report.category_id),
+        canned=category_settings.canned_replies(community_id, report.category_id),
         milestones=report.milestones, clock_state=sla.state, priorities=workflow.PRIORITIES,
         answers=questions.answers_of(report.id), answer_text=questions.display_value,
         open311=open311.open311_details(report.id) if report.channel == "open311" else None,

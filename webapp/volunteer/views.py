@@ -9,12 +9,21 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from webapp.access import public, requires
+from webapp.access import in_my_community, in_my_community_or_404, public, requires
 from webapp.domain import booking, calendar, ledger
 from webapp.domain.permissions import Action
 from webapp.extensions import db
 from webapp.inputs import whole_number
-from webapp.models import Booking, Redemption, Reward, ServiceType, Slot, User, VolunteerShift
+from webapp.models import (
+    Booking,
+    Redemption,
+    Reward,
+    ServiceCategory,
+    ServiceType,
+    Slot,
+    User,
+    VolunteerShift,
+)
 from webapp.models.types import utcnow
 from webapp.volunteer import bp
 
@@ -27,8 +36,9 @@ def back(problem=None, status=200):
 
 def render_home(problem=None, status=200):
     now = utcnow()
-    services = db.session.scalars(select(ServiceType).where(ServiceType.active)
-                                  .order_by(ServiceType.sort_order)).all()
+    services = db.session.scalars(select(ServiceType).join(ServiceCategory).where(
+        ServiceCategory.community_id == current_user.organization.community_id,
+        ServiceType.active).order_by(ServiceCategory.sort_order, ServiceType.sort_order)).all()
     return render_template("volunteer/home.html", now=now, problem=problem,
                            shifts=booking.my_shifts(current_user, now),
                            open_slots=booking.open_shifts(current_user, now),
@@ -52,7 +62,7 @@ def home():
 @requires(Action.VOLUNTEER)
 def sign_up(slot_id):
     try:
-        booking.sign_up(db.session.get(Slot, slot_id), current_user)
+        booking.sign_up(in_my_community_or_404(Slot, slot_id), current_user)
     except booking.BookingRefused as refused:
         db.session.rollback()
         return back(str(refused), 409)
@@ -63,9 +73,7 @@ def sign_up(slot_id):
 @bp.post("/shifts/<int:shift_id>/leave")
 @requires(Action.VOLUNTEER)
 def leave(shift_id):
-    shift = db.session.get(VolunteerShift, shift_id)
-    if shift is None:
-        abort(404)
+    shift = in_my_community_or_404(VolunteerShift, shift_id)
     try:
         booking.leave(shift, current_user)
     except booking.BookingRefused as refused:
@@ -77,8 +85,8 @@ def leave(shift_id):
 @bp.post("/bookings/<int:booking_id>/<outcome>")
 @requires(Action.VOLUNTEER)
 def mark(booking_id, outcome):
-    found = db.session.get(Booking, booking_id)
-    if found is None or outcome not in ("done", "no-show"):
+    found = in_my_community_or_404(Booking, booking_id)
+    if outcome not in ("done", "no-show"):
         abort(404)
     try:
         booking.mark(found, current_user, done=outcome == "done")
@@ -95,7 +103,7 @@ def mark(booking_id, outcome):
 def offer():
     """A volunteer publishes their own availability for a service."""
     service_id = whole_number(request.form.get("service", ""))
-    service = db.session.get(ServiceType, service_id) if service_id else None
+    service = in_my_community(ServiceType, service_id)
     places = whole_number(request.form.get("places", "1"), smallest=1)
     try:
         start = datetime.fromisoformat(request.form.get("start", "")).replace(
@@ -145,7 +153,7 @@ def passbook(problem=None, status=200):
 @requires(Action.VOLUNTEER)
 def redeem(reward_id):
     try:
-        ledger.request_redemption(current_user, db.session.get(Reward, reward_id))
+        ledger.request_redemption(current_user, in_my_community_or_404(Reward, reward_id))
     except ledger.LedgerRefused as refused:
         db.session.rollback()
         return passbook(str(refused), 409)
