@@ -118,6 +118,7 @@ def update_category(category_id):
     form = request.form
     if form.get("routing") in set(Routing):
         category.routing = form["routing"]
+    category.is_private = form.get("private") == "1"
     existing = {t.milestone: t for t in category.sla_targets}
     for name in sla.targets_for(category):
         minutes = whole_number(form.get(f"target_{name}", ""), smallest=1,

@@ -13,6 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from webapp.domain import phones
 from webapp.domain import report_input as limits
 from webapp.domain.photos import PhotoRejected, process_photo
 from webapp.domain.tokens import is_submission_key
@@ -34,10 +35,10 @@ CLEAN = [clean_text]
 
 
 def phone_number(form, field):
-    """A phone number in the usual shapes, normalised; blank stays blank."""
+    """A phone number in any spelling, stored in its one spelling; blank stays blank."""
     try:
-        field.data = limits.normalise_phone(field.data)
-    except limits.InvalidPhone as invalid:
+        field.data = phones.normalise_phone(field.data)
+    except phones.InvalidPhone as invalid:
         raise ValidationError(str(invalid)) from invalid
 
 
