@@ -156,8 +156,8 @@ def privacy_purge(days):
     longer than DAYS, and mask numbers in what they wrote; figures stay. Safe to repeat."""
     days = days if days is not None else current_app.config["PURGE_AFTER_DAYS"]
     done = purge.purge(utcnow(), days)
-    click.echo(f"{done.reports} reports and {done.bookings} bookings purged "
-               f"(closed {days} days ago or earlier).")
+    click.echo(f"Purged {done.reports} report(s) and {done.bookings} booking(s) "
+               f"closed {days} or more days ago.")
 
 
 @community_cli.command("create")
