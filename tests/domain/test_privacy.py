@@ -120,3 +120,15 @@ def test_the_residents_own_details_and_the_community_hotline():
                   public_numbers=["0351-7654300"])
     assert masked == "***家***门口，电话 ***，请打值班电话0351-7654300"
     assert mask(None) is None and mask("") == ""
+
+
+@pytest.mark.parametrize("text, private, expected", [
+    ("王芳家漏水", ["王芳", None, None], "***家漏水"),
+    ("请打 139 1234 5678 找我", [None, None, None], "请打 *** 找我"),
+    ("302室门口", [None, None, "3楼302"], "***室门口"),
+    ("5号楼3单元门口有积水", [None, None, None], "5号楼3单元门口有积水"),
+    ("邮件 a.b@example.org 联系", [None, None, None], "邮件 *** 联系"),
+    ("住在1201户的老人", [None, None, None], "住在***的老人"),
+])
+def test_descriptions_are_masked_for_the_public(text, private, expected):
+    assert mask(text, private) == expected
