@@ -3,7 +3,10 @@ surface (the board, Open311 in XML and JSON), and for the words of purged record
 
 Masked are phone numbers however written (found by libphonenumber, see phones.py), Chinese
 resident ID-card numbers, WeChat and QQ ids, e-mail addresses, room numbers, and the
-resident's own name, phone and room as they wrote them. The community's own hotlines stay."""
+resident's own name, phone and room as they wrote them. The community's own hotlines stay.
+
+The resident's own tracking page (a private link) shows replies as staff wrote them: they
+are written to that resident, who may need the handler's number in them."""
 
 from __future__ import annotations
 
