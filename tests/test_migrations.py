@@ -82,3 +82,43 @@ def test_upgrading_a_database_with_reports_keeps_them(empty_database_url):
         assert tuple(row) == ("20261101-0001", 1, 0, 0, "0351-7654321")  # 0008's spelling
         assert events == 1
         db.engine.dispose()
+
+
+def test_0012_hashes_feed_tokens_respells_phones_and_makes_disputes_private(
+        empty_database_url):
+    """A calendar subscription made before keeps working; a number Open311 kept as typed
+    gets the one spelling; the standard dispute category starts private."""
+    from webapp.domain.tokens import digest
+
+    url = empty_database_url
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    with app.app_context():
+        upgrade(revision="0008")
+        with db.engine.begin() as connection:
+            for statement in (
+                "INSERT INTO community (id, code, name, timezone) VALUES (1, 'c', '社区', 'UTC')",
+                "INSERT INTO organization (id, community_id, kind, name, active)"
+                " VALUES (1, 1, 'office', '办公室', true)",
+                'INSERT INTO "user" (id, username, display_name, password_hash, role,'
+                " organization_id, phone, active, created_at, feed_token) VALUES (1, 'v', 'V',"
+                " 'x', 'volunteer', 1, '138.0013.8000', true, '2026-11-01 00:00:00',"
+                " 'plain-feed-token')",
+                "INSERT INTO care_card (id, community_id, name, phone, active, created_at)"
+                " VALUES (1, 1, '老人', '+1 (415) 555-2671', true, '2026-11-01 00:00:00')",
+                "INSERT INTO category (id, code, name_zh, name_en, icon, is_major, sort_order,"
+                " active, routing) VALUES (1, 'dispute', '邻里纠纷', 'Dispute', 'x', false, 0,"
+                " true, 'grid'), (2, 'water', '水', 'Water', 'x', false, 1, true, 'partner')",
+            ):
+                connection.exec_driver_sql(statement)
+        upgrade()
+        with db.engine.connect() as connection:
+            user = connection.exec_driver_sql(
+                'SELECT feed_token_hash, phone FROM "user"').one()
+            card = connection.exec_driver_sql("SELECT phone FROM care_card").scalar()
+            private = dict(connection.exec_driver_sql(
+                "SELECT code, is_private FROM category").all())
+        assert tuple(user) == (digest("plain-feed-token"), "13800138000")
+        assert card == "+14155552671"
+        assert {code: bool(flag) for code, flag in private.items()} == \
+            {"dispute": True, "water": False}
+        db.engine.dispose()

@@ -1,5 +1,6 @@
 """Command-line: flask community create, flask users create, flask demo-data, flask qr list,
-flask qr sheet, flask sla sweep, flask photos sweep, flask open311 key create, flask backup."""
+flask qr sheet, flask sla sweep, flask photos sweep, flask privacy purge,
+flask open311 key create, flask backup."""
 
 import csv
 import sys
@@ -10,7 +11,7 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
-from webapp.domain import accounts, printing, sla, workflow
+from webapp.domain import accounts, printing, purge, sla, workflow
 from webapp.domain.demo import DEMO_PASSWORD, DEMO_USERS, load_demo_data
 from webapp.domain.demo_services import VOLUNTEERS
 from webapp.extensions import db
@@ -22,6 +23,7 @@ users_cli = AppGroup("users", help="Staff accounts.")
 sla_cli = AppGroup("sla", help="SLA clocks.")
 photos_cli = AppGroup("photos", help="Photo files.")
 community_cli = AppGroup("community", help="Communities (a new installation starts here).")
+privacy_cli = AppGroup("privacy", help="Residents' personal data.")
 
 
 def scan_url(token: str) -> str:
@@ -145,6 +147,19 @@ def photos_sweep(dry_run):
     click.echo(f"{len(stray)} stray photo files {verb}.")
 
 
+@privacy_cli.command("purge")
+@click.option("--days", type=click.IntRange(min=0), default=None,
+              help="Purge what closed at least this many days ago "
+                   "(default: MASHANG_PURGE_AFTER_DAYS, 180).")
+def privacy_purge(days):
+    """Remove residents' names, phones, rooms and e-mails from reports and bookings closed
+    longer than DAYS, and mask numbers in what they wrote; figures stay. Safe to repeat."""
+    days = days if days is not None else current_app.config["PURGE_AFTER_DAYS"]
+    done = purge.purge(utcnow(), days)
+    click.echo(f"Purged {done.reports} report(s) and {done.bookings} booking(s) "
+               f"closed {days} or more days ago.")
+
+
 @community_cli.command("create")
 @click.option("--code", required=True, help="Short code, e.g. bayi (Open311 jurisdiction_id).")
 @click.option("--name", required=True, help="The community's name, e.g. 八一社区.")
@@ -191,6 +206,7 @@ def init_app(app) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(sla_cli)
     app.cli.add_command(photos_cli)
+    app.cli.add_command(privacy_cli)
     app.cli.add_command(community_cli)
     app.cli.add_command(demo_data)
     app.cli.add_command(backup)

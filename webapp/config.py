@@ -27,6 +27,9 @@ class Defaults:
     SCAN_PAGE_CACHE_SIZE = 4096
     # A resolved report nobody confirms closes by itself after this many days.
     AUTO_CLOSE_DAYS = 7
+    # `flask privacy purge` removes residents' details this many days after a report or
+    # booking closed.
+    PURGE_AFTER_DAYS = 180
 
     # Rate limits per client address (Flask-Limiter notation). One shared store for all
     # workers and hosts: redis://host:6379/0; memory:// counts per worker process.

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import at_the_same_moment
 from webapp.domain import accounts, booking, ledger
-from webapp.domain.report_input import normalise_phone
+from webapp.domain.phones import normalise_phone
 from webapp.extensions import db
 from webapp.models import (
     Booking,

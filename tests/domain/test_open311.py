@@ -66,18 +66,6 @@ def test_expected_time_adds_the_steps_after_the_running_clock():
     assert open311._expected([], False, routine) is None
 
 
-@pytest.mark.parametrize("text, private, expected", [
-    ("王芳家漏水", ["王芳", None, None], "***家漏水"),
-    ("请打 139 1234 5678 找我", [None, None, None], "请打 *** 找我"),
-    ("302室门口", [None, None, "3楼302"], "***室门口"),
-    ("5号楼3单元门口有积水", [None, None, None], "5号楼3单元门口有积水"),
-    ("邮件 a.b@example.org 联系", [None, None, None], "邮件 *** 联系"),
-    ("住在1201户的老人", [None, None, None], "住在***的老人"),
-])
-def test_descriptions_are_masked_for_the_public(text, private, expected):
-    assert open311.redact(text, private) == expected
-
-
 def test_answers_are_checked_by_their_datatype(demo):
     from webapp.models import CategoryQuestion, Datatype
 

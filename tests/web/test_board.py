@@ -1,11 +1,13 @@
 """The public board: figures per compound and organisation, never anything personal."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from webapp.domain import reporting, workflow
+from tests.conftest import login
+from webapp.domain import category_settings, reporting, workflow
 from webapp.extensions import db
 from webapp.models import Category, Community
 
@@ -93,3 +95,51 @@ def test_past_months_and_bad_month_values(client, month_of_reports):
 def test_ranking_puts_the_most_punctual_first():
     good, bad = reporting.Figures(resolved=2, on_time=2), reporting.Figures(resolved=4, on_time=1)
     assert [name for name, _ in reporting.ranking({"慢": bad, "快": good})] == ["快", "慢"]
+
+
+def test_replies_on_the_board_are_masked(client, entrance_code, users):
+    report, start = file(entrance_code, 50, "board-mask-00000001")
+    workflow.assign(report, users["dispatcher"], report.compound.partner_org, now=start)
+    workflow.public_reply(report, users["dispatcher"], "赵先生：师傅电话139.1234.5678",
+                          now=start)
+    handler = users["mateng"]
+    workflow.accept(report, handler, now=start + timedelta(minutes=1))
+    workflow.arrive(report, handler, now=start + timedelta(minutes=2))
+    workflow.resolve(report, handler, "已清理，有事打 (0351) 765-4399 或微信 mateng_88",
+                     now=start + timedelta(minutes=5))
+    html = client.get("/board", headers=EN).text
+    assert "师傅电话" in html and "已清理，有事打" in html
+    for secret in ("赵先生", "5678", "765-4399", "mateng_88"):
+        assert secret not in html
+
+
+def test_a_private_category_counts_but_shows_nothing(client, entrance_code, users):
+    dispute = db.session.scalar(select(Category).where(Category.code == "dispute"))
+    dispute.is_private = False  # the flag set, then unset, by the admin page below
+    db.session.commit()
+    report, start = file(entrance_code, 40, "board-private-00001", category_id=dispute.id,
+                         description="楼上赵家每晚吵")
+    close_loop(report, users, start, 10, 4)
+    workflow.public_reply(report, users["dispatcher"], "已找楼上赵家调解")
+    month = report.resolved_at.strftime("%Y-%m")
+    before = reporting.board(report.community_id, month, "UTC").total
+    assert "已找楼上赵家调解" in client.get("/board", headers=EN).text
+
+    login(client, "admin")
+    page = client.get("/admin/categories", headers=EN).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    fields = {"csrf_token": token, "routing": "grid", "private": "1",
+              **dict(re.findall(r'name="(target_\w+)" value="(\d+)"', page.split(
+                  f'id="category-{dispute.id}"')[1].split("</form>")[0]))}
+    saved = client.post(f"/admin/categories/{dispute.id}", data=fields)
+    assert saved.status_code == 303
+    db.session.expire_all()
+    # The admin's community only: the shared default, which other communities follow, stays.
+    assert category_settings.private_for(dispute, report.community_id)
+    assert not db.session.get(Category, dispute.id).is_private
+
+    after = reporting.board(report.community_id, month, "UTC")
+    assert (after.total.received, after.total.resolved) == (before.received, before.resolved)
+    assert report.id not in [r.id for r in after.latest]
+    html = client.get("/board", headers=EN).text
+    assert "赵家" not in html and "Neighbour dispute" not in html

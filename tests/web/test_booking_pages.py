@@ -57,6 +57,7 @@ def test_booking_with_the_home_from_the_code(client, entrance_code, slot):
 
 @pytest.mark.parametrize("changes, message", [
     ({"phone": "12345"}, "Please enter a mobile number"),
+    ({"phone": "138 0013 8000 " * 5}, "At most 30 characters."),
     ({"name": ""}, "Please give your name."),
     ({"phone": ""}, "Please give a phone number"),
     ({"submission_key": "x"}, "out of date"),

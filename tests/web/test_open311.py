@@ -491,6 +491,70 @@ def test_no_name_phone_room_or_email_leaks_through_get(client, key, entrance_cod
     assert described.startswith("***家***") and "门口漏水" in described
 
 
+def bodies_of(client, number) -> str:
+    """Everything GET requests says about a request, as a list and alone, JSON and XML."""
+    return "".join(client.get(url).get_data(as_text=True) for ext in ("json", "xml") for url in (
+        f"{V2}/requests.{ext}?jurisdiction_id=bayi", f"{V2}/requests/{number}.{ext}"))
+
+
+def test_numbers_with_dots_slashes_or_full_width_digits_are_masked_too(client, key):
+    number = file_request(
+        client, key, phone="138.0013.8000",
+        description="楼道漏水。我的电话138.0013.8000，邻居138/0013/8001，老伴＋８６ １３９ "
+                    "１２３４ ５６７８，座机(0351)765-4399转12，身份证11010519900101123X，"
+                    "微信 lao_wang88，QQ 12345678，邮箱 laowang＠example．org")
+    assert report_numbered(number).contact_phone == "13800138000"
+    body = bodies_of(client, number)
+    for secret in ("0013", "１２３４", "765-4399", "11010519900101123X", "lao_wang88",
+                   "12345678", "laowang"):
+        assert secret not in body, (secret, body[max(0, body.find(secret) - 200):][:300])
+    assert "楼道漏水" in body
+
+
+def test_public_replies_and_resolution_notes_are_masked_in_status_notes(client, key, users):
+    number = file_request(client, key, first_name="王", last_name="建国", phone="13800138000")
+    report = report_numbered(number)
+    workflow.public_reply(report, users["dispatcher"],
+                          "王建国您好，师傅电话 139.1234.5678，微信 shifu_li，今天下午到。")
+    notes = json_of(client.get(f"{V2}/requests/{number}.json"))[0]["status_notes"]
+    assert "今天下午到" in notes
+    for secret in ("王建国", "5678", "shifu_li"):
+        assert secret not in notes and secret not in bodies_of(client, number)
+
+
+def test_a_private_category_is_counted_but_says_nothing(client, key, users, app):
+    dispute = db.session.scalar(select(Category).where(Category.code == "dispute"))
+    assert dispute.is_private  # the standard neighbour-dispute category starts private
+    folder = workflow.upload_folder_for_reports(app.config["UPLOAD_FOLDER"])
+    draft = workflow.ReportDraft(submission_key="private-test-00001", category_id=dispute.id,
+                                 description="楼上赵家每晚吵到十二点")
+    entrance = db.session.scalars(select(QrCode).where(QrCode.entrance_id.is_not(None))).first()
+    report, _ = workflow.submit_report(entrance, draft, [process_photo(jpeg_bytes())], folder)
+    workflow.public_reply(report, users["dispatcher"], "已找赵家谈过")
+    workflow.set_photos_public(report, users["dispatcher"], True)
+    listed = json_of(client.get(f"{V2}/requests.json?jurisdiction_id=bayi&page_size=1000"))
+    mine = [r for r in listed if r["service_request_id"] == report.number]
+    assert len(mine) == 1 and mine[0]["service_code"] == "dispute"  # still counted
+    alone = json_of(client.get(f"{V2}/requests/{report.number}.json"))[0]
+    for shown in (mine[0], alone):
+        assert (shown["description"], shown["status_notes"], shown["media_url"]) == \
+            (None, None, None)
+    body = bodies_of(client, report.number)
+    assert "赵家" not in body
+    assert client.get(f"{V2}/media/{report.photos[0].id}.jpg").status_code == 404
+
+
+@pytest.mark.parametrize("phone", ["123", "1" * 61, "0351-7654321-1234567890123456789012",
+                                   "call me"])
+def test_an_unreadable_or_over_long_phone_is_refused_whole(client, key, phone):
+    before = report_count()
+    response = post(client, api_key=key, service_code="water", address_string=PLACE,
+                    phone=phone)
+    assert response.status_code == 400
+    assert any(d.startswith("phone") for _c, d in errors_of(response))
+    assert report_count() == before
+
+
 def test_a_report_hidden_from_the_board_keeps_its_words_to_itself(client, key, users):
     number = file_request(client, key, description="邻居家的事")
     report = report_numbered(number)

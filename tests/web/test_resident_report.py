@@ -75,6 +75,13 @@ def test_report_creates_one_report_and_redirects_to_tracking(client, entrance_co
     assert f"/photos/{report.photos[0].id}.jpg" in html
 
 
+@pytest.mark.parametrize("typed", ["138.0013.8000", "＋86 138/0013/8000", "(+86)138-0013-8000"])
+def test_a_phone_in_any_spelling_is_stored_in_one(client, entrance_code, typed):
+    assert submit_report(client, entrance_code.token, contact_phone=typed).status_code == 303
+    report = db.session.scalars(select(Report).order_by(Report.id.desc())).first()
+    assert report.contact_phone == "13800138000"
+
+
 def test_the_place_comes_from_the_code_not_the_form(client, entrance_code):
     response = submit_report(client, entrance_code.token, building_id="1", entrance_id="1",
                              compound_id="1")
@@ -109,6 +116,7 @@ BAD_INPUTS = [
     ({"category": "water'; DROP TABLE report;--"}, "Please choose a category from the list."),
     ({"contact_phone": "12345"}, "Please enter a mobile number"),
     ({"contact_phone": "<script>alert(1)</script>"}, "Please enter a mobile number"),
+    ({"contact_phone": "138 0013 8000 " * 5}, "At most 30 characters."),
     ({"floor_room": "房" * 41}, "At most 40 characters."),
     ({"contact_name": "名" * 41}, "At most 40 characters."),
     ({"submission_key": "../../x"}, "This form is out of date."),

@@ -261,6 +261,34 @@ def test_admin_creates_and_disables_an_account(client, users):
     assert not user.active
 
 
+def test_a_staff_phone_is_read_like_a_residents_and_refused_when_it_is_none(client, users):
+    login(client, "admin")
+    token = re.search(r'name="csrf_token" value="([^"]+)"',
+                      client.get("/admin/users").text).group(1)
+    fields = {"csrf_token": token, "username": "phoned", "display_name": "有电话",
+              "role": "handler", "org": str(users["grid"].organization_id),
+              "password": "long-enough-1"}
+    for bad, message in (("1" * 31, "at most 30 characters"),
+                         ("call me", "Please enter a mobile number")):
+        refused = client.post("/admin/users", headers=EN, data={**fields, "phone": bad})
+        assert refused.status_code == 422 and message in refused.text
+    assert client.post("/admin/users", data={**fields, "phone": "139.1234.5678"}) \
+        .status_code == 303
+    from webapp.models import User
+    assert db.session.scalars(select(User.phone).where(User.username == "phoned")).one() == \
+        "13912345678"
+
+
+@pytest.mark.parametrize(("language", "hint"), [
+    ("en", "Public: anyone can read this text"), ("zh-CN", "公开：任何人都能在晒单榜")])
+def test_the_forms_whose_words_are_published_say_so(client, fresh, language, hint):
+    login(client, "dispatcher")
+    page = client.get(f"/staff/reports/{fresh.id}", headers={"Accept-Language": language}).text
+    for field in ("reply-text", "consult-note", "reject-reason"):
+        assert f'aria-describedby="{field}-public"' in page
+    assert page.count(hint) >= 3
+
+
 def test_admin_sets_routing_and_sla_targets(client, users):
     from webapp.domain import category_settings, sla
     from webapp.models import Category

@@ -25,12 +25,15 @@ def slot(demo):
     return db.session.scalars(select(Slot).order_by(Slot.starts_at)).first()
 
 
+FEED_URL = re.compile(r'value="(http[^"]+/volunteer/feed/([^"]+)\.ics)"')
+
+
 def test_volunteer_signs_up_and_sees_the_feed(client, slot):
     login(client, "xiaowang")
     page = client.get("/volunteer/", headers=EN).text
     assert f"/volunteer/slots/{slot.id}/sign-up" in page
-    feed = re.search(r'value="(http[^"]+/volunteer/feed/[^"]+\.ics)"', page).group(1)
     token = csrf(client, "/volunteer/")
+    feed = FEED_URL.search(client.post("/volunteer/feed", data={"csrf_token": token}).text)[1]
     assert client.post(f"/volunteer/slots/{slot.id}/sign-up",
                        data={"csrf_token": token}).status_code == 303
     again = client.post(f"/volunteer/slots/{slot.id}/sign-up", data={"csrf_token": token},
@@ -39,6 +42,32 @@ def test_volunteer_signs_up_and_sees_the_feed(client, slot):
     ics = client.get(urlsplit(feed).path)
     assert ics.mimetype == "text/calendar" and b"BEGIN:VEVENT" in ics.data
     assert client.get("/volunteer/feed/not-a-token.ics").status_code == 404
+
+
+def test_the_feed_address_is_stored_hashed_shown_once_and_made_anew(client, slot):
+    """The calendar address is a secret like every private link: the database keeps its
+    digest, the page shows it once, and a new one ends the old."""
+    from webapp.domain.tokens import digest
+
+    login(client, "xiaowang")
+    assert "Make my calendar address" in client.get("/volunteer/", headers=EN).text
+    made = client.post("/volunteer/feed", headers=EN,
+                       data={"csrf_token": csrf(client, "/volunteer/")})
+    assert made.status_code == 200 and made.headers["Cache-Control"] == "private, no-store"
+    url, token = FEED_URL.search(made.text).groups()
+    volunteer = db.session.scalar(select(User).where(User.username == "xiaowang"))
+    assert volunteer.feed_token_hash == digest(token)
+    assert token not in str(db.session.execute(select(User.__table__)).all())
+    assert client.get(urlsplit(url).path).status_code == 200
+
+    later = client.get("/volunteer/", headers=EN).text
+    assert token not in later and not FEED_URL.search(later)
+    assert "Make a new address" in later
+    again = client.post("/volunteer/feed", data={"csrf_token": csrf(client, "/volunteer/")})
+    new_url, new_token = FEED_URL.search(again.text).groups()
+    assert new_token != token
+    assert client.get(urlsplit(url).path).status_code == 404  # the old address has ended
+    assert client.get(urlsplit(new_url).path).status_code == 200
 
 
 def test_volunteer_offers_time_and_bad_input(client, demo):

@@ -13,7 +13,7 @@ from webapp.access import in_my_community_or_404, requires
 from webapp.admin import bp, confirm
 from webapp.domain import booking, ledger
 from webapp.domain.permissions import Action
-from webapp.domain.report_input import InvalidPhone, normalise_phone
+from webapp.domain.phones import InvalidPhone, normalise_phone
 from webapp.extensions import db
 from webapp.i18n import current_language
 from webapp.inputs import LARGEST_ID, whole_number

@@ -95,6 +95,7 @@ def render_categories(problem=None, status=200, draft_for=None):
     return render_template("admin/categories.html", categories=rows, routes=list(Routing),
                            targets={c.id: sla.targets_for(c, here) for c in rows},
                            routing={c.id: category_settings.routing_for(c, here) for c in rows},
+                           private={c.id: category_settings.private_for(c, here) for c in rows},
                            problem=problem, canned=category_settings.canned_replies(here),
                            community_name=current_user.organization.community.name,
                            questions=questions.questions_by_category((c.id for c in rows),
@@ -122,7 +123,8 @@ def update_category(category_id):
                for name in sla.targets_for(category, here)}
     try:
         category_settings.save(category, here, routing=form.get("routing") or None,
-                               targets=targets, canned=form.get("canned"))
+                               targets=targets, canned=form.get("canned"),
+                               private=form.get("private") == "1")
     except category_settings.SettingRefused as refused:
         db.session.rollback()
         return render_categories(str(refused), 422)

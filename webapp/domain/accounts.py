@@ -9,6 +9,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.domain import login_throttle
+from webapp.domain.phones import InvalidPhone, normalise_phone
 from webapp.extensions import db
 from webapp.models import LoginAttempt, Organization, Role, User
 from webapp.models.text import TextTooLong, fit, max_length, plain
@@ -38,6 +39,10 @@ def create_user(username: str, display_name: str, password: str, role: str,
     if role not in set(Role):
         raise AccountError(_l("Unknown role."))
     check_password(password)
+    try:
+        phone = normalise_phone(phone)
+    except InvalidPhone as invalid:
+        raise AccountError(str(invalid)) from None
     if db.session.scalar(select(User.id).where(User.username == username)):
         raise AccountError(_l("That username is taken."))
     user = User(username=username, display_name=display_name,

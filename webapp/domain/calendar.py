@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
-from icalendar import Calendar, Event
+import secrets
 
-from webapp.models import Booking, VolunteerShift
+from icalendar import Calendar, Event
+from sqlalchemy import select
+
+from webapp.domain.tokens import digest
+from webapp.extensions import db
+from webapp.models import Booking, User, VolunteerShift
 
 PRODID = "-//Mashang//码上办//ZH"
+FEED_TOKEN_BYTES = 24
+
+
+def new_feed_token(volunteer: User) -> str:
+    """A new private address for the volunteer's feed; the old one stops working. Like every
+    private link, only its digest is kept, so the address is shown once, when it is made."""
+    token = secrets.token_urlsafe(FEED_TOKEN_BYTES)
+    volunteer.feed_token_hash = digest(token)
+    db.session.commit()
+    return token
+
+
+def feed_owner(token: str) -> User | None:
+    """The active volunteer whose feed this token opens, else None."""
+    user = db.session.scalar(select(User).where(User.feed_token_hash == digest(token)))
+    return user if user is not None and user.active else None
 
 
 def _calendar(name: str) -> Calendar:

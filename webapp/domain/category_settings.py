@@ -1,16 +1,16 @@
 """What one community makes of the shared report categories. A category and its SLA targets,
-routing and canned replies without a community are shared defaults, set up for the whole
+routing, privacy and canned replies without a community are shared defaults, set up for the whole
 installation; a community's admin changes only that community's own rows, which count in that
 community alone, so nothing one community does reaches another."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from webapp.domain import sla
 from webapp.extensions import db
-from webapp.models import CannedReply, Category, CategorySetting, Routing, SlaTarget
+from webapp.models import CannedReply, Category, CategorySetting, Report, Routing, SlaTarget
 from webapp.models.types import utcnow
 
 MAX_TARGET_MINUTES = 60 * 24 * 60  # 60 days
@@ -32,6 +32,22 @@ def routing_for(category: Category, community_id: int) -> str:
     return setting.routing if setting is not None and setting.routing else category.routing
 
 
+def private_for(category: Category, community_id: int) -> bool:
+    setting = setting_of(category, community_id)
+    own = setting.is_private if setting is not None else None
+    return category.is_private if own is None else own
+
+
+def report_is_private():
+    """SQL: whether a report's category is private in the report's community (its own
+    choice, else the shared default). For queries that have Report and Category in FROM."""
+    own = (select(CategorySetting.is_private)
+           .where(CategorySetting.community_id == Report.community_id,
+                  CategorySetting.category_id == Report.category_id)
+           .correlate(Report).scalar_subquery())
+    return func.coalesce(own, Category.is_private)
+
+
 def canned_replies(community_id: int, category_id: int | None = None) -> list[CannedReply]:
     """The shared replies and the community's own; for a category, its replies and the
     general ones."""
@@ -48,8 +64,10 @@ def canned_reply(community_id: int, category_id: int, reply_id: int | None) -> C
 
 
 def save(category: Category, community_id: int, *, routing: str | None,
-         targets: dict[str, int | None], canned: str | None = None) -> None:
-    """The community's own routing, targets and (one more) canned reply for `category`.
+         targets: dict[str, int | None], canned: str | None = None,
+         private: bool | None = None) -> None:
+    """The community's own routing, targets, privacy and (one more) canned reply for
+    `category`.
     Refuses, changing nothing, a target outside 1 minute to 60 days or an unknown route."""
     if routing is not None and routing not in set(Routing):
         raise SettingRefused(_l("Choose where reports of this category go."))
@@ -64,6 +82,8 @@ def save(category: Category, community_id: int, *, routing: str | None,
     setting = setting_of(category, community_id) or CategorySetting(
         community_id=community_id, category_id=category.id)
     setting.routing = routing if routing is not None else setting.routing
+    if private is not None:
+        setting.is_private = None if private == category.is_private else private
     setting.updated_at = utcnow()  # its Open311 service list may read differently now
     db.session.add(setting)
     rows = {t.milestone: t for t in category.sla_targets if t.community_id == community_id}

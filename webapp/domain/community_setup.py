@@ -8,6 +8,8 @@ from webapp.models import Category, Community, Organization, OrgKind, Routing
 from webapp.models.text import TextTooLong, fit, plain
 
 # code, zh, en, icon, is_major, routing — the kinds of trouble residents report (cf. 52022)
+# Never public: reports that name a third party (see Category.is_private).
+PRIVATE_CATEGORIES = {"dispute"}
 STANDARD_CATEGORIES = [
     ("water", "水电 · 上下水", "Water and drains", "💧", False, Routing.PARTNER),
     ("electricity", "电路照明", "Electricity and lighting", "💡", False, Routing.PARTNER),
@@ -32,7 +34,8 @@ def ensure_standard_categories() -> int:
     for order, (code, zh, en, icon, major, route) in enumerate(STANDARD_CATEGORIES):
         if db.session.scalar(select(Category).where(Category.code == code)) is None:
             db.session.add(Category(code=code, name_zh=zh, name_en=en, icon=icon,
-                                    is_major=major, sort_order=order, routing=route))
+                                    is_major=major, sort_order=order, routing=route,
+                                    is_private=code in PRIVATE_CATEGORIES))
             added += 1
     return added
 

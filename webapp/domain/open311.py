@@ -24,8 +24,9 @@ from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
-from webapp.domain import questions, sla, workflow
-from webapp.domain.report_input import InvalidPhone, normalise_phone
+from webapp.domain import category_settings, questions, sla, workflow
+from webapp.domain.phones import InvalidPhone, normalise_phone
+from webapp.domain.privacy import mask
 from webapp.domain.tokens import new_submission_key
 from webapp.extensions import db
 from webapp.models import (
@@ -553,7 +554,6 @@ def _building(building_id: int) -> Building:
 # --- filing a request ----------------------------------------------------------------------
 
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{1,60}$")
-LOOSE_PHONE = re.compile(r"^\+?[\d\s\-()]{5,30}$")
 URL = re.compile(r"^https?://[^\s<>\"]{3,2000}$", re.IGNORECASE)
 
 
@@ -671,12 +671,10 @@ def _phone(form):
     # refused, never cut to fit.
     if len(raw) > max_length(Report.contact_phone):
         raise _longer_than("phone", max_length(Report.contact_phone))
-    try:
+    try:  # a number from abroad has its +country code
         return {"phone": normalise_phone(raw)}
-    except InvalidPhone:
-        if LOOSE_PHONE.match(raw):
-            return {"phone": raw}  # e.g. a number from abroad
-        raise _err(400, _("phone is not a phone number.")) from None
+    except InvalidPhone as invalid:
+        raise _err(400, _("phone: %(problem)s", problem=str(invalid))) from None
 
 
 def _email(form):
@@ -766,7 +764,9 @@ def _request_columns():
             Report.contact_name, Report.contact_phone, Report.floor_room,
             Category.code, Category.name_zh, Category.name_en, Category.is_major,
             Building.name, Building.latitude, Building.longitude, Compound.name,
-            Community.name, Community.timezone, Organization.name, Report.community_id)
+            Community.name, Community.timezone, Organization.name, Report.community_id,
+            category_settings.report_is_private().label("is_private"), Community.hotline,
+            Community.hotline_24h)
 
 
 def _request_select():
@@ -830,35 +830,6 @@ def get_request(number: str, place: Jurisdiction | None, locale: str, media_url_
         return request_dicts(connection, rows, locale, media_url_for)
 
 
-_PHONE_LIKE = re.compile(r"(?<!\d)(?:\+?\d[\d \-]{5,}\d)(?!\d)")
-_EMAIL_LIKE = re.compile(r"[^@\s]+@[^@\s]+\.\w+")
-_ROOM_LIKE = re.compile(r"\d+(?:[-－]\d+)*\s*(?:室|房|户)")
-_NUMBERS = re.compile(r"\d{2,}")
-
-
-def _private_forms(values: list[str | None]) -> list[str]:
-    """What to mask for a resident's name, phone and room: each as written, without spaces,
-    its words, and its numbers (302 of 3楼302室), longest first."""
-    forms = set()
-    for value in values:
-        if value:
-            value = value.strip()
-            forms.update((value, "".join(value.split()), *value.split(),
-                          *_NUMBERS.findall(value)))
-    return sorted((f for f in forms if len(f) >= 2), key=len, reverse=True)
-
-
-def redact(text: str, private: list[str | None]) -> str:
-    """The description as the public may read it: the resident's own name, phone and room,
-    and anything that looks like a phone number, e-mail address or room number, masked."""
-    for value in _private_forms(private):
-        text = text.replace(value, "***")
-    text = _EMAIL_LIKE.sub("***", text)
-    text = _ROOM_LIKE.sub("***", text)
-    return _PHONE_LIKE.sub(lambda m: "***" if sum(c.isdigit() for c in m.group()) >= 7
-                           else m.group(), text)
-
-
 @lru_cache(maxsize=1)
 def _page_statements():
     """The four small queries of a page (status notes, running clocks, first photos, media
@@ -892,12 +863,14 @@ def request_dicts(connection, rows, locale: str, media_url_for) -> list[dict]:
     notes_q, clocks_q, photos_q, media_q, targets_q = _page_statements()
     notes = {}
     for report_id, kind, note in connection.execute(notes_q, {"ids": ids}):  # latest wins
-        notes[report_id] = _("Duplicate of request %(id)s.", id=note) \
-            if kind == "duplicate" else note
+        notes[report_id] = kind, note
     clocks = defaultdict(list)
     for report_id, name, due_at in connection.execute(clocks_q, {"ids": ids}):
         clocks[report_id].append((name, due_at))
-    public_ids = [row[0] for row in rows if row[7] and not row[6]]
+    # Words and photos of a report hidden from the board or of a private category stay
+    # out; the report itself is still listed, so counts still count it.
+    withheld = {row.id for row in rows if row.hidden_from_board or row.is_private}
+    public_ids = [row.id for row in rows if row.photos_public and row.id not in withheld]
     photos = dict(connection.execute(photos_q, {"ids": public_ids}).all()) \
         if public_ids else {}
     external = dict(connection.execute(media_q, {"ids": public_ids}).all()) \
@@ -912,10 +885,10 @@ def request_dicts(connection, rows, locale: str, media_url_for) -> list[dict]:
     per_category = {}  # targets and notice: the same for every report of a category here
 
     found = []
-    for (report_id, number, status, description, created_at, updated_at, hidden, _public,
+    for (report_id, number, status, description, created_at, updated_at, _hidden, _public,
          building_id, entrance_id, category_id, name, phone, room, code, cat_zh, cat_en,
          is_major, building, lat, lng, compound, community, timezone, org,
-         community_id) in rows:
+         community_id, _private, *hotlines) in rows:
         if (community_id, category_id) not in per_category:
             targets = _targets({**shared.get(category_id, {}),
                                 **own.get((community_id, category_id), {})}, is_major)
@@ -926,11 +899,12 @@ def request_dicts(connection, rows, locale: str, media_url_for) -> list[dict]:
         found.append({
             "service_request_id": number,
             "status": "open" if is_open else "closed",
-            "status_notes": None if hidden else notes.get(report_id),
+            "status_notes": None if report_id in withheld else
+            _status_note(*notes.get(report_id, (None, None)), [name, phone, room], hotlines),
             "service_name": cat_zh if zh else cat_en,
             "service_code": code,
-            "description": None if hidden else redact(description or "", [name, phone, room])
-            or None,
+            "description": None if report_id in withheld else
+            mask(description, [name, phone, room], hotlines) or None,
             "agency_responsible": org,
             "service_notice": notice,
             "requested_datetime": w3c(created_at, timezone),
@@ -944,6 +918,14 @@ def request_dicts(connection, rows, locale: str, media_url_for) -> list[dict]:
             "media_url": media_url_for(photo) if photo else external.get(report_id),
         })
     return found
+
+
+def _status_note(kind: str | None, note: str | None, own: list, hotlines) -> str | None:
+    """The latest public staff note, masked like the description: staff write word for word
+    what residents told them."""
+    if kind == "duplicate":
+        return _("Duplicate of request %(id)s.", id=note)
+    return mask(note, own, hotlines)
 
 
 def _expected(open_clocks, is_major: bool, targets: dict[str, int]) -> datetime | None:
@@ -970,11 +952,13 @@ def token_lookup(token: str, place: Jurisdiction | None) -> dict:
 
 
 def public_photo(photo_id: int) -> ReportPhoto | None:
-    """A photo staff published (and did not hide from the board), else None."""
+    """A photo staff published (and did not hide from the board), of a category that is not
+    private, else None."""
     return db.session.scalar(
         select(ReportPhoto).join(Report, ReportPhoto.report_id == Report.id)
+        .join(Category, Report.category_id == Category.id)
         .where(ReportPhoto.id == photo_id, Report.photos_public,
-               Report.hidden_from_board.is_(False)))
+               Report.hidden_from_board.is_(False), ~category_settings.report_is_private()))
 
 
 def open311_details(report_id: int) -> Open311Request | None:

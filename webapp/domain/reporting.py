@@ -12,8 +12,12 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.domain import queue
+from webapp.domain.category_settings import report_is_private
+from webapp.domain.privacy import mask
 from webapp.extensions import db
 from webapp.models import (
+    Category,
+    Community,
     Compound,
     Milestone,
     Organization,
@@ -114,7 +118,7 @@ class Board:
     by_compound: dict[str, Figures]
     by_org: dict[str, Figures]
     latest: list[Report]
-    replies: dict[int, list[ReportEvent]]
+    replies: dict[int, list[str]]  # public replies and resolution notes, masked
 
 
 def month_bounds(month: str, timezone: str) -> tuple[datetime, datetime]:
@@ -129,7 +133,8 @@ def month_bounds(month: str, timezone: str) -> tuple[datetime, datetime]:
 def board(community_id: int, month: str, timezone: str, compound_id: int | None = None,
           latest_count: int = 20) -> Board:
     """Received, resolved, median time to resolve, share on time and average rating for a
-    month, per compound and per organisation. Reads no resident's name, phone or room."""
+    month, per compound and per organisation. Shows no resident's name, phone or room: the
+    latest reports leave out private categories, and their replies are masked."""
     start, end = month_bounds(month, timezone)
     scope = [Report.community_id == community_id, Report.hidden_from_board.is_(False)]
     if compound_id:
@@ -165,19 +170,26 @@ def board(community_id: int, month: str, timezone: str, compound_id: int | None 
                 figures.ratings.append(rating)
 
     latest = db.session.scalars(
-        select(Report).where(*scope, Report.resolved_at.is_not(None))
+        select(Report).join(Category, Report.category_id == Category.id)
+        .where(*scope, Report.resolved_at.is_not(None), ~report_is_private())
         .order_by(Report.resolved_at.desc()).limit(latest_count)
         .options(joinedload(Report.compound), joinedload(Report.building),
                  joinedload(Report.category), joinedload(Report.assigned_org))
     ).unique().all()
     replies = defaultdict(list)
     if latest:
+        by_id = {r.id: r for r in latest}
+        hotlines = db.session.execute(select(Community.hotline, Community.hotline_24h)
+                                      .where(Community.id == community_id)).one()
         for event in db.session.scalars(
                 select(ReportEvent).where(ReportEvent.report_id.in_([r.id for r in latest]),
                                           ReportEvent.kind.in_(["reply", "resolved"]),
                                           ReportEvent.is_public)
                 .order_by(ReportEvent.id)):
-            replies[event.report_id].append(event)
+            report = by_id[event.report_id]
+            replies[event.report_id].append(mask(
+                event.note, [report.contact_name, report.contact_phone, report.floor_room],
+                hotlines))
     return Board(month, total, dict(by_compound), dict(by_org), list(latest), dict(replies))
 
 

@@ -121,8 +121,9 @@ class Booking(db.Model):
     # SHA-256 digests (domain/tokens.py): the link and the key themselves are never stored.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     submission_key_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    name: Mapped[str] = mapped_column(String(40))
-    phone: Mapped[str] = mapped_column(String(30))
+    # None once purged (flask privacy purge), with floor_room and note.
+    name: Mapped[str | None] = mapped_column(String(40))
+    phone: Mapped[str | None] = mapped_column(String(30))
     floor_room: Mapped[str | None] = mapped_column(String(40))
     note: Mapped[str | None] = mapped_column(Text)
     building_id: Mapped[int | None] = mapped_column(ForeignKey("building.id"))
@@ -134,6 +135,7 @@ class Booking(db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    purged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     slot: Mapped[Slot] = relationship(back_populates="bookings")
     building: Mapped[Building | None] = relationship()

@@ -51,8 +51,9 @@ class User(UserMixin, db.Model):
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
     phone: Mapped[str | None] = mapped_column(String(30))
     active: Mapped[bool] = mapped_column(default=True)
-    # The private iCalendar feed of a volunteer's shifts: /volunteer/feed/<token>.ics
-    feed_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The private iCalendar feed of a volunteer's shifts, /volunteer/feed/<token>.ics: the
+    # SHA-256 digest of the token (domain/tokens.py), never the token itself.
+    feed_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 

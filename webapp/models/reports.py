@@ -57,6 +57,9 @@ class Category(db.Model):
     sort_order: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
     routing: Mapped[str] = mapped_column(String(20), default=Routing.PARTNER)
+    # Never public (neighbour disputes, anything naming a third party): the board and Open311
+    # count its reports but show none of their words or photos.
+    is_private: Mapped[bool] = mapped_column(default=False)
     # Last change to the category or its questions: the Open311 discovery changeset.
     updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=utcnow,
                                                         onupdate=utcnow)
@@ -90,7 +93,8 @@ class SlaTarget(db.Model):
 
 
 class CategorySetting(db.Model):
-    """One community's own routing for a shared category (None: the category's default)."""
+    """One community's own routing and privacy for a shared category (None: the category's
+    default)."""
 
     __table_args__ = (UniqueConstraint("community_id", "category_id"),)
 
@@ -98,6 +102,7 @@ class CategorySetting(db.Model):
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"))
     category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True)
     routing: Mapped[str | None] = mapped_column(String(20))
+    is_private: Mapped[bool | None] = mapped_column(default=None)
     # The community's Open311 discovery changeset, as Category.updated_at is the installation's.
     updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=utcnow,
                                                         onupdate=utcnow)
@@ -168,6 +173,8 @@ class Report(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     rating: Mapped[int | None] = mapped_column()
     rating_comment: Mapped[str | None] = mapped_column(Text)
+    # When `flask privacy purge` removed the resident's name, phone and room (domain/purge.py).
+    purged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     community: Mapped[Community] = relationship()
     compound: Mapped[Compound] = relationship()

@@ -21,6 +21,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from webapp.domain import phones
 from webapp.domain import report_input as limits
 from webapp.domain.photos import PhotoRejected, process_photo
 from webapp.domain.tokens import is_submission_key
@@ -56,10 +57,10 @@ CLEAN = [clean_text]
 
 
 def phone_number(form, field):
-    """A phone number in the usual shapes, normalised; blank stays blank."""
+    """A phone number in any spelling, stored in its one spelling; blank stays blank."""
     try:
-        field.data = limits.normalise_phone(field.data)
-    except limits.InvalidPhone as invalid:
+        field.data = phones.normalise_phone(field.data)
+    except phones.InvalidPhone as invalid:
         raise ValidationError(str(invalid)) from invalid
 
 

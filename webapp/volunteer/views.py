@@ -1,10 +1,18 @@
 """Volunteer pages (on a phone): open shifts, my shifts and their residents, the passbook."""
 
-import secrets
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -21,7 +29,6 @@ from webapp.models import (
     ServiceCategory,
     ServiceType,
     Slot,
-    User,
     VolunteerShift,
 )
 from webapp.models.types import utcnow
@@ -34,22 +41,19 @@ def back(problem=None, status=200):
     return redirect(url_for("volunteer.home"), code=303)
 
 
-def render_home(problem=None, status=200):
+def render_home(problem=None, status=200, feed_url=None):
+    """`feed_url`: a calendar address just made, shown this once (only its digest is kept)."""
     now = utcnow()
     services = db.session.scalars(select(ServiceType).join(ServiceCategory).where(
         ServiceCategory.community_id == current_user.organization.community_id,
         ServiceType.active).order_by(ServiceCategory.sort_order, ServiceType.sort_order)).all()
-    return render_template("volunteer/home.html", now=now, problem=problem,
-                           shifts=booking.my_shifts(current_user, now),
-                           open_slots=booking.open_shifts(current_user, now),
-                           services=services, feed_url=feed_url()), status
-
-
-def feed_url() -> str:
-    if not current_user.feed_token:
-        current_user.feed_token = secrets.token_urlsafe(24)
-        db.session.commit()
-    return url_for("volunteer.feed", token=current_user.feed_token, _external=True)
+    response = make_response(render_template(
+        "volunteer/home.html", now=now, problem=problem,
+        shifts=booking.my_shifts(current_user, now),
+        open_slots=booking.open_shifts(current_user, now), services=services,
+        feed_url=feed_url, has_feed=current_user.feed_token_hash is not None), status)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.get("/")
@@ -124,12 +128,20 @@ def offer():
     return back()
 
 
+@bp.post("/feed")
+@requires(Action.VOLUNTEER)
+def new_feed():
+    """Make a new calendar address (the old one stops working) and show it once."""
+    token = calendar.new_feed_token(current_user)
+    return render_home(feed_url=url_for("volunteer.feed", token=token, _external=True))
+
+
 @bp.get("/feed/<token>.ics")
 @public
 def feed(token):
     """The private iCalendar feed of a volunteer's shifts (the token is the key)."""
-    user = db.session.scalar(select(User).where(User.feed_token == token))
-    if user is None or not user.active:
+    user = calendar.feed_owner(token)
+    if user is None:
         abort(404)
     body = calendar.shifts_ics(booking.my_shifts(user, utcnow()), user.display_name)
     return current_app.response_class(body, mimetype="text/calendar")

@@ -1,0 +1,107 @@
+"""Forgetting residents (`flask privacy purge`): reports and bookings closed longer than a
+while lose the resident's name, phone, room and e-mail; what they wrote keeps its words
+with phone numbers, ids and addresses masked (domain/privacy.py). The anonymous figures stay
+whole: places, categories, times, statuses, ratings, the timeline's events and care-card
+flags, so the board, counts and exports read the same before and after."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select, update
+
+from webapp.domain.privacy import mask
+from webapp.extensions import db
+from webapp.models import (
+    Booking,
+    BookingStatus,
+    CategoryQuestion,
+    Datatype,
+    Open311Request,
+    Report,
+    ReportAnswer,
+    ReportEvent,
+    ReportStatus,
+    Slot,
+)
+
+BATCH = 200
+# Nothing more happens to a report in these states.
+FINISHED = (ReportStatus.CLOSED, ReportStatus.REJECTED, ReportStatus.DUPLICATE)
+FREE_TEXT = (Datatype.STRING, Datatype.TEXT)
+
+
+@dataclass(frozen=True)
+class Purged:
+    reports: int
+    bookings: int
+
+
+def purge(now: datetime, after_days: int) -> Purged:
+    """Purge what finished `after_days` or more before `now`. Idempotent: a purged record
+    carries purged_at and is not counted again."""
+    cutoff = now - timedelta(days=after_days)
+    reports = _in_batches(
+        select(Report).where(
+            Report.purged_at.is_(None), Report.status.in_(FINISHED),
+            or_(Report.closed_at <= cutoff,
+                and_(Report.closed_at.is_(None), Report.updated_at <= cutoff))),
+        Report, lambda batch: _purge_reports(batch, now))
+    bookings = _in_batches(
+        select(Booking).join(Slot, Booking.slot_id == Slot.id).where(
+            Booking.purged_at.is_(None),
+            or_(Slot.ends_at <= cutoff,
+                and_(Booking.status == BookingStatus.CANCELLED,
+                     Booking.cancelled_at <= cutoff))),
+        Booking, lambda batch: _purge_bookings(batch, now))
+    return Purged(reports, bookings)
+
+
+def _in_batches(statement, model, purge_batch) -> int:
+    """Each batch is committed on its own: a long purge holds no long transaction, and one
+    stopped half-way carries on where it stopped."""
+    count, last_id = 0, 0
+    while batch := db.session.scalars(
+            statement.where(model.id > last_id).order_by(model.id).limit(BATCH)).all():
+        purge_batch(batch)
+        db.session.commit()
+        count += len(batch)
+        last_id = batch[-1].id
+    return count
+
+
+def _purge_reports(reports: list[Report], now: datetime) -> None:
+    own = {r.id: [r.contact_name, r.contact_phone, r.floor_room] for r in reports}
+    ids = list(own)
+    # The timeline is append-only for the app (ReportEvent refuses ORM updates); erasing a
+    # resident's details is the one change it takes, by a plain UPDATE of the note alone.
+    events = ReportEvent.__table__
+    for event_id, report_id, note in db.session.execute(
+            select(events.c.id, events.c.report_id, events.c.note)
+            .where(events.c.report_id.in_(ids), events.c.note.is_not(None))):
+        masked = mask(note, own[report_id])
+        if masked != note:
+            db.session.execute(update(events).where(events.c.id == event_id)
+                               .values(note=masked))
+    for answer in db.session.scalars(
+            select(ReportAnswer).join(CategoryQuestion)
+            .where(ReportAnswer.report_id.in_(ids), CategoryQuestion.datatype.in_(FREE_TEXT))):
+        answer.value = mask(answer.value, own[answer.report_id])
+    for details in db.session.scalars(
+            select(Open311Request).where(Open311Request.report_id.in_(ids))):
+        details.email = details.address_string = None
+        details.account_id = details.device_id = None
+    for report in reports:
+        report.description = mask(report.description, own[report.id])
+        report.rating_comment = mask(report.rating_comment, own[report.id])
+        report.contact_name = report.contact_phone = report.floor_room = None
+        report.purged_at = now
+
+
+def _purge_bookings(bookings: list[Booking], now: datetime) -> None:
+    for booking in bookings:
+        booking.cancel_reason = mask(booking.cancel_reason,
+                                     [booking.name, booking.phone, booking.floor_room])
+        booking.name = booking.phone = booking.floor_room = booking.note = None
+        booking.purged_at = now
