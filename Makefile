@@ -4,6 +4,10 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 PORT    ?= 8000
 export FLASK_APP := wsgi.py
+# System packages each command needs (tools/system_deps.py installs them as root on Debian,
+# else says in one line what to install): the web app needs only a Python that makes venvs.
+SYSTEM_DEPS := $(PY) tools/system_deps.py
+TEST_NEEDS  := chromium fonts redis
 
 .PHONY: setup run test test-postgres test-fast screenshots bench lint translations clean
 
@@ -11,6 +15,7 @@ export FLASK_APP := wsgi.py
 setup: $(BIN)/.installed static/vendor/htmx.min.js fonts/NotoSansSC-Regular.ttf webapp/translations/zh/LC_MESSAGES/messages.mo
 
 $(BIN)/.installed: pyproject.toml
+	$(SYSTEM_DEPS) venv
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[test,postgres,redis]"
@@ -41,17 +46,21 @@ run: setup
 
 ## test: the whole suite, browser tests included
 test: setup
+	$(SYSTEM_DEPS) $(TEST_NEEDS)
 	$(BIN)/pytest -q
 
-## test-postgres: the whole suite again on a throwaway PostgreSQL cluster (initdb and pg_ctl on PATH)
+## test-postgres: the whole suite again on a throwaway PostgreSQL cluster
 test-postgres: setup
+	$(SYSTEM_DEPS) $(TEST_NEEDS) postgres
 	$(BIN)/python tools/throwaway_postgres.py -- $(BIN)/pytest -q
 
 test-fast: setup
+	$(SYSTEM_DEPS) fonts redis
 	$(BIN)/pytest -q -m "not e2e"
 
 ## screenshots: refresh the README's pictures from the browser tests
 screenshots: setup
+	$(SYSTEM_DEPS) chromium fonts
 	MASHANG_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/e2e
 
 bench: setup

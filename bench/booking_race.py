@@ -6,11 +6,8 @@ and has every client (its own connection and session) POST the booking form at o
 """
 
 import argparse
-import csv
 import http.client
-import io
 import json
-import os
 import re
 import sqlite3
 import subprocess
@@ -22,7 +19,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-from scan_page import BIN, HOST, ROOT, free_port, gunicorn
+from serve import BIN, HOST, ROOT, demo_database, free_port, gunicorn, server_env, smoke
 
 TIME_LIMIT = 120.0  # seconds, for the whole run
 MAX_THREADS = 200
@@ -134,19 +131,14 @@ def main():
     parser.add_argument("--places", type=int, default=5, help="resident places of the slot")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    args, deadline = parser.parse_args(), time.monotonic() + TIME_LIMIT
+    args = smoke(parser, attempts=12, places=3, workers=1)
+    deadline = time.monotonic() + TIME_LIMIT
 
     with tempfile.TemporaryDirectory(prefix="mashang-bench-") as tmp:
         db_file, port = Path(tmp) / "bench.sqlite3", free_port()
-        env = dict(os.environ, DATABASE_URL=f"sqlite:///{db_file}", FLASK_APP="wsgi.py",
-                   SECRET_KEY="bench", MASHANG_BASE_URL=f"http://{HOST}:{port}")
-        run(env, deadline, BIN / "flask", "db", "upgrade")
-        run(env, deadline, BIN / "flask", "demo-data")
+        env = server_env(f"sqlite:///{db_file}", port, tmp)
+        token = demo_database(env)
         slot_id = int(run(env, deadline, BIN / "python", "-c", PUBLISH, str(args.places)))
-        rows = csv.DictReader(io.StringIO(run(env, deadline, BIN / "flask", "qr", "list")))
-        token = next((r["token"] for r in rows if r["entrance"]), None)
-        if token is None:
-            sys.exit("flask qr list shows no code for an entrance")
 
         with gunicorn(env, port, args.workers, tmp):
             counts, samples, wall = race(port, f"/q/{token}/slots/{slot_id}/book",

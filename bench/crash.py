@@ -42,6 +42,7 @@ from load import (
     phone_photo,
     worker_pids,
 )
+from serve import smoke
 from sqlalchemy import create_engine, inspect, text
 
 RETRIES = 3  # of a POST that got no answer, with the same submission key
@@ -233,7 +234,7 @@ def main():
                         help="acknowledged submissions to POST again afterwards")
     parser.add_argument("--postgres", action="store_true",
                         help="a throwaway PostgreSQL cluster instead of SQLite")
-    args = parser.parse_args()
+    args = smoke(parser, workers=1, clients=2, kills=1, interval=0.5, replays=3)
     load_at_start, photo = os.getloadavg()[0], phone_photo()
 
     with tempfile.TemporaryDirectory(prefix="mashang-bench-") as tmp, \

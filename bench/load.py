@@ -25,7 +25,8 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 
 from PIL import Image
-from scan_page import HOST, ROOT, demo_database, free_port, gunicorn, percentile, ratio
+from scan_page import percentile, ratio
+from serve import HOST, ROOT, demo_database, free_port, gunicorn, server_env, smoke
 
 CONF = ROOT / "gunicorn.conf.py"
 TRIVIAL = "/lang/zz?next=/"
@@ -75,20 +76,18 @@ def database_url(postgres, tmp):
 
 @contextmanager
 def demo_site(postgres, workers, tmp):
-    """A fresh demo database served by gunicorn, rate limits off, uploads under `tmp`.
-    workers=None: gunicorn.conf.py's number if that file exists, else 2 × CPUs."""
+    """A fresh demo database served by gunicorn, rate limits off (serve.SETTINGS), uploads
+    under `tmp`. workers=None: gunicorn.conf.py's number if that file exists, else 2 × CPUs."""
     extra = ["-c", str(CONF)] if CONF.exists() else []
     if workers is None and not extra:
         workers = 2 * os.cpu_count()
-    uploads, port = Path(tmp) / "uploads", free_port()
+    port = free_port()
     with database_url(postgres, tmp) as url:
-        env = dict(os.environ, DATABASE_URL=url, FLASK_APP="wsgi.py", SECRET_KEY="bench",
-                   MASHANG_RATELIMIT_ENABLED="false", MASHANG_UPLOAD_FOLDER=str(uploads),
-                   MASHANG_BASE_URL=f"http://{HOST}:{port}")
+        env = server_env(url, port, tmp)
         token = demo_database(env)
         with gunicorn(env, port, workers, tmp, extra) as master:
             time.sleep(1)  # let every worker boot before anyone counts or loads them
-            yield Site(master, port, token, url, uploads,
+            yield Site(master, port, token, url, Path(tmp) / "uploads",
                        "PostgreSQL" if postgres else "SQLite")
 
 
@@ -272,7 +271,7 @@ def main():
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds per route, unmeasured")
     parser.add_argument("--postgres", action="store_true",
                         help="a throwaway PostgreSQL cluster instead of SQLite")
-    args = parser.parse_args()
+    args = smoke(parser, workers=1, clients=2, seconds=0.5, warmup=0)
     load_at_start, photo = os.getloadavg()[0], phone_photo()
 
     with tempfile.TemporaryDirectory(prefix="mashang-bench-") as tmp, \

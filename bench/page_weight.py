@@ -4,8 +4,7 @@ Serves the demo with gunicorn, opens a scan URL in Debian's Chromium (a fresh pr
 prints what was received. Run: .venv/bin/python bench/page_weight.py
 """
 
-import csv
-import io
+import argparse
 import os
 import shutil
 import sys
@@ -13,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
-from scan_page import flask, free_port, gunicorn
+from serve import demo_database, free_port, gunicorn, server_env, smoke
 
 BUDGET = 30 * 1024
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -21,19 +20,17 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
 
 
 def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    args = smoke(parser, workers=1)
     chromium = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
     if not chromium:
         sys.exit("needs Debian's Chromium: apt-get install -y chromium")
     with tempfile.TemporaryDirectory(prefix="mashang-weight-") as tmp:
         port = free_port()
-        env = dict(os.environ, DATABASE_URL=f"sqlite:///{Path(tmp) / 'w.sqlite3'}",
-                   FLASK_APP="wsgi.py", SECRET_KEY="bench",
-                   MASHANG_BASE_URL=f"http://127.0.0.1:{port}")
-        flask(env, "db", "upgrade")
-        flask(env, "demo-data")
-        rows = csv.DictReader(io.StringIO(flask(env, "qr", "list")))
-        url = next(r["url"] for r in rows if r["entrance"])
-        with gunicorn(env, port, 2, tmp), sync_playwright() as playwright:
+        env = server_env(f"sqlite:///{Path(tmp) / 'w.sqlite3'}", port, tmp)
+        url = f"{env['MASHANG_BASE_URL']}/q/{demo_database(env)}"
+        with gunicorn(env, port, args.workers, tmp), sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium, args=ARGS)
             page = browser.new_context(viewport={"width": 390, "height": 844},
                                        locale="zh-CN").new_page()

@@ -10,10 +10,10 @@ Run: .venv/bin/python bench/queue.py [--reports N] [--repeat K] [--json]
 import sys
 from pathlib import Path
 
-# This file is named like the standard library's queue module: take its folder off the path
-# before anything imports `queue`, and put the project root there instead (hence E402).
+# This file is named like the standard library's queue module: move its folder to the end of
+# the path before anything imports `queue`, and put the project root first (hence E402).
 HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE] + [str(HERE)]
 sys.path.insert(0, str(HERE.parent))
 
 import argparse
@@ -32,10 +32,12 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import flask_migrate
+from serve import SETTINGS, smoke
 from sqlalchemy import event, insert, select, text
 
 from webapp import create_app
 from webapp.domain.demo import DEMO_PASSWORD, load_demo_data
+from webapp.domain.tokens import digest  # reports keep digests of links and keys
 from webapp.extensions import db
 from webapp.models import (
     OPEN_STATUSES,
@@ -86,8 +88,8 @@ def bulk_insert(count, seed=1):
     for i in range(next_id, next_id + count):
         compound_id, org_id, building_id, entrance_id = rnd.choice(places)
         status = rnd.choices(statuses, weights)[0]
-        row = dict(id=i, number=f"B{i:010d}", tracking_token=f"bench-t-{i}",
-                   submission_key=f"bench-k-{i}", channel="qr", version=1,
+        row = dict(id=i, number=f"B{i:010d}", tracking_token_hash=digest(f"bench-t-{i}"),
+                   submission_key_hash=digest(f"bench-k-{i}"), channel="qr", version=1,
                    community_id=community.id, compound_id=compound_id, building_id=building_id,
                    entrance_id=entrance_id, category_id=rnd.choice(categories),
                    description=rnd.choice(DESCRIPTIONS), status=status, priority=0,
@@ -164,12 +166,11 @@ def main():
     parser.add_argument("--reports", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=20, help="timed requests per page")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    args = parser.parse_args()
+    args = smoke(parser, reports=200, repeat=1)
 
     with tempfile.TemporaryDirectory(prefix="mashang-bench-") as tmp:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3",
-                          "UPLOAD_FOLDER": f"{tmp}/uploads", "SECRET_KEY": "bench",
-                          "TESTING": True})
+        app = create_app({**SETTINGS, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3",
+                          "UPLOAD_FOLDER": f"{tmp}/uploads", "TESTING": True})
         counter = [0]
         with app.app_context():
             with contextlib.redirect_stderr(io.StringIO()):  # alembic's INFO lines

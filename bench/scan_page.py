@@ -5,70 +5,19 @@ GET /q/<token> and GET /lang/zz?next=/ alternately. Run: .venv/bin/python bench/
 """
 
 import argparse
-import csv
 import http.client
-import io
 import json
 import math
 import os
 import platform
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-from contextlib import contextmanager
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = ROOT / ".venv" / "bin"
-HOST = "127.0.0.1"
-WORKERS = 2
-WARMUP = 200
+from serve import HOST, demo_database, free_port, gunicorn, server_env, smoke
+
 TIME_LIMIT = 120.0  # seconds, for all the request loops together
-
-
-def flask(env, *args):
-    done = subprocess.run([str(BIN / "flask"), *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True)
-    if done.returncode:
-        sys.exit(f"flask {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
-    return done.stdout
-
-
-def demo_database(env):
-    """Migrate the database of `env`, load the demo data; returns an entrance's QR token."""
-    flask(env, "db", "upgrade")
-    flask(env, "demo-data")
-    rows = csv.DictReader(io.StringIO(flask(env, "qr", "list")))
-    token = next((r["token"] for r in rows if r["entrance"]), None)
-    if token is None:
-        sys.exit("flask qr list shows no code for an entrance")
-    return token
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-def wait_until_up(proc, port, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            sys.exit(f"gunicorn exited with status {proc.returncode}")
-        conn = http.client.HTTPConnection(HOST, port, timeout=2)
-        try:
-            conn.request("GET", "/lang/zz?next=/")
-            conn.getresponse().read()
-            return
-        except OSError:
-            time.sleep(0.2)
-        finally:
-            conn.close()
-    sys.exit(f"gunicorn did not answer on port {port} within {timeout:.0f} s")
 
 
 def load(port, path, headers, expect, count, concurrency, deadline):
@@ -142,7 +91,7 @@ def bench(port, routes, args):
         order = list(routes) if rnd % 2 == 0 else list(reversed(routes))
         for name in order:
             path, headers, expect = routes[name]
-            for count in (WARMUP, args.requests):  # only the last batch is kept
+            for count in (args.warmup, args.requests):  # only the last batch is kept
                 lat, err, opened, left, wall = load(port, path, headers, expect, count,
                                                     args.concurrency, deadline)
                 errors, unsent = errors + err, unsent + left
@@ -155,57 +104,33 @@ def bench(port, routes, args):
     return best, errors, unsent
 
 
-@contextmanager
-def gunicorn(env, port, workers, log_dir, extra_args=()):
-    """gunicorn serving the app on loopback until the block ends; its log tail on failure.
-    workers=None leaves the number to gunicorn (its config file, if any); yields the master's
-    Popen."""
-    count = [] if workers is None else ["--workers", str(workers)]
-    with open(Path(log_dir) / "gunicorn.log", "w+") as log:
-        proc = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--bind", f"{HOST}:{port}", *count, *extra_args,
-             "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            wait_until_up(proc, port)
-            yield proc
-        except BaseException:
-            log.seek(0)
-            sys.stderr.write(log.read()[-3000:])
-            raise
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=3000, help="per route and round")
     parser.add_argument("--concurrency", type=int, default=8, help="client connections")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--warmup", type=int, default=200, help="unmeasured requests first")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    args = parser.parse_args()
+    args = smoke(parser, requests=40, concurrency=2, rounds=1, warmup=10, workers=1)
 
     with tempfile.TemporaryDirectory(prefix="mashang-bench-") as tmp:
-        env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp}/bench.sqlite3",
-                   FLASK_APP="wsgi.py", SECRET_KEY="bench")
+        port = free_port()
+        env = server_env(f"sqlite:///{tmp}/bench.sqlite3", port, tmp)
         token = demo_database(env)
         routes = {
             "scan": (f"/q/{token}", {"Accept-Language": "zh-CN"}, 200),
             "trivial": ("/lang/zz?next=/", {}, 303),
         }
-        port = free_port()
-        with gunicorn(env, port, WORKERS, tmp):
+        with gunicorn(env, port, args.workers, tmp):
             best, errors, unsent = bench(port, routes, args)
 
     scan, trivial = best["scan"], best["trivial"]
     report = {
         "cpu_count": os.cpu_count(), "python": platform.python_version(),
-        "gunicorn_workers": WORKERS, "requests": args.requests, "concurrency": args.concurrency,
-        "rounds": args.rounds, "routes": best, "errors": errors, "unsent": unsent,
+        "gunicorn_workers": args.workers, "requests": args.requests,
+        "concurrency": args.concurrency, "rounds": args.rounds, "routes": best,
+        "errors": errors, "unsent": unsent,
         "ratio_req_per_s": ratio(scan["req_per_s"], trivial["req_per_s"]),
         "ratio_p50": ratio(scan["p50_ms"], trivial["p50_ms"]),
     }
@@ -213,7 +138,7 @@ def main():
         print(json.dumps(report, indent=2))
     else:
         print(f"CPUs: {report['cpu_count']}  Python: {report['python']}  "
-              f"gunicorn workers: {WORKERS}  requests: {args.requests}  "
+              f"gunicorn workers: {args.workers}  requests: {args.requests}  "
               f"concurrency: {args.concurrency}  rounds: {args.rounds} (best kept)")
         print(f"{'route':<8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'conns':>6}")
         for name, r in best.items():

@@ -20,7 +20,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from qr_sheets import PRESETS, PosterOptions, SheetItem, codes, fonts, render_labels, render_posters  # noqa: E402  # noqa: E402
+from serve import smoke  # noqa: E402
+
+from qr_sheets import (  # noqa: E402
+    PRESETS,
+    PosterOptions,
+    SheetItem,
+    codes,
+    fonts,
+    render_labels,
+    render_posters,
+)
 
 TOKEN_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 COMPOUNDS = ["微波宿舍", "八一小区", "航天科工二院职工宿舍", "翠微路甲3号院", "永定路西里",
@@ -70,7 +80,7 @@ def main() -> int:
     parser.add_argument("--entrances", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3, help="timed runs; the best is shown")
     parser.add_argument("--json", action="store_true")
-    args = parser.parse_args()
+    args = smoke(parser, entrances=6, repeat=1)
 
     items = entrances(args.entrances)
     start = time.perf_counter()

@@ -31,7 +31,8 @@ def pytest_collection_modifyitems(items):
 def chromium_path():
     path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
     if not path:
-        pytest.fail("Browser tests need Debian's Chromium: apt-get install -y chromium")
+        pytest.fail("Browser tests need Debian's Chromium: `make test` installs it, or "
+                    "apt-get install -y chromium (or set CHROMIUM_PATH)")
     return path
 
 

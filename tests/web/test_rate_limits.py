@@ -89,10 +89,12 @@ def test_login_attempts_are_limited(limited):
 
 @pytest.fixture
 def redis_socket(tmp_path):
-    """A private Redis server on a Unix socket (Debian's redis-server; CI installs it)."""
+    """A private Redis server on a Unix socket (Debian's redis-server, which `make test`
+    installs: a missing server fails here rather than leaving the shared store untested)."""
     server = shutil.which("redis-server")
     if not server:
-        pytest.skip("redis-server is not installed")
+        pytest.fail("The Redis tests need redis-server: `make test` installs it, or "
+                    "apt-get install -y redis-server")
     socket = tmp_path / "redis.sock"
     process = subprocess.Popen([server, "--port", "0", "--unixsocket", str(socket),
                                 "--save", "", "--appendonly", "no"],
