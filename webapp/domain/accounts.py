@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from webapp.domain import login_throttle
+from webapp.domain import DomainRefused, login_throttle
 from webapp.domain.phones import InvalidPhone, normalise_phone
 from webapp.extensions import db
 from webapp.models import LoginAttempt, Organization, Role, User
@@ -20,7 +20,7 @@ MIN_PASSWORD_LENGTH = 8
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 
-class AccountError(ValueError):
+class AccountError(DomainRefused, ValueError):
     pass
 
 

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from webapp.domain import ledger
+from webapp.domain import DomainRefused, ledger
 from webapp.domain.tokens import booking_token, digest
 from webapp.extensions import db
 from webapp.models import (
@@ -32,7 +32,7 @@ MAX_WEEKS = 26
 MAX_PLACES = 200
 
 
-class BookingRefused(Exception):
+class BookingRefused(DomainRefused):
     """str() is a message for the person who asked."""
 
 

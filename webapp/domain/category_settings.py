@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from webapp.domain import sla
+from webapp.domain import DomainRefused, sla
 from webapp.extensions import db
 from webapp.models import CannedReply, Category, CategorySetting, Report, Routing, SlaTarget
 from webapp.models.types import utcnow
@@ -17,7 +17,7 @@ MAX_TARGET_MINUTES = 60 * 24 * 60  # 60 days
 MAX_REPLY = 1000
 
 
-class SettingRefused(ValueError):
+class SettingRefused(DomainRefused, ValueError):
     """str() is a message for the admin who asked."""
 
 

@@ -3,6 +3,7 @@ its office, so that the first admin account has an organisation to belong to."""
 
 from sqlalchemy import select
 
+from webapp.domain import DomainRefused
 from webapp.extensions import db
 from webapp.models import Category, Community, Organization, OrgKind, Routing
 from webapp.models.text import TextTooLong, fit, plain
@@ -24,7 +25,7 @@ STANDARD_CATEGORIES = [
 ]
 
 
-class SetupRefused(ValueError):
+class SetupRefused(DomainRefused, ValueError):
     pass
 
 

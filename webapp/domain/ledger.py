@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from webapp.domain import DomainRefused
 from webapp.extensions import db
 from webapp.models import (
     Account,
@@ -28,7 +29,7 @@ from webapp.models import (
 from webapp.models.types import utcnow
 
 
-class LedgerRefused(Exception):
+class LedgerRefused(DomainRefused):
     """str() is a message for the person who asked."""
 
 

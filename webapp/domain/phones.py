@@ -11,6 +11,7 @@ import phonenumbers
 from flask_babel import lazy_gettext as _l
 from phonenumbers import Leniency, NumberParseException, PhoneNumber, PhoneNumberMatcher
 
+from webapp.domain import DomainRefused
 from webapp.models import Report
 from webapp.models.text import max_length
 
@@ -26,7 +27,7 @@ _EXTENSION_WORDS = re.compile(r"\s*(?:分机号|分機號|分机|分機|转|轉)
 _DASH_EXTENSION = re.compile(r"(.*\d)\s*[-‐‑–—]\s*(\d{1,6})")
 
 
-class InvalidPhone(ValueError):
+class InvalidPhone(DomainRefused, ValueError):
     pass
 
 

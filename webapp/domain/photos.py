@@ -13,12 +13,14 @@ from pathlib import Path
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from webapp.domain import DomainRefused
+
 ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "GIF", "BMP"}
 JPEG_QUALITY = 85
 STORED_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
 
 
-class PhotoRejected(ValueError):
+class PhotoRejected(DomainRefused, ValueError):
     """The upload is not a photo we can keep; str() is a message for the resident."""
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from webapp.domain import DomainRefused
 from webapp.domain.tokens import new_qr_token
 from webapp.extensions import db
 from webapp.models import Building, Community, Compound, Entrance, QrCode, Report
@@ -22,7 +23,7 @@ HEADERS = {("compound", "building", "entrance"), ("compound", "building"),
            ("小区", "楼栋", "单元"), ("小区", "楼栋")}
 
 
-class PlaceError(ValueError):
+class PlaceError(DomainRefused, ValueError):
     """str() is a message for the admin."""
 
 

@@ -17,6 +17,7 @@ from qr_sheets import (
     render_labels,
     render_posters,
 )
+from webapp.domain import DomainRefused
 from webapp.extensions import db
 from webapp.inputs import whole_number
 from webapp.models import Building, Compound, Entrance, QrCode
@@ -60,7 +61,7 @@ def sheet_item(code: QrCode, base_url: str) -> SheetItem:
                      short_url=url.split("://", 1)[-1])
 
 
-class PrintError(ValueError):
+class PrintError(DomainRefused, ValueError):
     """str() is a message for the person printing."""
 
 

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from webapp.domain import DomainRefused
 from webapp.extensions import db
 from webapp.models import LIST_TYPES, Category, CategoryQuestion, Datatype, ReportAnswer
 from webapp.models.text import max_length, plain
@@ -39,7 +40,7 @@ DATATYPE_LABELS = {
 }
 
 
-class QuestionError(ValueError):
+class QuestionError(DomainRefused, ValueError):
     """A question definition that cannot be saved; str() says why."""
 
 

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from webapp.domain import DomainRefused, StaleWrite, sla
 from webapp.domain import photos as photo_store
-from webapp.domain import sla
 from webapp.domain.booking import has_care_card
 from webapp.domain.permissions import Action, can
 from webapp.domain.questions import store_answers
@@ -78,11 +78,11 @@ REPORT_ACTIONS = frozenset(ALLOWED_FROM) | {Action.INTERNAL_NOTE, Action.PUBLIC_
                                             Action.HIDE_FROM_BOARD, Action.PUBLISH_PHOTOS}
 
 
-class TransitionRefused(Exception):
+class TransitionRefused(DomainRefused):
     """The change is not allowed now; str() says why, for the person who asked."""
 
 
-class ReportChanged(TransitionRefused):
+class ReportChanged(TransitionRefused, StaleWrite):
     """Someone else changed the report since the form was opened."""
 
 

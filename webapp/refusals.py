@@ -1,0 +1,29 @@
+"""The one way a view turns a refusal of the domain into a page.
+
+    @bp.post("/services")
+    @requires(Action.MANAGE_SERVICES)
+    @refusals.answered_by(render_services)
+    def add_service(): ...
+
+The view's work runs in one unit of work (committed when the view returns). A DomainRefused
+raised anywhere inside rolls it back, once, and the answer is `render(message, status)`: the
+page again with the message, 422, or 409 when someone else changed the record first."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from webapp.domain import DomainRefused, unit_of_work
+
+
+def answered_by(render):
+    def decorate(view):
+        @wraps(view)
+        def run(*args, **kwargs):
+            try:
+                with unit_of_work():
+                    return view(*args, **kwargs)
+            except DomainRefused as refusal:
+                return render(str(refusal), refusal.status)
+        return run
+    return decorate
