@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import FreshContextClient, app_on_a_copy, jpeg_bytes, login
 from tests.web.helpers import open_report_form, report_fields
-from webapp.domain import open311, questions, workflow
+from webapp.domain import open311, questions, unit_of_work, workflow
 from webapp.domain.demo import load_demo_data
 from webapp.domain.photos import process_photo
 from webapp.extensions import db
@@ -47,7 +47,8 @@ PLACE = "微波宿舍 1号楼 2单元"
 def key(demo):
     """A key of 八一社区's community office for a test client."""
     community = db.session.scalar(select(Community).where(Community.code == "bayi"))
-    return open311.issue_key(community, "Test client")[1]
+    with unit_of_work():
+        return open311.issue_key(community, "Test client")[1]
 
 
 def csrf_from_page(html: str) -> str:
@@ -225,7 +226,8 @@ def test_post_without_a_key_or_with_a_wrong_one_is_403(client, key, ext):
 
 def test_a_revoked_key_stops_working(client, key):
     file_request(client, key)
-    open311.revoke_key(db.session.scalar(select(ApiKey)))
+    with unit_of_work():
+        open311.revoke_key(db.session.scalar(select(ApiKey)))
     assert post(client, api_key=key, service_code="water", address_string=PLACE
                 ).status_code == 403
 
@@ -677,7 +679,8 @@ def test_post_is_rate_limited_per_key(migrated_db, tmp_path):
     with app.app_context():
         load_demo_data()
         bayi = db.session.scalar(select(Community).where(Community.code == "bayi"))
-        first, second = open311.issue_key(bayi, "one")[1], open311.issue_key(bayi, "two")[1]
+        with unit_of_work():
+            first, second = (open311.issue_key(bayi, name)[1] for name in ("one", "two"))
         client = app.test_client()
         for _ in range(2):
             assert post(client, api_key=first, service_code="water",
