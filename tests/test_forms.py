@@ -3,7 +3,7 @@
 from werkzeug.datastructures import MultiDict
 from wtforms import PasswordField, StringField, TextAreaField
 
-from webapp.forms import AppForm, WholeNumberField
+from webapp.forms import AppForm, TickField, WholeNumberField
 
 
 class Sample(AppForm):
@@ -15,6 +15,7 @@ class Sample(AppForm):
     password = PasswordField()
     count = WholeNumberField(smallest=1, largest=99)
     weeks = WholeNumberField(default=1)
+    active = TickField()
 
 
 def form_of(app, **fields):
@@ -46,3 +47,11 @@ def test_a_missing_or_blank_number_is_the_default_and_not_an_error(app):
     assert form.weeks.data == 1
     assert form.validate()
     assert form_of(app, weeks="x").weeks.data == 1
+
+
+def test_a_text_field_not_sent_is_blank_and_a_tick_is_yes_only_for_1(app):
+    form = form_of(app, active="1")
+    assert form.name.data == "" and form.active.data is True
+    for value in ("0", "on", "true", ""):
+        assert form_of(app, active=value).active.data is False
+    assert form_of(app).active.data is False

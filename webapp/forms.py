@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, PasswordField, StringField
 from wtforms.validators import ValidationError
-from wtforms.widgets import TextInput
+from wtforms.widgets import CheckboxInput, TextInput
 
 from webapp.inputs import LARGEST_ID, whole_number
 from webapp.models.text import plain
@@ -33,11 +33,17 @@ def clean_text(value):
     return plain(value).strip() if isinstance(value, str) else value
 
 
+def _cleaned_or_blank(value):
+    """An AppForm's text: cleaned, and "" when the field was not sent at all."""
+    value = clean_text(value)
+    return "" if value is None else value
+
+
 class _CleaningMeta(FlaskForm.Meta):
     def bind_field(self, form, unbound_field, options):
         kind = unbound_field.field_class
         if issubclass(kind, StringField) and not issubclass(kind, PasswordField):
-            options["filters"] = [clean_text, *(options.get("filters") or ())]
+            options["filters"] = [_cleaned_or_blank, *(options.get("filters") or ())]
         return super().bind_field(form, unbound_field, options)
 
 
@@ -52,6 +58,19 @@ class AppForm(FlaskForm):
             if field.errors:
                 return str(field.errors[0])
         return None
+
+
+class TickField(Field):
+    """A checkbox (or hidden field) that says yes with the value "1": `data` is True then,
+    False for anything else or nothing. (WTForms' BooleanField takes "0" for yes.)"""
+
+    widget = CheckboxInput()
+
+    def process_formdata(self, valuelist):
+        self.data = bool(valuelist) and valuelist[0] == "1"
+
+    def _value(self):
+        return "1"
 
 
 class WholeNumberField(Field):
