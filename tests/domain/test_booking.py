@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import at_the_same_moment
-from webapp.domain import accounts, booking, ledger
+from webapp.domain import accounts, booking, ledger, unit_of_work
 from webapp.domain.phones import normalise_phone
 from webapp.extensions import db
 from webapp.models import (
@@ -46,7 +46,8 @@ def service(office):
 
 
 def volunteer(office, name):
-    return accounts.create_user(name, name, "volunteer-pass", Role.VOLUNTEER, office)
+    with unit_of_work():
+        return accounts.create_user(name, name, "volunteer-pass", Role.VOLUNTEER, office)
 
 
 def draft(n, phone=None):

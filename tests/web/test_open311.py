@@ -104,11 +104,13 @@ def errors_of(response, ext="json"):
 
 def add_question(category_code="greenery", **fields):
     category = db.session.scalar(select(Category).where(Category.code == category_code))
-    form = {"code": "tree", "datatype": "singlevaluelist", "variable": "1", "required": "1",
-            "order": "1", "description_zh": "哪种树？", "description_en": "Which tree?",
-            "values": "pine | 松树 | Pine\nwillow | 柳树 | Willow", **fields}
+    draft = questions.QuestionDraft(**{
+        "code": "tree", "datatype": "singlevaluelist", "required": True, "order": 1,
+        "description_zh": "哪种树？", "description_en": "Which tree?",
+        "values": "pine | 松树 | Pine\nwillow | 柳树 | Willow", **fields})
     bayi = db.session.scalar(select(Community.id).where(Community.code == "bayi"))
-    return questions.save_question(category, bayi, form)
+    with unit_of_work():
+        return questions.save_question(category, bayi, draft)
 
 
 # --- discovery, services, service definitions ----------------------------------------------
@@ -174,7 +176,7 @@ def test_jurisdiction_is_needed_with_two_communities_and_must_exist(client, demo
 
 def test_service_definition_gives_the_category_questions_as_attributes(client, demo):
     question = add_question()
-    add_question(code="height", datatype="number", required="", order="2",
+    add_question(code="height", datatype="number", required=False, order=2,
                  description_zh="大约多高？", description_en="How tall?", values="")
     data = json_of(client.get(f"{V2}/services/greenery.json?jurisdiction_id=bayi&locale=en"))
     assert data["service_code"] == "greenery"
@@ -196,7 +198,8 @@ def test_service_definition_gives_the_category_questions_as_attributes(client, d
     assert [(v.findtext("key"), v.findtext("name")) for v in attribute.find("values")] == \
         [("pine", "松树"), ("willow", "柳树")]
 
-    questions.remove_question(question)
+    with unit_of_work():
+        questions.remove_question(question)
     assert [a["code"] for a in json_of(client.get(
         f"{V2}/services/greenery.json?jurisdiction_id=bayi"))["attributes"]] == ["height"]
 
@@ -266,7 +269,7 @@ def test_post_missing_a_required_attribute_lists_every_problem(client, key, ext)
 
 
 def test_multivaluelist_answers_in_the_specs_array_form(client, key):
-    add_question(code="issues", datatype="multivaluelist", required="",
+    add_question(code="issues", datatype="multivaluelist", required=False,
                  values="dead | 枯死 | Dead\nleaning | 倾斜 | Leaning\n"
                         "branch | 断枝 | Broken branch")
     number = file_request(client, key, service_code="greenery",

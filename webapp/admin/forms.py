@@ -2,9 +2,11 @@
 values to the domain, whose rules and messages decide what is stored; the pages keep their
 hand-written fields, whose names are these fields' names."""
 
-from wtforms import StringField
+from wtforms import PasswordField, StringField, TextAreaField
 
-from webapp.forms import AppForm
+from webapp.domain import accounts, questions
+from webapp.forms import AppForm, TickField, WholeNumberField
+from webapp.models import Milestone
 
 
 class ClearThrottleForm(AppForm):
@@ -18,3 +20,66 @@ class ClearThrottleForm(AppForm):
 
 class ApiKeyForm(AppForm):
     client_name = StringField()
+
+
+# --- accounts -------------------------------------------------------------------------------
+
+class UserForm(AppForm):
+    """Creating an account, or changing one (role, organisation, state, a new password)."""
+
+    username = StringField()
+    display_name = StringField()
+    password = PasswordField()
+    role = StringField()
+    org = WholeNumberField()
+    phone = StringField()
+    active = TickField()
+
+    def organization(self, orgs):
+        """The chosen one of `orgs` (the community's), or None."""
+        return next((o for o in orgs if o.id == self.org.data), None)
+
+    def changes(self, orgs) -> accounts.AccountChanges:
+        return accounts.AccountChanges(role=self.role.data, organization=self.organization(orgs),
+                                       active=self.active.data,
+                                       password=self.password.data or "")
+
+
+# --- categories and their questions ---------------------------------------------------------
+
+class CategoryForm(AppForm):
+    """A community's own routing, SLA targets (minutes per milestone), privacy and one more
+    canned reply for a category."""
+
+    routing = StringField()
+    canned = TextAreaField()
+    private = TickField()
+
+    def targets(self, milestones) -> dict[str, int | None]:
+        return {name: self[f"target_{name}"].data for name in milestones}
+
+
+for _milestone in Milestone:
+    setattr(CategoryForm, f"target_{_milestone}", WholeNumberField(smallest=1))
+
+
+class QuestionForm(AppForm):
+    code = StringField()
+    datatype = StringField()
+    variable = StringField()
+    required = TickField()
+    order = WholeNumberField(smallest=1, largest=999)
+    description_zh = StringField()
+    description_en = StringField()
+    datatype_description_zh = StringField()
+    datatype_description_en = StringField()
+    values = TextAreaField()
+
+    def draft(self) -> questions.QuestionDraft:
+        return questions.QuestionDraft(
+            code=self.code.data, datatype=self.datatype.data, order=self.order.data,
+            variable=self.variable.data != "0", required=self.required.data,
+            description_zh=self.description_zh.data, description_en=self.description_en.data,
+            datatype_description_zh=self.datatype_description_zh.data,
+            datatype_description_en=self.datatype_description_en.data,
+            values=self.values.data)
