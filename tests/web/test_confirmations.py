@@ -64,7 +64,8 @@ def test_replacing_a_code_asks_first_naming_the_exact_entrance(client, entrance_
 
 def test_the_replaced_code_page_names_compound_building_and_entrance(client, entrance_code):
     from webapp.domain import place_admin
-    place_admin.replace_code(entrance_code)
+    with unit_of_work():
+        place_admin.replace_code(entrance_code)
     page = client.get(f"/q/{entrance_code.token}", headers=EN)
     assert page.status_code == 410
     assert "微波宿舍 · 1号楼 · 2单元" in page.text

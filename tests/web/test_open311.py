@@ -331,7 +331,8 @@ def test_every_kind_of_location_finds_its_place(client, key, entrance_code):
     workflow_code = db.session.get(QrCode, entrance_code.id)
     from webapp.domain import place_admin
 
-    place_admin.replace_code(workflow_code)
+    with unit_of_work():
+        place_admin.replace_code(workflow_code)
     response = post(client, api_key=key, service_code="water", address_id=replaced)
     assert response.status_code == 400 and "replaced" in errors_of(response)[0][1]
 

@@ -2,9 +2,10 @@
 values to the domain, whose rules and messages decide what is stored; the pages keep their
 hand-written fields, whose names are these fields' names."""
 
+from flask_wtf.file import FileField
 from wtforms import PasswordField, StringField, TextAreaField
 
-from webapp.domain import accounts, questions
+from webapp.domain import accounts, place_admin, questions
 from webapp.forms import AppForm, TickField, WholeNumberField
 from webapp.models import Milestone
 
@@ -83,3 +84,26 @@ class QuestionForm(AppForm):
             datatype_description_zh=self.datatype_description_zh.data,
             datatype_description_en=self.datatype_description_en.data,
             values=self.values.data)
+
+
+# --- places ---------------------------------------------------------------------------------
+
+class PlaceForm(AppForm):
+    name = StringField()
+    latitude = StringField()
+    longitude = StringField()
+
+
+class PlaceImportForm(AppForm):
+    """A CSV file uploaded, or (on confirming the preview) its text carried in the form."""
+
+    file = FileField()
+    csv_text = TextAreaField()
+    confirm = TickField()
+
+    def text(self) -> str:
+        """The file's text; PlaceError when it is not text in a known encoding."""
+        upload = self.file.data
+        if upload and getattr(upload, "filename", ""):
+            return place_admin.decode_csv(upload.read())
+        return self.csv_text.data
