@@ -211,8 +211,9 @@ def other(walk, app):
                                       Role.VOLUNTEER, office)
     service = db.session.scalars(select(ServiceType).where(
         ServiceType.category.has(community_id=xinqiao.id))).first()
-    slot, = booking.publish(service, xinqiao.id, utcnow() + timedelta(days=2), capacity=3,
-                            volunteer_capacity=3)
+    with unit_of_work():
+        slot, = booking.publish(service, xinqiao.id, utcnow() + timedelta(days=2), capacity=3,
+                                volunteer_capacity=3)
     shift = booking.sign_up(slot, helper)
     report = db.session.scalars(select(Report).where(Report.community_id == xinqiao.id)).first()
     code = db.session.scalars(select(QrCode).where(QrCode.building_id == report.building_id)

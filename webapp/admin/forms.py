@@ -2,11 +2,15 @@
 values to the domain, whose rules and messages decide what is stored; the pages keep their
 hand-written fields, whose names are these fields' names."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from flask_wtf.file import FileField
 from wtforms import PasswordField, StringField, TextAreaField
 
-from webapp.domain import accounts, place_admin, questions
+from webapp.domain import accounts, care_cards, catalogue, place_admin, questions, rewards
 from webapp.forms import AppForm, TickField, WholeNumberField
+from webapp.inputs import LARGEST_ID
 from webapp.models import Milestone
 
 
@@ -107,3 +111,97 @@ class PlaceImportForm(AppForm):
         if upload and getattr(upload, "filename", ""):
             return place_admin.decode_csv(upload.read())
         return self.csv_text.data
+
+
+# --- services and slots ---------------------------------------------------------------------
+
+class ServiceCategoryForm(AppForm):
+    name_zh = StringField()
+    name_en = StringField()
+
+
+class ServiceForm(AppForm):
+    category = WholeNumberField()
+    name_zh = StringField()
+    name_en = StringField()
+    duration = WholeNumberField()
+    points = WholeNumberField()
+    volunteers = WholeNumberField()
+    cutoff = WholeNumberField()
+    at_home = TickField()
+    free = TickField()
+    description_zh = TextAreaField()
+    description_en = TextAreaField()
+    fee_note_zh = StringField()
+    fee_note_en = StringField()
+
+    def draft(self) -> catalogue.ServiceDraft:
+        return catalogue.ServiceDraft(
+            name_zh=self.name_zh.data, name_en=self.name_en.data,
+            duration_minutes=self.duration.data, points=self.points.data,
+            volunteers_needed=self.volunteers.data, cancel_cutoff_hours=self.cutoff.data,
+            at_home=self.at_home.data, free_for_care_card=self.free.data,
+            description_zh=self.description_zh.data, description_en=self.description_en.data,
+            fee_note_zh=self.fee_note_zh.data, fee_note_en=self.fee_note_en.data)
+
+
+class SlotForm(AppForm):
+    """Negative numbers are read as typed, so that the rule refuses them by name."""
+
+    service = WholeNumberField()
+    start = StringField()
+    weeks = WholeNumberField(smallest=-LARGEST_ID, default=1)
+    capacity = WholeNumberField(smallest=-LARGEST_ID, default=1)
+    volunteer_places = WholeNumberField(smallest=-LARGEST_ID)
+    location = StringField()
+
+    def draft(self, timezone: str) -> catalogue.SlotDraft:
+        """The start is a local date and time in the community's `timezone`."""
+        try:
+            start = datetime.fromisoformat(self.start.data).replace(tzinfo=ZoneInfo(timezone))
+        except ValueError:
+            start = None
+        return catalogue.SlotDraft(start=start, weeks=self.weeks.data or 1,
+                                   capacity=self.capacity.data,
+                                   volunteer_capacity=self.volunteer_places.data,
+                                   location=self.location.data)
+
+
+class ReasonForm(AppForm):
+    """Calling off a slot, or rejecting a redemption (its `note`)."""
+
+    reason = StringField()
+    note = StringField()
+
+
+# --- points and rewards ---------------------------------------------------------------------
+
+class AdjustPointsForm(AppForm):
+    volunteer = WholeNumberField()
+    points = WholeNumberField(smallest=-LARGEST_ID)
+    reason = StringField()
+
+
+class RewardForm(AppForm):
+    kind = StringField()
+    name_zh = StringField()
+    name_en = StringField()
+    cost = WholeNumberField()
+    stock = WholeNumberField()
+
+    def draft(self) -> rewards.RewardDraft:
+        return rewards.RewardDraft(kind=self.kind.data, name_zh=self.name_zh.data,
+                                   name_en=self.name_en.data, cost=self.cost.data,
+                                   stock=self.stock.data)
+
+
+# --- care cards -----------------------------------------------------------------------------
+
+class CareCardForm(AppForm):
+    name = StringField()
+    phone = StringField()
+    entrance = WholeNumberField()
+
+    def draft(self) -> care_cards.CareCardDraft:
+        return care_cards.CareCardDraft(name=self.name.data, phone=self.phone.data,
+                                        entrance_id=self.entrance.data)
