@@ -14,6 +14,12 @@ from webapp.inputs import LARGEST_ID
 from webapp.models import Milestone
 
 
+class ConfirmForm(AppForm):
+    """The second press of a button that asks first (admin/confirm.py)."""
+
+    confirmed = TickField()
+
+
 class ClearThrottleForm(AppForm):
     username = StringField()
 

@@ -280,13 +280,10 @@ def save_question(category: Category, community_id: int, draft: QuestionDraft,
     same_code = db.session.scalars(select(CategoryQuestion).where(
         CategoryQuestion.category_id == category.id, CategoryQuestion.code == code,
         asked_in(community_id)).order_by(CategoryQuestion.community_id.is_(None))).first()
-    if same_code is not None and same_code.community_id != community_id:
-        raise QuestionError(_l("This category already has a question with the code "
-                               "“%(code)s”.", code=code))
-    if question is None and same_code is not None and same_code.active:
-        raise QuestionError(_l("This category already has a question with the code "
-                               "“%(code)s”.", code=code))
-    if question is not None and same_code is not None and same_code.id != question.id:
+    if same_code is not None and (
+            same_code.community_id != community_id  # a shared one
+            or (question is None and same_code.active)  # an active one, when adding
+            or (question is not None and same_code.id != question.id)):  # another one
         raise QuestionError(_l("This category already has a question with the code "
                                "“%(code)s”.", code=code))
     if question is None:
