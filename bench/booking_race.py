@@ -28,13 +28,14 @@ HIDDEN = re.compile(r'name="(csrf_token|submission_key)" type="hidden" value="([
 PUBLISH = """import sys
 from datetime import UTC, datetime, timedelta
 from webapp import create_app
-from webapp.domain import booking
+from webapp.domain import booking, unit_of_work
 from webapp.extensions import db
 from webapp.models import ServiceType
 with create_app().app_context():
     service = db.session.scalar(db.select(ServiceType).order_by(ServiceType.id).limit(1))
-    slot, = booking.publish(service, service.category.community_id,
-                            datetime.now(UTC) + timedelta(days=2), capacity=int(sys.argv[1]))
+    with unit_of_work():
+        slot, = booking.publish(service, service.category.community_id,
+                                datetime.now(UTC) + timedelta(days=2), capacity=int(sys.argv[1]))
     print(slot.id)
 """
 

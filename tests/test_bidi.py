@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from tests.conftest import login
 from tests.web.helpers import submit_report
-from webapp.domain import place_admin, workflow
+from webapp.domain import place_admin, unit_of_work, workflow
 from webapp.extensions import db
 from webapp.models import Compound, Report
 from webapp.models.text import INVISIBLE, plain
@@ -104,10 +104,13 @@ def test_every_way_in_stores_no_direction_control(client, entrance_code):
     assert (report.contact_name, report.floor_room, report.description) == \
         ("李师傅", "2楼201", "漏水了，快来")
 
-    compound = place_admin.add_compound(entrance_code.building.compound.community,
-                                        f"新{RLO}小区")
+    with unit_of_work():
+        compound = place_admin.add_compound(entrance_code.building.compound.community,
+                                            f"新{RLO}小区")
     assert compound.name == "新小区"
-    result = place_admin.import_places(compound.community, f"新小区,{RLO}3号楼\n", apply=True)
+    with unit_of_work():
+        result = place_admin.import_places(compound.community, f"新小区,{RLO}3号楼\n",
+                                           apply=True)
     assert result.problems == [] and result.new_compounds == 0
     assert db.session.scalar(select(Compound).where(Compound.name == "新小区")).buildings[0] \
         .name == "3号楼"

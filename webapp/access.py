@@ -7,7 +7,16 @@ from flask_login import LoginManager, current_user
 from webapp.domain.permissions import Action, can
 from webapp.extensions import db
 from webapp.inputs import whole_number
-from webapp.models import Booking, Redemption, ServiceType, User, VolunteerShift
+from webapp.models import (
+    Booking,
+    Building,
+    Entrance,
+    QrCode,
+    Redemption,
+    ServiceType,
+    User,
+    VolunteerShift,
+)
 
 PUBLIC = "public"
 # Opened by another application with its own key (the Open311 API): no login, no session;
@@ -22,6 +31,10 @@ COMMUNITY_OF = {
     VolunteerShift: lambda shift: shift.slot.community_id,
     ServiceType: lambda service: service.category.community_id,
     Redemption: lambda redemption: redemption.reward.community_id,
+    Building: lambda building: building.compound.community_id,
+    Entrance: lambda entrance: entrance.building.compound.community_id,
+    QrCode: lambda code: code.building.compound.community_id,
+    User: lambda user: user.organization.community_id if user.organization else None,
 }
 
 

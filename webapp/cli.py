@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
-from webapp.domain import accounts, printing, purge, sla, workflow
+from webapp.domain import accounts, printing, purge, sla, unit_of_work, workflow
 from webapp.domain.demo import DEMO_PASSWORD, DEMO_USERS, load_demo_data
 from webapp.domain.demo_services import VOLUNTEERS
 from webapp.extensions import db
@@ -114,7 +114,8 @@ def create_user(username, display_name, role, org_name, password):
     if org is None:
         raise click.UsageError(f"No organisation named {org_name!r}.")
     try:
-        user = accounts.create_user(username, display_name, password, role, org)
+        with unit_of_work():
+            user = accounts.create_user(username, display_name, password, role, org)
     except accounts.AccountError as error:
         raise click.UsageError(str(error)) from error
     click.echo(f"Created {user.username} ({user.role}, {org.name}).")
@@ -172,7 +173,8 @@ def create_community(code, name, office, hotline, hotline_24h):
     from webapp.domain.community_setup import create_community as create
 
     try:
-        community = create(code, name, office, hotline, hotline_24h)
+        with unit_of_work():
+            community = create(code, name, office, hotline, hotline_24h)
     except SetupRefused as refused:
         raise click.UsageError(str(refused)) from None
     click.echo(f"Created {community.name} ({community.code}) with its office {office}.")

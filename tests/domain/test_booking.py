@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import at_the_same_moment
-from webapp.domain import accounts, booking, ledger
+from webapp.domain import accounts, booking, ledger, unit_of_work
 from webapp.domain.phones import normalise_phone
 from webapp.extensions import db
 from webapp.models import (
@@ -46,7 +46,8 @@ def service(office):
 
 
 def volunteer(office, name):
-    return accounts.create_user(name, name, "volunteer-pass", Role.VOLUNTEER, office)
+    with unit_of_work():
+        return accounts.create_user(name, name, "volunteer-pass", Role.VOLUNTEER, office)
 
 
 def draft(n, phone=None):
@@ -56,20 +57,25 @@ def draft(n, phone=None):
 
 @pytest.fixture
 def slot(service, office):
-    slot, = booking.publish(service, office.community_id, LATER, capacity=5, now=NOW)
+    with unit_of_work():
+        slot, = booking.publish(service, office.community_id, LATER, capacity=5, now=NOW)
     return slot
 
 
 def test_publish_weekly(service, office):
-    slots = booking.publish(service, office.community_id, LATER, weeks=4, capacity=3, now=NOW)
+    with unit_of_work():
+        slots = booking.publish(service, office.community_id, LATER, weeks=4, capacity=3,
+                                now=NOW)
     assert [s.starts_at for s in slots] == [LATER + timedelta(weeks=w) for w in range(4)]
     assert all(s.ends_at - s.starts_at == timedelta(minutes=45) for s in slots)
     assert slots[0].volunteer_capacity == 2  # from the service
+    published = db.session.scalar(select(func.count(Slot.id)))
     for bad in (dict(weeks=0), dict(weeks=27), dict(capacity=0)):
-        with pytest.raises(booking.BookingRefused):
+        with pytest.raises(booking.BookingRefused), unit_of_work():
             booking.publish(service, office.community_id, LATER, now=NOW, **bad)
-    with pytest.raises(booking.BookingRefused):
+    with pytest.raises(booking.BookingRefused), unit_of_work():
         booking.publish(service, office.community_id, NOW - timedelta(hours=1), now=NOW)
+    assert db.session.scalar(select(func.count(Slot.id))) == published  # refused: made none
 
 
 def test_book_until_full_then_refuse(slot):
@@ -215,18 +221,23 @@ def test_no_show_awards_nothing_and_strangers_cannot_mark(slot, office):
 @pytest.fixture
 def rich_volunteer(office, users):
     v = volunteer(office, "richvol")
-    ledger.adjust(v, 100, "社区活动奖励", users["admin"])
+    with unit_of_work():
+        ledger.adjust(v, 100, "社区活动奖励", users["admin"])
     return v
 
 
 def test_manual_award_and_correction_need_a_reason_and_keep_balance_above_zero(
         rich_volunteer, users):
     admin = users["admin"]
-    with pytest.raises(ledger.LedgerRefused):
+    with pytest.raises(ledger.LedgerRefused), unit_of_work():
         ledger.adjust(rich_volunteer, 10, " ", admin)
-    ledger.adjust(rich_volunteer, -30, "重复记录更正", admin)
+    for nobody, points in ((None, 10), (rich_volunteer, None)):  # the form named none
+        with pytest.raises(ledger.LedgerRefused), unit_of_work():
+            ledger.adjust(nobody, points, "reason", admin)
+    with unit_of_work():
+        ledger.adjust(rich_volunteer, -30, "重复记录更正", admin)
     assert ledger.balance(ledger.passbook(rich_volunteer)) == 70
-    with pytest.raises(ledger.LedgerRefused):
+    with pytest.raises(ledger.LedgerRefused), unit_of_work():
         ledger.adjust(rich_volunteer, -71, "too much", admin)
     assert [m.amount for m in ledger.movements(ledger.passbook(rich_volunteer))] == [-30, 100]
 
@@ -237,14 +248,16 @@ def test_redeem_approve_and_reject(rich_volunteer, users, office):
     db.session.add(reward)
     db.session.commit()
     first = ledger.request_redemption(rich_volunteer, reward)
-    ledger.approve(first, users["admin"])
+    with unit_of_work():
+        ledger.approve(first, users["admin"])
     db.session.expire_all()
     assert ledger.balance(ledger.passbook(rich_volunteer)) == 40
     assert reward.stock == 0 and first.status == "approved" and first.transfer_id
     with pytest.raises(ledger.LedgerRefused):
         ledger.request_redemption(rich_volunteer, reward)  # out of stock now
-    with pytest.raises(ledger.LedgerRefused):
+    with pytest.raises(ledger.DecisionRefused) as refused, unit_of_work():
         ledger.approve(first, users["admin"])  # already decided
+    assert refused.value.status == 409
     reward.stock = 5
     db.session.commit()
     with pytest.raises(ledger.LedgerRefused):
@@ -252,8 +265,11 @@ def test_redeem_approve_and_reject(rich_volunteer, users, office):
     second = Redemption(reward=reward, user=rich_volunteer)
     db.session.add(second)
     db.session.commit()
-    ledger.reject(second, users["admin"], "积分不足")
+    with unit_of_work():
+        ledger.reject(second, users["admin"], "积分不足")
     assert second.status == "rejected"
+    with pytest.raises(ledger.DecisionRefused), unit_of_work():
+        ledger.reject(second, users["admin"], "again")
 
 
 def test_two_approvals_at_the_same_moment_cannot_overspend(app, rich_volunteer, users, office):
@@ -265,7 +281,9 @@ def test_two_approvals_at_the_same_moment_cannot_overspend(app, rich_volunteer, 
     admin_id = users["admin"].id
 
     def approve(i):
-        ledger.approve(db.session.get(Redemption, requests[i]), db.session.get(User, admin_id))
+        with unit_of_work():
+            ledger.approve(db.session.get(Redemption, requests[i]),
+                           db.session.get(User, admin_id))
 
     outcomes = hammer(app, 2, approve)
     assert sorted(outcomes) == ["ok", "refused"], outcomes
@@ -286,14 +304,15 @@ def test_calling_off_a_slot_cancels_its_bookings_with_the_reason(slot, office):
     v = volunteer(office, "t_calloff")
     booking.sign_up(slot, v, now=NOW)
     made, _ = booking.book(slot, None, draft(1), now=NOW)
-    with pytest.raises(booking.BookingRefused):
+    with pytest.raises(booking.BookingRefused), unit_of_work():
         booking.cancel_slot(slot, "  ")
-    assert booking.cancel_slot(slot, "志愿者生病，改期", now=NOW) == 1
+    with unit_of_work():
+        assert booking.cancel_slot(slot, "志愿者生病，改期", now=NOW) == 1
     assert (made.status, made.cancel_reason) == ("cancelled", "志愿者生病，改期")
     assert slot.shifts[0].cancelled_at == NOW
     with pytest.raises(booking.BookingRefused):
         booking.book(slot, None, draft(2), now=NOW)
-    with pytest.raises(booking.BookingRefused):
+    with pytest.raises(booking.BookingRefused), unit_of_work():
         booking.cancel_slot(slot, "again")
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from webapp.domain import category_settings, routing, sla, workflow
+from webapp.domain import category_settings, routing, sla, unit_of_work, workflow
 from webapp.extensions import db
 from webapp.models import Category, Community, QrCode, SlaTarget
 
@@ -38,9 +38,10 @@ def test_one_communitys_targets_and_routing_leave_the_other_alone(places, tmp_pa
     bayi, xinqiao = places
     water = category("water")
     before = sla.targets_for(water, xinqiao.id)
-    category_settings.save(water, bayi.id, routing="office",
-                           targets={"accept": 5, "arrive": 60, "resolve": 240},
-                           canned="八一：师傅已出发")
+    with unit_of_work():
+        category_settings.save(water, bayi.id, routing="office",
+                               targets={"accept": 5, "arrive": 60, "resolve": 240},
+                               canned="八一：师傅已出发")
     assert sla.targets_for(water, bayi.id) == {"accept": 5, "arrive": 60, "resolve": 240}
     assert sla.targets_for(water, xinqiao.id) == before == sla.ROUTINE_DEFAULTS
     assert water.routing == "partner"
@@ -60,13 +61,15 @@ def test_shared_defaults_count_everywhere_and_own_rows_win(places, tmp_path):
     water = category("water")
     db.session.add(SlaTarget(category=water, milestone="accept", minutes=20))
     db.session.commit()
-    category_settings.save(water, bayi.id, routing=None,
-                           targets={"accept": 10, "arrive": 5, "resolve": 20})
+    with unit_of_work():
+        category_settings.save(water, bayi.id, routing=None,
+                               targets={"accept": 10, "arrive": 5, "resolve": 20})
     assert sla.targets_for(water, bayi.id)["accept"] == 10
     assert sla.targets_for(water, xinqiao.id)["accept"] == 20
     # saving the values it already has adds no rows of its own
-    category_settings.save(water, xinqiao.id, routing=None,
-                           targets={"accept": 20, "arrive": 5, "resolve": 20})
+    with unit_of_work():
+        category_settings.save(water, xinqiao.id, routing=None,
+                               targets={"accept": 20, "arrive": 5, "resolve": 20})
     assert not [t for t in water.sla_targets if t.community_id == xinqiao.id]
 
 
@@ -80,8 +83,7 @@ def test_shared_defaults_count_everywhere_and_own_rows_win(places, tmp_path):
 def test_a_refused_setting_stores_nothing(places, targets, routing_to):
     bayi, _xinqiao = places
     water = category("water")
-    with pytest.raises(category_settings.SettingRefused):
+    with pytest.raises(category_settings.SettingRefused), unit_of_work():
         category_settings.save(water, bayi.id, routing=routing_to, targets=targets)
-    db.session.rollback()
     assert category_settings.setting_of(water, bayi.id) is None
     assert sla.targets_for(water, bayi.id) == sla.ROUTINE_DEFAULTS

@@ -1,11 +1,12 @@
-"""Loading places from CSV, editing them, and replacing codes."""
+"""Loading places from CSV, editing them, and replacing codes: each change in a unit of work,
+as the admin pages make it."""
 
 import time
 
 import pytest
 from sqlalchemy import func, select
 
-from webapp.domain import place_admin
+from webapp.domain import place_admin, unit_of_work
 from webapp.extensions import db
 from webapp.models import Building, Community, Compound, Entrance, QrCode
 
@@ -21,6 +22,11 @@ def community(app):
     return c
 
 
+def imported(community, text):
+    with unit_of_work():
+        return place_admin.import_places(community, text, apply=True)
+
+
 def count(model):
     return db.session.scalar(select(func.count()).select_from(model))
 
@@ -31,7 +37,7 @@ def test_a_good_file_previews_then_imports_with_a_code_for_every_place(community
     assert (preview.new_compounds, preview.new_buildings, preview.new_entrances) == (1, 3, 3)
     assert count(Compound) == 0  # a preview stores nothing
 
-    done = place_admin.import_places(community, GOOD, apply=True)
+    done = imported(community, GOOD)
     assert done.new_codes == 6
     assert (count(Compound), count(Building), count(Entrance), count(QrCode)) == (1, 3, 3, 6)
     for building in db.session.scalars(select(Building)):
@@ -40,9 +46,9 @@ def test_a_good_file_previews_then_imports_with_a_code_for_every_place(community
 
 
 def test_reimporting_the_same_file_changes_nothing(community):
-    place_admin.import_places(community, GOOD, apply=True)
+    imported(community, GOOD)
     before = (count(Compound), count(Building), count(Entrance), count(QrCode))
-    again = place_admin.import_places(community, GOOD, apply=True)
+    again = imported(community, GOOD)
     assert again.changes == 0 and again.new_codes == 0
     assert (count(Compound), count(Building), count(Entrance), count(QrCode)) == before
 
@@ -54,7 +60,7 @@ def test_reimporting_the_same_file_changes_nothing(community):
 ], ids=["utf8", "utf8-bom", "gbk"])
 def test_encodings(community, encode):
     text = place_admin.decode_csv(encode(GOOD))
-    result = place_admin.import_places(community, text, apply=True)
+    result = imported(community, text)
     assert result.problems == [] and result.new_entrances == 3
     assert db.session.scalar(select(Compound.name)) == "阳光小区"
 
@@ -62,7 +68,7 @@ def test_encodings(community, encode):
 def test_chinese_header_blank_lines_spaces_and_duplicates(community):
     text = ("小区,楼栋,单元\n\n 阳光小区 , 1号楼 ,1单元\n阳光小区,1号楼,1单元\n,,\n"
             "阳光小区,1号楼,1单元,\n")
-    result = place_admin.import_places(community, text, apply=True)
+    result = imported(community, text)
     assert result.problems == []
     assert (result.rows, result.new_buildings, result.new_entrances) == (3, 1, 1)
 
@@ -73,7 +79,7 @@ def test_each_bad_row_is_named_by_line_and_nothing_is_imported(community):
             ",2号楼,1单元\n"               # line 3: no compound
             "阳光小区,3号楼,1单元,多余\n"   # line 4: four columns
             f"阳光小区,{'楼' * 61},1单元\n")  # line 5: name too long
-    result = place_admin.import_places(community, text, apply=True)
+    result = imported(community, text)
     assert [line for line, _ in result.problems] == [2, 3, 4, 5]
     assert count(Compound) == 0 and count(QrCode) == 0
 
@@ -81,7 +87,7 @@ def test_each_bad_row_is_named_by_line_and_nothing_is_imported(community):
 def test_files_that_are_not_text_or_empty(community):
     with pytest.raises(place_admin.PlaceError):
         place_admin.decode_csv(b"\x89PNG\r\n\x1a\n\x00\xff\xfe\x80\x81")
-    assert place_admin.import_places(community, "\n\n", apply=True).problems
+    assert imported(community, "\n\n").problems
 
 
 def test_ten_thousand_rows(community):
@@ -89,7 +95,7 @@ def test_ten_thousand_rows(community):
              for e in range(1, 6)]
     text = "\n".join(lines)
     started = time.perf_counter()
-    result = place_admin.import_places(community, text, apply=True)
+    result = imported(community, text)
     elapsed = time.perf_counter() - started
     assert result.problems == [] and result.rows == 10_000
     assert (count(Compound), count(Building), count(Entrance)) == (10, 2000, 10_000)
@@ -99,26 +105,47 @@ def test_ten_thousand_rows(community):
 
 
 def test_buildings_sort_by_their_number(community):
-    place_admin.import_places(community, "小区,10号楼\n小区,2号楼\n小区,1号楼\n", apply=True)
+    imported(community, "小区,10号楼\n小区,2号楼\n小区,1号楼\n")
     compound = db.session.scalars(select(Compound)).one()
     assert [b.name for b in compound.buildings] == ["1号楼", "2号楼", "10号楼"]
 
 
 def test_add_rename_remove(community):
-    compound = place_admin.add_compound(community, "新小区")
-    building = place_admin.add_building(compound, "1号楼")
-    entrance = place_admin.add_entrance(building, "1单元")
+    with unit_of_work():
+        compound = place_admin.add_compound(community, "新小区")
+        assert compound.id is not None  # the page it leads to is named by it
+        building = place_admin.add_building(compound, "1号楼")
+        entrance = place_admin.add_entrance(building, "1单元")
     assert count(QrCode) == 2
-    with pytest.raises(place_admin.PlaceError):
+    with pytest.raises(place_admin.PlaceError), unit_of_work():
         place_admin.add_entrance(building, "1单元")
-    with pytest.raises(place_admin.PlaceError):
+    with pytest.raises(place_admin.PlaceError) as refused, unit_of_work():
         place_admin.rename(building, "  ")
-    place_admin.rename(entrance, "一单元")
+    assert refused.value.status == 422
+    with unit_of_work():
+        place_admin.rename(entrance, "一单元")
     assert entrance.name == "一单元"
-    place_admin.remove(entrance)
+    with unit_of_work():
+        place_admin.remove(entrance)
     assert count(Entrance) == 0 and count(QrCode) == 1
-    place_admin.remove(compound)
+    with unit_of_work():
+        place_admin.remove(compound)
     assert (count(Compound), count(Building), count(QrCode)) == (0, 0, 0)
+
+
+def test_coordinates_are_set_cleared_or_refused_whole(community):
+    with unit_of_work():
+        building = place_admin.add_building(place_admin.add_compound(community, "小区"), "1号楼")
+    with unit_of_work():
+        place_admin.set_coordinates(building, " 37.81234567 ", "112.5678")
+    assert (building.latitude, building.longitude) == (37.8123457, 112.5678)
+    for latitude, longitude in (("north", "1"), ("91", "1"), ("1", "")):
+        with pytest.raises(place_admin.PlaceError), unit_of_work():
+            place_admin.set_coordinates(building, latitude, longitude)
+        assert building.latitude == 37.8123457
+    with unit_of_work():
+        place_admin.set_coordinates(building, "", " ")
+    assert building.latitude is None and building.longitude is None
 
 
 def test_a_place_with_reports_cannot_be_removed(demo, entrance_code):
@@ -127,18 +154,22 @@ def test_a_place_with_reports_cannot_be_removed(demo, entrance_code):
     draft = workflow.ReportDraft(submission_key="place-admin-00000001", description="漏水了",
                                  category_id=db.session.scalar(select(Category.id)))
     workflow.submit_report(entrance_code, draft, [], None)
-    with pytest.raises(place_admin.PlaceError):
-        place_admin.remove(entrance_code.entrance)
-    with pytest.raises(place_admin.PlaceError):
-        place_admin.remove(entrance_code.building.compound)
+    db.session.commit()
+    for place in (entrance_code.entrance, entrance_code.building.compound):
+        with pytest.raises(place_admin.PlaceInUse) as refused, unit_of_work():
+            place_admin.remove(place)
+        assert refused.value.status == 409  # the page said it could go; it cannot
     assert db.session.get(Entrance, entrance_code.entrance_id) is not None
 
 
 def test_replacing_a_code_revokes_it_and_issues_a_new_one(entrance_code):
-    new = place_admin.replace_code(entrance_code)
+    with unit_of_work():
+        new = place_admin.replace_code(entrance_code)
     assert entrance_code.revoked_at is not None
     assert new.replaces_id == entrance_code.id and new.token != entrance_code.token
     assert (new.building_id, new.entrance_id) == (entrance_code.building_id,
                                                   entrance_code.entrance_id)
-    with pytest.raises(place_admin.PlaceError):
+    with pytest.raises(place_admin.PlaceInUse), unit_of_work():
         place_admin.replace_code(entrance_code)
+    assert db.session.scalar(select(func.count(QrCode.id)).where(
+        QrCode.replaces_id == entrance_code.id)) == 1

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from webapp.domain import booking, purge, reporting, workflow
+from webapp.domain import booking, purge, reporting, unit_of_work, workflow
 from webapp.extensions import db
 from webapp.models import (
     Booking,
@@ -54,8 +54,9 @@ def old_booking(demo):
                           name_zh="上门理发", name_en="Haircut at home")
     db.session.add(service)
     db.session.commit()
-    slot = booking.publish(service, office.community_id, LONG_AGO + timedelta(days=1),
-                           now=LONG_AGO)[0]
+    with unit_of_work():
+        slot = booking.publish(service, office.community_id, LONG_AGO + timedelta(days=1),
+                               now=LONG_AGO)[0]
     made, _ = booking.book(slot, None, booking.BookingDraft(
         "purge-booking-key-01", "赵奶奶", "13811112222", floor_room="4楼401",
         note="孙子电话13900001111"), now=LONG_AGO)

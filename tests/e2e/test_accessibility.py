@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from tests.conftest import demo_tracking_token
 from tests.e2e.conftest import DESKTOP, PHONE, log_in
-from webapp.domain import place_admin
+from webapp.domain import place_admin, unit_of_work
 from webapp.extensions import db
 from webapp.models import QrCode, Report, ReportStatus, Slot
 
@@ -33,7 +33,8 @@ def resident_urls(live_server) -> list[str]:
         slot = db.session.scalars(select(Slot).order_by(Slot.starts_at)).first()
         replaced = db.session.scalars(select(QrCode).where(
             QrCode.entrance_id.is_not(None), QrCode.id != code.id)).first()
-        place_admin.replace_code(replaced)
+        with unit_of_work():
+            place_admin.replace_code(replaced)
         base, token = live_server.url, code.token
         return [f"{base}/", f"{base}/q/{token}", f"{base}/q/{token}/report",
                 f"{base}/t/{demo_tracking_token(report)}", f"{base}/q/{token}/services",

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from tests.conftest import jpeg_bytes, png_header_bomb
-from webapp.domain import booking, tokens, workflow
+from webapp.domain import booking, tokens, unit_of_work, workflow
 from webapp.extensions import db
 from webapp.models import (
     Booking,
@@ -401,8 +401,9 @@ def resolve(report: Report, note: str = "已修好。") -> None:
 def roomy_slot(community_id: int, capacity: int = 200, days: int = 3) -> Slot:
     """An upcoming slot with many places, so that fuzzed bookings can succeed."""
     service = db.session.scalars(select(ServiceType).order_by(ServiceType.id)).first()
-    slot, = booking.publish(service, community_id, utcnow() + timedelta(days=days),
-                            capacity=capacity)
+    with unit_of_work():
+        slot, = booking.publish(service, community_id, utcnow() + timedelta(days=days),
+                                capacity=capacity)
     return slot
 
 

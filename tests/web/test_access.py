@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from tests.conftest import demo_tracking_token, login
 from webapp.access import API_CLIENT, PUBLIC, access_of
-from webapp.domain import accounts, booking, open311, questions
+from webapp.domain import accounts, booking, open311, questions, unit_of_work
 from webapp.domain.demo import _demo_password_hash
 from webapp.domain.demo_services import load_services
 from webapp.domain.permissions import ROLE_ACTIONS
@@ -41,7 +41,9 @@ ROLES = {None: None, Role.ADMIN: "admin", Role.DISPATCHER: "dispatcher",
 def walk(app, users, entrance_code):
     app.config["WTF_CSRF_ENABLED"] = False  # the guard is under test here, not CSRF
     office = db.session.scalars(select(Organization).where(Organization.kind == "office")).first()
-    accounts.create_user("volunteer", "志愿者 小王", "volunteer-pass", Role.VOLUNTEER, office)
+    with unit_of_work():
+        accounts.create_user("volunteer", "志愿者 小王", "volunteer-pass", Role.VOLUNTEER,
+                             office)
     report = db.session.scalars(select(Report).where(
         Report.assigned_user_id == users["mateng"].id)).first()  # the demo's closed loop
     photo = ReportPhoto(report=report, stored_name="missing.jpg", width=1, height=1,
@@ -165,11 +167,13 @@ def test_another_communitys_records_answer_like_missing_ones(client, app, demo):
     bayi, xinqiao = db.session.scalars(select(Community).order_by(Community.id)).all()[:2]
     office = db.session.scalars(select(Organization).where(
         Organization.community_id == xinqiao.id, Organization.kind == "office")).first()
-    accounts.create_user("xq-admin", "新桥管理员", "xinqiao-pass", Role.ADMIN, office)
+    with unit_of_work():
+        accounts.create_user("xq-admin", "新桥管理员", "xinqiao-pass", Role.ADMIN, office)
     card = CareCard(community_id=bayi.id, name="独居老人", phone="13700000001")
     db.session.add(card)
     db.session.commit()
-    key, _raw = open311.issue_key(bayi, "热线平台")
+    with unit_of_work():
+        key, _raw = open311.issue_key(bayi, "热线平台")
     report = db.session.scalars(select(Report).where(Report.community_id == bayi.id)).first()
     slot = db.session.scalars(select(Slot).where(Slot.community_id == bayi.id)).first()
     login(client, "xq-admin", "xinqiao-pass")
@@ -200,13 +204,16 @@ def other(walk, app):
     office = db.session.scalars(select(Organization).where(
         Organization.community_id == xinqiao.id, Organization.kind == "office")).first()
     load_services(xinqiao, _demo_password_hash())
-    admin = accounts.create_user("xq-admin", "新桥管理员", "xinqiao-pass", Role.ADMIN, office)
-    helper = accounts.create_user("xq-volunteer", "新桥志愿者", "xinqiao-pass", Role.VOLUNTEER,
-                                  office)
+    with unit_of_work():
+        admin = accounts.create_user("xq-admin", "新桥管理员", "xinqiao-pass", Role.ADMIN,
+                                     office)
+        helper = accounts.create_user("xq-volunteer", "新桥志愿者", "xinqiao-pass",
+                                      Role.VOLUNTEER, office)
     service = db.session.scalars(select(ServiceType).where(
         ServiceType.category.has(community_id=xinqiao.id))).first()
-    slot, = booking.publish(service, xinqiao.id, utcnow() + timedelta(days=2), capacity=3,
-                            volunteer_capacity=3)
+    with unit_of_work():
+        slot, = booking.publish(service, xinqiao.id, utcnow() + timedelta(days=2), capacity=3,
+                                volunteer_capacity=3)
     shift = booking.sign_up(slot, helper)
     report = db.session.scalars(select(Report).where(Report.community_id == xinqiao.id)).first()
     code = db.session.scalars(select(QrCode).where(QrCode.building_id == report.building_id)
@@ -221,10 +228,11 @@ def other(walk, app):
                         byte_size=1)
     db.session.add_all([redemption, card, photo])
     db.session.commit()
-    key, _raw = open311.issue_key(xinqiao, "热线平台")
-    question = questions.save_question(report.category, xinqiao.id, {
-        "code": "plate", "datatype": "string", "variable": "1", "order": "1",
-        "description_zh": "车牌号"})
+    with unit_of_work():
+        key, _raw = open311.issue_key(xinqiao, "热线平台")
+    with unit_of_work():
+        question = questions.save_question(report.category, xinqiao.id, questions.QuestionDraft(
+            code="plate", datatype="string", order=1, description_zh="车牌号"))
     assert bayi.id != xinqiao.id
     return {**walk, "report_id": report.id, "photo_id": photo.id,
             "compound_id": report.compound_id, "user_id": admin.id,

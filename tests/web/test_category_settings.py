@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from tests.conftest import login
 from tests.web.helpers import submit_report
-from webapp.domain import accounts, category_settings
+from webapp.domain import accounts, category_settings, unit_of_work
 from webapp.extensions import db
 from webapp.models import (
     CannedReply,
@@ -40,7 +40,8 @@ def test_an_admin_changes_categories_for_their_own_community_only(app, client, d
     bayi, xinqiao = db.session.scalars(select(Community).order_by(Community.id)).all()[:2]
     office = db.session.scalars(select(Organization).where(
         Organization.community_id == xinqiao.id, Organization.kind == "office")).first()
-    accounts.create_user("xq-admin", "新桥管理员", "xinqiao-pass", Role.ADMIN, office)
+    with unit_of_work():
+        accounts.create_user("xq-admin", "新桥管理员", "xinqiao-pass", Role.ADMIN, office)
     water = db.session.scalars(select(Category).where(Category.code == "water")).one()
     other = app.test_client()
     login(other, "xq-admin", "xinqiao-pass")
@@ -90,8 +91,9 @@ def test_open311_tells_each_community_its_own_targets(client, demo):
     bayi = db.session.scalars(select(Community).where(Community.code == "bayi")).one()
     for code in ("water", "parking"):
         category = db.session.scalars(select(Category).where(Category.code == code)).one()
-        category_settings.save(category, bayi.id, routing=None,
-                               targets={"accept": 7, "arrive": 8, "resolve": 9})
+        with unit_of_work():
+            category_settings.save(category, bayi.id, routing=None,
+                                   targets={"accept": 7, "arrive": 8, "resolve": 9})
 
     def notice(jurisdiction, listing="services", code="water"):
         found = client.get(f"/open311/v2/{listing}.json?jurisdiction_id={jurisdiction}",

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import login
-from webapp.domain import open311
+from webapp.domain import open311, unit_of_work
 from webapp.extensions import db
 from webapp.models import (
     ApiKey,
@@ -64,7 +64,8 @@ def test_replacing_a_code_asks_first_naming_the_exact_entrance(client, entrance_
 
 def test_the_replaced_code_page_names_compound_building_and_entrance(client, entrance_code):
     from webapp.domain import place_admin
-    place_admin.replace_code(entrance_code)
+    with unit_of_work():
+        place_admin.replace_code(entrance_code)
     page = client.get(f"/q/{entrance_code.token}", headers=EN)
     assert page.status_code == 410
     assert "微波宿舍 · 1号楼 · 2单元" in page.text
@@ -89,7 +90,8 @@ def test_removing_a_place_asks_first(client, demo):
 
 def test_revoking_an_api_key_asks_first(client, demo, users):
     login(client, "admin")
-    key, _raw = open311.issue_key(users["admin"].organization.community, "区12345热线")
+    with unit_of_work():
+        key, _raw = open311.issue_key(users["admin"].organization.community, "区12345热线")
     done = ask_then_confirm(client, f"/admin/api-keys/{key.id}/revoke", {},
                             ["区12345热线", key.key_prefix, "can no longer file or read"])
     assert done.status_code == 303

@@ -6,7 +6,7 @@ import re
 from sqlalchemy import select
 
 from tests.conftest import csrf_from, login
-from webapp.domain import accounts
+from webapp.domain import accounts, unit_of_work
 from webapp.extensions import db
 from webapp.models import Organization, Role
 
@@ -62,7 +62,9 @@ def test_an_admin_clears_the_wait(app, demo):
 def test_the_audit_page_lists_failed_logins_of_this_community_and_unknown_names(app, demo):
     office = db.session.scalars(select(Organization).where(
         Organization.name == "新桥北村社区居委会")).one()
-    accounts.create_user("xq-dispatcher", "新桥派单员", "xinqiao-pass", Role.DISPATCHER, office)
+    with unit_of_work():
+        accounts.create_user("xq-dispatcher", "新桥派单员", "xinqiao-pass", Role.DISPATCHER,
+                             office)
     for username in ("dispatcher", "no-such-person", "xq-dispatcher"):
         try_login(client_at(app, ATTACKER), username, "wrong")
     hammer = client_at(app, "203.0.113.7")

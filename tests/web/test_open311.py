@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import FreshContextClient, app_on_a_copy, jpeg_bytes, login
 from tests.web.helpers import open_report_form, report_fields
-from webapp.domain import open311, questions, workflow
+from webapp.domain import open311, questions, unit_of_work, workflow
 from webapp.domain.demo import load_demo_data
 from webapp.domain.photos import process_photo
 from webapp.extensions import db
@@ -47,7 +47,8 @@ PLACE = "微波宿舍 1号楼 2单元"
 def key(demo):
     """A key of 八一社区's community office for a test client."""
     community = db.session.scalar(select(Community).where(Community.code == "bayi"))
-    return open311.issue_key(community, "Test client")[1]
+    with unit_of_work():
+        return open311.issue_key(community, "Test client")[1]
 
 
 def csrf_from_page(html: str) -> str:
@@ -103,11 +104,13 @@ def errors_of(response, ext="json"):
 
 def add_question(category_code="greenery", **fields):
     category = db.session.scalar(select(Category).where(Category.code == category_code))
-    form = {"code": "tree", "datatype": "singlevaluelist", "variable": "1", "required": "1",
-            "order": "1", "description_zh": "哪种树？", "description_en": "Which tree?",
-            "values": "pine | 松树 | Pine\nwillow | 柳树 | Willow", **fields}
+    draft = questions.QuestionDraft(**{
+        "code": "tree", "datatype": "singlevaluelist", "required": True, "order": 1,
+        "description_zh": "哪种树？", "description_en": "Which tree?",
+        "values": "pine | 松树 | Pine\nwillow | 柳树 | Willow", **fields})
     bayi = db.session.scalar(select(Community.id).where(Community.code == "bayi"))
-    return questions.save_question(category, bayi, form)
+    with unit_of_work():
+        return questions.save_question(category, bayi, draft)
 
 
 # --- discovery, services, service definitions ----------------------------------------------
@@ -173,7 +176,7 @@ def test_jurisdiction_is_needed_with_two_communities_and_must_exist(client, demo
 
 def test_service_definition_gives_the_category_questions_as_attributes(client, demo):
     question = add_question()
-    add_question(code="height", datatype="number", required="", order="2",
+    add_question(code="height", datatype="number", required=False, order=2,
                  description_zh="大约多高？", description_en="How tall?", values="")
     data = json_of(client.get(f"{V2}/services/greenery.json?jurisdiction_id=bayi&locale=en"))
     assert data["service_code"] == "greenery"
@@ -195,7 +198,8 @@ def test_service_definition_gives_the_category_questions_as_attributes(client, d
     assert [(v.findtext("key"), v.findtext("name")) for v in attribute.find("values")] == \
         [("pine", "松树"), ("willow", "柳树")]
 
-    questions.remove_question(question)
+    with unit_of_work():
+        questions.remove_question(question)
     assert [a["code"] for a in json_of(client.get(
         f"{V2}/services/greenery.json?jurisdiction_id=bayi"))["attributes"]] == ["height"]
 
@@ -225,7 +229,8 @@ def test_post_without_a_key_or_with_a_wrong_one_is_403(client, key, ext):
 
 def test_a_revoked_key_stops_working(client, key):
     file_request(client, key)
-    open311.revoke_key(db.session.scalar(select(ApiKey)))
+    with unit_of_work():
+        open311.revoke_key(db.session.scalar(select(ApiKey)))
     assert post(client, api_key=key, service_code="water", address_string=PLACE
                 ).status_code == 403
 
@@ -264,7 +269,7 @@ def test_post_missing_a_required_attribute_lists_every_problem(client, key, ext)
 
 
 def test_multivaluelist_answers_in_the_specs_array_form(client, key):
-    add_question(code="issues", datatype="multivaluelist", required="",
+    add_question(code="issues", datatype="multivaluelist", required=False,
                  values="dead | 枯死 | Dead\nleaning | 倾斜 | Leaning\n"
                         "branch | 断枝 | Broken branch")
     number = file_request(client, key, service_code="greenery",
@@ -326,7 +331,8 @@ def test_every_kind_of_location_finds_its_place(client, key, entrance_code):
     workflow_code = db.session.get(QrCode, entrance_code.id)
     from webapp.domain import place_admin
 
-    place_admin.replace_code(workflow_code)
+    with unit_of_work():
+        place_admin.replace_code(workflow_code)
     response = post(client, api_key=key, service_code="water", address_id=replaced)
     assert response.status_code == 400 and "replaced" in errors_of(response)[0][1]
 
@@ -677,7 +683,8 @@ def test_post_is_rate_limited_per_key(migrated_db, tmp_path):
     with app.app_context():
         load_demo_data()
         bayi = db.session.scalar(select(Community).where(Community.code == "bayi"))
-        first, second = open311.issue_key(bayi, "one")[1], open311.issue_key(bayi, "two")[1]
+        with unit_of_work():
+            first, second = (open311.issue_key(bayi, name)[1] for name in ("one", "two"))
         client = app.test_client()
         for _ in range(2):
             assert post(client, api_key=first, service_code="water",

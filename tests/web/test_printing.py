@@ -103,8 +103,9 @@ def test_print_page_downloads_a_pdf_whose_codes_scan_to_the_entrances(client, ap
 
 
 def test_print_only_the_replaced_codes(client, entrance_code):
-    from webapp.domain import place_admin
-    new = place_admin.replace_code(entrance_code)
+    from webapp.domain import place_admin, unit_of_work
+    with unit_of_work():
+        new = place_admin.replace_code(entrance_code)
     login(client, "admin")
     compound_id = entrance_code.building.compound_id
     response = client.get(f"/staff/print?compound={compound_id}&download=1&kind=posters"

@@ -2,4 +2,12 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from webapp.admin import api_keys, logins, places, services, views  # noqa: E402,F401
+from webapp.admin import (  # noqa: E402,F401
+    api_keys,
+    care_cards,
+    logins,
+    places,
+    points,
+    services,
+    views,
+)

@@ -4,11 +4,12 @@ from flask import flash, make_response, redirect, render_template, request, url_
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from webapp import refusals
 from webapp.access import in_my_community_or_404, requires
 from webapp.admin import bp, confirm
-from webapp.domain import open311
+from webapp.admin.forms import ApiKeyForm
+from webapp.domain import open311, unit_of_work
 from webapp.domain.permissions import Action
-from webapp.extensions import db
 from webapp.models import ApiKey
 
 
@@ -29,15 +30,16 @@ def api_keys():
     return render_keys()
 
 
+def refused(problem, status):
+    return render_keys(problem=problem, status=status)
+
+
 @bp.post("/api-keys")
 @requires(Action.MANAGE_API_KEYS)
+@refusals.answered_by(refused)
 def create_api_key():
-    try:
-        key, raw = open311.issue_key(current_user.organization.community,
-                                     request.form.get("client_name", ""), current_user)
-    except ValueError as error:
-        db.session.rollback()
-        return render_keys(problem=str(error), status=422)
+    key, raw = open311.issue_key(current_user.organization.community,
+                                 ApiKeyForm().client_name.data, current_user)
     return render_keys(new_key=(key, raw))
 
 
@@ -52,6 +54,7 @@ def revoke_api_key(key_id):
             _("The application can no longer file or read reports with this key, from the "
               "next request on. This cannot be undone: it would need a new key."),
             _("Yes, revoke the key"), url_for("admin.api_keys"))
-    open311.revoke_key(key)
+    with unit_of_work():
+        open311.revoke_key(key)
     flash(_("The key of %(name)s no longer works.", name=key.client_name), "success")
     return redirect(url_for("admin.api_keys"), code=303)

@@ -6,11 +6,13 @@ same fields plus confirmed=1, makes the change."""
 from flask import make_response, render_template, request
 from flask_babel import gettext as _
 
+from webapp.admin.forms import ConfirmForm
+
 CARRIED_OVER = ("csrf_token", "confirmed")
 
 
 def confirmed() -> bool:
-    return request.form.get("confirmed") == "1"
+    return ConfirmForm().confirmed.data
 
 
 def ask(title: str, details: list[tuple[str, str]], consequence: str, button: str, back: str):

@@ -4,15 +4,15 @@ Shown: failed logins for the usernames of the admin's own community, and for nam
 match no account anywhere (guessing shows up there); another community's users are its own
 admins' business."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.access import requires
 from webapp.admin import bp
-from webapp.domain import login_throttle
+from webapp.admin.forms import ClearThrottleForm
+from webapp.domain import login_throttle, unit_of_work
 from webapp.domain.permissions import Action
-from webapp.extensions import db
 from webapp.models.types import utcnow
 
 
@@ -32,10 +32,10 @@ def failed_logins():
 @bp.post("/failed-logins/clear")
 @requires(Action.MANAGE_USERS)
 def clear_login_throttle():
-    username = (request.form.get("username") or "").strip().lower()[:40]
+    username = ClearThrottleForm().name
     if not login_throttle.is_community_username(community_id(), username):
         abort(404)
-    login_throttle.clear(username, utcnow())
-    db.session.commit()
+    with unit_of_work():
+        login_throttle.clear(username, utcnow())
     flash(_("%(name)s can log in again without waiting.", name=username), "success")
     return redirect(url_for("admin.failed_logins"), code=303)

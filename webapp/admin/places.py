@@ -3,16 +3,26 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
 
-from webapp.access import requires
+from webapp import refusals
+from webapp.access import in_my_community_or_404, requires
 from webapp.admin import bp, confirm
+from webapp.admin.forms import PlaceForm, PlaceImportForm
 from webapp.domain import place_admin
 from webapp.domain.permissions import Action
-from webapp.extensions import db
-from webapp.models import Building, Community, Compound, Entrance, QrCode, Report
+from webapp.models import Building, Community, Compound, Entrance, QrCode
 
 KINDS = {"compound": Compound, "building": Building, "entrance": Entrance}
+# What each change does, by (kind, change); "remove" is asked about first.
+CHANGES = {
+    **{(kind, "rename"): lambda place, form: place_admin.rename(place, form.name.data)
+       for kind in KINDS},
+    **{(kind, "remove"): lambda place, form: place_admin.remove(place) for kind in KINDS},
+    ("compound", "add"): lambda place, form: place_admin.add_building(place, form.name.data),
+    ("building", "add"): lambda place, form: place_admin.add_entrance(place, form.name.data),
+    ("building", "coordinates"): lambda place, form: place_admin.set_coordinates(
+        place, form.latitude.data, form.longitude.data),
+}
 
 
 def community() -> Community:
@@ -35,28 +45,28 @@ def place_names(place) -> tuple:
 
 
 def place_or_404(kind: str, place_id: int):
-    model = KINDS.get(kind)
-    place = db.session.get(model, place_id) if model else None
-    if place is None or compound_of(place).community_id != community().id:
+    if kind not in KINDS:
         abort(404)
-    return place
+    return in_my_community_or_404(KINDS[kind], place_id)
 
 
 def render_places(problem=None, status=200, import_result=None, csv_text=None):
-    compounds = db.session.scalars(select(Compound).where(
-        Compound.community_id == community().id).order_by(Compound.name)).all()
-    reports = dict(db.session.execute(select(Report.compound_id, func.count(Report.id))
-                                      .group_by(Report.compound_id)).all())
-    return render_template("admin/places.html", compounds=compounds, reports=reports,
-                           problem=problem, result=import_result, csv_text=csv_text), status
+    return render_template("admin/places.html", compounds=place_admin.compounds_of(
+        community().id), reports=place_admin.report_counts(), problem=problem,
+        result=import_result, csv_text=csv_text), status
 
 
 def render_compound(compound, problem=None, status=200):
-    codes = {(c.building_id, c.entrance_id): c for c in db.session.scalars(
-        select(QrCode).join(Building).where(Building.compound_id == compound.id,
-                                            QrCode.revoked_at.is_(None)))}
-    return render_template("admin/compound.html", compound=compound, codes=codes,
-                           problem=problem), status
+    return render_template("admin/compound.html", compound=compound, problem=problem,
+                           codes=place_admin.active_codes(compound)), status
+
+
+def compound_refused(problem, status):
+    """The compound's page again, for the place or code the refused request named."""
+    args = request.view_args
+    place = in_my_community_or_404(QrCode, args["code_id"]).building if "code_id" in args \
+        else place_or_404(args["kind"], args["place_id"])
+    return render_compound(compound_of(place), problem, status)
 
 
 @bp.get("/places")
@@ -67,12 +77,9 @@ def places():
 
 @bp.post("/places")
 @requires(Action.MANAGE_PLACES)
+@refusals.answered_by(render_places)
 def add_compound():
-    try:
-        compound = place_admin.add_compound(community(), request.form.get("name", ""))
-    except place_admin.PlaceError as error:
-        db.session.rollback()
-        return render_places(str(error), 422)
+    compound = place_admin.add_compound(community(), PlaceForm().name.data)
     return redirect(url_for("admin.compound", compound_id=compound.id), code=303)
 
 
@@ -84,35 +91,22 @@ def compound(compound_id):
 
 @bp.post("/places/<kind>/<int:place_id>/<change>")
 @requires(Action.MANAGE_PLACES)
+@refusals.answered_by(compound_refused)
 def change_place(kind, place_id, change):
     """add (a building to a compound, an entrance to a building), rename or remove."""
     place = place_or_404(kind, place_id)
     compound = compound_of(place)
-    name = request.form.get("name", "")
-    try:
-        if change == "rename":
-            place_admin.rename(place, name)
-        elif change == "remove":
-            place_admin.check_removable(place)
-            if not confirm.confirmed():
-                return confirm.ask(
-                    _("Remove this place?"), confirm.place_lines(*place_names(place)),
-                    _("Its codes stop working at once: printed posters and labels for it "
-                      "will say the code is unknown. This cannot be undone."),
-                    _("Yes, remove it"), url_for("admin.compound", compound_id=compound.id))
-            place_admin.remove(place)
-        elif change == "add" and kind == "compound":
-            place_admin.add_building(place, name)
-        elif change == "add" and kind == "building":
-            place_admin.add_entrance(place, name)
-        elif change == "coordinates" and kind == "building":
-            place_admin.set_coordinates(place, request.form.get("latitude", ""),
-                                        request.form.get("longitude", ""))
-        else:
-            abort(404)
-    except place_admin.PlaceError as error:
-        db.session.rollback()
-        return render_compound(compound, str(error), 409 if change == "remove" else 422)
+    if (kind, change) not in CHANGES:
+        abort(404)
+    if change == "remove":
+        place_admin.check_removable(place)
+        if not confirm.confirmed():
+            return confirm.ask(
+                _("Remove this place?"), confirm.place_lines(*place_names(place)),
+                _("Its codes stop working at once: printed posters and labels for it "
+                  "will say the code is unknown. This cannot be undone."),
+                _("Yes, remove it"), url_for("admin.compound", compound_id=compound.id))
+    CHANGES[kind, change](place, PlaceForm())
     flash(_("Saved."), "success")
     if kind == "compound" and change == "remove":
         return redirect(url_for("admin.places"), code=303)
@@ -121,10 +115,9 @@ def change_place(kind, place_id, change):
 
 @bp.post("/codes/<int:code_id>/replace")
 @requires(Action.MANAGE_PLACES)
+@refusals.answered_by(compound_refused)
 def replace_code(code_id):
-    code = db.session.get(QrCode, code_id)
-    if code is None or code.building.compound.community_id != community().id:
-        abort(404)
+    code = in_my_community_or_404(QrCode, code_id)
     compound = code.building.compound
     if code.revoked_at is None and not confirm.confirmed():
         return confirm.ask(
@@ -135,11 +128,7 @@ def replace_code(code_id):
             _("Printed posters and labels with this code stop working at once: scanning them "
               "shows “this code was replaced”. Print the new code and put it up."),
             _("Yes, replace the code"), url_for("admin.compound", compound_id=compound.id))
-    try:
-        place_admin.replace_code(code)
-    except place_admin.PlaceError as error:
-        db.session.rollback()
-        return render_compound(compound, str(error), 409)
+    place_admin.replace_code(code)
     flash(_("A new code was issued; the old poster now says it was replaced. "
             "Print the new one from “Print codes”."), "success")
     return redirect(url_for("admin.compound", compound_id=compound.id), code=303)
@@ -147,21 +136,17 @@ def replace_code(code_id):
 
 @bp.post("/places/import")
 @requires(Action.MANAGE_PLACES)
+@refusals.answered_by(render_places)
 def import_places():
     """Upload → preview with each row's problem; confirm → all-or-nothing import. The
     confirmation carries the file's text, so nothing is kept on the server in between."""
-    upload = request.files.get("file")
-    try:
-        text = place_admin.decode_csv(upload.read()) if upload and upload.filename else \
-            request.form.get("csv_text", "")
-    except place_admin.PlaceError as error:
-        return render_places(str(error), 422)
-    confirm = request.form.get("confirm") == "1"
-    result = place_admin.import_places(community(), text, apply=confirm)
+    form = PlaceImportForm()
+    text = form.text()
+    result = place_admin.import_places(community(), text, apply=form.confirm.data)
     if result.problems:
         return render_places(_("Nothing was imported: fix these lines and upload again."), 422,
                              result)
-    if not confirm:
+    if not form.confirm.data:
         return render_places(import_result=result, csv_text=text)
     flash(_("Imported: %(c)d compounds, %(b)d buildings, %(e)d entrances, %(q)d new codes.",
             c=result.new_compounds, b=result.new_buildings, e=result.new_entrances,

@@ -4,29 +4,27 @@ questions."""
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
+from webapp import refusals
 from webapp.access import in_my_community, requires
 from webapp.admin import bp, confirm
-from webapp.domain import accounts, category_settings, questions, routing, sla
+from webapp.admin.forms import CategoryForm, QuestionForm, UserForm
+from webapp.domain import accounts, category_settings, questions, routing, sla, unit_of_work
 from webapp.domain.permissions import Action
-from webapp.extensions import db
-from webapp.inputs import whole_number
-from webapp.models import Category, CategoryQuestion, Role, Routing, User
+from webapp.models import CategoryQuestion, Role, Routing
+
+
+def community_id() -> int:
+    return current_user.organization.community_id
 
 
 def community_orgs():
-    return routing.organizations(current_user.organization.community_id)
-
-
-def community_users():
-    org_ids = [o.id for o in community_orgs()]
-    return db.session.scalars(select(User).where(User.organization_id.in_(org_ids))
-                              .order_by(User.role, User.username)).all()
+    return routing.organizations(community_id())
 
 
 def render_users(problem=None, status=200):
-    return render_template("admin/users.html", users=community_users(), orgs=community_orgs(),
+    return render_template("admin/users.html", users=accounts.users_of(community_id()),
+                           orgs=community_orgs(),
                            roles=list(Role), problem=problem, draft=request.form), status
 
 
@@ -38,51 +36,32 @@ def users():
 
 @bp.post("/users")
 @requires(Action.MANAGE_USERS)
+@refusals.answered_by(render_users)
 def create_user():
-    form = request.form
-    org = next((o for o in community_orgs() if str(o.id) == form.get("org")), None)
-    if org is None:
-        return render_users(_("Choose an organisation."), 422)
-    try:
-        accounts.create_user(form.get("username", ""), form.get("display_name", ""),
-                             form.get("password", ""), form.get("role", ""), org,
-                             form.get("phone") or None)
-    except accounts.AccountError as error:
-        db.session.rollback()
-        return render_users(str(error), 422)
+    form = UserForm()
+    accounts.create_user(form.username.data, form.display_name.data, form.password.data or "",
+                         form.role.data, form.organization(community_orgs()),
+                         form.phone.data or None)
     flash(_("Account created."), "success")
     return redirect(url_for("admin.users"), code=303)
 
 
 @bp.post("/users/<int:user_id>")
 @requires(Action.MANAGE_USERS)
+@refusals.answered_by(render_users)
 def update_user(user_id):
-    user = next((u for u in community_users() if u.id == user_id), None)
+    user = accounts.user_of(community_id(), user_id)
     if user is None:
         return render_users(_("No such account."), 404)
-    form = request.form
-    deactivating = user.active and user.id != current_user.id and form.get("active") != "1"
-    if deactivating and not confirm.confirmed():
+    changes = UserForm().changes(community_orgs())
+    if accounts.disables(user, changes, current_user) and not confirm.confirmed():
         return confirm.ask(
             _("Disable this account?"),
             [(_("Name"), user.display_name), (_("Username"), user.username)],
             _("They can no longer log in, from their next page on, until an admin sets the "
               "account active again."),
             _("Yes, disable the account"), url_for("admin.users"))
-    if form.get("role") in set(Role):
-        user.role = form["role"]
-    org = next((o for o in community_orgs() if str(o.id) == form.get("org")), None)
-    if org is not None:
-        user.organization = org
-    if user.id != current_user.id:  # nobody locks themselves out
-        user.active = form.get("active") == "1"
-    if form.get("password"):
-        try:
-            accounts.set_password(user, form["password"])
-        except accounts.AccountError as error:
-            db.session.rollback()
-            return render_users(str(error), 422)
-    db.session.commit()
+    accounts.update_user(user, changes, current_user)
     flash(_("Account saved."), "success")
     return redirect(url_for("admin.users"), code=303)
 
@@ -90,8 +69,8 @@ def update_user(user_id):
 def render_categories(problem=None, status=200, draft_for=None):
     """`draft_for` names the question form ("add-<category id>" or "q-<question id>") whose
     typed values come back after a refusal."""
-    here = current_user.organization.community_id
-    rows = db.session.scalars(select(Category).order_by(Category.sort_order)).all()
+    here = community_id()
+    rows = category_settings.categories()
     return render_template("admin/categories.html", categories=rows, routes=list(Routing),
                            targets={c.id: sla.targets_for(c, here) for c in rows},
                            routing={c.id: category_settings.routing_for(c, here) for c in rows},
@@ -112,54 +91,49 @@ def categories():
 
 @bp.post("/categories/<int:category_id>")
 @requires(Action.MANAGE_CATEGORIES)
+@refusals.answered_by(render_categories)
 def update_category(category_id):
     """This community's own routing, SLA targets and canned replies for a shared category."""
-    category = db.session.get(Category, category_id)
+    category = category_settings.category(category_id)
     if category is None:
         return render_categories(_("No such category."), 404)
-    here = current_user.organization.community_id
-    form = request.form
-    targets = {name: whole_number(form.get(f"target_{name}", ""), smallest=1)
-               for name in sla.targets_for(category, here)}
-    try:
-        category_settings.save(category, here, routing=form.get("routing") or None,
-                               targets=targets, canned=form.get("canned"),
-                               private=form.get("private") == "1")
-    except category_settings.SettingRefused as refused:
-        db.session.rollback()
-        return render_categories(str(refused), 422)
+    form = CategoryForm()
+    category_settings.save(category, community_id(), routing=form.routing.data or None,
+                           targets=form.targets(sla.targets_for(category, community_id())),
+                           canned=form.canned.data, private=form.private.data)
     flash(_("Category saved."), "success")
     return redirect(url_for("admin.categories"), code=303)
 
 
+def question_refused(problem, status):
+    """The page again, with the typed values back in the question form they came from."""
+    args = request.view_args
+    draft_for = f"add-{args['category_id']}" if "category_id" in args else \
+        f"q-{args['question_id']}"
+    return render_categories(problem, status, draft_for)
+
+
 @bp.post("/categories/<int:category_id>/questions")
 @requires(Action.MANAGE_CATEGORIES)
+@refusals.answered_by(question_refused)
 def add_question(category_id):
-    category = db.session.get(Category, category_id)
+    category = category_settings.category(category_id)
     if category is None:
         return render_categories(_("No such category."), 404)
-    try:
-        questions.save_question(category, current_user.organization.community_id,
-                                request.form)
-    except questions.QuestionError as error:
-        db.session.rollback()
-        return render_categories(str(error), 422, f"add-{category_id}")
+    questions.save_question(category, community_id(), QuestionForm().draft())
     flash(_("Question added."), "success")
     return redirect(url_for("admin.categories", _anchor=f"category-{category_id}"), code=303)
 
 
 @bp.post("/questions/<int:question_id>")
 @requires(Action.MANAGE_CATEGORIES)
+@refusals.answered_by(question_refused)
 def update_question(question_id):
     question = in_my_community(CategoryQuestion, question_id)  # shared ones: nobody's here
     if question is None or not question.active:
         return render_categories(_("No such question."), 404)
-    try:
-        questions.save_question(question.category, question.community_id, request.form,
-                                question)
-    except questions.QuestionError as error:
-        db.session.rollback()
-        return render_categories(str(error), 422, f"q-{question_id}")
+    questions.save_question(question.category, question.community_id, QuestionForm().draft(),
+                            question)
     flash(_("Question saved."), "success")
     return redirect(url_for("admin.categories", _anchor=f"category-{question.category_id}"),
                     code=303)
@@ -171,7 +145,8 @@ def remove_question(question_id):
     question = in_my_community(CategoryQuestion, question_id)
     if question is None:
         return render_categories(_("No such question."), 404)
-    questions.remove_question(question)
+    with unit_of_work():
+        questions.remove_question(question)
     flash(_("Question removed from the forms; earlier answers keep it."), "success")
     return redirect(url_for("admin.categories", _anchor=f"category-{question.category_id}"),
                     code=303)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -24,8 +25,20 @@ class AccountError(DomainRefused, ValueError):
     pass
 
 
+@dataclass(frozen=True)
+class AccountChanges:
+    """What an admin changes of an account; a blank password leaves it as it is."""
+
+    role: str | None = None
+    organization: Organization | None = None
+    active: bool = True
+    password: str = ""
+
+
 def create_user(username: str, display_name: str, password: str, role: str,
-                organization: Organization, phone: str | None = None) -> User:
+                organization: Organization | None, phone: str | None = None) -> User:
+    if organization is None:
+        raise AccountError(_l("Choose an organisation."))
     username = plain(username).strip().lower()
     if not username or not username.replace("_", "").replace("-", "").isalnum():
         raise AccountError(_l("A username uses letters, digits, - and _ only."))
@@ -49,8 +62,41 @@ def create_user(username: str, display_name: str, password: str, role: str,
                 password_hash=generate_password_hash(password), role=role,
                 organization=organization, phone=phone)
     db.session.add(user)
-    db.session.commit()
     return user
+
+
+def users_of(community_id: int) -> list[User]:
+    """The accounts of the community's active organisations, by role and username."""
+    return list(db.session.scalars(
+        select(User).join(User.organization)
+        .where(Organization.community_id == community_id, Organization.active)
+        .order_by(User.role, User.username)))
+
+
+def user_of(community_id: int, user_id: int) -> User | None:
+    """One of users_of(community_id), or None: another community's is as good as missing."""
+    user = db.session.get(User, user_id)
+    org = user.organization if user is not None else None
+    return user if org is not None and org.community_id == community_id and org.active \
+        else None
+
+
+def disables(user: User, changes: AccountChanges, by: User) -> bool:
+    """Whether the change locks someone out (asked before it is made)."""
+    return user.active and user.id != by.id and not changes.active
+
+
+def update_user(user: User, changes: AccountChanges, by: User) -> None:
+    """An admin's change of another account's role, organisation, state or password.
+    Nobody locks themselves out: `by`'s own account stays active."""
+    if changes.role in set(Role):
+        user.role = changes.role
+    if changes.organization is not None:
+        user.organization = changes.organization
+    if user.id != by.id:
+        user.active = changes.active
+    if changes.password:
+        set_password(user, changes.password)
 
 
 def check_password(password: str) -> None:
@@ -62,7 +108,6 @@ def check_password(password: str) -> None:
 def set_password(user: User, password: str) -> None:
     check_password(password)
     user.password_hash = generate_password_hash(password)
-    db.session.commit()
 
 
 def authenticate(username: str, password: str, remote_addr: str,

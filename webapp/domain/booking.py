@@ -77,7 +77,7 @@ def publish(service: ServiceType, community_id: int, first_start: datetime, *, w
                     location=location, created_by=by)
         db.session.add(slot)
         slots.append(slot)
-    db.session.commit()
+    db.session.flush()  # ids: a volunteer's own slot is signed up to at once
     return slots
 
 
@@ -120,7 +120,6 @@ def cancel_slot(slot: Slot, reason: str, now: datetime | None = None) -> int:
     for shift in slot.shifts:
         shift.cancelled_at = shift.cancelled_at or now
     slot.booked = slot.volunteers_booked = 0
-    db.session.commit()
     return len(live)
 
 

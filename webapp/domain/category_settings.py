@@ -21,6 +21,15 @@ class SettingRefused(DomainRefused, ValueError):
     """str() is a message for the admin who asked."""
 
 
+def categories() -> list[Category]:
+    """Every report category (they are shared), in their order."""
+    return list(db.session.scalars(select(Category).order_by(Category.sort_order)))
+
+
+def category(category_id: int) -> Category | None:
+    return db.session.get(Category, category_id)
+
+
 def setting_of(category: Category, community_id: int) -> CategorySetting | None:
     return db.session.scalar(select(CategorySetting).where(
         CategorySetting.community_id == community_id,
@@ -96,4 +105,3 @@ def save(category: Category, community_id: int, *, routing: str | None,
     if canned:
         db.session.add(CannedReply(category_id=category.id, community_id=community_id,
                                    text=canned))
-    db.session.commit()

@@ -62,5 +62,4 @@ def create_community(code: str, name: str, office: str, hotline: str | None = No
     db.session.add(community)
     db.session.add(Organization(community=community, kind=OrgKind.OFFICE, name=office))
     ensure_standard_categories()
-    db.session.commit()
     return community

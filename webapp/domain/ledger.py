@@ -33,6 +33,13 @@ class LedgerRefused(DomainRefused):
     """str() is a message for the person who asked."""
 
 
+class DecisionRefused(LedgerRefused):
+    """A redemption request can no longer be decided as asked: someone decided it first, or
+    the balance or the stock changed since the page was shown."""
+
+    status = 409
+
+
 def account_for(community_id: int, kind: str, user: User | None = None) -> Account:
     query = select(Account).where(Account.community_id == community_id, Account.kind == kind)
     query = query.where(Account.user_id == user.id) if user else \
@@ -90,7 +97,13 @@ def _transfer(kind: str, reason: str, moves: list[tuple[int, int]], *, booking=N
 def _begin_locked(account_id: int) -> None:
     """End the current transaction and start one whose first statement locks the account's
     row (on SQLite: takes the write lock), so that a balance read next cannot go stale.
-    Callers pass plain ids: touching an expired object here would read before the lock."""
+    Callers pass plain ids: touching an expired object here would read before the lock.
+
+    The one commit of a domain function here, on purpose: a balance is only safe to check
+    in a transaction that began with the lock (on PostgreSQL a snapshot taken earlier would
+    not see a spend committed meanwhile). So whatever the caller's unit of work did before
+    is committed here, and the work after the lock is committed (or, on a refusal, rolled
+    back, which frees the lock) by that same unit of work when it ends."""
     db.session.commit()
     db.session.execute(update(Account).where(Account.id == account_id)
                        .values(lock_version=Account.lock_version + 1)
@@ -116,9 +129,12 @@ def award_for_booking(booking: Booking, volunteer: User, now: datetime | None = 
     return True
 
 
-def adjust(volunteer: User, points: int, reason: str, by: User,
+def adjust(volunteer: User | None, points: int | None, reason: str, by: User,
            now: datetime | None = None) -> Transfer:
-    """An admin's manual award (points > 0) or correction (points < 0), with a reason."""
+    """An admin's manual award (points > 0) or correction (points < 0), with a reason.
+    `volunteer` and `points` are None when the form named no such volunteer or number."""
+    if volunteer is None or points is None:
+        raise LedgerRefused(_l("Choose a volunteer and a whole number of points."))
     reason = (reason or "").strip()
     if not reason:
         raise LedgerRefused(_l("Please give a reason."))
@@ -132,13 +148,10 @@ def adjust(volunteer: User, points: int, reason: str, by: User,
     volunteer_id, by_id = volunteer.id, by.id
     _begin_locked(earner)
     if points < 0 and balance(earner) + points < 0:
-        db.session.rollback()
         raise LedgerRefused(_l("That would take the balance below zero."))
-    transfer = _transfer("manual" if points > 0 else "correction", reason,
-                         [(pool, -points), (earner, points)],
-                         volunteer_id=volunteer_id, by_id=by_id, now=now)
-    db.session.commit()
-    return transfer
+    return _transfer("manual" if points > 0 else "correction", reason,
+                     [(pool, -points), (earner, points)],
+                     volunteer_id=volunteer_id, by_id=by_id, now=now)
 
 
 def request_redemption(volunteer: User, reward: Reward) -> Redemption:
@@ -156,7 +169,8 @@ def request_redemption(volunteer: User, reward: Reward) -> Redemption:
 
 
 def approve(redemption: Redemption, admin: User, now: datetime | None = None) -> None:
-    """Debit the volunteer and take one from stock — or refuse, changing nothing."""
+    """Debit the volunteer and take one from stock — or refuse, changing nothing once the
+    caller's unit of work rolls back."""
     now = now or utcnow()
     volunteer, reward = redemption.user, redemption.reward
     account = passbook(volunteer)
@@ -167,8 +181,7 @@ def approve(redemption: Redemption, admin: User, now: datetime | None = None) ->
     _begin_locked(account_id)
 
     def refuse(message):
-        db.session.rollback()
-        raise LedgerRefused(message)
+        raise DecisionRefused(message)
 
     decided = db.session.execute(
         update(Redemption).where(Redemption.id == redemption_id,
@@ -190,14 +203,12 @@ def approve(redemption: Redemption, admin: User, now: datetime | None = None) ->
     db.session.execute(update(Redemption).where(Redemption.id == redemption_id)
                        .values(transfer_id=transfer.id)
                        .execution_options(synchronize_session=False))
-    db.session.commit()
 
 
 def reject(redemption: Redemption, admin: User, note: str, now: datetime | None = None) -> None:
     if redemption.status != RedemptionStatus.REQUESTED:
-        raise LedgerRefused(_l("This request was already decided."))
+        raise DecisionRefused(_l("This request was already decided."))
     redemption.status = RedemptionStatus.REJECTED
     redemption.decided_at = now or utcnow()
     redemption.decided_by_id = admin.id
     redemption.note = (note or "").strip() or None
-    db.session.commit()

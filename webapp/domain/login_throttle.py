@@ -71,6 +71,9 @@ def check(username: str, address: str, now: datetime) -> None:
 
 
 def record_failure(username: str, address: str, now: datetime, throttled=False) -> None:
+    """Commits on its own, the one domain function here that does: the failure must stay
+    recorded although the login it belongs to is then refused (check() raises right after,
+    and a unit of work around the login would roll back everything else)."""
     db.session.add(LoginAttempt(username=username, remote_addr=address, created_at=now,
                                 throttled=throttled))
     db.session.execute(delete(LoginAttempt).where(LoginAttempt.created_at < now - KEEP_FOR_AUDIT))

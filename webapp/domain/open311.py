@@ -24,7 +24,7 @@ from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
-from webapp.domain import category_settings, questions, sla, workflow
+from webapp.domain import DomainRefused, category_settings, questions, sla, workflow
 from webapp.domain.phones import InvalidPhone, normalise_phone
 from webapp.domain.privacy import mask
 from webapp.domain.tokens import new_submission_key
@@ -90,25 +90,27 @@ def hash_key(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+class KeyRefused(DomainRefused, ValueError):
+    """A key that cannot be issued; str() says why."""
+
+
 def issue_key(community: Community, client_name: str, created_by=None) -> tuple[ApiKey, str]:
     """A new key for a client application. The key itself is returned once and never stored."""
     name = " ".join(plain(client_name or "").split())
     limit = max_length(ApiKey.client_name)
     if not 1 <= len(name) <= limit:
-        raise ValueError(_("Name the client application (up to %(max)d characters).",
+        raise KeyRefused(_("Name the client application (up to %(max)d characters).",
                            max=limit))
     raw = KEY_PREFIX + secrets.token_urlsafe(24)  # 192 bits
     key = ApiKey(community=community, client_name=name, key_hash=hash_key(raw),
                  key_prefix=raw[:len(KEY_PREFIX) + 4], created_by=created_by)
     db.session.add(key)
-    db.session.commit()
     return key, raw
 
 
 def revoke_key(key: ApiKey, now: datetime | None = None) -> None:
     if key.revoked_at is None:
         key.revoked_at = now or utcnow()
-        db.session.commit()
 
 
 def key_for(raw: str | None) -> ApiKey | None:

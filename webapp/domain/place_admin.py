@@ -27,6 +27,12 @@ class PlaceError(DomainRefused, ValueError):
     """str() is a message for the admin."""
 
 
+class PlaceInUse(PlaceError):
+    """The place or code is not as the admin saw it: it has reports, or was replaced."""
+
+    status = 409
+
+
 # --- codes ----------------------------------------------------------------------------------
 
 def ensure_code(building: Building, entrance: Entrance | None) -> QrCode | None:
@@ -47,12 +53,11 @@ def new_code(building: Building, entrance: Entrance | None) -> QrCode:
 def replace_code(code: QrCode) -> QrCode:
     """A vandalised, stolen or forged poster: revoke its code and issue a new one."""
     if code.revoked_at is not None:
-        raise PlaceError(_l("This code was already replaced."))
+        raise PlaceInUse(_l("This code was already replaced."))
     code.revoked_at = utcnow()
     new = QrCode(token=new_qr_token(), building=code.building, entrance=code.entrance,
                  replaces_id=code.id)
     db.session.add(new)
-    db.session.commit()
     return new
 
 
@@ -75,7 +80,7 @@ def add_compound(community: Community, name: str) -> Compound:
         raise PlaceError(_l("%(name)s already exists.", name=name))
     compound = Compound(community=community, name=name)
     db.session.add(compound)
-    db.session.commit()
+    db.session.flush()  # its id names its page
     return compound
 
 
@@ -86,7 +91,6 @@ def add_building(compound: Compound, name: str) -> Building:
     building = Building(compound=compound, name=name, sort_key=len(compound.buildings))
     db.session.add(building)
     new_code(building, None)
-    db.session.commit()
     return building
 
 
@@ -97,7 +101,6 @@ def add_entrance(building: Building, name: str) -> Entrance:
     entrance = Entrance(building=building, name=name, sort_key=len(building.entrances))
     db.session.add(entrance)
     new_code(building, entrance)
-    db.session.commit()
     return entrance
 
 
@@ -110,7 +113,6 @@ def rename(place: Compound | Building | Entrance, name: str) -> None:
     if any(s.name == name and s is not place for s in siblings):
         raise PlaceError(_l("%(name)s already exists.", name=name))
     place.name = name
-    db.session.commit()
 
 
 def set_coordinates(building: Building, latitude: str, longitude: str) -> None:
@@ -119,7 +121,6 @@ def set_coordinates(building: Building, latitude: str, longitude: str) -> None:
     latitude, longitude = (latitude or "").strip(), (longitude or "").strip()
     if not latitude and not longitude:
         building.latitude = building.longitude = None
-        db.session.commit()
         return
     try:
         lat, lng = float(latitude), float(longitude)
@@ -129,7 +130,6 @@ def set_coordinates(building: Building, latitude: str, longitude: str) -> None:
     if not (-90 <= lat <= 90 and -180 <= lng <= 180):
         raise PlaceError(_l("Latitude is from -90 to 90 and longitude from -180 to 180."))
     building.latitude, building.longitude = round(lat, 7), round(lng, 7)
-    db.session.commit()
 
 
 def check_removable(place: Compound | Building | Entrance) -> None:
@@ -137,7 +137,7 @@ def check_removable(place: Compound | Building | Entrance) -> None:
     column = {Compound: Report.compound_id, Building: Report.building_id,
               Entrance: Report.entrance_id}[type(place)]
     if db.session.scalar(select(func.count(Report.id)).where(column == place.id)):
-        raise PlaceError(_l("%(name)s has reports, so it cannot be removed. Rename it instead.",
+        raise PlaceInUse(_l("%(name)s has reports, so it cannot be removed. Rename it instead.",
                             name=place.name))
 
 
@@ -158,7 +158,6 @@ def remove(place: Compound | Building | Entrance) -> None:
         db.session.delete(building)
     if isinstance(place, Compound):
         db.session.delete(place)
-    db.session.commit()
 
 
 # --- CSV import -----------------------------------------------------------------------------
@@ -226,7 +225,8 @@ def parse_csv(text: str) -> tuple[list[tuple[int, str, str, str | None]], list[t
 
 def import_places(community: Community, text: str, *, apply: bool) -> ImportResult:
     """Preview (apply=False) or carry out (apply=True) an import. All or nothing: a file with
-    any problem changes nothing. Importing the same file again changes nothing."""
+    any problem changes nothing. Importing the same file again changes nothing. The preview
+    makes no objects at all; the import adds them to the caller's unit of work."""
     rows, problems = parse_csv(text)
     result = ImportResult(rows=len(rows), problems=problems)
     if not rows and not problems:
@@ -234,49 +234,54 @@ def import_places(community: Community, text: str, *, apply: bool) -> ImportResu
     if result.problems and apply:
         return result
 
-    compounds = {c.name: c for c in db.session.scalars(
-        select(Compound).where(Compound.community_id == community.id))}
-    buildings = {(b.compound_id, b.name): b for b in db.session.scalars(
+    compounds = {c.name: c for c in compounds_of(community.id)}
+    buildings = {(b.compound.name, b.name): b for b in db.session.scalars(
         select(Building).join(Compound).where(Compound.community_id == community.id))}
-    entrances = {(e.building_id, e.name): e for e in db.session.scalars(
+    entrances = {(e.building.compound.name, e.building.name, e.name) for e in db.session.scalars(
         select(Entrance).join(Building).join(Compound)
         .where(Compound.community_id == community.id))}
-    new_compounds, new_buildings, new_entrances = {}, {}, {}
-    for _line, compound_name, building_name, entrance_name in rows:
-        compound = compounds.get(compound_name) or new_compounds.get(compound_name)
-        if compound is None:
-            compound = new_compounds[compound_name] = Compound(community=community,
-                                                               name=compound_name)
-        key = (compound.id or id(compound), building_name)
-        building = buildings.get((compound.id, building_name)) if compound.id else None
-        building = building or new_buildings.get(key)
-        if building is None:
-            building = new_buildings[key] = Building(
-                compound=compound, name=building_name,
-                sort_key=_natural_key(building_name))
-        if entrance_name:
-            ekey = (building.id or id(building), entrance_name)
-            entrance = entrances.get((building.id, entrance_name)) if building.id else None
-            if entrance is None and ekey not in new_entrances:
-                new_entrances[ekey] = Entrance(building=building, name=entrance_name,
-                                               sort_key=_natural_key(entrance_name))
+    # What is new, by name, in the file's order (a dict keeps it and drops repeats).
+    new_compounds = dict.fromkeys(c for _line, c, _b, _e in rows if c not in compounds)
+    new_buildings = dict.fromkeys((c, b) for _line, c, b, _e in rows
+                                  if (c, b) not in buildings)
+    new_entrances = dict.fromkeys((c, b, e) for _line, c, b, e in rows
+                                  if e and (c, b, e) not in entrances)
     result.new_compounds = len(new_compounds)
     result.new_buildings = len(new_buildings)
     result.new_entrances = len(new_entrances)
     if not apply:
-        db.session.rollback()  # the preview's objects must not be flushed
         return result
-    try:
-        for building in new_buildings.values():
-            new_code(building, None)
-        for entrance in new_entrances.values():
-            new_code(entrance.building, entrance)
-        result.new_codes = len(new_buildings) + len(new_entrances)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    for name in new_compounds:
+        compounds[name] = Compound(community=community, name=name)
+    for compound_name, name in new_buildings:
+        buildings[compound_name, name] = building = Building(
+            compound=compounds[compound_name], name=name, sort_key=_natural_key(name))
+        new_code(building, None)
+    for compound_name, building_name, name in new_entrances:
+        building = buildings[compound_name, building_name]
+        new_code(building, Entrance(building=building, name=name, sort_key=_natural_key(name)))
+    result.new_codes = len(new_buildings) + len(new_entrances)
     return result
+
+
+# --- what the admin pages show --------------------------------------------------------------
+
+def compounds_of(community_id: int) -> list[Compound]:
+    return list(db.session.scalars(select(Compound).where(
+        Compound.community_id == community_id).order_by(Compound.name)))
+
+
+def report_counts() -> dict[int, int]:
+    """How many reports each compound has (a compound with any cannot be removed)."""
+    return dict(db.session.execute(select(Report.compound_id, func.count(Report.id))
+                                   .group_by(Report.compound_id)).all())
+
+
+def active_codes(compound: Compound) -> dict[tuple[int, int | None], QrCode]:
+    """The compound's active codes by (building id, entrance id or None)."""
+    return {(c.building_id, c.entrance_id): c for c in db.session.scalars(
+        select(QrCode).join(Building).where(Building.compound_id == compound.id,
+                                            QrCode.revoked_at.is_(None)))}
 
 
 def _natural_key(name: str) -> int:

@@ -229,51 +229,61 @@ def values_text(question: CategoryQuestion) -> str:
                      for v in question.values or [])
 
 
-def save_question(category: Category, community_id: int, form,
+@dataclass(frozen=True)
+class QuestionDraft:
+    """A question as the admin's form gives it: text cleaned, the order read as a number
+    (None when it is not one)."""
+
+    code: str
+    datatype: str
+    description_zh: str
+    order: int | None
+    description_en: str = ""
+    variable: bool = True
+    required: bool = False
+    datatype_description_zh: str = ""
+    datatype_description_en: str = ""
+    values: str = ""
+
+
+def save_question(category: Category, community_id: int, draft: QuestionDraft,
                   question: CategoryQuestion | None = None) -> CategoryQuestion:
-    """Add a question of the community's own to `category`, or change its own `question`,
-    from the admin form's fields. Commits; raises QuestionError (nothing saved) when a field
-    is wrong. Shared questions are the installation's and are not changed here."""
+    """Add a question of the community's own to `category`, or change its own `question`.
+    Raises QuestionError (nothing changed) when a field is wrong. Shared questions are the
+    installation's and are not changed here."""
     if question is not None and question.community_id != community_id:
         raise QuestionError(_l("No such question."))
-    form = {name: plain(form.get(name) or "") for name in (
-        "code", "datatype", "variable", "required", "order", "description_zh",
-        "description_en", "datatype_description_zh", "datatype_description_en", "values")}
-    code = (form.get("code") or "").strip()
+    code = draft.code.strip()
     if not CODE.match(code):
         raise QuestionError(_l("The code is 1 to %(max)d letters, digits, _ or -.",
                                max=CODE_MAX))
-    datatype = form.get("datatype", "")
-    if datatype not in set(Datatype):
+    if draft.datatype not in set(Datatype):
         raise QuestionError(_l("Choose the kind of answer."))
-    description_zh = (form.get("description_zh") or "").strip()
-    description_en = (form.get("description_en") or "").strip() or description_zh
+    description_zh = draft.description_zh.strip()
+    description_en = draft.description_en.strip() or description_zh
     if not description_zh or len(description_zh) > DESCRIPTION_MAX or \
             len(description_en) > DESCRIPTION_MAX:
         raise QuestionError(_l("Write the question (up to %(max)d characters).",
                                max=DESCRIPTION_MAX))
-    hints = [(form.get(f"datatype_description_{lang}") or "").strip() for lang in ("zh", "en")]
+    hints = [hint.strip() for hint in (draft.datatype_description_zh,
+                                       draft.datatype_description_en)]
     if max(map(len, hints)) > DESCRIPTION_MAX:
         raise QuestionError(_l("A hint may have at most %(max)d characters.",
                                max=DESCRIPTION_MAX))
-    order = (form.get("order") or "").strip()
-    if not re.fullmatch(r"[0-9]{1,3}", order) or not 1 <= int(order) <= 999:
+    if draft.order is None or not 1 <= draft.order <= 999:
         raise QuestionError(_l("The order is a whole number from 1 to 999."))
-    values = parse_values(form.get("values", "")) if datatype in LIST_TYPES else None
-    if datatype in LIST_TYPES and not values:
+    values = parse_values(draft.values) if draft.datatype in LIST_TYPES else None
+    if draft.datatype in LIST_TYPES and not values:
         raise QuestionError(_l("A list needs at least one value."))
 
     # A code names one attribute in the community's service definition: shared or own.
     same_code = db.session.scalars(select(CategoryQuestion).where(
         CategoryQuestion.category_id == category.id, CategoryQuestion.code == code,
         asked_in(community_id)).order_by(CategoryQuestion.community_id.is_(None))).first()
-    if same_code is not None and same_code.community_id != community_id:
-        raise QuestionError(_l("This category already has a question with the code "
-                               "“%(code)s”.", code=code))
-    if question is None and same_code is not None and same_code.active:
-        raise QuestionError(_l("This category already has a question with the code "
-                               "“%(code)s”.", code=code))
-    if question is not None and same_code is not None and same_code.id != question.id:
+    if same_code is not None and (
+            same_code.community_id != community_id  # a shared one
+            or (question is None and same_code.active)  # an active one, when adding
+            or (question is not None and same_code.id != question.id)):  # another one
         raise QuestionError(_l("This category already has a question with the code "
                                "“%(code)s”.", code=code))
     if question is None:
@@ -282,17 +292,16 @@ def save_question(category: Category, community_id: int, form,
         question.active = True
         db.session.add(question)
     question.code = code
-    question.datatype = datatype
-    question.variable = form["variable"] != "0"
-    question.required = question.variable and form.get("required") == "1"
-    question.sort_order = int(order)
+    question.datatype = draft.datatype
+    question.variable = draft.variable
+    question.required = draft.variable and draft.required
+    question.sort_order = draft.order
     question.description_zh = description_zh
     question.description_en = description_en
     question.datatype_description_zh, question.datatype_description_en = \
         (hint or None for hint in hints)
     question.values = values
     category.updated_at = utcnow()
-    db.session.commit()
     return question
 
 
@@ -300,4 +309,3 @@ def remove_question(question: CategoryQuestion) -> None:
     """Take a question off the forms; the answers already given keep it."""
     question.active = False
     question.category.updated_at = utcnow()
-    db.session.commit()

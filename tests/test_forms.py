@@ -1,0 +1,57 @@
+"""The shared form base: text cleaned once, whole numbers read one way (webapp/forms.py)."""
+
+from werkzeug.datastructures import MultiDict
+from wtforms import PasswordField, StringField, TextAreaField
+
+from webapp.forms import AppForm, TickField, WholeNumberField
+
+
+class Sample(AppForm):
+    class Meta:
+        csrf = False
+
+    name = StringField()
+    note = TextAreaField()
+    password = PasswordField()
+    count = WholeNumberField(smallest=1, largest=99)
+    weeks = WholeNumberField(default=1)
+    active = TickField()
+
+
+def form_of(app, **fields):
+    with app.test_request_context(method="POST", data=fields):
+        return Sample(formdata=MultiDict(fields))
+
+
+def test_text_fields_lose_nul_direction_controls_and_blanks_but_passwords_do_not(app):
+    form = form_of(app, name=" 王\x00阿\u202e姨 ", note="\u2066楼上\u2069漏水\n",
+                   password=" pass\u202eword ")
+    assert form.name.data == "王阿姨"
+    assert form.note.data == "楼上漏水"
+    assert form.password.data == " pass\u202eword "
+
+
+def test_whole_numbers_are_ascii_digits_within_range(app):
+    assert form_of(app, count=" 12 ").count.data == 12
+    for typed in ("²", "٣", "1.5", "0", "100", "-1", "9" * 30, "abc"):
+        form = form_of(app, count=typed)
+        assert form.count.data is None and form.count.unreadable
+        assert not form.validate()
+        assert form.first_error() == "请填写 1 到 99 之间的整数。"  # default language
+        assert form.count._value() == typed  # shown again as typed
+
+
+def test_a_missing_or_blank_number_is_the_default_and_not_an_error(app):
+    form = form_of(app, count="")
+    assert form.count.data is None and not form.count.unreadable
+    assert form.weeks.data == 1
+    assert form.validate()
+    assert form_of(app, weeks="x").weeks.data == 1
+
+
+def test_a_text_field_not_sent_is_blank_and_a_tick_is_yes_only_for_1(app):
+    form = form_of(app, active="1")
+    assert form.name.data == "" and form.active.data is True
+    for value in ("0", "on", "true", ""):
+        assert form_of(app, active=value).active.data is False
+    assert form_of(app).active.data is False

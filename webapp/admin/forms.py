@@ -1,0 +1,213 @@
+"""The admin's forms. They read and clean what was posted (webapp/forms.py) and hand typed
+values to the domain, whose rules and messages decide what is stored; the pages keep their
+hand-written fields, whose names are these fields' names."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask_wtf.file import FileField
+from wtforms import PasswordField, StringField, TextAreaField
+
+from webapp.domain import accounts, care_cards, catalogue, place_admin, questions, rewards
+from webapp.forms import AppForm, TickField, WholeNumberField
+from webapp.inputs import LARGEST_ID
+from webapp.models import Milestone
+
+
+class ConfirmForm(AppForm):
+    """The second press of a button that asks first (admin/confirm.py)."""
+
+    confirmed = TickField()
+
+
+class ClearThrottleForm(AppForm):
+    username = StringField()
+
+    @property
+    def name(self) -> str:
+        # As the login form reads it: lower case, cut to the column's length.
+        return (self.username.data or "").lower()[:40]
+
+
+class ApiKeyForm(AppForm):
+    client_name = StringField()
+
+
+# --- accounts -------------------------------------------------------------------------------
+
+class UserForm(AppForm):
+    """Creating an account, or changing one (role, organisation, state, a new password)."""
+
+    username = StringField()
+    display_name = StringField()
+    password = PasswordField()
+    role = StringField()
+    org = WholeNumberField()
+    phone = StringField()
+    active = TickField()
+
+    def organization(self, orgs):
+        """The chosen one of `orgs` (the community's), or None."""
+        return next((o for o in orgs if o.id == self.org.data), None)
+
+    def changes(self, orgs) -> accounts.AccountChanges:
+        return accounts.AccountChanges(role=self.role.data, organization=self.organization(orgs),
+                                       active=self.active.data,
+                                       password=self.password.data or "")
+
+
+# --- categories and their questions ---------------------------------------------------------
+
+class CategoryForm(AppForm):
+    """A community's own routing, SLA targets (minutes per milestone), privacy and one more
+    canned reply for a category."""
+
+    routing = StringField()
+    canned = TextAreaField()
+    private = TickField()
+
+    def targets(self, milestones) -> dict[str, int | None]:
+        return {name: self[f"target_{name}"].data for name in milestones}
+
+
+for _milestone in Milestone:
+    setattr(CategoryForm, f"target_{_milestone}", WholeNumberField(smallest=1))
+
+
+class QuestionForm(AppForm):
+    code = StringField()
+    datatype = StringField()
+    variable = StringField()
+    required = TickField()
+    order = WholeNumberField(smallest=1, largest=999)
+    description_zh = StringField()
+    description_en = StringField()
+    datatype_description_zh = StringField()
+    datatype_description_en = StringField()
+    values = TextAreaField()
+
+    def draft(self) -> questions.QuestionDraft:
+        return questions.QuestionDraft(
+            code=self.code.data, datatype=self.datatype.data, order=self.order.data,
+            variable=self.variable.data != "0", required=self.required.data,
+            description_zh=self.description_zh.data, description_en=self.description_en.data,
+            datatype_description_zh=self.datatype_description_zh.data,
+            datatype_description_en=self.datatype_description_en.data,
+            values=self.values.data)
+
+
+# --- places ---------------------------------------------------------------------------------
+
+class PlaceForm(AppForm):
+    name = StringField()
+    latitude = StringField()
+    longitude = StringField()
+
+
+class PlaceImportForm(AppForm):
+    """A CSV file uploaded, or (on confirming the preview) its text carried in the form."""
+
+    file = FileField()
+    csv_text = TextAreaField()
+    confirm = TickField()
+
+    def text(self) -> str:
+        """The file's text; PlaceError when it is not text in a known encoding."""
+        upload = self.file.data
+        if upload and getattr(upload, "filename", ""):
+            return place_admin.decode_csv(upload.read())
+        return self.csv_text.data
+
+
+# --- services and slots ---------------------------------------------------------------------
+
+class ServiceCategoryForm(AppForm):
+    name_zh = StringField()
+    name_en = StringField()
+
+
+class ServiceForm(AppForm):
+    category = WholeNumberField()
+    name_zh = StringField()
+    name_en = StringField()
+    duration = WholeNumberField()
+    points = WholeNumberField()
+    volunteers = WholeNumberField()
+    cutoff = WholeNumberField()
+    at_home = TickField()
+    free = TickField()
+    description_zh = TextAreaField()
+    description_en = TextAreaField()
+    fee_note_zh = StringField()
+    fee_note_en = StringField()
+
+    def draft(self) -> catalogue.ServiceDraft:
+        return catalogue.ServiceDraft(
+            name_zh=self.name_zh.data, name_en=self.name_en.data,
+            duration_minutes=self.duration.data, points=self.points.data,
+            volunteers_needed=self.volunteers.data, cancel_cutoff_hours=self.cutoff.data,
+            at_home=self.at_home.data, free_for_care_card=self.free.data,
+            description_zh=self.description_zh.data, description_en=self.description_en.data,
+            fee_note_zh=self.fee_note_zh.data, fee_note_en=self.fee_note_en.data)
+
+
+class SlotForm(AppForm):
+    """Negative numbers are read as typed, so that the rule refuses them by name."""
+
+    service = WholeNumberField()
+    start = StringField()
+    weeks = WholeNumberField(smallest=-LARGEST_ID, default=1)
+    capacity = WholeNumberField(smallest=-LARGEST_ID, default=1)
+    volunteer_places = WholeNumberField(smallest=-LARGEST_ID)
+    location = StringField()
+
+    def draft(self, timezone: str) -> catalogue.SlotDraft:
+        """The start is a local date and time in the community's `timezone`."""
+        try:
+            start = datetime.fromisoformat(self.start.data).replace(tzinfo=ZoneInfo(timezone))
+        except ValueError:
+            start = None
+        return catalogue.SlotDraft(start=start, weeks=self.weeks.data or 1,
+                                   capacity=self.capacity.data,
+                                   volunteer_capacity=self.volunteer_places.data,
+                                   location=self.location.data)
+
+
+class ReasonForm(AppForm):
+    """Calling off a slot, or rejecting a redemption (its `note`)."""
+
+    reason = StringField()
+    note = StringField()
+
+
+# --- points and rewards ---------------------------------------------------------------------
+
+class AdjustPointsForm(AppForm):
+    volunteer = WholeNumberField()
+    points = WholeNumberField(smallest=-LARGEST_ID)
+    reason = StringField()
+
+
+class RewardForm(AppForm):
+    kind = StringField()
+    name_zh = StringField()
+    name_en = StringField()
+    cost = WholeNumberField()
+    stock = WholeNumberField()
+
+    def draft(self) -> rewards.RewardDraft:
+        return rewards.RewardDraft(kind=self.kind.data, name_zh=self.name_zh.data,
+                                   name_en=self.name_en.data, cost=self.cost.data,
+                                   stock=self.stock.data)
+
+
+# --- care cards -----------------------------------------------------------------------------
+
+class CareCardForm(AppForm):
+    name = StringField()
+    phone = StringField()
+    entrance = WholeNumberField()
+
+    def draft(self) -> care_cards.CareCardDraft:
+        return care_cards.CareCardDraft(name=self.name.data, phone=self.phone.data,
+                                        entrance_id=self.entrance.data)
