@@ -1,5 +1,6 @@
 """The shared form base: text cleaned once, whole numbers read one way (webapp/forms.py)."""
 
+from flask_babel import force_locale
 from werkzeug.datastructures import MultiDict
 from wtforms import PasswordField, StringField, TextAreaField
 
@@ -37,7 +38,8 @@ def test_whole_numbers_are_ascii_digits_within_range(app):
         form = form_of(app, count=typed)
         assert form.count.data is None and form.count.unreadable
         assert not form.validate()
-        assert form.first_error() == "请填写 1 到 99 之间的整数。"  # default language
+        with force_locale("zh_CN"):  # the message is read in the reader's language
+            assert form.first_error() == "请填写 1 到 99 之间的整数。"
         assert form.count._value() == typed  # shown again as typed
 
 
