@@ -63,7 +63,8 @@ def seed(database_url: str, count: int) -> tuple[str, str]:
                 submission_key=f"bench-open311-{n:06d}", category_id=rnd.choice(categories).id,
                 description=rnd.choice(words), floor_room=f"{rnd.randint(1, 6)}楼",
                 contact_name="居民", contact_phone=f"139{rnd.randint(0, 99999999):08d}")
-            report, _ = workflow.submit_report(rnd.choice(codes), draft, [], None)
+            report, _ = workflow.submit_report(rnd.choice(codes), draft, [], None,
+                                               secret=app.config["SECRET_KEY"])
             if n % 3:
                 workflow.assign(report, dispatcher, report.compound.partner_org
                                 or report.compound.grid_org)

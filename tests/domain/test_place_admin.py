@@ -5,6 +5,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
+from tests.conftest import app_secret
 from webapp.domain import place_admin
 from webapp.extensions import db
 from webapp.models import Building, Community, Compound, Entrance, QrCode
@@ -126,7 +127,7 @@ def test_a_place_with_reports_cannot_be_removed(demo, entrance_code):
     from webapp.models import Category
     draft = workflow.ReportDraft(submission_key="place-admin-00000001", description="漏水了",
                                  category_id=db.session.scalar(select(Category.id)))
-    workflow.submit_report(entrance_code, draft, [], None)
+    workflow.submit_report(entrance_code, draft, [], None, secret=app_secret())
     with pytest.raises(place_admin.PlaceError):
         place_admin.remove(entrance_code.entrance)
     with pytest.raises(place_admin.PlaceError):

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import demo_tracking_token, login
+from tests.conftest import app_secret, demo_tracking_token, login
 from webapp.access import API_CLIENT, PUBLIC, access_of
 from webapp.domain import accounts, booking, open311, questions
 from webapp.domain.demo import _demo_password_hash
@@ -213,7 +213,7 @@ def other(walk, app):
                               ).first()
     made, _new = booking.book(slot, code, booking.BookingDraft(
         submission_key=new_submission_key(), name="新桥居民 陈阿姨", phone="13900000077",
-        floor_room="5楼 502"))
+        floor_room="5楼 502"), secret=app_secret())
     reward = db.session.scalars(select(Reward).where(Reward.community_id == xinqiao.id)).first()
     redemption = Redemption(reward=reward, user=helper)
     card = CareCard(community_id=xinqiao.id, name="独居老人", phone="13700000001")

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import FreshContextClient, app_on_a_copy, jpeg_bytes, login
+from tests.conftest import FreshContextClient, app_on_a_copy, app_secret, jpeg_bytes, login
 from tests.web.helpers import open_report_form, report_fields
 from webapp.domain import open311, questions, workflow
 from webapp.domain.demo import load_demo_data
@@ -454,10 +454,11 @@ def test_default_page_is_a_hundred_of_the_last_90_days(client, key, entrance_cod
     for n in range(101):
         draft = workflow.ReportDraft(submission_key=f"page-test-key-{n:05d}",
                                      category_id=category, description="漏水了")
-        workflow.submit_report(entrance_code, draft, [], None)
+        workflow.submit_report(entrance_code, draft, [], None, secret=app_secret())
     old = workflow.ReportDraft(submission_key="page-test-old-00001", category_id=category,
                                description="很早以前")
-    workflow.submit_report(entrance_code, old, [], None, now=utcnow() - timedelta(days=100))
+    workflow.submit_report(entrance_code, old, [], None, now=utcnow() - timedelta(days=100),
+                           secret=app_secret())
     response = client.get(f"{V2}/requests.json?jurisdiction_id=bayi")
     assert len(json_of(response)) == 100 and response.headers["X-Page-Size"] == "100"
     everything = json_of(client.get(f"{V2}/requests.json?jurisdiction_id=bayi&page_size=1000"))
@@ -473,7 +474,7 @@ def test_no_name_phone_room_or_email_leaks_through_get(client, key, entrance_cod
         submission_key="privacy-test-000001", category_id=category,
         description="张三丰家302室门口漏水，电话13912345678，邮件 zsf@example.org",
         floor_room="3楼302室", contact_name="张三丰", contact_phone="13912345678")
-    scanned, _ = workflow.submit_report(entrance_code, draft, [], None)
+    scanned, _ = workflow.submit_report(entrance_code, draft, [], None, secret=app_secret())
     posted = file_request(client, key, first_name="李", last_name="四光", phone="13887654321",
                           email="lisiguang@example.org",
                           description="请联系李四光 138 8765 4321")
@@ -529,7 +530,8 @@ def test_a_private_category_is_counted_but_says_nothing(client, key, users, app)
     draft = workflow.ReportDraft(submission_key="private-test-00001", category_id=dispute.id,
                                  description="楼上赵家每晚吵到十二点")
     entrance = db.session.scalars(select(QrCode).where(QrCode.entrance_id.is_not(None))).first()
-    report, _ = workflow.submit_report(entrance, draft, [process_photo(jpeg_bytes())], folder)
+    report, _ = workflow.submit_report(entrance, draft, [process_photo(jpeg_bytes())], folder,
+                                       secret=app_secret())
     workflow.public_reply(report, users["dispatcher"], "已找赵家谈过")
     workflow.set_photos_public(report, users["dispatcher"], True)
     listed = json_of(client.get(f"{V2}/requests.json?jurisdiction_id=bayi&page_size=1000"))
@@ -569,7 +571,7 @@ def test_media_url_only_when_staff_published_the_photos(client, key, app, entran
     draft = workflow.ReportDraft(submission_key="media-test-0000001", category_id=category,
                                  description="漏水，见照片")
     report, _ = workflow.submit_report(entrance_code, draft, [process_photo(jpeg_bytes())],
-                                       folder)
+                                       folder, secret=app_secret())
     photo_id = report.photos[0].id
     url = f"{V2}/requests/{report.number}.json"
     assert json_of(client.get(url))[0]["media_url"] is None
@@ -675,7 +677,7 @@ def test_post_is_rate_limited_per_key(migrated_db, tmp_path):
                         RATELIMIT_OPEN311_POST="2 per minute")
     app.test_client_class = FreshContextClient
     with app.app_context():
-        load_demo_data()
+        load_demo_data(app_secret())
         bayi = db.session.scalar(select(Community).where(Community.code == "bayi"))
         first, second = open311.issue_key(bayi, "one")[1], open311.issue_key(bayi, "two")[1]
         client = app.test_client()

@@ -7,10 +7,8 @@ the world about a report never includes the resident's name, phone or room."""
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
-import secrets
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
@@ -27,7 +25,7 @@ from werkzeug.datastructures import MultiDict
 from webapp.domain import category_settings, questions, sla, workflow
 from webapp.domain.phones import InvalidPhone, normalise_phone
 from webapp.domain.privacy import mask
-from webapp.domain.tokens import new_submission_key
+from webapp.domain.tokens import digest, new_api_key, new_request_token, new_submission_key
 from webapp.extensions import db
 from webapp.models import (
     ApiKey,
@@ -87,7 +85,7 @@ def _err(status: int, description: str) -> Open311Error:
 # --- API keys ------------------------------------------------------------------------------
 
 def hash_key(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
+    return digest(raw)
 
 
 def issue_key(community: Community, client_name: str, created_by=None) -> tuple[ApiKey, str]:
@@ -97,7 +95,7 @@ def issue_key(community: Community, client_name: str, created_by=None) -> tuple[
     if not 1 <= len(name) <= limit:
         raise ValueError(_("Name the client application (up to %(max)d characters).",
                            max=limit))
-    raw = KEY_PREFIX + secrets.token_urlsafe(24)  # 192 bits
+    raw = new_api_key(KEY_PREFIX)
     key = ApiKey(community=community, client_name=name, key_hash=hash_key(raw),
                  key_prefix=raw[:len(KEY_PREFIX) + 4], created_by=created_by)
     db.session.add(key)
@@ -583,7 +581,7 @@ class Filed:
     account_id: str | None
 
 
-def file_request(form: MultiDict, key: ApiKey, upload_folder) -> Filed:
+def file_request(form: MultiDict, key: ApiKey, upload_folder, secret: str) -> Filed:
     """POST requests: check everything first (every problem is listed), then file the report
     through the same workflow as a scanned one."""
     every = jurisdictions()
@@ -629,7 +627,7 @@ def file_request(form: MultiDict, key: ApiKey, upload_folder) -> Filed:
         description=contact["description"], contact_name=contact["name"],
         contact_phone=contact["phone"], channel="open311", answers=tuple(answers))
 
-    token = secrets.token_urlsafe(16)
+    token = new_request_token()
     notice = notice_for(service, community.id)
     numbers = []
 
@@ -643,7 +641,7 @@ def file_request(form: MultiDict, key: ApiKey, upload_folder) -> Filed:
     workflow.submit_report(
         location.qr, draft, (), upload_folder, building=location.building,
         entrance_id=location.entrance_id,
-        on_created=note_the_client)
+        on_created=note_the_client, secret=secret)
     return Filed(numbers[0], token, notice, extra["account_id"])
 
 

@@ -138,11 +138,12 @@ def find_by_tracking_link(token: str) -> Report | None:
 
 def submit_report(qr: QrCode | None, draft: ReportDraft, photos, upload_folder,
                   now: datetime | None = None, *, building: Building | None = None,
-                  entrance_id: int | None = None, on_created=None) -> tuple[Report, bool]:
+                  entrance_id: int | None = None, on_created=None, secret: str
+                  ) -> tuple[Report, bool]:
     """File a report for the place bound to `qr`, or (Open311, no code) for `building` and
     `entrance_id`. A replay of the same submission key returns the report it already made;
     the bool says whether this call created it. `on_created(report)` may add rows of its own
-    to the same transaction."""
+    to the same transaction. `secret` makes the tracking link (tokens.link_token)."""
     if qr is not None:
         building, entrance_id = qr.building, qr.entrance_id
     existing = find_by_submission_key(draft.submission_key)
@@ -155,7 +156,7 @@ def submit_report(qr: QrCode | None, draft: ReportDraft, photos, upload_folder,
                                                  draft.contact_phone)
     report = Report(
         submission_key_hash=digest(draft.submission_key),
-        tracking_token_hash=digest(tracking_token(draft.submission_key)),
+        tracking_token_hash=digest(tracking_token(draft.submission_key, secret)),
         community_id=building.compound.community_id,
         compound_id=building.compound_id,
         building_id=building.id,

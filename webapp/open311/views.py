@@ -213,7 +213,7 @@ def create_request(ext):
     context, _locale = in_api_locale()
     with context:
         filed = open311.file_request(form, key, workflow.upload_folder_for_reports(
-            current_app.config["UPLOAD_FOLDER"]))
+            current_app.config["UPLOAD_FOLDER"]), current_app.config["SECRET_KEY"])
     response = render(ext, "service_requests", [{
         "service_request_id": filed.service_request_id,
         "service_notice": filed.service_notice,
