@@ -28,6 +28,7 @@ from webapp.domain.privacy import mask
 from webapp.domain.tokens import digest, new_api_key, new_request_token, new_submission_key
 from webapp.extensions import db
 from webapp.models import (
+    OPEN_STATUSES,
     ApiKey,
     Building,
     Category,
@@ -44,7 +45,6 @@ from webapp.models import (
     ReportEvent,
     ReportMilestone,
     ReportPhoto,
-    ReportStatus,
     ServiceCategory,
     ServiceType,
     SlaTarget,
@@ -60,9 +60,6 @@ PAGE_SIZE, PAGE_SIZE_MAX = 100, 1000
 NEAR_METRES = 150  # lat/long within this distance of a building's coordinates files there
 KEY_PREFIX = "ms311_"
 WHOLE = re.compile(r"[0-9]{1,6}")  # ASCII digits only: "²".isdigit() is true, int("²") fails
-S = ReportStatus
-OPEN = frozenset({S.SUBMITTED, S.ASSIGNED, S.ACCEPTED, S.ON_SITE, S.ESCALATED,
-                  S.NEEDS_CONSULTATION, S.REOPENED})
 # Staff-written public notes that explain a status (resident-written notes never are).
 STATUS_NOTE_KINDS = ("reply", "resolved", "rejected", "needs_consultation", "duplicate")
 ROUTINE_CHAIN = (Milestone.ACCEPT, Milestone.ARRIVE, Milestone.RESOLVE)
@@ -790,9 +787,9 @@ def _list_statement(by_place: bool, by_ids: bool, by_codes: bool, status: str | 
         if by_codes:
             statement = statement.where(Category.code.in_(bindparam("codes", expanding=True)))
         if status == "open":
-            statement = statement.where(Report.status.in_(sorted(OPEN)))
+            statement = statement.where(Report.status.in_(OPEN_STATUSES))
         elif status == "closed":
-            statement = statement.where(Report.status.not_in(sorted(OPEN)))
+            statement = statement.where(Report.status.not_in(OPEN_STATUSES))
     return statement.order_by(Report.created_at.desc(), Report.id.desc()) \
         .limit(bindparam("limit")).offset(bindparam("offset"))
 
@@ -892,7 +889,7 @@ def request_dicts(connection, rows, locale: str, media_url_for) -> list[dict]:
                                 **own.get((community_id, category_id), {})}, is_major)
             per_category[community_id, category_id] = targets, service_notice(is_major, targets)
         targets, notice = per_category[community_id, category_id]
-        is_open = status in OPEN
+        is_open = status in OPEN_STATUSES
         photo = photos.get(report_id)
         found.append({
             "service_request_id": number,

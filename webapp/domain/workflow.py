@@ -24,6 +24,7 @@ from webapp.domain.questions import store_answers
 from webapp.domain.tokens import digest, tracking_token
 from webapp.extensions import db
 from webapp.models import (
+    FINISHED_STATUSES,
     OPEN_STATUSES,
     Building,
     Milestone,
@@ -42,7 +43,6 @@ from webapp.models.types import utcnow
 
 S = ReportStatus
 RESIDENT, STAFF, SYSTEM = "resident", "staff", "system"
-CLOSED_FOR_RESIDENT = {S.CLOSED, S.REJECTED, S.DUPLICATE}
 PRIORITIES = {0: _l("Normal"), 1: _l("High"), 2: _l("Urgent")}
 
 STATUS_LABELS = {
@@ -209,7 +209,7 @@ class ResidentStep(StrEnum):
 def check_resident_step(report: Report, step: ResidentStep) -> None:
     """Refuses, with the reason, a resident's step that the report's state does not allow.
     The tracking page checks this before the form, so a stale page learns why."""
-    if step == ResidentStep.ADD_INFORMATION and report.status in CLOSED_FOR_RESIDENT:
+    if step == ResidentStep.ADD_INFORMATION and report.status in FINISHED_STATUSES:
         raise TransitionRefused(_l("This report is closed; please file a new one."))
     if step == ResidentStep.CONFIRM and report.status != S.RESOLVED:
         raise TransitionRefused(_l("You can rate a report once it has been marked as resolved."))
@@ -335,7 +335,7 @@ def merge_duplicate(report: Report, actor: User, original: Report | None, *, ver
         raise TransitionRefused(_l("No report of this community has that number."))
     if original.id == report.id:
         raise TransitionRefused(_l("A report cannot be merged into itself."))
-    if original.status in CLOSED_FOR_RESIDENT:
+    if original.status in FINISHED_STATUSES:
         raise TransitionRefused(_l("Report %(number)s is “%(status)s”: merge only into a "
                                    "report that is still open.", number=original.number,
                                    status=STATUS_LABELS[original.status]))
