@@ -1,14 +1,12 @@
-"""Rules behind the Open311 API: reading addresses, the SLA's expected time, masking what is
+"""Rules behind the Open311 API: reading addresses, masking what is
 private, and checking answers to a category's questions."""
-
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from webapp.domain import open311, questions
 from webapp.extensions import db
-from webapp.models import Community, Entrance, Milestone
+from webapp.models import Community, Entrance
 
 
 def community_id(code: str) -> int:
@@ -50,20 +48,6 @@ def test_a_compound_of_one_building_needs_no_building_name(demo):
 def test_metres_between():
     assert open311.metres_between(37.0, 112.0, 37.0, 112.0) == 0
     assert 110_000 < open311.metres_between(37.0, 112.0, 38.0, 112.0) < 112_000
-
-
-def test_expected_time_adds_the_steps_after_the_running_clock():
-    due = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
-    routine = {Milestone.ACCEPT: 30, Milestone.ARRIVE: 5, Milestone.RESOLVE: 20}
-    assert open311._expected([(Milestone.ACCEPT, due)], False, routine) == \
-        due + timedelta(minutes=25)
-    assert open311._expected([(Milestone.ARRIVE, due)], False, routine) == \
-        due + timedelta(minutes=20)
-    assert open311._expected([(Milestone.RESOLVE, due)], False, routine) == due
-    major = {Milestone.ACCEPT: 30, Milestone.PLAN: 2880}
-    assert open311._expected([(Milestone.ACCEPT, due)], True, major) == \
-        due + timedelta(days=2)
-    assert open311._expected([], False, routine) is None
 
 
 def test_answers_are_checked_by_their_datatype(demo):

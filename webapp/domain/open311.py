@@ -62,8 +62,6 @@ KEY_PREFIX = "ms311_"
 WHOLE = re.compile(r"[0-9]{1,6}")  # ASCII digits only: "²".isdigit() is true, int("²") fails
 # Staff-written public notes that explain a status (resident-written notes never are).
 STATUS_NOTE_KINDS = ("reply", "resolved", "rejected", "needs_consultation", "duplicate")
-ROUTINE_CHAIN = (Milestone.ACCEPT, Milestone.ARRIVE, Milestone.RESOLVE)
-MAJOR_CHAIN = (Milestone.ACCEPT, Milestone.PLAN)
 
 
 class Open311Error(Exception):
@@ -213,12 +211,6 @@ def notice_for(category: Category, community_id: int) -> str:
     return service_notice(category.is_major, sla.targets_for(category, community_id))
 
 
-def _targets(own: dict[str, int], is_major: bool) -> dict[str, int]:
-    targets = dict(sla.MAJOR_DEFAULTS if is_major else sla.ROUTINE_DEFAULTS)
-    targets.update({k: v for k, v in own.items() if k in targets})
-    return targets
-
-
 @lru_cache(maxsize=1)
 def _service_statements():
     """Built once: constructing these costs more than running them."""
@@ -263,7 +255,8 @@ def service_list(place: Jurisdiction, locale: str, rows: tuple | None = None) ->
     services = []
     for code, name_zh, name_en, is_major, cat_id, metadata in categories:
         name = name_zh if zh else name_en
-        notice = service_notice(is_major, _targets(own_targets.get(cat_id, {}), is_major))
+        notice = service_notice(is_major, sla.merged_targets(is_major,
+                                                             own_targets.get(cat_id, {})))
         services.append({
             "service_code": code,
             "service_name": name,
@@ -885,8 +878,8 @@ def request_dicts(connection, rows, locale: str, media_url_for) -> list[dict]:
          is_major, building, lat, lng, compound, community, timezone, org,
          community_id, _private, *hotlines) in rows:
         if (community_id, category_id) not in per_category:
-            targets = _targets({**shared.get(category_id, {}),
-                                **own.get((community_id, category_id), {})}, is_major)
+            targets = sla.merged_targets(is_major, shared.get(category_id, {}),
+                                         own.get((community_id, category_id), {}))
             per_category[community_id, category_id] = targets, service_notice(is_major, targets)
         targets, notice = per_category[community_id, category_id]
         is_open = status in OPEN_STATUSES
@@ -904,7 +897,7 @@ def request_dicts(connection, rows, locale: str, media_url_for) -> list[dict]:
             "service_notice": notice,
             "requested_datetime": w3c(created_at, timezone),
             "updated_datetime": w3c(updated_at, timezone),
-            "expected_datetime": w3c(_expected(clocks.get(report_id, []), is_major, targets),
+            "expected_datetime": w3c(sla.expected_by(clocks.get(report_id, []), is_major, targets),
                                      timezone) if is_open else None,
             "address": ", ".join([building, compound, community]),
             "address_id": address_id_of(building_id, entrance_id),
@@ -921,17 +914,6 @@ def _status_note(kind: str | None, note: str | None, own: list, hotlines) -> str
     if kind == "duplicate":
         return _("Duplicate of request %(id)s.", id=note)
     return mask(note, own, hotlines)
-
-
-def _expected(open_clocks, is_major: bool, targets: dict[str, int]) -> datetime | None:
-    """When the job should be done by the SLA: the due time of the furthest running clock,
-    plus the targets of the steps after it (accept → arrive → resolve; accept → plan)."""
-    chain = MAJOR_CHAIN if is_major else ROUTINE_CHAIN
-    running = [(chain.index(name), due) for name, due in open_clocks if name in chain]
-    if not running:
-        return None
-    stage, due = max(running)
-    return due + timedelta(minutes=sum(targets[name] for name in chain[stage + 1:]))
 
 
 def token_lookup(token: str, place: Jurisdiction | None) -> dict:
