@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,10 +18,9 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import bindparam, exists, func, select
-from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
-from webapp.domain import category_settings, questions, sla, workflow
+from webapp.domain import addresses, category_settings, questions, sla, workflow
 from webapp.domain.phones import InvalidPhone, normalise_phone
 from webapp.domain.privacy import mask
 from webapp.domain.tokens import digest, new_api_key, new_request_token, new_submission_key
@@ -36,11 +34,9 @@ from webapp.models import (
     CategorySetting,
     Community,
     Compound,
-    Entrance,
     Milestone,
     Open311Request,
     Organization,
-    QrCode,
     Report,
     ReportEvent,
     ReportMilestone,
@@ -57,7 +53,7 @@ BOOKING_PREFIX = "booking-"
 DESCRIPTION_MAX = 4000  # the spec's limit
 MAX_SPAN = timedelta(days=90)
 PAGE_SIZE, PAGE_SIZE_MAX = 100, 1000
-NEAR_METRES = 150  # lat/long within this distance of a building's coordinates files there
+NEAR_METRES = addresses.NEAR_METRES
 KEY_PREFIX = "ms311_"
 WHOLE = re.compile(r"[0-9]{1,6}")  # ASCII digits only: "²".isdigit() is true, int("²") fails
 # Staff-written public notes that explain a status (resident-written notes never are).
@@ -329,30 +325,24 @@ def service_definition(service, locale: str, place: Jurisdiction | None = None) 
 
 # --- where: address_id, address_string, lat/long -------------------------------------------
 
-@dataclass(frozen=True)
-class Location:
-    building: Building
-    entrance_id: int | None = None
-    qr: QrCode | None = None
-
-
-ADDRESS_ID = re.compile(r"^([EeBb])?([0-9]{1,9})$")
-
-
-def address_id_of(building_id: int, entrance_id: int | None) -> str:
-    return f"E{entrance_id}" if entrance_id else f"B{building_id}"
-
-
-def locate(form: MultiDict, community_id: int) -> Location:
+def locate(form: MultiDict, community_id: int) -> addresses.Location:
     """The place a request is for, from address_id (a code token, or E<entrance id>,
     B<building id> or a bare entrance id), else address_string, else lat/long."""
     address_id = (form.get("address_id") or "").strip()
     address = (form.get("address_string") or "").strip()
     lat, lng = (form.get("lat") or "").strip(), (form.get("long") or "").strip()
     if address_id:
-        return _by_address_id(address_id, community_id)
+        try:
+            found = addresses.by_address_id(address_id, community_id)
+        except addresses.CodeReplaced:
+            raise _err(400, _("address_id %(id)s is a code that was replaced; use the new code "
+                              "on the door.", id=address_id[:40])) from None
+        if found is None:
+            raise _err(400, _("address_id %(id)s was not found in this jurisdiction.",
+                              id=address_id[:40]))
+        return found
     if address:
-        found = match_address(address, community_id)
+        found = addresses.match_address(address, community_id)
         if found is not None:
             return found
         if not (lat or lng):
@@ -365,178 +355,18 @@ def locate(form: MultiDict, community_id: int) -> Location:
     raise _err(400, _("A location is required: address_id, address_string or lat and long."))
 
 
-def _in_community(building: Building | None, community_id: int) -> bool:
-    return building is not None and building.compound.community_id == community_id
-
-
-def _by_address_id(value: str, community_id: int) -> Location:
-    qr = db.session.scalar(select(QrCode).where(QrCode.token == value))
-    if qr is not None and _in_community(qr.building, community_id):
-        if qr.revoked_at is not None:
-            raise _err(400, _("address_id %(id)s is a code that was replaced; use the new code "
-                              "on the door.", id=value[:40]))
-        return Location(_building(qr.building_id), qr.entrance_id, qr)
-    match = ADDRESS_ID.match(value)
-    if match:
-        kind, number = (match.group(1) or "E").upper(), int(match.group(2))
-        if kind == "E":
-            entrance = db.session.get(Entrance, number)
-            if entrance is not None and _in_community(entrance.building, community_id):
-                return Location(_building(entrance.building_id), entrance.id)
-        else:
-            building = db.session.get(Building, number)
-            if _in_community(building, community_id):
-                return Location(building)
-    raise _err(400, _("address_id %(id)s was not found in this jurisdiction.", id=value[:40]))
-
-
-def _by_coordinates(lat_text: str, lng_text: str, community_id: int) -> Location:
+def _by_coordinates(lat_text: str, lng_text: str, community_id: int) -> addresses.Location:
     try:
         lat, lng = float(lat_text), float(lng_text)
     except ValueError as error:
         raise _err(400, _("lat and long must both be given, as decimal degrees.")) from error
     if not (-90 <= lat <= 90 and -180 <= lng <= 180) or math.isnan(lat + lng):
         raise _err(400, _("lat and long are out of range."))
-    best, best_distance = None, None
-    for building in db.session.scalars(
-            select(Building).join(Compound).where(Compound.community_id == community_id,
-                                                  Building.latitude.is_not(None),
-                                                  Building.longitude.is_not(None))):
-        distance = metres_between(lat, lng, building.latitude, building.longitude)
-        if best_distance is None or distance < best_distance:
-            best, best_distance = building, distance
-    if best is None or best_distance > NEAR_METRES:
+    found = addresses.near(lat, lng, community_id)
+    if found is None:
         raise _err(400, _("No building of this community within %(m)d m of lat/long; give "
                           "address_id or address_string instead.", m=NEAR_METRES))
-    return Location(best)
-
-
-def metres_between(lat1, lng1, lat2, lng2) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lng2 - lng1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371000 * math.asin(math.sqrt(a))
-
-
-_PUNCT = re.compile(r"[\W_]+", re.UNICODE)
-BUILDING_SUFFIXES = ("号楼", "栋", "幢", "座", "号", "楼")
-ENTRANCE_SUFFIXES = ("单元", "号门", "门洞", "门")
-
-
-def normalise(text: str) -> str:
-    """Full-width to half-width, lower case, no spaces or punctuation."""
-    return _PUNCT.sub("", unicodedata.normalize("NFKC", text).lower())
-
-
-def _forms(name: str, suffixes) -> set[str]:
-    """A name and its usual variants: 1号楼 → 1栋, 1幢, 1号 …; 2单元 → 2门, 2号门 …"""
-    base = normalise(name)
-    forms = {base}
-    for suffix in suffixes:
-        if base.endswith(suffix) and len(base) > len(suffix):
-            core = base[:-len(suffix)]
-            forms |= {core + other for other in suffixes}
-            break
-    return {f for f in forms if f}
-
-
-def _find(text: str, form: str, taken: tuple[int, int] | None = None) -> int:
-    """Where `form` occurs in `text` as a whole number (not 1 inside 11), outside `taken`."""
-    start = text.find(form)
-    while start >= 0:
-        end = start + len(form)
-        digit_before = start > 0 and form[0].isdigit() and text[start - 1].isdigit()
-        digit_after = end < len(text) and form[-1].isdigit() and text[end].isdigit()
-        overlaps = taken is not None and start < taken[1] and taken[0] < end
-        if not (digit_before or digit_after or overlaps):
-            return start
-        start = text.find(form, start + 1)
-    return -1
-
-
-def _places(community_id: int):
-    """The community's name and its compounds → buildings → entrances, as names and ids, in
-    one query."""
-    compounds: dict[int, tuple[str, dict]] = {}
-    community_name = ""
-    for (name, compound_id, compound_name, building_id, building_name, entrance_id,
-         entrance_name) in db.session.execute(
-            select(Community.name, Compound.id, Compound.name, Building.id, Building.name,
-                   Entrance.id, Entrance.name)
-            .join(Compound, Compound.community_id == Community.id)
-            .join(Building, Building.compound_id == Compound.id)
-            .outerjoin(Entrance, Entrance.building_id == Building.id)
-            .where(Community.id == community_id)
-            .order_by(Compound.id, Building.sort_key, Building.id, Entrance.sort_key)):
-        community_name = name
-        buildings = compounds.setdefault(compound_id, (compound_name, {}))[1]
-        entrances = buildings.setdefault(building_id, (building_name, []))[1]
-        if entrance_id is not None:
-            entrances.append((entrance_id, entrance_name))
-    return community_name, compounds
-
-
-def match_address(address: str, community_id: int) -> Location | None:
-    """The building (and entrance) an address names, written as on the door's poster:
-    compound, building, entrance, in any order, with or without spaces, 1号楼 or 1栋 alike.
-    None when it names no place, or more than one equally well."""
-    text = normalise(address)
-    community_name, compounds = _places(community_id)
-    named = sorted((c for c in compounds.values() if normalise(c[0]) and normalise(c[0]) in text),
-                   key=lambda c: -len(normalise(c[0])))
-    if named:
-        buildings = named[0][1]
-        cut = normalise(named[0][0])
-    elif len(compounds) == 1:
-        # The only compound may go unnamed, but then nothing else may be in the address
-        # ("人民路1号" is not building 1).
-        buildings, cut = next(iter(compounds.values()))[1], normalise(community_name)
-    else:
-        return None
-    at = text.find(cut) if cut else -1
-    rest = text[:at] + "|" + text[at + len(cut):] if at >= 0 else text
-
-    scored: dict[int, list[tuple[int, int | None, list]]] = defaultdict(list)
-    for building_id, (building_name, entrances) in buildings.items():
-        spans = []
-        for form in _forms(building_name, BUILDING_SUFFIXES):
-            found = _find(rest, form)
-            if found >= 0:
-                spans.append((found, found + len(form)))
-        if not spans:
-            if len(buildings) != 1 or not named:
-                continue
-            spans = [(0, 0)]  # a one-building compound needs no building name
-        span = max(spans, key=lambda s: s[1] - s[0])
-        length = span[1] - span[0]
-        scored[length * 100].append((building_id, None, [span]))
-        for entrance_id, entrance_name in entrances:
-            best = None
-            for form in _forms(entrance_name, ENTRANCE_SUFFIXES):
-                found = _find(rest, form, span)
-                if found >= 0 and (best is None or len(form) > best[1] - best[0]):
-                    best = (found, found + len(form))
-            if best:
-                scored[length * 100 + best[1] - best[0]].append((building_id, entrance_id,
-                                                                 [span, best]))
-    if not scored:
-        return None
-    top = scored[max(scored)]
-    if len(top) != 1:
-        return None
-    building_id, entrance_id, spans = top[0]
-    if not named:
-        left = "".join(c for i, c in enumerate(rest)
-                       if not any(a <= i < b for a, b in spans))
-        if left.strip("|"):
-            return None
-    return Location(_building(building_id), entrance_id)
-
-
-def _building(building_id: int) -> Building:
-    """A building with its compound and community, which filing a report reads."""
-    return db.session.get(Building, building_id,
-                          options=[joinedload(Building.compound).joinedload(Compound.community)])
+    return found
 
 
 # --- filing a request ----------------------------------------------------------------------
@@ -900,7 +730,7 @@ def request_dicts(connection, rows, locale: str, media_url_for) -> list[dict]:
             "expected_datetime": w3c(sla.expected_by(clocks.get(report_id, []), is_major, targets),
                                      timezone) if is_open else None,
             "address": ", ".join([building, compound, community]),
-            "address_id": address_id_of(building_id, entrance_id),
+            "address_id": addresses.address_id_of(building_id, entrance_id),
             "lat": lat,
             "long": lng,
             "media_url": media_url_for(photo) if photo else external.get(report_id),

@@ -1,53 +1,9 @@
-"""Rules behind the Open311 API: reading addresses, masking what is
-private, and checking answers to a category's questions."""
+"""Questions a category asks: answers checked by datatype, list values from the admin's
+textarea."""
 
 import pytest
-from sqlalchemy import select
 
-from webapp.domain import open311, questions
-from webapp.extensions import db
-from webapp.models import Community, Entrance
-
-
-def community_id(code: str) -> int:
-    return db.session.scalar(select(Community.id).where(Community.code == code))
-
-
-def place_of(address: str, code: str = "xinqiaobeicun"):
-    found = open311.match_address(address, community_id(code))
-    if found is None:
-        return None
-    entrance = db.session.get(Entrance, found.entrance_id) if found.entrance_id else None
-    return (found.building.compound.name, found.building.name,
-            entrance.name if entrance else None)
-
-
-@pytest.mark.parametrize("address, expected", [
-    ("东方花苑 3幢 2单元", ("东方花苑", "3幢", "2单元")),
-    ("东方花苑3幢2单元", ("东方花苑", "3幢", "2单元")),
-    ("东方花苑 10幢 1单元", ("东方花苑", "10幢", "1单元")),   # not 1幢
-    ("东方花苑1幢1单元", ("东方花苑", "1幢", "1单元")),       # not 10幢
-    ("2单元, 3幢, 东方花苑", ("东方花苑", "3幢", "2单元")),   # most specific first
-    ("东方花苑 3号楼 2门", ("东方花苑", "3幢", "2单元")),     # the usual other words
-    ("东方花苑３幢", ("东方花苑", "3幢", None)),               # full-width digit, no entrance
-    ("3幢 2单元", ("东方花苑", "3幢", "2单元")),               # the only compound
-    ("东方花苑 3幢 9单元 502室", ("东方花苑", "3幢", None)),
-    ("东方花苑", None),                                        # which of ten buildings?
-    ("东方花苑 11幢", None),
-    ("人民路 1 号", None),
-])
-def test_addresses_as_written_on_the_posters(demo, address, expected):
-    assert place_of(address) == expected
-
-
-def test_a_compound_of_one_building_needs_no_building_name(demo):
-    assert place_of("八一社区 微波宿舍 3单元", "bayi") == ("微波宿舍", "1号楼", "3单元")
-    assert place_of("1号楼 3单元", "bayi") is None  # six compounds have a 1号楼
-
-
-def test_metres_between():
-    assert open311.metres_between(37.0, 112.0, 37.0, 112.0) == 0
-    assert 110_000 < open311.metres_between(37.0, 112.0, 38.0, 112.0) < 112_000
+from webapp.domain import questions
 
 
 def test_answers_are_checked_by_their_datatype(demo):
