@@ -38,7 +38,7 @@ def seed(database_url: str, count: int) -> tuple[str, str]:
     from sqlalchemy import event, select
 
     from webapp import create_app
-    from webapp.domain import open311, workflow
+    from webapp.domain import api_clients, unit_of_work, workflow
     from webapp.extensions import db
     from webapp.models import Building, Category, Community, Compound, QrCode, User
 
@@ -71,7 +71,8 @@ def seed(database_url: str, count: int) -> tuple[str, str]:
             if n % 3 == 2:
                 workflow.public_reply(report, dispatcher, "已安排师傅处理。")
                 workflow.reject(report, dispatcher, "已由物业处理完毕。")
-        raw = open311.issue_key(community, "bench")[1]
+        with unit_of_work():
+            raw = api_clients.issue_key(community, "bench")[1]
         number = report.number
         db.session.remove()
         db.engine.dispose()

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from tests.conftest import app_secret, demo_tracking_token, login
 from webapp.access import API_CLIENT, PUBLIC, access_of
-from webapp.domain import accounts, booking, open311, questions
+from webapp.domain import accounts, api_clients, booking, questions, unit_of_work
 from webapp.domain.demo import _demo_password_hash
 from webapp.domain.demo_services import load_services
 from webapp.domain.permissions import ROLE_ACTIONS
@@ -169,7 +169,8 @@ def test_another_communitys_records_answer_like_missing_ones(client, app, demo):
     card = CareCard(community_id=bayi.id, name="独居老人", phone="13700000001")
     db.session.add(card)
     db.session.commit()
-    key, _raw = open311.issue_key(bayi, "热线平台")
+    with unit_of_work():
+        key, _raw = api_clients.issue_key(bayi, "热线平台")
     report = db.session.scalars(select(Report).where(Report.community_id == bayi.id)).first()
     slot = db.session.scalars(select(Slot).where(Slot.community_id == bayi.id)).first()
     login(client, "xq-admin", "xinqiao-pass")
@@ -221,7 +222,8 @@ def other(walk, app):
                         byte_size=1)
     db.session.add_all([redemption, card, photo])
     db.session.commit()
-    key, _raw = open311.issue_key(xinqiao, "热线平台")
+    with unit_of_work():
+        key, _raw = api_clients.issue_key(xinqiao, "热线平台")
     question = questions.save_question(report.category, xinqiao.id, {
         "code": "plate", "datatype": "string", "variable": "1", "order": "1",
         "description_zh": "车牌号"})

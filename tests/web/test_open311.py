@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import FreshContextClient, app_on_a_copy, app_secret, jpeg_bytes, login
 from tests.web.helpers import open_report_form, report_fields
-from webapp.domain import open311, questions, workflow
+from webapp.domain import api_clients, questions, tokens, unit_of_work, workflow
 from webapp.domain.demo import load_demo_data
 from webapp.domain.photos import process_photo
 from webapp.extensions import db
@@ -47,7 +47,8 @@ PLACE = "微波宿舍 1号楼 2单元"
 def key(demo):
     """A key of 八一社区's community office for a test client."""
     community = db.session.scalar(select(Community).where(Community.code == "bayi"))
-    return open311.issue_key(community, "Test client")[1]
+    with unit_of_work():
+        return api_clients.issue_key(community, "Test client")[1]
 
 
 def csrf_from_page(html: str) -> str:
@@ -225,7 +226,8 @@ def test_post_without_a_key_or_with_a_wrong_one_is_403(client, key, ext):
 
 def test_a_revoked_key_stops_working(client, key):
     file_request(client, key)
-    open311.revoke_key(db.session.scalar(select(ApiKey)))
+    with unit_of_work():
+        api_clients.revoke_key(db.session.scalar(select(ApiKey)))
     assert post(client, api_key=key, service_code="water", address_string=PLACE
                 ).status_code == 403
 
@@ -631,7 +633,7 @@ def test_admins_issue_a_key_shown_once_and_stored_only_as_a_hash(client, demo):
     raw = re.search(r'id="new-key" type="text" readonly value="([^"]+)"', issued.text).group(1)
     stored = db.session.scalar(select(ApiKey).where(ApiKey.client_name == "区12345热线"))
     assert raw not in (stored.key_hash, stored.key_prefix) and stored.key_hash == \
-        open311.hash_key(raw)
+        tokens.digest(raw)
     assert raw not in client.get("/admin/api-keys").text  # shown only that once
     client.post("/logout", data={"csrf_token": csrf_from_page(page.text)})
 
@@ -665,7 +667,7 @@ def test_cli_issues_a_key(app, demo):
                                                 "--community", "bayi"])
     assert result.exit_code == 0, result.output
     raw = result.output.strip().splitlines()[-1]
-    assert open311.key_for(raw).client_name == "FixMyStreet"
+    assert api_clients.key_for(raw).client_name == "FixMyStreet"
     listed = app.test_cli_runner().invoke(args=["open311", "key", "list"])
     assert "FixMyStreet" in listed.output and raw not in listed.output
     ambiguous = app.test_cli_runner().invoke(args=["open311", "key", "create", "X"])
@@ -679,7 +681,9 @@ def test_post_is_rate_limited_per_key(migrated_db, tmp_path):
     with app.app_context():
         load_demo_data(app_secret())
         bayi = db.session.scalar(select(Community).where(Community.code == "bayi"))
-        first, second = open311.issue_key(bayi, "one")[1], open311.issue_key(bayi, "two")[1]
+        with unit_of_work():
+            first = api_clients.issue_key(bayi, "one")[1]
+            second = api_clients.issue_key(bayi, "two")[1]
         client = app.test_client()
         for _ in range(2):
             assert post(client, api_key=first, service_code="water",

@@ -6,17 +6,16 @@ from flask_login import current_user
 
 from webapp.access import in_my_community_or_404, requires
 from webapp.admin import bp, confirm
-from webapp.domain import open311
+from webapp.domain import DomainRefused, api_clients, unit_of_work
 from webapp.domain.permissions import Action
-from webapp.extensions import db
 from webapp.models import ApiKey
 
 
 def render_keys(new_key=None, problem=None, status=200):
     community = current_user.organization.community
-    keys = open311.keys_of(community.id)
+    keys = api_clients.keys_of(community.id)
     response = make_response(render_template(
-        "admin/api_keys.html", keys=keys, counts=open311.report_counts([k.id for k in keys]),
+        "admin/api_keys.html", keys=keys, counts=api_clients.report_counts([k.id for k in keys]),
         new_key=new_key, problem=problem, draft=request.form, community=community), status)
     # The page may show a key: never kept by a cache.
     response.headers["Cache-Control"] = "private, no-store"
@@ -33,11 +32,11 @@ def api_keys():
 @requires(Action.MANAGE_API_KEYS)
 def create_api_key():
     try:
-        key, raw = open311.issue_key(current_user.organization.community,
-                                     request.form.get("client_name", ""), current_user)
-    except ValueError as error:
-        db.session.rollback()
-        return render_keys(problem=str(error), status=422)
+        with unit_of_work():
+            key, raw = api_clients.issue_key(current_user.organization.community,
+                                             request.form.get("client_name", ""), current_user)
+    except DomainRefused as refusal:
+        return render_keys(problem=str(refusal), status=refusal.status)
     return render_keys(new_key=(key, raw))
 
 
@@ -52,6 +51,7 @@ def revoke_api_key(key_id):
             _("The application can no longer file or read reports with this key, from the "
               "next request on. This cannot be undone: it would need a new key."),
             _("Yes, revoke the key"), url_for("admin.api_keys"))
-    open311.revoke_key(key)
+    with unit_of_work():
+        api_clients.revoke_key(key)
     flash(_("The key of %(name)s no longer works.", name=key.client_name), "success")
     return redirect(url_for("admin.api_keys"), code=303)

@@ -20,10 +20,10 @@ from flask_babel import ngettext
 from sqlalchemy import bindparam, exists, func, select
 from werkzeug.datastructures import MultiDict
 
-from webapp.domain import addresses, category_settings, questions, sla, workflow
+from webapp.domain import addresses, api_clients, category_settings, questions, sla, workflow
 from webapp.domain.phones import InvalidPhone, normalise_phone
 from webapp.domain.privacy import mask
-from webapp.domain.tokens import digest, new_api_key, new_request_token, new_submission_key
+from webapp.domain.tokens import new_request_token, new_submission_key
 from webapp.extensions import db
 from webapp.models import (
     OPEN_STATUSES,
@@ -54,7 +54,6 @@ DESCRIPTION_MAX = 4000  # the spec's limit
 MAX_SPAN = timedelta(days=90)
 PAGE_SIZE, PAGE_SIZE_MAX = 100, 1000
 NEAR_METRES = addresses.NEAR_METRES
-KEY_PREFIX = "ms311_"
 WHOLE = re.compile(r"[0-9]{1,6}")  # ASCII digits only: "²".isdigit() is true, int("²") fails
 # Staff-written public notes that explain a status (resident-written notes never are).
 STATUS_NOTE_KINDS = ("reply", "resolved", "rejected", "needs_consultation", "duplicate")
@@ -75,44 +74,11 @@ def _err(status: int, description: str) -> Open311Error:
 
 # --- API keys ------------------------------------------------------------------------------
 
-def hash_key(raw: str) -> str:
-    return digest(raw)
-
-
-def issue_key(community: Community, client_name: str, created_by=None) -> tuple[ApiKey, str]:
-    """A new key for a client application. The key itself is returned once and never stored."""
-    name = " ".join(plain(client_name or "").split())
-    limit = max_length(ApiKey.client_name)
-    if not 1 <= len(name) <= limit:
-        raise ValueError(_("Name the client application (up to %(max)d characters).",
-                           max=limit))
-    raw = new_api_key(KEY_PREFIX)
-    key = ApiKey(community=community, client_name=name, key_hash=hash_key(raw),
-                 key_prefix=raw[:len(KEY_PREFIX) + 4], created_by=created_by)
-    db.session.add(key)
-    db.session.commit()
-    return key, raw
-
-
-def revoke_key(key: ApiKey, now: datetime | None = None) -> None:
-    if key.revoked_at is None:
-        key.revoked_at = now or utcnow()
-        db.session.commit()
-
-
-def key_for(raw: str | None) -> ApiKey | None:
-    """The active key `raw` stands for, or None."""
-    if not raw or len(raw) > 200:
-        return None
-    return db.session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(raw.strip()),
-                                                  ApiKey.revoked_at.is_(None)))
-
-
 def check_key(raw: str | None) -> ApiKey:
     if not raw:
         raise Open311Error(403, _("api_key was not provided -- can't proceed with "
                                   "create_request."))
-    key = key_for(raw)
+    key = api_clients.key_for(raw)
     if key is None:
         raise Open311Error(403, _("Invalid api_key received -- can't proceed with "
                                   "create_request."))
@@ -770,19 +736,3 @@ def public_photo(photo_id: int) -> ReportPhoto | None:
 
 def open311_details(report_id: int) -> Open311Request | None:
     return db.session.scalar(select(Open311Request).where(Open311Request.report_id == report_id))
-
-
-def keys_of(community_id: int) -> list[ApiKey]:
-    return list(db.session.scalars(select(ApiKey).where(ApiKey.community_id == community_id)
-                                   .order_by(ApiKey.revoked_at.is_not(None),
-                                             ApiKey.created_at.desc())))
-
-
-def report_counts(key_ids: list[int]) -> dict[int, int]:
-    if not key_ids:
-        return {}
-    return dict(db.session.execute(
-        select(Open311Request.api_key_id, func.count(Open311Request.id))
-        .where(Open311Request.api_key_id.in_(key_ids)).group_by(Open311Request.api_key_id)
-    ).all())
-

@@ -4,7 +4,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from webapp.domain import open311
+from webapp.domain import DomainRefused, api_clients, unit_of_work
 from webapp.extensions import db
 from webapp.models import ApiKey, Community
 
@@ -32,8 +32,9 @@ def community_named(code: str | None) -> Community:
 def create_key(client_name, code):
     """Issue a key for CLIENT_NAME and print it (it is shown only this once)."""
     try:
-        key, raw = open311.issue_key(community_named(code), client_name)
-    except ValueError as error:
+        with unit_of_work():
+            key, raw = api_clients.issue_key(community_named(code), client_name)
+    except DomainRefused as error:
         raise click.UsageError(str(error)) from error
     click.echo(f"API key for {key.client_name} (#{key.id}, {key.community.code}):")
     click.echo(raw)
@@ -55,5 +56,6 @@ def revoke_key(key_id):
     key = db.session.get(ApiKey, key_id)
     if key is None:
         raise click.UsageError(f"No key #{key_id}.")
-    open311.revoke_key(key)
+    with unit_of_work():
+        api_clients.revoke_key(key)
     click.echo(f"Revoked the key of {key.client_name}.")
