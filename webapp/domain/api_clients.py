@@ -73,3 +73,9 @@ def report_counts(key_ids: list[int]) -> dict[int, int]:
         select(Open311Request.api_key_id, func.count(Open311Request.id))
         .where(Open311Request.api_key_id.in_(key_ids)).group_by(Open311Request.api_key_id)
     ).all())
+
+
+def client_request(report_id: int) -> Open311Request | None:
+    """What the client application sent along with a report it filed (its key, the
+    resident's e-mail, a media link, its own account and device ids)."""
+    return db.session.scalar(select(Open311Request).where(Open311Request.report_id == report_id))
