@@ -38,7 +38,7 @@ def seed(database_url: str, count: int) -> tuple[str, str]:
     from sqlalchemy import event, select
 
     from webapp import create_app
-    from webapp.domain import open311, unit_of_work, workflow
+    from webapp.domain import api_clients, unit_of_work, workflow
     from webapp.extensions import db
     from webapp.models import Building, Category, Community, Compound, QrCode, User
 
@@ -63,7 +63,8 @@ def seed(database_url: str, count: int) -> tuple[str, str]:
                 submission_key=f"bench-open311-{n:06d}", category_id=rnd.choice(categories).id,
                 description=rnd.choice(words), floor_room=f"{rnd.randint(1, 6)}楼",
                 contact_name="居民", contact_phone=f"139{rnd.randint(0, 99999999):08d}")
-            report, _ = workflow.submit_report(rnd.choice(codes), draft, [], None)
+            report, _ = workflow.submit_report(rnd.choice(codes), draft, [], None,
+                                               secret=app.config["SECRET_KEY"])
             if n % 3:
                 workflow.assign(report, dispatcher, report.compound.partner_org
                                 or report.compound.grid_org)
@@ -71,7 +72,7 @@ def seed(database_url: str, count: int) -> tuple[str, str]:
                 workflow.public_reply(report, dispatcher, "已安排师傅处理。")
                 workflow.reject(report, dispatcher, "已由物业处理完毕。")
         with unit_of_work():
-            raw = open311.issue_key(community, "bench")[1]
+            raw = api_clients.issue_key(community, "bench")[1]
         number = report.number
         db.session.remove()
         db.engine.dispose()

@@ -175,7 +175,7 @@ def main():
         with app.app_context():
             with contextlib.redirect_stderr(io.StringIO()):  # alembic's INFO lines
                 flask_migrate.upgrade()
-            load_demo_data()
+            load_demo_data(app.config["SECRET_KEY"])
             small_n = min(SMALL, args.reports)  # so that no page of the small DB is empty
             bulk_insert(small_n, seed=0)
             compound_id = db.session.scalar(select(Compound.id).where(Compound.name == "微波宿舍"))

@@ -8,6 +8,7 @@ import zlib
 from pathlib import Path
 
 import pytest
+from flask import current_app
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from PIL import Image
@@ -74,7 +75,7 @@ class MigratedDatabase:
             url = f"sqlite:///{self.folder / 'demo_template.sqlite3'}"
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
         with app.app_context():
-            load_demo_data()
+            load_demo_data(app.config["SECRET_KEY"])
             db.session.remove()
             db.engine.dispose()
         self.has_demo_template = True
@@ -206,11 +207,17 @@ def at_the_same_moment(app, count, action, refusals=(), prepare=None):
     return outcomes
 
 
+def app_secret() -> str:
+    """The running app's secret: domain functions that make private links take it as an
+    argument, as the blueprints pass it."""
+    return current_app.config["SECRET_KEY"]
+
+
 def demo_tracking_token(report) -> str:
     """The private link token of a demo report: its submission key is in the demo data."""
     for *_place, key in DEMO_REPORTS:
         if digest(key) == report.submission_key_hash:
-            return tracking_token(key)
+            return tracking_token(key, app_secret())
     raise LookupError(f"{report.number} is not a demo report")
 
 

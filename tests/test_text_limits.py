@@ -20,7 +20,7 @@ from sqlalchemy import String, func, select, text
 
 from tests.conftest import csrf_from, hidden_value, login
 from tests.web.helpers import open_report_form, report_fields
-from webapp.domain import open311, unit_of_work, workflow
+from webapp.domain import api_clients, unit_of_work, workflow
 from webapp.extensions import db
 from webapp.models import (
     Category,
@@ -112,7 +112,7 @@ def report_form(field):
 def open311_post(field):
     def send(ctx, value):
         with unit_of_work():
-            key = open311.issue_key(db.session.get(Community, ctx.code.building.compound
+            key = api_clients.issue_key(db.session.get(Community, ctx.code.building.compound
                                                    .community_id), "limits")[1]
         response = ctx.client.post("/open311/v2/requests.json", headers=EN, data={
             "api_key": key, "service_code": "water", "address_id": ctx.code.token,

@@ -88,7 +88,7 @@ def demo_data(if_empty):
     if if_empty and db.session.scalar(select(func.count(Community.id))):
         click.echo("Database already has data; demo data not loaded.")
     else:
-        added = load_demo_data()
+        added = load_demo_data(current_app.config["SECRET_KEY"])
         click.echo("Demo data: " + ", ".join(f"{n} {kind} added" for kind, n in added.items()))
     example = next((row for row in active_codes() if row[3]), None)
     if example:

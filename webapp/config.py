@@ -1,8 +1,9 @@
 """Configuration defaults. Overridden by MASHANG_* environment variables, then test_config."""
 
 import os
-import secrets
 from pathlib import Path
+
+from webapp.domain.tokens import new_secret_key
 
 
 class Defaults:
@@ -65,6 +66,6 @@ def secret_key(instance_path: str) -> str:
         return key
     path = Path(instance_path) / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_hex(32))
+        path.write_text(new_secret_key())
         path.chmod(0o600)
     return path.read_text().strip()

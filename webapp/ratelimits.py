@@ -3,13 +3,12 @@
 Each limit's value comes from config (RATELIMIT_SUBMIT …) so that a deployment can tune it;
 views that share a limit share one bucket per client address."""
 
-import hashlib
-
 from flask import current_app, request
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from limits import parse_many
 
+from webapp.domain import api_clients
 from webapp.extensions import limiter
 
 
@@ -30,7 +29,7 @@ def _api_key_bucket() -> str:
     """One bucket per Open311 api_key (hashed: the key is a secret), else per address."""
     raw = request.form.get("api_key") or request.args.get("api_key")
     if raw:
-        return "key:" + hashlib.sha256(raw.strip().encode()).hexdigest()[:32]
+        return api_clients.limit_bucket(raw)
     return "addr:" + get_remote_address()
 
 

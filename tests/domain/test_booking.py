@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import at_the_same_moment
+from tests.conftest import app_secret, at_the_same_moment
 from webapp.domain import accounts, booking, ledger, unit_of_work
 from webapp.domain.phones import normalise_phone
 from webapp.extensions import db
@@ -80,41 +80,41 @@ def test_publish_weekly(service, office):
 
 def test_book_until_full_then_refuse(slot):
     for n in range(5):
-        booking.book(slot, None, draft(n), now=NOW)
+        booking.book(slot, None, draft(n), now=NOW, secret=app_secret())
     with pytest.raises(booking.BookingRefused):
-        booking.book(slot, None, draft(99), now=NOW)
+        booking.book(slot, None, draft(99), now=NOW, secret=app_secret())
     db.session.refresh(slot)
     assert slot.booked == 5 and len(slot.bookings) == 5
 
 
 def test_replay_makes_one_booking_and_one_phone_one_place(slot):
-    first, created = booking.book(slot, None, draft(1), now=NOW)
-    again, created_again = booking.book(slot, None, draft(1), now=NOW)
+    first, created = booking.book(slot, None, draft(1), now=NOW, secret=app_secret())
+    again, created_again = booking.book(slot, None, draft(1), now=NOW, secret=app_secret())
     assert (created, created_again, again.id) == (True, False, first.id)
     with pytest.raises(booking.BookingRefused):
         booking.book(slot, None, booking.BookingDraft("other-key-000000001", "王", first.phone),
-                     now=NOW)
+                     now=NOW, secret=app_secret())
     db.session.refresh(slot)
     assert slot.booked == 1  # the refused booking gave its place back
 
 
 def test_past_and_cancelled_slots_refuse(slot):
     with pytest.raises(booking.BookingRefused):
-        booking.book(slot, None, draft(1), now=LATER + timedelta(minutes=1))
+        booking.book(slot, None, draft(1), now=LATER + timedelta(minutes=1), secret=app_secret())
     slot.cancelled_at = NOW
     db.session.commit()
     with pytest.raises(booking.BookingRefused):
-        booking.book(slot, None, draft(2), now=NOW)
+        booking.book(slot, None, draft(2), now=NOW, secret=app_secret())
     assert db.session.scalar(select(func.count(Booking.id))) == 0
 
 
 def test_cancel_before_the_cutoff_gives_the_place_back(slot):
-    made, _ = booking.book(slot, None, draft(1), now=NOW)
+    made, _ = booking.book(slot, None, draft(1), now=NOW, secret=app_secret())
     booking.cancel(made, "有事", now=LATER - timedelta(hours=3))
     db.session.refresh(slot)
     assert (made.status, slot.booked) == ("cancelled", 0)
     assert db.session.get(Booking, made.id) is not None  # a status, not a delete
-    late, _ = booking.book(slot, None, draft(2), now=NOW)
+    late, _ = booking.book(slot, None, draft(2), now=NOW, secret=app_secret())
     with pytest.raises(booking.BookingRefused):
         booking.cancel(late, "", now=LATER - timedelta(hours=1))
     with pytest.raises(booking.BookingRefused):
@@ -125,8 +125,8 @@ def test_care_card_holders_book_free_services_free(slot, office):
     db.session.add(CareCard(community_id=office.community_id, name="独居老人",
                             phone="13700000001"))
     db.session.commit()
-    free, _ = booking.book(slot, None, draft(1, phone="13700000001"), now=NOW)
-    paid, _ = booking.book(slot, None, draft(2), now=NOW)
+    free, _ = booking.book(slot, None, draft(1, phone="13700000001"), now=NOW, secret=app_secret())
+    paid, _ = booking.book(slot, None, draft(2), now=NOW, secret=app_secret())
     assert (free.is_free, paid.is_free) == (True, False)
 
 
@@ -136,10 +136,12 @@ def test_a_landline_is_one_phone_however_it_is_typed(slot, office):
     db.session.add(CareCard(community_id=office.community_id, name="独居老人",
                             phone=normalise_phone("0351-7654321")))
     db.session.commit()
-    made, _ = booking.book(slot, None, draft(1, phone=normalise_phone("03517654321")), now=NOW)
+    made, _ = booking.book(slot, None, draft(1, phone=normalise_phone("03517654321")), now=NOW,
+                           secret=app_secret())
     assert made.is_free and made.phone == "0351-7654321"
     with pytest.raises(booking.BookingRefused):
-        booking.book(slot, None, draft(2, phone=normalise_phone("(0351) 765 4321")), now=NOW)
+        booking.book(slot, None, draft(2, phone=normalise_phone("(0351) 765 4321")), now=NOW,
+                     secret=app_secret())
 
 
 def hammer(app, count, action):
@@ -150,7 +152,7 @@ def test_many_residents_at_once_never_overbook(app, slot):
     slot_id = slot.id
 
     def attempt(i):
-        booking.book(db.session.get(Slot, slot_id), None, draft(i), now=NOW)
+        booking.book(db.session.get(Slot, slot_id), None, draft(i), now=NOW, secret=app_secret())
 
     outcomes = hammer(app, 30, attempt)
     assert sorted(set(outcomes)) == ["ok", "refused"], outcomes
@@ -190,7 +192,7 @@ def test_a_volunteer_signs_up_once_and_may_leave_before_the_cutoff(slot, office)
 def served(slot, office, n=1):
     v = volunteer(office, "t_laoli")
     booking.sign_up(slot, v, now=NOW)
-    made = [booking.book(slot, None, draft(i), now=NOW)[0] for i in range(n)]
+    made = [booking.book(slot, None, draft(i), now=NOW, secret=app_secret())[0] for i in range(n)]
     return v, made
 
 
@@ -303,7 +305,7 @@ def test_ledger_rows_are_never_edited(rich_volunteer):
 def test_calling_off_a_slot_cancels_its_bookings_with_the_reason(slot, office):
     v = volunteer(office, "t_calloff")
     booking.sign_up(slot, v, now=NOW)
-    made, _ = booking.book(slot, None, draft(1), now=NOW)
+    made, _ = booking.book(slot, None, draft(1), now=NOW, secret=app_secret())
     with pytest.raises(booking.BookingRefused), unit_of_work():
         booking.cancel_slot(slot, "  ")
     with unit_of_work():
@@ -311,7 +313,7 @@ def test_calling_off_a_slot_cancels_its_bookings_with_the_reason(slot, office):
     assert (made.status, made.cancel_reason) == ("cancelled", "志愿者生病，改期")
     assert slot.shifts[0].cancelled_at == NOW
     with pytest.raises(booking.BookingRefused):
-        booking.book(slot, None, draft(2), now=NOW)
+        booking.book(slot, None, draft(2), now=NOW, secret=app_secret())
     with pytest.raises(booking.BookingRefused), unit_of_work():
         booking.cancel_slot(slot, "again")
 

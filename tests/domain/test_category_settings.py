@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from tests.conftest import app_secret
 from webapp.domain import category_settings, routing, sla, unit_of_work, workflow
 from webapp.extensions import db
 from webapp.models import Category, Community, QrCode, SlaTarget
@@ -27,7 +28,8 @@ def code_of(community) -> QrCode:
 def file(community, category, n, tmp_path):
     draft = workflow.ReportDraft(submission_key=f"settings-test-{n:08d}",
                                  category_id=category.id, description="楼道漏水")
-    return workflow.submit_report(code_of(community), draft, [], tmp_path, now=T0)[0]
+    return workflow.submit_report(code_of(community), draft, [], tmp_path, now=T0,
+                                  secret=app_secret())[0]
 
 
 def category(code) -> Category:

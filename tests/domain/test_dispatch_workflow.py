@@ -7,7 +7,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from tests.conftest import at_the_same_moment
+from tests.conftest import app_secret, at_the_same_moment
 from webapp.domain import sla, workflow
 from webapp.domain.permissions import Action, can
 from webapp.extensions import db
@@ -26,7 +26,8 @@ def report(entrance_code, users, tmp_path):
     draft = workflow.ReportDraft(submission_key="dispatch-test-0000001",
                                  category_id=_category("water").id,
                                  description="楼道灯不亮", contact_phone="13800000000")
-    report, _ = workflow.submit_report(entrance_code, draft, [], tmp_path, now=T0)
+    report, _ = workflow.submit_report(entrance_code, draft, [], tmp_path, now=T0,
+                                       secret=app_secret())
     return report
 
 
@@ -109,7 +110,8 @@ def test_a_late_arrival_is_a_breach_shown_before_and_after_the_sweep(report, use
 def test_major_jobs_get_a_plan_clock_of_two_days(entrance_code, users, tmp_path):
     draft = workflow.ReportDraft(submission_key="dispatch-major-000001",
                                  category_id=_category("elevator").id, description="电梯坏了")
-    report, _ = workflow.submit_report(entrance_code, draft, [], tmp_path, now=T0)
+    report, _ = workflow.submit_report(entrance_code, draft, [], tmp_path, now=T0,
+                                       secret=app_secret())
     workflow.assign(report, users["dispatcher"], report.compound.partner_org, now=minutes(1))
     workflow.accept(report, users["mateng"], now=minutes(5))
     assert clock(report, "plan").due_at == minutes(5 + 2 * 24 * 60)
@@ -197,7 +199,7 @@ def test_merge_reject_note_reply_and_board_visibility(report, entrance_code, use
     dispatcher = users["dispatcher"]
     other, _ = workflow.submit_report(entrance_code, workflow.ReportDraft(
         submission_key="dispatch-other-000001", category_id=report.category_id,
-        description="同一个灯"), [], tmp_path, now=T0)
+        description="同一个灯"), [], tmp_path, now=T0, secret=app_secret())
     with pytest.raises(workflow.TransitionRefused):
         workflow.merge_duplicate(other, dispatcher, other)
     workflow.merge_duplicate(other, dispatcher, report)
@@ -285,7 +287,7 @@ def test_merge_stays_in_the_community_and_goes_only_into_an_open_report(report, 
     def filed(n):
         return workflow.submit_report(entrance_code, workflow.ReportDraft(
             submission_key=f"merge-bounds-{n:08d}", category_id=report.category_id,
-            description="同一个灯"), [], tmp_path, now=T0)[0]
+            description="同一个灯"), [], tmp_path, now=T0, secret=app_secret())[0]
 
     elsewhere = db.session.scalars(select(Report).where(
         Report.community_id != report.community_id)).first()
@@ -311,7 +313,7 @@ def test_a_merged_report_shows_what_carries_its_work(report, users, entrance_cod
     dispatcher = users["dispatcher"]
     later = workflow.submit_report(entrance_code, workflow.ReportDraft(
         submission_key="merge-carried-000001", category_id=report.category_id,
-        description="同一个灯"), [], tmp_path, now=T0)[0]
+        description="同一个灯"), [], tmp_path, now=T0, secret=app_secret())[0]
     workflow.add_information(report, "我家电话 13800000000", [], tmp_path)
     workflow.public_reply(report, dispatcher, "已安排师傅明早更换")
     workflow.add_internal_note(report, dispatcher, "住户白天不在家")

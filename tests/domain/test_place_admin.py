@@ -6,6 +6,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
+from tests.conftest import app_secret
 from webapp.domain import place_admin, unit_of_work
 from webapp.extensions import db
 from webapp.models import Building, Community, Compound, Entrance, QrCode
@@ -153,7 +154,7 @@ def test_a_place_with_reports_cannot_be_removed(demo, entrance_code):
     from webapp.models import Category
     draft = workflow.ReportDraft(submission_key="place-admin-00000001", description="漏水了",
                                  category_id=db.session.scalar(select(Category.id)))
-    workflow.submit_report(entrance_code, draft, [], None)
+    workflow.submit_report(entrance_code, draft, [], None, secret=app_secret())
     db.session.commit()
     for place in (entrance_code.entrance, entrance_code.building.compound):
         with pytest.raises(place_admin.PlaceInUse) as refused, unit_of_work():

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from tests.conftest import app_secret
 from webapp.domain import booking, purge, reporting, unit_of_work, workflow
 from webapp.extensions import db
 from webapp.models import (
@@ -29,7 +30,7 @@ def filed(entrance_code, key, when, **changes):
                   floor_room="3楼302室", contact_name="王阿姨", contact_phone="13800138000")
     fields.update(changes)
     report, _ = workflow.submit_report(entrance_code, workflow.ReportDraft(**fields), [], None,
-                                       now=when)
+                                       now=when, secret=app_secret())
     return report
 
 
@@ -59,7 +60,7 @@ def old_booking(demo):
                                now=LONG_AGO)[0]
     made, _ = booking.book(slot, None, booking.BookingDraft(
         "purge-booking-key-01", "赵奶奶", "13811112222", floor_room="4楼401",
-        note="孙子电话13900001111"), now=LONG_AGO)
+        note="孙子电话13900001111"), now=LONG_AGO, secret=app_secret())
     return made
 
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from tests.conftest import at_the_same_moment, jpeg_bytes
+from tests.conftest import app_secret, at_the_same_moment, jpeg_bytes
 from webapp.domain import photos, workflow
 from webapp.extensions import db
 from webapp.models import Category, Report, ReportEvent, ReportPhoto, ReportStatus
@@ -26,7 +26,8 @@ def count(model):
 
 
 def test_submit_takes_the_place_from_the_code(entrance_code, tmp_path):
-    report, created = workflow.submit_report(entrance_code, draft(), [], tmp_path)
+    report, created = workflow.submit_report(entrance_code, draft(), [], tmp_path,
+                                             secret=app_secret())
     assert created
     assert report.building_id == entrance_code.building_id
     assert report.entrance_id == entrance_code.entrance_id
@@ -40,9 +41,11 @@ def test_submit_takes_the_place_from_the_code(entrance_code, tmp_path):
 def test_same_submission_key_makes_one_report(entrance_code, tmp_path):
     tmp_path = tmp_path / "photos"
     photo = photos.process_photo(jpeg_bytes())
-    first, created_first = workflow.submit_report(entrance_code, draft(), [photo], tmp_path)
+    first, created_first = workflow.submit_report(entrance_code, draft(), [photo], tmp_path,
+                                                  secret=app_secret())
     before = count(Report)
-    again, created_again = workflow.submit_report(entrance_code, draft(), [photo], tmp_path)
+    again, created_again = workflow.submit_report(entrance_code, draft(), [photo], tmp_path,
+                                                  secret=app_secret())
     assert (created_first, created_again) == (True, False)
     assert again.id == first.id
     assert count(Report) == before
@@ -63,7 +66,7 @@ def test_concurrent_replays_make_one_report(app, entrance_code, tmp_path):
                 qr = db.session.get(QrCode, code_id)
                 barrier.wait()
                 report, created = workflow.submit_report(qr, draft("race-key-000000000001"),
-                                                         [], tmp_path)
+                                                         [], tmp_path, secret=app_secret())
                 results.append((report.id, created))
             except Exception as exc:  # pragma: no cover - reported below
                 errors.append(exc)
@@ -83,22 +86,23 @@ def test_concurrent_replays_make_one_report(app, entrance_code, tmp_path):
 def test_replayed_key_for_another_place_is_refused(demo, entrance_code, tmp_path):
     from webapp.models import QrCode
     other = db.session.scalars(select(QrCode).where(QrCode.id != entrance_code.id)).first()
-    workflow.submit_report(entrance_code, draft(), [], tmp_path)
+    workflow.submit_report(entrance_code, draft(), [], tmp_path, secret=app_secret())
     with pytest.raises(workflow.SubmissionKeyConflict):
-        workflow.submit_report(other, draft(), [], tmp_path)
+        workflow.submit_report(other, draft(), [], tmp_path, secret=app_secret())
 
 
 def test_a_failed_insert_leaves_no_files(entrance_code, tmp_path):
     tmp_path = tmp_path / "photos"
     photo = photos.process_photo(jpeg_bytes())
     with pytest.raises(IntegrityError):
-        workflow.submit_report(entrance_code, draft(category_id=999999), [photo], tmp_path)
+        workflow.submit_report(entrance_code, draft(category_id=999999), [photo], tmp_path,
+                               secret=app_secret())
     assert not tmp_path.exists() or list(tmp_path.iterdir()) == []
     assert count(Report) == 3  # only the demo reports
 
 
 def resolved_report(entrance_code, tmp_path):
-    report, _ = workflow.submit_report(entrance_code, draft(), [], tmp_path)
+    report, _ = workflow.submit_report(entrance_code, draft(), [], tmp_path, secret=app_secret())
     # Staff resolve reports in the dispatch workflow; here we put it there directly.
     report.status = ReportStatus.RESOLVED
     db.session.commit()
@@ -117,7 +121,7 @@ def test_resident_confirms_and_rates(entrance_code, tmp_path):
 
 
 def test_rating_needs_a_resolved_report_and_a_sane_score(entrance_code, tmp_path):
-    report, _ = workflow.submit_report(entrance_code, draft(), [], tmp_path)
+    report, _ = workflow.submit_report(entrance_code, draft(), [], tmp_path, secret=app_secret())
     with pytest.raises(workflow.TransitionRefused):
         workflow.confirm_fixed(report, 5, None)
     report.status = ReportStatus.RESOLVED
@@ -151,7 +155,7 @@ def test_two_additions_at_the_same_moment_refuse_one_and_keep_no_stray_file(
     """Two tabs add information at once, both having read the same version of the report:
     one is saved, the other is told the report changed (not a 500), and the loser's photo
     file is removed with its rolled-back row."""
-    report, _ = workflow.submit_report(entrance_code, draft(), [], tmp_path)
+    report, _ = workflow.submit_report(entrance_code, draft(), [], tmp_path, secret=app_secret())
     report_id, events_before = report.id, len(report.events)
     folder = tmp_path / "race-photos"
 
@@ -198,7 +202,7 @@ def test_every_transition_is_guarded_against_concurrent_changes():
 
 
 def test_timeline_is_append_only(entrance_code, tmp_path):
-    report, _ = workflow.submit_report(entrance_code, draft(), [], tmp_path)
+    report, _ = workflow.submit_report(entrance_code, draft(), [], tmp_path, secret=app_secret())
     event = db.session.scalar(select(ReportEvent).where(ReportEvent.report_id == report.id))
     event.note = "rewritten history"
     with pytest.raises(RuntimeError, match="append-only"):

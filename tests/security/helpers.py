@@ -19,7 +19,7 @@ from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from tests.conftest import jpeg_bytes, png_header_bomb
+from tests.conftest import app_secret, jpeg_bytes, png_header_bomb
 from webapp.domain import booking, tokens, unit_of_work, workflow
 from webapp.extensions import db
 from webapp.models import (
@@ -380,8 +380,8 @@ def file_report(qr: QrCode, description: str = "楼道灯坏了，晚上很黑�
     category_id = db.session.scalar(select(Category.id).where(Category.code == category))
     draft = workflow.ReportDraft(submission_key=key, category_id=category_id,
                                  description=description, **fields)
-    report, _created = workflow.submit_report(qr, draft, [], None)
-    return report, f"/t/{tokens.tracking_token(key)}"
+    report, _created = workflow.submit_report(qr, draft, [], None, secret=app_secret())
+    return report, f"/t/{tokens.tracking_token(key, app_secret())}"
 
 
 def staff(username: str) -> User:

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from tests.conftest import csrf_from
+from tests.conftest import app_secret, csrf_from
 from tests.security.helpers import (
     FUZZ,
     MISSING,
@@ -293,8 +293,9 @@ def test_cancel_booking(client, entrance_code, roomy, upload_root, data):
     draw = data.draw
     key = tokens.new_submission_key()
     made, _created = booking_domain.book(roomy, entrance_code, booking_domain.BookingDraft(
-        submission_key=key, name="赵奶奶", phone=f"138{row_counts()['Booking']:08d}"))
-    link = f"/b/{tokens.booking_token(key)}"
+        submission_key=key, name="赵奶奶", phone=f"138{row_counts()['Booking']:08d}"),
+        secret=app_secret())
+    link = f"/b/{tokens.booking_token(key, app_secret())}"
     valid_csrf = csrf_from(client.get(link).get_data(as_text=True))
     fields = draw_fields(draw, valid={
         "csrf_token": st.just(valid_csrf),

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import csrf_from, login
+from tests.conftest import app_secret, csrf_from, login
 from tests.security.helpers import (
     assert_answered,
     assert_no_half_records,
@@ -175,8 +175,9 @@ def test_wrong_types_in_the_booking_form(client, entrance_code, roomy, upload_ro
                                headers={**EN, "X-CSRFToken": csrf})
         assert_answered(response)
     key = tokens.new_submission_key()
-    booking.book(roomy, entrance_code, booking.BookingDraft(key, "赵奶奶", "13811112222"))
-    link = f"/b/{tokens.booking_token(key)}"
+    booking.book(roomy, entrance_code, booking.BookingDraft(key, "赵奶奶", "13811112222"),
+                 secret=app_secret())
+    link = f"/b/{tokens.booking_token(key, app_secret())}"
     for reason in (a_file(), None):
         data = {"csrf_token": csrf, "reason": reason} if reason else {"reason": 5}
         response = client.post(f"{link}/cancel", data=json.dumps(data) if not reason else data,

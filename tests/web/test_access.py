@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import demo_tracking_token, login
+from tests.conftest import app_secret, demo_tracking_token, login
 from webapp.access import API_CLIENT, PUBLIC, access_of
-from webapp.domain import accounts, booking, open311, questions, unit_of_work
+from webapp.domain import accounts, api_clients, booking, questions, unit_of_work
 from webapp.domain.demo import _demo_password_hash
 from webapp.domain.demo_services import load_services
 from webapp.domain.permissions import ROLE_ACTIONS
@@ -173,7 +173,7 @@ def test_another_communitys_records_answer_like_missing_ones(client, app, demo):
     db.session.add(card)
     db.session.commit()
     with unit_of_work():
-        key, _raw = open311.issue_key(bayi, "热线平台")
+        key, _raw = api_clients.issue_key(bayi, "热线平台")
     report = db.session.scalars(select(Report).where(Report.community_id == bayi.id)).first()
     slot = db.session.scalars(select(Slot).where(Slot.community_id == bayi.id)).first()
     login(client, "xq-admin", "xinqiao-pass")
@@ -220,7 +220,7 @@ def other(walk, app):
                               ).first()
     made, _new = booking.book(slot, code, booking.BookingDraft(
         submission_key=new_submission_key(), name="新桥居民 陈阿姨", phone="13900000077",
-        floor_room="5楼 502"))
+        floor_room="5楼 502"), secret=app_secret())
     reward = db.session.scalars(select(Reward).where(Reward.community_id == xinqiao.id)).first()
     redemption = Redemption(reward=reward, user=helper)
     card = CareCard(community_id=xinqiao.id, name="独居老人", phone="13700000001")
@@ -229,7 +229,7 @@ def other(walk, app):
     db.session.add_all([redemption, card, photo])
     db.session.commit()
     with unit_of_work():
-        key, _raw = open311.issue_key(xinqiao, "热线平台")
+        key, _raw = api_clients.issue_key(xinqiao, "热线平台")
     with unit_of_work():
         question = questions.save_question(report.category, xinqiao.id, questions.QuestionDraft(
             code="plate", datatype="string", order=1, description_zh="车牌号"))

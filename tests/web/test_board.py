@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import login
+from tests.conftest import app_secret, login
 from webapp.domain import category_settings, reporting, workflow
 from webapp.extensions import db
 from webapp.models import Category, Community
@@ -21,7 +21,8 @@ def file(code, minutes_ago, key, **draft):
                   contact_phone="13911112222", floor_room="6楼601")
     fields.update(draft)
     now = datetime.now(UTC) - timedelta(minutes=minutes_ago)
-    report, _ = workflow.submit_report(code, workflow.ReportDraft(**fields), [], None, now=now)
+    report, _ = workflow.submit_report(code, workflow.ReportDraft(**fields), [], None, now=now,
+                                       secret=app_secret())
     return report, now
 
 

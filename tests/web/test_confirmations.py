@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import login
-from webapp.domain import open311, unit_of_work
+from webapp.domain import api_clients, unit_of_work
 from webapp.extensions import db
 from webapp.models import (
     ApiKey,
@@ -91,7 +91,7 @@ def test_removing_a_place_asks_first(client, demo):
 def test_revoking_an_api_key_asks_first(client, demo, users):
     login(client, "admin")
     with unit_of_work():
-        key, _raw = open311.issue_key(users["admin"].organization.community, "区12345热线")
+        key, _raw = api_clients.issue_key(users["admin"].organization.community, "区12345热线")
     done = ask_then_confirm(client, f"/admin/api-keys/{key.id}/revoke", {},
                             ["区12345热线", key.key_prefix, "can no longer file or read"])
     assert done.status_code == 303

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import jpeg_bytes, png_header_bomb
+from tests.conftest import app_secret, jpeg_bytes, png_header_bomb
 from tests.web.helpers import (
     category_id,
     open_report_form,
@@ -248,7 +248,7 @@ def test_unknown_code_gets_a_friendly_404_with_the_hotline_when_known(client, ap
     assert "could not find" in page.get_data(as_text=True)
 
     from webapp.domain.demo import load_demo_data
-    load_demo_data()
+    load_demo_data(app_secret())
     page = client.get("/q/doesnotexist/report", headers=EN)
     assert page.status_code == 404
     # two demo communities: which hotline is unknown, so none is guessed

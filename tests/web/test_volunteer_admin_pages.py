@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import login
+from tests.conftest import app_secret, login
 from webapp.domain import booking
 from webapp.extensions import db
 from webapp.models import CareCard, Reward, ServiceType, Slot, Transfer, User
@@ -90,7 +90,7 @@ def test_volunteer_offers_time_and_bad_input(client, demo):
 
 def test_only_a_volunteer_of_the_shift_marks_bookings(client, slot, users):
     made, _ = booking.book(slot, None, booking.BookingDraft("web-vol-000000000001", "王",
-                                                            "13900000001"))
+                                                            "13900000001"), secret=app_secret())
     login(client, "laoli")
     token = csrf(client, "/volunteer/")
     refused = client.post(f"/volunteer/bookings/{made.id}/done", data={"csrf_token": token},

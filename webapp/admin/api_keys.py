@@ -8,16 +8,16 @@ from webapp import refusals
 from webapp.access import in_my_community_or_404, requires
 from webapp.admin import bp, confirm
 from webapp.admin.forms import ApiKeyForm
-from webapp.domain import open311, unit_of_work
+from webapp.domain import api_clients, unit_of_work
 from webapp.domain.permissions import Action
 from webapp.models import ApiKey
 
 
 def render_keys(new_key=None, problem=None, status=200):
     community = current_user.organization.community
-    keys = open311.keys_of(community.id)
+    keys = api_clients.keys_of(community.id)
     response = make_response(render_template(
-        "admin/api_keys.html", keys=keys, counts=open311.report_counts([k.id for k in keys]),
+        "admin/api_keys.html", keys=keys, counts=api_clients.report_counts([k.id for k in keys]),
         new_key=new_key, problem=problem, draft=request.form, community=community), status)
     # The page may show a key: never kept by a cache.
     response.headers["Cache-Control"] = "private, no-store"
@@ -38,7 +38,7 @@ def refused(problem, status):
 @requires(Action.MANAGE_API_KEYS)
 @refusals.answered_by(refused)
 def create_api_key():
-    key, raw = open311.issue_key(current_user.organization.community,
+    key, raw = api_clients.issue_key(current_user.organization.community,
                                  ApiKeyForm().client_name.data, current_user)
     return render_keys(new_key=(key, raw))
 
@@ -55,6 +55,6 @@ def revoke_api_key(key_id):
               "next request on. This cannot be undone: it would need a new key."),
             _("Yes, revoke the key"), url_for("admin.api_keys"))
     with unit_of_work():
-        open311.revoke_key(key)
+        api_clients.revoke_key(key)
     flash(_("The key of %(name)s no longer works.", name=key.client_name), "success")
     return redirect(url_for("admin.api_keys"), code=303)

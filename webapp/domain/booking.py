@@ -142,7 +142,7 @@ def find_by_link(token: str) -> Booking | None:
 
 
 def book(slot: Slot, qr: QrCode | None, draft: BookingDraft,
-         now: datetime | None = None) -> tuple[Booking, bool]:
+         now: datetime | None = None, *, secret: str) -> tuple[Booking, bool]:
     """Take one resident place. A replayed submission returns the booking it made."""
     existing = find_by_submission_key(draft.submission_key)
     if existing is not None:
@@ -153,7 +153,7 @@ def book(slot: Slot, qr: QrCode | None, draft: BookingDraft,
     if not _take_place(Slot.booked, Slot.capacity, slot_id, now):
         raise BookingRefused(_l("Sorry, this time is fully booked. Please choose another."))
     booking = Booking(
-        slot_id=slot_id, token_hash=digest(booking_token(draft.submission_key)),
+        slot_id=slot_id, token_hash=digest(booking_token(draft.submission_key, secret)),
         submission_key_hash=digest(draft.submission_key),
         name=draft.name, phone=draft.phone, floor_room=draft.floor_room, note=draft.note,
         building_id=qr.building_id if qr else None, entrance_id=qr.entrance_id if qr else None,

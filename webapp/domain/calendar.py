@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import secrets
-
 from icalendar import Calendar, Event
 from sqlalchemy import select
 
+from webapp.domain import tokens
 from webapp.domain.tokens import digest
 from webapp.extensions import db
 from webapp.models import Booking, User, VolunteerShift
 
 PRODID = "-//Mashang//码上办//ZH"
-FEED_TOKEN_BYTES = 24
 
 
 def new_feed_token(volunteer: User) -> str:
     """A new private address for the volunteer's feed; the old one stops working. Like every
     private link, only its digest is kept, so the address is shown once, when it is made."""
-    token = secrets.token_urlsafe(FEED_TOKEN_BYTES)
+    token = tokens.new_feed_token()
     volunteer.feed_token_hash = digest(token)
     db.session.commit()
     return token

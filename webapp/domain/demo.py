@@ -111,7 +111,7 @@ DEMO_REPORTS = [
 ]
 
 
-def load_demo_data() -> dict[str, int]:
+def load_demo_data(secret: str) -> dict[str, int]:
     """Create what is missing; return how many rows of each kind were added."""
     added = {"categories": 0, "questions": 0, "places": 0, "codes": 0, "organisations": 0,
              "accounts": 0, "reports": 0}
@@ -152,7 +152,8 @@ def load_demo_data() -> dict[str, int]:
         category_id = db.session.scalar(select(Category.id).where(Category.code == category))
         draft = workflow.ReportDraft(submission_key=key, category_id=category_id,
                                      description=text, floor_room=room)
-        report, _created = workflow.submit_report(qr, draft, [], upload_folder=None)
+        report, _created = workflow.submit_report(qr, draft, [], upload_folder=None,
+                                                    secret=secret)
         added["reports"] += 1
         if key == DEMO_REPORTS[0][-1]:
             _walk_through_the_loop(report)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-import secrets
 import shutil
 import time
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from webapp.domain import DomainRefused
+from webapp.domain.tokens import new_file_name
 
 ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "GIF", "BMP"}
 JPEG_QUALITY = 85
@@ -79,7 +79,7 @@ def save_photo(folder: str | Path, photo: ProcessedPhoto) -> str:
     """Write the JPEG under a random name and return that name."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    name = secrets.token_urlsafe(18) + ".jpg"
+    name = new_file_name(".jpg")
     tmp = folder / (name + ".part")
     tmp.write_bytes(photo.jpeg)
     os.replace(tmp, folder / name)

@@ -14,6 +14,7 @@ from sqlalchemy import and_, or_, select, update
 from webapp.domain.privacy import mask
 from webapp.extensions import db
 from webapp.models import (
+    FINISHED_STATUSES,
     Booking,
     BookingStatus,
     CategoryQuestion,
@@ -22,13 +23,11 @@ from webapp.models import (
     Report,
     ReportAnswer,
     ReportEvent,
-    ReportStatus,
     Slot,
 )
 
 BATCH = 200
 # Nothing more happens to a report in these states.
-FINISHED = (ReportStatus.CLOSED, ReportStatus.REJECTED, ReportStatus.DUPLICATE)
 FREE_TEXT = (Datatype.STRING, Datatype.TEXT)
 
 
@@ -44,7 +43,7 @@ def purge(now: datetime, after_days: int) -> Purged:
     cutoff = now - timedelta(days=after_days)
     reports = _in_batches(
         select(Report).where(
-            Report.purged_at.is_(None), Report.status.in_(FINISHED),
+            Report.purged_at.is_(None), Report.status.in_(FINISHED_STATUSES),
             or_(Report.closed_at <= cutoff,
                 and_(Report.closed_at.is_(None), Report.updated_at <= cutoff))),
         Report, lambda batch: _purge_reports(batch, now))

@@ -10,14 +10,13 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.extensions import db
 from webapp.inputs import whole_number
-from webapp.models import OPEN_STATUSES, Report, ReportStatus, User
+from webapp.models import FINISHED_STATUSES, OPEN_STATUSES, Report, ReportStatus, User
 
 PAGE_SIZE = 25
 TABS = ("open", "new", "unassigned", "mine", "overdue", "resolved", "closed", "all")
 HANDLER_STATUSES = (ReportStatus.ASSIGNED, ReportStatus.ACCEPTED, ReportStatus.ON_SITE,
                     ReportStatus.ESCALATED, ReportStatus.REOPENED,
                     ReportStatus.NEEDS_CONSULTATION)
-FINISHED = (ReportStatus.CLOSED, ReportStatus.REJECTED, ReportStatus.DUPLICATE)
 
 
 @dataclass(frozen=True)
@@ -79,7 +78,7 @@ def _conditions(f: QueueFilter, user: User, now):
     elif tab == "resolved":
         conditions.append(Report.status == ReportStatus.RESOLVED)
     elif tab == "closed":
-        conditions.append(Report.status.in_(FINISHED))
+        conditions.append(Report.status.in_(FINISHED_STATUSES))
     if f.compound_id:
         conditions.append(Report.compound_id == f.compound_id)
     if f.category_id:

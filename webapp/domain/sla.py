@@ -15,19 +15,45 @@ from webapp.models import Category, Milestone, Report, ReportMilestone
 # get a plan within 2 days. Accepting is counted from the report's arrival.
 ROUTINE_DEFAULTS = {Milestone.ACCEPT: 30, Milestone.ARRIVE: 5, Milestone.RESOLVE: 20}
 MAJOR_DEFAULTS = {Milestone.ACCEPT: 30, Milestone.PLAN: 2 * 24 * 60}
+# The order the clocks run in, one after another, for each kind of job.
+ROUTINE_CHAIN = (Milestone.ACCEPT, Milestone.ARRIVE, Milestone.RESOLVE)
+MAJOR_CHAIN = (Milestone.ACCEPT, Milestone.PLAN)
 DUE_SOON_SHARE = 0.25  # "due soon" once less than this share of the target is left
 
 ON_TRACK, DUE_SOON, OVERDUE, MET, MET_LATE = "on_track", "due_soon", "overdue", "met", "met_late"
 
 
+def merged_targets(is_major: bool, *layers: dict[str, int]) -> dict[str, int]:
+    """The 52022 defaults for the kind of job, each layer over the one before (the category's
+    shared targets, then one community's own). A milestone the kind has not is left out."""
+    targets = dict(MAJOR_DEFAULTS if is_major else ROUTINE_DEFAULTS)
+    for layer in layers:
+        targets.update({name: minutes for name, minutes in layer.items() if name in targets})
+    return targets
+
+
 def targets_for(category: Category, community_id: int | None) -> dict[str, int]:
     """The category's targets in a community: the community's own rows, over the category's
-    shared rows, over the 52022 defaults for its kind. Another community's rows never count."""
-    targets = dict(MAJOR_DEFAULTS if category.is_major else ROUTINE_DEFAULTS)
-    for row in sorted(category.sla_targets, key=lambda row: row.community_id is not None):
-        if row.milestone in targets and row.community_id in (None, community_id):
-            targets[row.milestone] = row.minutes
-    return targets
+    shared rows, over the defaults. Another community's rows never count."""
+    shared, own = {}, {}
+    for row in category.sla_targets:
+        if row.community_id is None:
+            shared[row.milestone] = row.minutes
+        elif row.community_id == community_id:
+            own[row.milestone] = row.minutes
+    return merged_targets(category.is_major, shared, own)
+
+
+def expected_by(open_clocks, is_major: bool, targets: dict[str, int]) -> datetime | None:
+    """When the job should be done: the due time of the furthest running clock, plus the
+    targets of the steps after it (accept → arrive → resolve; accept → plan). `open_clocks`
+    are (milestone name, due_at) pairs; None when none of them runs."""
+    chain = MAJOR_CHAIN if is_major else ROUTINE_CHAIN
+    running = [(chain.index(name), due) for name, due in open_clocks if name in chain]
+    if not running:
+        return None
+    stage, due = max(running)
+    return due + timedelta(minutes=sum(targets[name] for name in chain[stage + 1:]))
 
 
 def current_cycle(report: Report) -> int:

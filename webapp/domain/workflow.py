@@ -24,6 +24,7 @@ from webapp.domain.questions import store_answers
 from webapp.domain.tokens import digest, tracking_token
 from webapp.extensions import db
 from webapp.models import (
+    FINISHED_STATUSES,
     OPEN_STATUSES,
     Building,
     Milestone,
@@ -42,7 +43,6 @@ from webapp.models.types import utcnow
 
 S = ReportStatus
 RESIDENT, STAFF, SYSTEM = "resident", "staff", "system"
-CLOSED_FOR_RESIDENT = {S.CLOSED, S.REJECTED, S.DUPLICATE}
 PRIORITIES = {0: _l("Normal"), 1: _l("High"), 2: _l("Urgent")}
 
 STATUS_LABELS = {
@@ -138,11 +138,12 @@ def find_by_tracking_link(token: str) -> Report | None:
 
 def submit_report(qr: QrCode | None, draft: ReportDraft, photos, upload_folder,
                   now: datetime | None = None, *, building: Building | None = None,
-                  entrance_id: int | None = None, on_created=None) -> tuple[Report, bool]:
+                  entrance_id: int | None = None, on_created=None, secret: str
+                  ) -> tuple[Report, bool]:
     """File a report for the place bound to `qr`, or (Open311, no code) for `building` and
     `entrance_id`. A replay of the same submission key returns the report it already made;
     the bool says whether this call created it. `on_created(report)` may add rows of its own
-    to the same transaction."""
+    to the same transaction. `secret` makes the tracking link (tokens.link_token)."""
     if qr is not None:
         building, entrance_id = qr.building, qr.entrance_id
     existing = find_by_submission_key(draft.submission_key)
@@ -155,7 +156,7 @@ def submit_report(qr: QrCode | None, draft: ReportDraft, photos, upload_folder,
                                                  draft.contact_phone)
     report = Report(
         submission_key_hash=digest(draft.submission_key),
-        tracking_token_hash=digest(tracking_token(draft.submission_key)),
+        tracking_token_hash=digest(tracking_token(draft.submission_key, secret)),
         community_id=building.compound.community_id,
         compound_id=building.compound_id,
         building_id=building.id,
@@ -208,7 +209,7 @@ class ResidentStep(StrEnum):
 def check_resident_step(report: Report, step: ResidentStep) -> None:
     """Refuses, with the reason, a resident's step that the report's state does not allow.
     The tracking page checks this before the form, so a stale page learns why."""
-    if step == ResidentStep.ADD_INFORMATION and report.status in CLOSED_FOR_RESIDENT:
+    if step == ResidentStep.ADD_INFORMATION and report.status in FINISHED_STATUSES:
         raise TransitionRefused(_l("This report is closed; please file a new one."))
     if step == ResidentStep.CONFIRM and report.status != S.RESOLVED:
         raise TransitionRefused(_l("You can rate a report once it has been marked as resolved."))
@@ -334,7 +335,7 @@ def merge_duplicate(report: Report, actor: User, original: Report | None, *, ver
         raise TransitionRefused(_l("No report of this community has that number."))
     if original.id == report.id:
         raise TransitionRefused(_l("A report cannot be merged into itself."))
-    if original.status in CLOSED_FOR_RESIDENT:
+    if original.status in FINISHED_STATUSES:
         raise TransitionRefused(_l("Report %(number)s is “%(status)s”: merge only into a "
                                    "report that is still open.", number=original.number,
                                    status=STATUS_LABELS[original.status]))

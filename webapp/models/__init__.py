@@ -21,6 +21,7 @@ from webapp.models.points import (
 )
 from webapp.models.questions import LIST_TYPES, CategoryQuestion, Datatype, ReportAnswer
 from webapp.models.reports import (
+    FINISHED_STATUSES,
     OPEN_STATUSES,
     CannedReply,
     Category,
@@ -40,7 +41,8 @@ __all__ = [
     "Account", "AccountKind", "Booking", "BookingStatus", "CareCard", "Entry", "Redemption",
     "RedemptionStatus", "Reward", "ServiceCategory", "ServiceType", "Slot", "Transfer",
     "VolunteerShift",
-    "OPEN_STATUSES", "Building", "CannedReply", "Category", "Community", "Compound", "Entrance",
+    "FINISHED_STATUSES", "OPEN_STATUSES",
+    "Building", "CannedReply", "Category", "Community", "Compound", "Entrance",
     "LoginAttempt", "Milestone", "OrgKind", "Organization", "QrCode", "Report", "ReportEvent",
     "ReportMilestone", "ReportPhoto", "ReportStatus", "Role", "Routing", "SlaTarget", "User",
     "CategorySetting",

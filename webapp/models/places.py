@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, Float, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
 from webapp.models.types import UtcDateTime, utcnow
-
-if TYPE_CHECKING:
-    from webapp.models.people import Organization
 
 
 class Community(db.Model):
@@ -39,8 +35,12 @@ class Compound(db.Model):
     grid_org_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
 
     community: Mapped[Community] = relationship(back_populates="compounds")
-    partner_org: Mapped[Organization | None] = relationship(foreign_keys=[partner_org_id])
-    grid_org: Mapped[Organization | None] = relationship(foreign_keys=[grid_org_id])
+    # By name: people.py sits above this module (an organization belongs to a community), so
+    # this one never imports it; SQLAlchemy finds the class in its registry.
+    partner_org: Mapped[Organization | None] = relationship(  # noqa: F821
+        "Organization", foreign_keys=[partner_org_id])
+    grid_org: Mapped[Organization | None] = relationship(  # noqa: F821
+        "Organization", foreign_keys=[grid_org_id])
     buildings: Mapped[list[Building]] = relationship(
         back_populates="compound", order_by="Building.sort_key"
     )

@@ -32,6 +32,9 @@ OPEN_STATUSES = (
     ReportStatus.SUBMITTED, ReportStatus.ASSIGNED, ReportStatus.ACCEPTED, ReportStatus.ON_SITE,
     ReportStatus.ESCALATED, ReportStatus.NEEDS_CONSULTATION, ReportStatus.REOPENED,
 )
+# Done with: nobody works on it and the resident cannot add to it. Between the two, RESOLVED
+# waits for the resident's rating (or the automatic close).
+FINISHED_STATUSES = (ReportStatus.CLOSED, ReportStatus.REJECTED, ReportStatus.DUPLICATE)
 
 
 class Milestone(StrEnum):

@@ -4,7 +4,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from webapp.domain import open311, unit_of_work
+from webapp.domain import DomainRefused, api_clients, unit_of_work
 from webapp.extensions import db
 from webapp.models import ApiKey, Community
 
@@ -33,8 +33,8 @@ def create_key(client_name, code):
     """Issue a key for CLIENT_NAME and print it (it is shown only this once)."""
     try:
         with unit_of_work():
-            key, raw = open311.issue_key(community_named(code), client_name)
-    except open311.KeyRefused as error:
+            key, raw = api_clients.issue_key(community_named(code), client_name)
+    except DomainRefused as error:
         raise click.UsageError(str(error)) from error
     click.echo(f"API key for {key.client_name} (#{key.id}, {key.community.code}):")
     click.echo(raw)
@@ -57,5 +57,5 @@ def revoke_key(key_id):
     if key is None:
         raise click.UsageError(f"No key #{key_id}.")
     with unit_of_work():
-        open311.revoke_key(key)
+        api_clients.revoke_key(key)
     click.echo(f"Revoked the key of {key.client_name}.")

@@ -60,7 +60,3 @@ def respond(ext: str, body, status: int = 200, headers=None) -> Response:
 def render(ext: str, root: str, data, status: int = 200, headers=None) -> Response:
     return respond(ext, body_of(ext, root, data), status, headers)
 
-
-def errors(ext: str, status: int, items) -> Response:
-    return render(ext, "errors", [{"code": code, "description": str(text)}
-                                  for code, text in items], status)

@@ -1,5 +1,6 @@
 """Open311 GeoReport v2 endpoints under /open311/v2/, each as .json and .xml, and the page for
-developers at /open311. The rules live in domain/open311.py; this is the HTTP side."""
+developers at /open311. Each view reads its call and hands it to catalogue.py, params.py or
+requests.py; the rules they use are the domain's."""
 
 from contextlib import nullcontext
 
@@ -10,13 +11,15 @@ from werkzeug.exceptions import HTTPException
 
 from webapp import ratelimits
 from webapp.access import api_client, public
-from webapp.domain import open311, photos, workflow
-from webapp.domain.open311 import Open311Error
+from webapp.domain import addresses, photos, unit_of_work, workflow
 from webapp.errors import clean_session
 from webapp.i18n import chosen_language
 from webapp.models.text import TextTooLong
-from webapp.open311 import bp
-from webapp.open311.formats import body_of, errors, render, respond
+from webapp.open311 import bp, catalogue, params
+from webapp.open311 import requests as service_requests
+from webapp.open311.errors import Open311Error, errors
+from webapp.open311.formats import body_of, render, respond
+from webapp.open311.jurisdictions import changeset, jurisdiction, jurisdictions
 
 V2 = "/open311/v2"
 SERVICES_CACHE_SIZE = 64
@@ -112,12 +115,12 @@ def http_error(error: HTTPException):
 @bp.get("/open311")
 @public
 def index():
-    example = open311.jurisdictions()
+    example = jurisdictions()
     return render_template("open311/index.html", jurisdictions=example,
                            base=url_for("open311.index", _external=True).rstrip("/") + "/v2",
-                           page_size=open311.PAGE_SIZE, page_size_max=open311.PAGE_SIZE_MAX,
+                           page_size=params.PAGE_SIZE, page_size_max=params.PAGE_SIZE_MAX,
                            limit=ratelimits.describe("OPEN311_POST"),
-                           near=open311.NEAR_METRES)
+                           near=addresses.NEAR_METRES)
 
 
 @bp.get(f"{V2}/")
@@ -132,20 +135,20 @@ def root():
 @public
 def discovery(ext):
     def build(locale):
-        places = open311.jurisdictions()
-        changeset = open311.changeset()
+        places = jurisdictions()
+        changed = changeset()
         page = url_for("open311.index", _external=True)
         hotlines = "; ".join(f"{p.name} {p.hotline}" for p in places if p.hotline)
         return {
-            "changeset": changeset.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "changeset": changed.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "contact": _("Community office: %(hotlines)s. Documentation: %(page)s",
                          hotlines=hotlines or "—", page=page),
             "key_service": _("Posting needs an api_key: ask the community office, which "
                              "issues one per client application. See %(page)s", page=page),
             "endpoints": [{
-                "specification": open311.SPECIFICATION,
+                "specification": catalogue.SPECIFICATION,
                 "url": url_for("open311.root", _external=True).rstrip("/"),
-                "changeset": changeset.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "changeset": changed.strftime("%Y-%m-%dT%H:%M:%SZ"),
                 "type": "production",
                 "formats": ["text/xml", "application/json"],
             }],
@@ -158,14 +161,14 @@ def discovery(ext):
 def services(ext):
     """The same for every client of a community and language: rendered once per version of
     its rows (the rows are the cache key, so any change renders it afresh)."""
-    place = open311.jurisdiction(request.args.get("jurisdiction_id"), required=True)
-    rows = open311.service_rows(place)
+    place = jurisdiction(request.args.get("jurisdiction_id"), required=True)
+    rows = catalogue.service_rows(place)
     context, locale = in_api_locale()
     cache = current_app.extensions.setdefault("open311_services", {})
     key = (place, rows, locale, ext)
     if key not in cache:
         with context:
-            body = body_of(ext, "services", open311.service_list(place, locale, rows))
+            body = body_of(ext, "services", catalogue.service_list(place, locale, rows))
         if len(cache) >= SERVICES_CACHE_SIZE:
             cache.clear()
         cache[key] = body
@@ -177,10 +180,10 @@ def services(ext):
 @bp.get(f"{V2}/services/<service_code>.{EXT}")
 @public
 def service_definition(service_code, ext):
-    place = open311.jurisdiction(request.args.get("jurisdiction_id"), required=False)
-    service = open311.find_service(service_code, place)
+    place = jurisdiction(request.args.get("jurisdiction_id"), required=False)
+    service = catalogue.find_service(service_code, place)
     return answer(ext, "service_definition",
-                  lambda locale: open311.service_definition(service, locale, place))
+                  lambda locale: catalogue.service_definition(service, locale, place))
 
 
 def media_url(photo_id: int) -> str:
@@ -191,13 +194,13 @@ def media_url(photo_id: int) -> str:
 @public
 def requests(ext):
     args = request.args
-    place = open311.jurisdiction(args.get("jurisdiction_id"),
-                                 required=not args.get("service_request_id"))
-    query = open311.parse_query(args, place.timezone if place else
-                                current_app.config["DEFAULT_TIMEZONE"])
+    place = jurisdiction(args.get("jurisdiction_id"),
+                         required=not args.get("service_request_id"))
+    query = params.parse_query(args, place.timezone if place else
+                               current_app.config["DEFAULT_TIMEZONE"])
 
     def build(locale):
-        return open311.list_requests(place, query, locale, media_url)
+        return service_requests.list_requests(place, query, locale, media_url)
     response = answer(ext, "service_requests", build)
     response.headers["X-Page"] = str(query.page)
     response.headers["X-Page-Size"] = str(query.page_size)
@@ -209,11 +212,11 @@ def requests(ext):
 @ratelimits.open311_post
 def create_request(ext):
     form = request.form
-    key = open311.check_key(form.get("api_key") or request.args.get("api_key"))
+    key = service_requests.check_key(form.get("api_key") or request.args.get("api_key"))
     context, _locale = in_api_locale()
-    with context:
-        filed = open311.file_request(form, key, workflow.upload_folder_for_reports(
-            current_app.config["UPLOAD_FOLDER"]))
+    with context, unit_of_work():
+        filed = service_requests.file_request(form, key, workflow.upload_folder_for_reports(
+            current_app.config["UPLOAD_FOLDER"]), current_app.config["SECRET_KEY"])
     response = render(ext, "service_requests", [{
         "service_request_id": filed.service_request_id,
         "service_notice": filed.service_notice,
@@ -231,10 +234,10 @@ def create_request(ext):
 @bp.get(f"{V2}/requests/<service_request_id>.{EXT}")
 @public
 def request_by_id(service_request_id, ext):
-    place = open311.jurisdiction(request.args.get("jurisdiction_id"), required=False)
+    place = jurisdiction(request.args.get("jurisdiction_id"), required=False)
 
     def build(locale):
-        found = open311.get_request(service_request_id, place, locale, media_url)
+        found = service_requests.get_request(service_request_id, place, locale, media_url)
         if not found:
             raise Open311Error(404, _("service_request_id %(id)s was not found.",
                                       id=service_request_id[:40]))
@@ -245,15 +248,16 @@ def request_by_id(service_request_id, ext):
 @bp.get(f"{V2}/tokens/<token>.{EXT}")
 @public
 def token(token, ext):
-    place = open311.jurisdiction(request.args.get("jurisdiction_id"), required=False)
-    return answer(ext, "service_requests", lambda locale: [open311.token_lookup(token, place)])
+    place = jurisdiction(request.args.get("jurisdiction_id"), required=False)
+    return answer(ext, "service_requests",
+                  lambda locale: [service_requests.token_lookup(token, place)])
 
 
 @bp.get(f"{V2}/media/<int:photo_id>.jpg")
 @public
 def media(photo_id):
     """A report photo that staff published; anything else is not found."""
-    photo = open311.public_photo(photo_id)
+    photo = service_requests.public_photo(photo_id)
     path = photos.photo_path(workflow.upload_folder_for_reports(
         current_app.config["UPLOAD_FOLDER"]), photo.stored_name) if photo else None
     if path is None or not path.is_file():

@@ -76,7 +76,8 @@ def book(token, slot_id):
                                  floor_room=form.floor_room.data or None,
                                  note=form.note.data or None)
     try:
-        made, created = booking.book(slot, code, draft)
+        made, created = booking.book(slot, code, draft,
+                                     secret=current_app.config["SECRET_KEY"])
     except booking.BookingRefused as refused:
         db.session.rollback()
         return render_template("resident/book.html", qr=code, slot=db.session.get(Slot, slot_id),
@@ -84,7 +85,8 @@ def book(token, slot_id):
     if created:
         flash(_("Booked. Keep this page's link to see or cancel your booking."), "success")
     return see_other(url_for("resident.booking_page",
-                             token=booking_token(draft.submission_key)))
+                             token=booking_token(draft.submission_key,
+                                                 current_app.config["SECRET_KEY"])))
 
 
 def booking_for(token) -> Booking:

@@ -149,7 +149,8 @@ def new_report(token):
     )
     photos = [p for _name, p in kept] + form.processed_photos
     try:
-        report, created = workflow.submit_report(qr, draft, photos, report_folder())
+        report, created = workflow.submit_report(qr, draft, photos, report_folder(),
+                                                 secret=current_app.config["SECRET_KEY"])
     except workflow.SubmissionKeyConflict:
         form.submission_key.data = new_submission_key()
         form.submission_key.errors = [_("This form is out of date. Please send it again.")]
@@ -157,7 +158,8 @@ def new_report(token):
     photo_store.clear_pending(upload_root, key)
     if created:
         flash(_("Thank you. Your report has been received."), "success")
-    return see_other(url_for("resident.tracking", tracking=tracking_token(key)))
+    return see_other(url_for("resident.tracking", tracking=tracking_token(
+        key, current_app.config["SECRET_KEY"])))
 
 
 def render_report_form(form, qr, choices, kept_names, asked, answer_errors):

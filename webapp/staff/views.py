@@ -21,8 +21,8 @@ from sqlalchemy import select
 import qr_sheets
 from webapp.access import in_my_community_or_404, requires
 from webapp.domain import (
+    api_clients,
     category_settings,
-    open311,
     printing,
     questions,
     queue,
@@ -102,7 +102,7 @@ def render_report(report, problem=None, status=200, failed_action=None):
         canned=category_settings.canned_replies(community_id, report.category_id),
         milestones=report.milestones, clock_state=sla.state, priorities=workflow.PRIORITIES,
         answers=questions.answers_of(report.id), answer_text=questions.display_value,
-        open311=open311.open311_details(report.id) if report.channel == "open311" else None,
+        open311=api_clients.client_request(report.id) if report.channel == "open311" else None,
     ), status
 
 
