@@ -69,3 +69,8 @@ def sole_community() -> Community | None:
     """The community whose hotline a lost visitor should see, when there is only one."""
     communities = db.session.scalars(select(Community).limit(2)).all()
     return communities[0] if len(communities) == 1 else None
+
+
+def compounds_of(community_id: int) -> list[Compound]:
+    return list(db.session.scalars(select(Compound).where(
+        Compound.community_id == community_id).order_by(Compound.name)))

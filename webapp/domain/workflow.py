@@ -79,7 +79,10 @@ REPORT_ACTIONS = frozenset(ALLOWED_FROM) | {Action.INTERNAL_NOTE, Action.PUBLIC_
 
 
 class TransitionRefused(DomainRefused):
-    """The change is not allowed now; str() says why, for the person who asked."""
+    """The change is not allowed now; str() says why, for the person who asked. The report's
+    state stands in the way, not what was typed: a conflict."""
+
+    status = 409
 
 
 class ReportChanged(TransitionRefused, StaleWrite):
@@ -89,9 +92,15 @@ class ReportChanged(TransitionRefused, StaleWrite):
 class MissingInput(TransitionRefused):
     """A reason or note that the transition needs was left empty."""
 
+    status = 422
+
 
 class SubmissionKeyConflict(Exception):
     """A submission key was replayed for a different place."""
+
+
+CHANGED_AT_THE_SAME_MOMENT = _l("Someone else changed this report at the same moment. Here it "
+                                "is as it is now; please check and try again.")
 
 
 def _one_change_at_a_time(transition):
@@ -103,9 +112,7 @@ def _one_change_at_a_time(transition):
             return transition(*args, **kwargs)
         except StaleDataError as exc:
             db.session.rollback()
-            raise ReportChanged(_l("Someone else changed this report at the same moment. "
-                                   "Here it is as it is now; please check and try again.")) \
-                from exc
+            raise ReportChanged(CHANGED_AT_THE_SAME_MOMENT) from exc
     return run
 
 
