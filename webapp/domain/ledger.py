@@ -154,6 +154,17 @@ def adjust(volunteer: User | None, points: int | None, reason: str, by: User,
                      volunteer_id=volunteer_id, by_id=by_id, now=now)
 
 
+def offered_rewards(community_id: int) -> list[Reward]:
+    """The rewards a volunteer of the community can ask for, cheapest first."""
+    return list(db.session.scalars(select(Reward).where(
+        Reward.community_id == community_id, Reward.active).order_by(Reward.cost)))
+
+
+def recent_requests(volunteer: User, limit: int = 20) -> list[Redemption]:
+    return list(db.session.scalars(select(Redemption).where(
+        Redemption.user_id == volunteer.id).order_by(Redemption.id.desc()).limit(limit)))
+
+
 def request_redemption(volunteer: User, reward: Reward) -> Redemption:
     if reward is None or not reward.active or \
             reward.community_id != volunteer.organization.community_id:
