@@ -80,3 +80,11 @@ def report_categories() -> list[Category]:
     """The categories a resident chooses from."""
     return list(db.session.scalars(
         select(Category).where(Category.active).order_by(Category.sort_order, Category.id)))
+
+
+def communities() -> list[Community]:
+    return list(db.session.scalars(select(Community).order_by(Community.id)))
+
+
+def compound_by_id(compound_id: int) -> Compound | None:
+    return db.session.get(Compound, compound_id)
