@@ -88,7 +88,8 @@ def demo_data(if_empty):
     if if_empty and db.session.scalar(select(func.count(Community.id))):
         click.echo("Database already has data; demo data not loaded.")
     else:
-        added = load_demo_data(current_app.config["SECRET_KEY"])
+        with unit_of_work():
+            added = load_demo_data(current_app.config["SECRET_KEY"])
         click.echo("Demo data: " + ", ".join(f"{n} {kind} added" for kind, n in added.items()))
     example = next((row for row in active_codes() if row[3]), None)
     if example:
@@ -127,10 +128,11 @@ def create_user(username, display_name, role, org_name, password):
 def sla_sweep(auto_close_days):
     """Mark breached SLA milestones and close unrated reports. Safe to run at any frequency."""
     now = utcnow()
-    breached = sla.sweep(now)
     days = auto_close_days if auto_close_days is not None else \
         current_app.config["AUTO_CLOSE_DAYS"]
-    closed = workflow.auto_close_unrated(now, days)
+    with unit_of_work():
+        breached = sla.sweep(now)
+        closed = workflow.auto_close_unrated(now, days)
     click.echo(f"{breached} milestones marked breached, {closed} reports closed unrated.")
 
 

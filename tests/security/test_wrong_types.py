@@ -19,7 +19,7 @@ from tests.security.helpers import (
     row_counts,
 )
 from tests.web.helpers import open_report_form, report_fields
-from webapp.domain import booking, tokens, workflow
+from webapp.domain import booking, tokens, unit_of_work, workflow
 from webapp.extensions import db
 from webapp.models import Report, ServiceType, Slot
 
@@ -201,7 +201,8 @@ def test_an_invalid_post_in_the_wrong_state_says_why(client, entrance_code, stat
     csrf = csrf_from(client.get(link).text)  # the page as it was, in another tab
     if state == "closed":
         resolve(report)
-        workflow.confirm_fixed(report, 4, None)
+        with unit_of_work():
+            workflow.confirm_fixed(report, 4, None)
     response = client.post(f"{link}/{path}", data={"csrf_token": csrf, **fields}, headers=EN)
     assert_answered(response)
     assert response.status_code == 409
