@@ -304,8 +304,9 @@ def test_ledger_rows_are_never_edited(rich_volunteer):
 
 def test_calling_off_a_slot_cancels_its_bookings_with_the_reason(slot, office):
     v = volunteer(office, "t_calloff")
-    booking.sign_up(slot, v, now=NOW)
-    made, _ = booking.book(slot, None, draft(1), now=NOW, secret=app_secret())
+    with unit_of_work():
+        booking.sign_up(slot, v, now=NOW)
+        made, _ = booking.book(slot, None, draft(1), now=NOW, secret=app_secret())
     with pytest.raises(booking.BookingRefused), unit_of_work():
         booking.cancel_slot(slot, "  ")
     with unit_of_work():

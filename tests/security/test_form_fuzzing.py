@@ -293,9 +293,10 @@ def test_booking_form(client, booking_form, upload_root, data):
 def test_cancel_booking(client, entrance_code, roomy, upload_root, data):
     draw = data.draw
     key = tokens.new_submission_key()
-    made, _created = booking_domain.book(roomy, entrance_code, booking_domain.BookingDraft(
-        submission_key=key, name="赵奶奶", phone=f"138{row_counts()['Booking']:08d}"),
-        secret=app_secret())
+    with unit_of_work():
+        made, _created = booking_domain.book(roomy, entrance_code, booking_domain.BookingDraft(
+            submission_key=key, name="赵奶奶",
+            phone=f"138{row_counts()['Booking']:08d}"), secret=app_secret())
     link = f"/b/{tokens.booking_token(key, app_secret())}"
     valid_csrf = csrf_from(client.get(link).get_data(as_text=True))
     fields = draw_fields(draw, valid={

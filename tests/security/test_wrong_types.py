@@ -175,8 +175,9 @@ def test_wrong_types_in_the_booking_form(client, entrance_code, roomy, upload_ro
                                headers={**EN, "X-CSRFToken": csrf})
         assert_answered(response)
     key = tokens.new_submission_key()
-    booking.book(roomy, entrance_code, booking.BookingDraft(key, "赵奶奶", "13811112222"),
-                 secret=app_secret())
+    with unit_of_work():
+        booking.book(roomy, entrance_code, booking.BookingDraft(key, "赵奶奶", "13811112222"),
+                     secret=app_secret())
     link = f"/b/{tokens.booking_token(key, app_secret())}"
     for reason in (a_file(), None):
         data = {"csrf_token": csrf, "reason": reason} if reason else {"reason": 5}
