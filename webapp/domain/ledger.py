@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from webapp.domain import DomainRefused
+from webapp.domain import DomainRefused, savepoint
 from webapp.extensions import db
 from webapp.models import (
     Account,
@@ -120,7 +120,7 @@ def award_for_booking(booking: Booking, volunteer: User, now: datetime | None = 
     pool = account_for(community_id, AccountKind.POOL).id
     earner = account_for(community_id, AccountKind.VOLUNTEER, volunteer).id
     try:
-        with db.session.begin_nested():
+        with savepoint():
             _transfer("award", f"{service.name_zh} · {booking.slot.starts_at:%Y-%m-%d}",
                       [(pool, -service.points), (earner, service.points)],
                       booking=booking, volunteer_id=volunteer.id, now=now)
@@ -175,7 +175,6 @@ def request_redemption(volunteer: User, reward: Reward) -> Redemption:
         raise LedgerRefused(_l("You do not have enough points for this reward yet."))
     redemption = Redemption(reward=reward, user=volunteer)
     db.session.add(redemption)
-    db.session.commit()
     return redemption
 
 
