@@ -158,8 +158,14 @@ def privacy_purge(days):
     """Remove residents' names, phones, rooms and e-mails from reports and bookings closed
     longer than DAYS, and mask numbers in what they wrote; figures stay. Safe to repeat."""
     days = days if days is not None else current_app.config["PURGE_AFTER_DAYS"]
-    done = purge.purge(utcnow(), days)
-    click.echo(f"Purged {done.reports} report(s) and {done.bookings} booking(s) "
+    now, reports, bookings = utcnow(), 0, 0
+    while True:
+        with unit_of_work():  # each batch its own: no long transaction, resumable
+            done = purge.purge_batch(now, days)
+        if done is None:
+            break
+        reports, bookings = reports + done.reports, bookings + done.bookings
+    click.echo(f"Purged {reports} report(s) and {bookings} booking(s) "
                f"closed {days} or more days ago.")
 
 
