@@ -88,3 +88,20 @@ def communities() -> list[Community]:
 
 def compound_by_id(compound_id: int) -> Compound | None:
     return db.session.get(Compound, compound_id)
+
+
+def compounds_named(name: str) -> list[Compound]:
+    return list(db.session.scalars(select(Compound).where(Compound.name == name)))
+
+
+def active_codes() -> list[tuple[str, str, str, str | None]]:
+    """(token, compound, building, entrance) of every active code, in place order."""
+    return list(db.session.execute(
+        select(QrCode.token, Compound.name, Building.name, Entrance.name)
+        .join(Building, QrCode.building_id == Building.id)
+        .join(Compound, Building.compound_id == Compound.id)
+        .join(Community, Compound.community_id == Community.id)
+        .outerjoin(Entrance, QrCode.entrance_id == Entrance.id)
+        .where(QrCode.revoked_at.is_(None))
+        .order_by(Community.id, Compound.id, Building.sort_key, Building.id,
+                  Entrance.sort_key.nulls_first(), Entrance.id.nulls_first())))

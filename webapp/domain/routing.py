@@ -49,3 +49,7 @@ def people(orgs: list[Organization]) -> list[User]:
     return list(db.session.scalars(select(User).where(
         User.organization_id.in_([o.id for o in orgs]), User.active,
         User.role.in_([Role.HANDLER, Role.DISPATCHER])).order_by(User.display_name)))
+
+
+def organization_named(name: str) -> Organization | None:
+    return db.session.scalars(select(Organization).where(Organization.name == name)).first()
