@@ -45,7 +45,7 @@ def seed(database_url: str, count: int) -> tuple[str, str]:
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
     rnd = random.Random(311)
     with app.app_context():
-        # A throwaway database: no need to wait for the disk at each of ~2,300 commits.
+        # A throwaway database: no need to wait for the disk at each commit.
         event.listen(db.engine, "connect",
                      lambda connection, _record: connection.execute("PRAGMA synchronous=OFF"))
         db.engine.dispose()
@@ -63,14 +63,15 @@ def seed(database_url: str, count: int) -> tuple[str, str]:
                 submission_key=f"bench-open311-{n:06d}", category_id=rnd.choice(categories).id,
                 description=rnd.choice(words), floor_room=f"{rnd.randint(1, 6)}楼",
                 contact_name="居民", contact_phone=f"139{rnd.randint(0, 99999999):08d}")
-            report, _ = workflow.submit_report(rnd.choice(codes), draft, [], None,
-                                               secret=app.config["SECRET_KEY"])
-            if n % 3:
-                workflow.assign(report, dispatcher, report.compound.partner_org
-                                or report.compound.grid_org)
-            if n % 3 == 2:
-                workflow.public_reply(report, dispatcher, "已安排师傅处理。")
-                workflow.reject(report, dispatcher, "已由物业处理完毕。")
+            with unit_of_work():
+                report, _ = workflow.submit_report(rnd.choice(codes), draft, [], None,
+                                                   secret=app.config["SECRET_KEY"])
+                if n % 3:
+                    workflow.assign(report, dispatcher, report.compound.partner_org
+                                    or report.compound.grid_org)
+                if n % 3 == 2:
+                    workflow.public_reply(report, dispatcher, "已安排师傅处理。")
+                    workflow.reject(report, dispatcher, "已由物业处理完毕。")
         with unit_of_work():
             raw = api_clients.issue_key(community, "bench")[1]
         number = report.number

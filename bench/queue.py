@@ -36,6 +36,7 @@ from serve import SETTINGS, smoke
 from sqlalchemy import event, insert, select, text
 
 from webapp import create_app
+from webapp.domain import unit_of_work
 from webapp.domain.demo import DEMO_PASSWORD, load_demo_data
 from webapp.domain.tokens import digest  # reports keep digests of links and keys
 from webapp.extensions import db
@@ -175,7 +176,8 @@ def main():
         with app.app_context():
             with contextlib.redirect_stderr(io.StringIO()):  # alembic's INFO lines
                 flask_migrate.upgrade()
-            load_demo_data(app.config["SECRET_KEY"])
+            with unit_of_work():
+                load_demo_data(app.config["SECRET_KEY"])
             small_n = min(SMALL, args.reports)  # so that no page of the small DB is empty
             bulk_insert(small_n, seed=0)
             compound_id = db.session.scalar(select(Compound.id).where(Compound.name == "微波宿舍"))

@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, make_url
 from sqlalchemy.pool import NullPool
 
 from webapp import create_app
+from webapp.domain import unit_of_work
 from webapp.domain.demo import DEMO_REPORTS, load_demo_data
 from webapp.domain.tokens import digest, tracking_token
 from webapp.extensions import db
@@ -75,7 +76,8 @@ class MigratedDatabase:
             url = f"sqlite:///{self.folder / 'demo_template.sqlite3'}"
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
         with app.app_context():
-            load_demo_data(app.config["SECRET_KEY"])
+            with unit_of_work():
+                load_demo_data(app.config["SECRET_KEY"])
             db.session.remove()
             db.engine.dispose()
         self.has_demo_template = True
@@ -178,8 +180,9 @@ def entrance_code(demo):
 
 def at_the_same_moment(app, count, action, refusals=(), prepare=None):
     """Run `action(i)` in `count` threads, each with its own app context and so its own
-    database connection, released together by a barrier. Returns one outcome per thread:
-    "ok", "refused" (one of `refusals` was raised) or the repr of any other error.
+    database connection, released together by a barrier, each in its own unit of work.
+    Returns one outcome per thread: "ok", "refused" (one of `refusals` was raised) or the
+    repr of any other error.
     With `prepare`, each thread first runs `prepare(i)` (e.g. loads the row it will change,
     so that all threads read the same version) and then calls `action(i, prepared)`."""
     barrier = threading.Barrier(count)
@@ -190,7 +193,8 @@ def at_the_same_moment(app, count, action, refusals=(), prepare=None):
             try:
                 prepared = prepare(i) if prepare is not None else None
                 barrier.wait()
-                action(i) if prepare is None else action(i, prepared)
+                with unit_of_work():
+                    action(i) if prepare is None else action(i, prepared)
                 outcomes.append("ok")
             except refusals:
                 outcomes.append("refused")

@@ -13,6 +13,7 @@ class Sample(AppForm):
 
     name = StringField()
     note = TextAreaField()
+    short = StringField(filters=[lambda value: value[:3]])
     password = PasswordField()
     count = WholeNumberField(smallest=1, largest=99)
     weeks = WholeNumberField(default=1)
@@ -57,3 +58,7 @@ def test_a_text_field_not_sent_is_blank_and_a_tick_is_yes_only_for_1(app):
     for value in ("0", "on", "true", ""):
         assert form_of(app, active=value).active.data is False
     assert form_of(app).active.data is False
+
+
+def test_a_fields_own_filters_still_run_after_the_cleaning(app):
+    assert form_of(app, short=" \x00abcdef ").short.data == "abc"

@@ -8,14 +8,21 @@ import sys
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
-from webapp.domain import accounts, printing, purge, sla, unit_of_work, workflow
+from webapp.domain import (
+    accounts,
+    places,
+    printing,
+    purge,
+    routing,
+    sla,
+    unit_of_work,
+    workflow,
+)
 from webapp.domain.demo import DEMO_PASSWORD, DEMO_USERS, load_demo_data
 from webapp.domain.demo_services import VOLUNTEERS
-from webapp.extensions import db
-from webapp.models import Building, Community, Compound, Entrance, Organization, QrCode, Role
+from webapp.models import Role
 from webapp.models.types import utcnow
 
 qr_cli = AppGroup("qr", help="QR codes on posters.")
@@ -30,26 +37,12 @@ def scan_url(token: str) -> str:
     return printing.scan_url(current_app.config["BASE_URL"], token)
 
 
-def active_codes():
-    """(token, compound, building, entrance) of every active code, in place order."""
-    return db.session.execute(
-        select(QrCode.token, Compound.name, Building.name, Entrance.name)
-        .join(Building, QrCode.building_id == Building.id)
-        .join(Compound, Building.compound_id == Compound.id)
-        .join(Community, Compound.community_id == Community.id)
-        .outerjoin(Entrance, QrCode.entrance_id == Entrance.id)
-        .where(QrCode.revoked_at.is_(None))
-        .order_by(Community.id, Compound.id, Building.sort_key, Building.id,
-                  Entrance.sort_key.nulls_first(), Entrance.id.nulls_first())
-    ).all()
-
-
 @qr_cli.command("list")
 def qr_list():
     """Print every active code as CSV: token, scan URL, compound, building, entrance."""
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["token", "url", "compound", "building", "entrance"])
-    for token, compound, building, entrance in active_codes():
+    for token, compound, building, entrance in places.active_codes():
         writer.writerow([token, scan_url(token), compound, building, entrance or ""])
 
 
@@ -64,7 +57,7 @@ def qr_list():
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True)
 def qr_sheet(compound_name, kind, paper, preset, skip, cut_guides, replaced_only, output):
     """Write posters or a label sheet of a compound's codes to a PDF file."""
-    compounds = db.session.scalars(select(Compound).where(Compound.name == compound_name)).all()
+    compounds = places.compounds_named(compound_name)
     if len(compounds) != 1:
         raise click.UsageError(f"{len(compounds)} compounds are named {compound_name!r}.")
     args = MultiDict({"kind": kind, "paper": paper, "preset": preset, "skip": str(skip),
@@ -85,12 +78,13 @@ def qr_sheet(compound_name, kind, paper, preset, skip, cut_guides, replaced_only
 @click.option("--if-empty", is_flag=True, help="Only load when there are no communities yet.")
 def demo_data(if_empty):
     """Load the demo communities, compounds, categories and a few reports (idempotent)."""
-    if if_empty and db.session.scalar(select(func.count(Community.id))):
+    if if_empty and places.communities():
         click.echo("Database already has data; demo data not loaded.")
     else:
-        added = load_demo_data(current_app.config["SECRET_KEY"])
+        with unit_of_work():
+            added = load_demo_data(current_app.config["SECRET_KEY"])
         click.echo("Demo data: " + ", ".join(f"{n} {kind} added" for kind, n in added.items()))
-    example = next((row for row in active_codes() if row[3]), None)
+    example = next((row for row in places.active_codes() if row[3]), None)
     if example:
         click.echo(f"Scan page of {example[1]} {example[2]} {example[3]}: {scan_url(example[0])}")
     base = current_app.config["BASE_URL"].rstrip("/")
@@ -110,7 +104,7 @@ def demo_data(if_empty):
 @click.password_option()
 def create_user(username, display_name, role, org_name, password):
     """Create a staff account."""
-    org = db.session.scalars(select(Organization).where(Organization.name == org_name)).first()
+    org = routing.organization_named(org_name)
     if org is None:
         raise click.UsageError(f"No organisation named {org_name!r}.")
     try:
@@ -127,10 +121,11 @@ def create_user(username, display_name, role, org_name, password):
 def sla_sweep(auto_close_days):
     """Mark breached SLA milestones and close unrated reports. Safe to run at any frequency."""
     now = utcnow()
-    breached = sla.sweep(now)
     days = auto_close_days if auto_close_days is not None else \
         current_app.config["AUTO_CLOSE_DAYS"]
-    closed = workflow.auto_close_unrated(now, days)
+    with unit_of_work():
+        breached = sla.sweep(now)
+        closed = workflow.auto_close_unrated(now, days)
     click.echo(f"{breached} milestones marked breached, {closed} reports closed unrated.")
 
 
@@ -156,8 +151,14 @@ def privacy_purge(days):
     """Remove residents' names, phones, rooms and e-mails from reports and bookings closed
     longer than DAYS, and mask numbers in what they wrote; figures stay. Safe to repeat."""
     days = days if days is not None else current_app.config["PURGE_AFTER_DAYS"]
-    done = purge.purge(utcnow(), days)
-    click.echo(f"Purged {done.reports} report(s) and {done.bookings} booking(s) "
+    now, reports, bookings = utcnow(), 0, 0
+    while True:
+        with unit_of_work():  # each batch its own: no long transaction, resumable
+            done = purge.purge_batch(now, days)
+        if done is None:
+            break
+        reports, bookings = reports + done.reports, bookings + done.bookings
+    click.echo(f"Purged {reports} report(s) and {bookings} booking(s) "
                f"closed {days} or more days ago.")
 
 

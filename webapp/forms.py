@@ -43,7 +43,9 @@ class _CleaningMeta(FlaskForm.Meta):
     def bind_field(self, form, unbound_field, options):
         kind = unbound_field.field_class
         if issubclass(kind, StringField) and not issubclass(kind, PasswordField):
-            options["filters"] = [_cleaned_or_blank, *(options.get("filters") or ())]
+            # The field's own filters are in its unbound kwargs; they run after the cleaning.
+            declared = unbound_field.kwargs.get("filters") or ()
+            options["filters"] = [_cleaned_or_blank, *declared]
         return super().bind_field(form, unbound_field, options)
 
 

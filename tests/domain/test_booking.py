@@ -279,7 +279,9 @@ def test_two_approvals_at_the_same_moment_cannot_overspend(app, rich_volunteer, 
                     name_en="Fee offset", cost=70, stock=10)
     db.session.add(reward)
     db.session.commit()
-    requests = [ledger.request_redemption(rich_volunteer, reward).id for _ in range(2)]
+    with unit_of_work():
+        requests = [ledger.request_redemption(rich_volunteer, reward) for _ in range(2)]
+    requests = [request.id for request in requests]
     admin_id = users["admin"].id
 
     def approve(i):
@@ -304,8 +306,9 @@ def test_ledger_rows_are_never_edited(rich_volunteer):
 
 def test_calling_off_a_slot_cancels_its_bookings_with_the_reason(slot, office):
     v = volunteer(office, "t_calloff")
-    booking.sign_up(slot, v, now=NOW)
-    made, _ = booking.book(slot, None, draft(1), now=NOW, secret=app_secret())
+    with unit_of_work():
+        booking.sign_up(slot, v, now=NOW)
+        made, _ = booking.book(slot, None, draft(1), now=NOW, secret=app_secret())
     with pytest.raises(booking.BookingRefused), unit_of_work():
         booking.cancel_slot(slot, "  ")
     with unit_of_work():

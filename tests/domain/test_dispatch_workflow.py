@@ -8,7 +8,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from tests.conftest import app_secret, at_the_same_moment
-from webapp.domain import sla, workflow
+from webapp.domain import sla, unit_of_work, workflow
 from webapp.domain.permissions import Action, can
 from webapp.extensions import db
 from webapp.models import Category, Organization, Report, ReportStatus, SlaTarget
@@ -26,8 +26,9 @@ def report(entrance_code, users, tmp_path):
     draft = workflow.ReportDraft(submission_key="dispatch-test-0000001",
                                  category_id=_category("water").id,
                                  description="楼道灯不亮", contact_phone="13800000000")
-    report, _ = workflow.submit_report(entrance_code, draft, [], tmp_path, now=T0,
-                                       secret=app_secret())
+    with unit_of_work():
+        report, _ = workflow.submit_report(entrance_code, draft, [], tmp_path, now=T0,
+                                           secret=app_secret())
     return report
 
 
@@ -294,9 +295,10 @@ def test_merge_stays_in_the_community_and_goes_only_into_an_open_report(report, 
     assert workflow.find_by_number(elsewhere.number, report.community_id) is None
     closed = db.session.scalars(select(Report).where(
         Report.community_id == report.community_id, Report.status == S.CLOSED)).first()
-    rejected, merged = filed(1), filed(2)
-    workflow.reject(rejected, dispatcher, "不属于物业范围")
-    workflow.merge_duplicate(merged, dispatcher, report)
+    with unit_of_work():
+        rejected, merged = filed(1), filed(2)
+        workflow.reject(rejected, dispatcher, "不属于物业范围")
+        workflow.merge_duplicate(merged, dispatcher, report)
     for target, reason in ((elsewhere, "No report of this community"),
                            (report, "merged into itself"),
                            (closed, "“Closed”"), (rejected, "“Not accepted”"),

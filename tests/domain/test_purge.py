@@ -29,21 +29,23 @@ def filed(entrance_code, key, when, **changes):
                       Category.code == "water")),
                   floor_room="3楼302室", contact_name="王阿姨", contact_phone="13800138000")
     fields.update(changes)
-    report, _ = workflow.submit_report(entrance_code, workflow.ReportDraft(**fields), [], None,
-                                       now=when, secret=app_secret())
+    with unit_of_work():
+        report, _ = workflow.submit_report(entrance_code, workflow.ReportDraft(**fields), [],
+                                           None, now=when, secret=app_secret())
     return report
 
 
 def closed(report, users, when):
     handler = users["mateng"]
-    workflow.assign(report, users["dispatcher"], report.compound.partner_org, now=when)
-    workflow.public_reply(report, users["dispatcher"], "王阿姨，师傅电话 139 1234 5678",
-                          now=when)
-    workflow.accept(report, handler, now=when + timedelta(minutes=1))
-    workflow.arrive(report, handler, now=when + timedelta(minutes=2))
-    workflow.resolve(report, handler, "已修好", now=when + timedelta(minutes=10))
-    workflow.confirm_fixed(report, 5, "谢谢！有事再打13800138000",
-                           now=when + timedelta(minutes=30))
+    with unit_of_work():
+        workflow.assign(report, users["dispatcher"], report.compound.partner_org, now=when)
+        workflow.public_reply(report, users["dispatcher"], "王阿姨，师傅电话 139 1234 5678",
+                              now=when)
+        workflow.accept(report, handler, now=when + timedelta(minutes=1))
+        workflow.arrive(report, handler, now=when + timedelta(minutes=2))
+        workflow.resolve(report, handler, "已修好", now=when + timedelta(minutes=10))
+        workflow.confirm_fixed(report, 5, "谢谢！有事再打13800138000",
+                               now=when + timedelta(minutes=30))
     return report
 
 

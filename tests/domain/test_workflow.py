@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from tests.conftest import app_secret, at_the_same_moment, jpeg_bytes
-from webapp.domain import photos, workflow
+from webapp.domain import photos, unit_of_work, workflow
 from webapp.extensions import db
 from webapp.models import Category, Report, ReportEvent, ReportPhoto, ReportStatus
 
@@ -65,8 +65,9 @@ def test_concurrent_replays_make_one_report(app, entrance_code, tmp_path):
                 from webapp.models import QrCode
                 qr = db.session.get(QrCode, code_id)
                 barrier.wait()
-                report, created = workflow.submit_report(qr, draft("race-key-000000000001"),
-                                                         [], tmp_path, secret=app_secret())
+                with unit_of_work():
+                    report, created = workflow.submit_report(
+                        qr, draft("race-key-000000000001"), [], tmp_path, secret=app_secret())
                 results.append((report.id, created))
             except Exception as exc:  # pragma: no cover - reported below
                 errors.append(exc)
@@ -155,7 +156,9 @@ def test_two_additions_at_the_same_moment_refuse_one_and_keep_no_stray_file(
     """Two tabs add information at once, both having read the same version of the report:
     one is saved, the other is told the report changed (not a 500), and the loser's photo
     file is removed with its rolled-back row."""
-    report, _ = workflow.submit_report(entrance_code, draft(), [], tmp_path, secret=app_secret())
+    with unit_of_work():
+        report, _ = workflow.submit_report(entrance_code, draft(), [], tmp_path,
+                                           secret=app_secret())
     report_id, events_before = report.id, len(report.events)
     folder = tmp_path / "race-photos"
 
@@ -202,7 +205,9 @@ def test_every_transition_is_guarded_against_concurrent_changes():
 
 
 def test_timeline_is_append_only(entrance_code, tmp_path):
-    report, _ = workflow.submit_report(entrance_code, draft(), [], tmp_path, secret=app_secret())
+    with unit_of_work():
+        report, _ = workflow.submit_report(entrance_code, draft(), [], tmp_path,
+                                           secret=app_secret())
     event = db.session.scalar(select(ReportEvent).where(ReportEvent.report_id == report.id))
     event.note = "rewritten history"
     with pytest.raises(RuntimeError, match="append-only"):

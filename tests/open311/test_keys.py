@@ -69,7 +69,8 @@ def test_post_is_rate_limited_per_key(migrated_db, tmp_path):
                         RATELIMIT_OPEN311_POST="2 per minute")
     app.test_client_class = FreshContextClient
     with app.app_context():
-        load_demo_data(app_secret())
+        with unit_of_work():
+            load_demo_data(app_secret())
         bayi = db.session.scalar(select(Community).where(Community.code == "bayi"))
         with unit_of_work():
             first = api_clients.issue_key(bayi, "one")[1]

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from tests.conftest import app_secret, jpeg_bytes, login
 from tests.open311.helpers import V2, csrf_from_page, json_of, report_numbered
-from webapp.domain import workflow
+from webapp.domain import unit_of_work, workflow
 from webapp.domain.photos import process_photo
 from webapp.extensions import db
 from webapp.models import Category, User
@@ -15,8 +15,10 @@ def test_media_url_only_when_staff_published_the_photos(client, key, app, entran
     folder = workflow.upload_folder_for_reports(app.config["UPLOAD_FOLDER"])
     draft = workflow.ReportDraft(submission_key="media-test-0000001", category_id=category,
                                  description="漏水，见照片")
-    report, _ = workflow.submit_report(entrance_code, draft, [process_photo(jpeg_bytes())],
-                                       folder, secret=app_secret())
+    with unit_of_work():
+        report, _ = workflow.submit_report(entrance_code, draft,
+                                           [process_photo(jpeg_bytes())], folder,
+                                           secret=app_secret())
     photo_id = report.photos[0].id
     url = f"{V2}/requests/{report.number}.json"
     assert json_of(client.get(url))[0]["media_url"] is None
@@ -33,7 +35,8 @@ def test_media_url_only_when_staff_published_the_photos(client, key, app, entran
     assert image.status_code == 200 and image.content_type == "image/jpeg"
     assert image.data[:2] == b"\xff\xd8"
 
-    workflow.set_photos_public(report_numbered(report.number), db.session.scalar(
-        select(User).where(User.username == "dispatcher")), False)
+    with unit_of_work():
+        workflow.set_photos_public(report_numbered(report.number), db.session.scalar(
+            select(User).where(User.username == "dispatcher")), False)
     assert json_of(client.get(url))[0]["media_url"] is None
     assert client.get(f"{V2}/media/{photo_id}.jpg").status_code == 404

@@ -380,7 +380,8 @@ def file_report(qr: QrCode, description: str = "楼道灯坏了，晚上很黑�
     category_id = db.session.scalar(select(Category.id).where(Category.code == category))
     draft = workflow.ReportDraft(submission_key=key, category_id=category_id,
                                  description=description, **fields)
-    report, _created = workflow.submit_report(qr, draft, [], None, secret=app_secret())
+    with unit_of_work():
+        report, _created = workflow.submit_report(qr, draft, [], None, secret=app_secret())
     return report, f"/t/{tokens.tracking_token(key, app_secret())}"
 
 
@@ -391,11 +392,12 @@ def staff(username: str) -> User:
 def resolve(report: Report, note: str = "已修好。") -> None:
     """Dispatcher assigns, the handler accepts, arrives and resolves."""
     handler = staff("mateng")
-    workflow.assign(report, staff("dispatcher"), report.compound.partner_org, handler)
-    workflow.accept(report, handler)
-    if not report.category.is_major:
-        workflow.arrive(report, handler)
-    workflow.resolve(report, handler, note)
+    with unit_of_work():
+        workflow.assign(report, staff("dispatcher"), report.compound.partner_org, handler)
+        workflow.accept(report, handler)
+        if not report.category.is_major:
+            workflow.arrive(report, handler)
+        workflow.resolve(report, handler, note)
 
 
 def roomy_slot(community_id: int, capacity: int = 200, days: int = 3) -> Slot:

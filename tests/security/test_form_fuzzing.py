@@ -30,7 +30,7 @@ from tests.security.helpers import (
     weird_text,
 )
 from webapp.domain import booking as booking_domain
-from webapp.domain import tokens, workflow
+from webapp.domain import tokens, unit_of_work, workflow
 from webapp.extensions import db
 from webapp.models import Booking, Category, CategoryQuestion, Report
 from webapp.resident.forms import clean_text
@@ -150,7 +150,8 @@ def test_add_information(client, entrance_code, tracking_csrf, upload_root, tmp_
     if state != "submitted":
         resolve(report)
     if state == "closed":
-        workflow.confirm_fixed(report, 4, None)
+        with unit_of_work():
+            workflow.confirm_fixed(report, 4, None)
     fields = draw_fields(draw, valid={
         "csrf_token": st.just(tracking_csrf),
         "note": optional(text_within(1, 1000, plausible_text)),
@@ -292,9 +293,10 @@ def test_booking_form(client, booking_form, upload_root, data):
 def test_cancel_booking(client, entrance_code, roomy, upload_root, data):
     draw = data.draw
     key = tokens.new_submission_key()
-    made, _created = booking_domain.book(roomy, entrance_code, booking_domain.BookingDraft(
-        submission_key=key, name="赵奶奶", phone=f"138{row_counts()['Booking']:08d}"),
-        secret=app_secret())
+    with unit_of_work():
+        made, _created = booking_domain.book(roomy, entrance_code, booking_domain.BookingDraft(
+            submission_key=key, name="赵奶奶",
+            phone=f"138{row_counts()['Booking']:08d}"), secret=app_secret())
     link = f"/b/{tokens.booking_token(key, app_secret())}"
     valid_csrf = csrf_from(client.get(link).get_data(as_text=True))
     fields = draw_fields(draw, valid={

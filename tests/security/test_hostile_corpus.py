@@ -45,7 +45,7 @@ from tests.security.helpers import (
     traversal_names,
 )
 from tests.web.helpers import open_report_form, report_fields
-from webapp.domain import booking, tokens
+from webapp.domain import booking, tokens, unit_of_work
 from webapp.domain.privacy import mask
 from webapp.extensions import db
 from webapp.models import Booking, Report, ReportPhoto
@@ -185,7 +185,8 @@ def test_markup_in_a_booking_is_shown_as_text(app, client, entrance_code, roomy,
 
     volunteer = app.test_client()
     login(volunteer, "xiaowang")
-    booking.sign_up(db.session.get(type(roomy), roomy.id), staff("xiaowang"))
+    with unit_of_work():
+        booking.sign_up(db.session.get(type(roomy), roomy.id), staff("xiaowang"))
     home = volunteer.get("/volunteer/", headers=EN).get_data(as_text=True)
     assert_escaped(home, fields["name"], where="volunteer home (name)")
     assert_escaped(home, fields["note"], where="volunteer home (note)")

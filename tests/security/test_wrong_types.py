@@ -19,7 +19,7 @@ from tests.security.helpers import (
     row_counts,
 )
 from tests.web.helpers import open_report_form, report_fields
-from webapp.domain import booking, tokens, workflow
+from webapp.domain import booking, tokens, unit_of_work, workflow
 from webapp.extensions import db
 from webapp.models import Report, ServiceType, Slot
 
@@ -175,8 +175,9 @@ def test_wrong_types_in_the_booking_form(client, entrance_code, roomy, upload_ro
                                headers={**EN, "X-CSRFToken": csrf})
         assert_answered(response)
     key = tokens.new_submission_key()
-    booking.book(roomy, entrance_code, booking.BookingDraft(key, "赵奶奶", "13811112222"),
-                 secret=app_secret())
+    with unit_of_work():
+        booking.book(roomy, entrance_code, booking.BookingDraft(key, "赵奶奶", "13811112222"),
+                     secret=app_secret())
     link = f"/b/{tokens.booking_token(key, app_secret())}"
     for reason in (a_file(), None):
         data = {"csrf_token": csrf, "reason": reason} if reason else {"reason": 5}
@@ -201,7 +202,8 @@ def test_an_invalid_post_in_the_wrong_state_says_why(client, entrance_code, stat
     csrf = csrf_from(client.get(link).text)  # the page as it was, in another tab
     if state == "closed":
         resolve(report)
-        workflow.confirm_fixed(report, 4, None)
+        with unit_of_work():
+            workflow.confirm_fixed(report, 4, None)
     response = client.post(f"{link}/{path}", data={"csrf_token": csrf, **fields}, headers=EN)
     assert_answered(response)
     assert response.status_code == 409

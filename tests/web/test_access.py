@@ -203,8 +203,8 @@ def other(walk, app):
     bayi, xinqiao = db.session.scalars(select(Community).order_by(Community.id)).all()[:2]
     office = db.session.scalars(select(Organization).where(
         Organization.community_id == xinqiao.id, Organization.kind == "office")).first()
-    load_services(xinqiao, _demo_password_hash())
     with unit_of_work():
+        load_services(xinqiao, _demo_password_hash())
         admin = accounts.create_user("xq-admin", "新桥管理员", "xinqiao-pass", Role.ADMIN,
                                      office)
         helper = accounts.create_user("xq-volunteer", "新桥志愿者", "xinqiao-pass",

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import app_secret, login
-from webapp.domain import category_settings, reporting, workflow
+from webapp.domain import category_settings, reporting, unit_of_work, workflow
 from webapp.extensions import db
 from webapp.models import Category, Community
 
@@ -21,19 +21,22 @@ def file(code, minutes_ago, key, **draft):
                   contact_phone="13911112222", floor_room="6楼601")
     fields.update(draft)
     now = datetime.now(UTC) - timedelta(minutes=minutes_ago)
-    report, _ = workflow.submit_report(code, workflow.ReportDraft(**fields), [], None, now=now,
-                                       secret=app_secret())
+    with unit_of_work():
+        report, _ = workflow.submit_report(code, workflow.ReportDraft(**fields), [], None,
+                                           now=now, secret=app_secret())
     return report, now
 
 
 def close_loop(report, users, start, minutes_to_fix, rating):
     handler = users["mateng"]
-    workflow.assign(report, users["dispatcher"], report.compound.partner_org, now=start)
-    workflow.accept(report, handler, now=start + timedelta(minutes=1))
-    workflow.arrive(report, handler, now=start + timedelta(minutes=2))
-    workflow.resolve(report, handler, "已清理干净", now=start + timedelta(minutes=minutes_to_fix))
-    if rating:
-        workflow.confirm_fixed(report, rating, "很好", now=start + timedelta(minutes=90))
+    with unit_of_work():
+        workflow.assign(report, users["dispatcher"], report.compound.partner_org, now=start)
+        workflow.accept(report, handler, now=start + timedelta(minutes=1))
+        workflow.arrive(report, handler, now=start + timedelta(minutes=2))
+        workflow.resolve(report, handler, "已清理干净",
+                         now=start + timedelta(minutes=minutes_to_fix))
+        if rating:
+            workflow.confirm_fixed(report, rating, "很好", now=start + timedelta(minutes=90))
 
 
 @pytest.fixture
@@ -75,7 +78,8 @@ def test_board_page_shows_figures_and_replies_but_nothing_personal(client, month
 
 def test_compound_board_and_hidden_reports(client, month_of_reports, users):
     a, b, _c = month_of_reports
-    workflow.set_hidden_from_board(b, users["dispatcher"], True)
+    with unit_of_work():
+        workflow.set_hidden_from_board(b, users["dispatcher"], True)
     page = client.get(f"/board/{a.compound_id}", headers=EN).text
     assert "微波宿舍" in page
     community = a.community
@@ -100,14 +104,15 @@ def test_ranking_puts_the_most_punctual_first():
 
 def test_replies_on_the_board_are_masked(client, entrance_code, users):
     report, start = file(entrance_code, 50, "board-mask-00000001")
-    workflow.assign(report, users["dispatcher"], report.compound.partner_org, now=start)
-    workflow.public_reply(report, users["dispatcher"], "赵先生：师傅电话139.1234.5678",
-                          now=start)
     handler = users["mateng"]
-    workflow.accept(report, handler, now=start + timedelta(minutes=1))
-    workflow.arrive(report, handler, now=start + timedelta(minutes=2))
-    workflow.resolve(report, handler, "已清理，有事打 (0351) 765-4399 或微信 mateng_88",
-                     now=start + timedelta(minutes=5))
+    with unit_of_work():
+        workflow.assign(report, users["dispatcher"], report.compound.partner_org, now=start)
+        workflow.public_reply(report, users["dispatcher"], "赵先生：师傅电话139.1234.5678",
+                              now=start)
+        workflow.accept(report, handler, now=start + timedelta(minutes=1))
+        workflow.arrive(report, handler, now=start + timedelta(minutes=2))
+        workflow.resolve(report, handler, "已清理，有事打 (0351) 765-4399 或微信 mateng_88",
+                         now=start + timedelta(minutes=5))
     html = client.get("/board", headers=EN).text
     assert "师傅电话" in html and "已清理，有事打" in html
     for secret in ("赵先生", "5678", "765-4399", "mateng_88"):
@@ -121,7 +126,8 @@ def test_a_private_category_counts_but_shows_nothing(client, entrance_code, user
     report, start = file(entrance_code, 40, "board-private-00001", category_id=dispute.id,
                          description="楼上赵家每晚吵")
     close_loop(report, users, start, 10, 4)
-    workflow.public_reply(report, users["dispatcher"], "已找楼上赵家调解")
+    with unit_of_work():
+        workflow.public_reply(report, users["dispatcher"], "已找楼上赵家调解")
     month = report.resolved_at.strftime("%Y-%m")
     before = reporting.board(report.community_id, month, "UTC").total
     assert "已找楼上赵家调解" in client.get("/board", headers=EN).text

@@ -247,8 +247,10 @@ def test_unknown_code_gets_a_friendly_404_with_the_hotline_when_known(client, ap
     assert page.status_code == 404
     assert "could not find" in page.get_data(as_text=True)
 
+    from webapp.domain import unit_of_work
     from webapp.domain.demo import load_demo_data
-    load_demo_data(app_secret())
+    with unit_of_work():
+        load_demo_data(app_secret())
     page = client.get("/q/doesnotexist/report", headers=EN)
     assert page.status_code == 404
     # two demo communities: which hotline is unknown, so none is guessed

@@ -206,14 +206,15 @@ def test_scanning_a_door_while_on_a_job_offers_to_stamp_arrival(client, fresh, e
 
 
 def test_callbacks_list_and_record(client, fresh, users):
-    from webapp.domain import workflow
+    from webapp.domain import unit_of_work, workflow
 
     handler = users["mateng"]
-    workflow.assign(fresh, users["dispatcher"], fresh.compound.partner_org)
-    workflow.accept(fresh, handler)
-    workflow.arrive(fresh, handler)
-    workflow.resolve(fresh, handler, "ok")
-    workflow.auto_close_unrated(utcnow() + timedelta(days=8), 7)
+    with unit_of_work():
+        workflow.assign(fresh, users["dispatcher"], fresh.compound.partner_org)
+        workflow.accept(fresh, handler)
+        workflow.arrive(fresh, handler)
+        workflow.resolve(fresh, handler, "ok")
+        workflow.auto_close_unrated(utcnow() + timedelta(days=8), 7)
     login(client, "dispatcher")
     assert fresh.number in client.get("/staff/callbacks").text
     assert act(client, fresh, "callback", result="居民表示满意", rating="4").status_code == 303
@@ -223,10 +224,11 @@ def test_callbacks_list_and_record(client, fresh, users):
 
 
 def test_csv_export_has_every_milestone_time(client, fresh, users):
-    from webapp.domain import workflow
+    from webapp.domain import unit_of_work, workflow
 
-    workflow.assign(fresh, users["dispatcher"], fresh.compound.partner_org)
-    workflow.accept(fresh, users["mateng"])
+    with unit_of_work():
+        workflow.assign(fresh, users["dispatcher"], fresh.compound.partner_org)
+        workflow.accept(fresh, users["mateng"])
     login(client, "dispatcher")
     response = client.get("/staff/export.csv?tab=all")
     assert response.mimetype == "text/csv"

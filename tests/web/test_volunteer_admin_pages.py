@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import app_secret, login
-from webapp.domain import booking
+from webapp.domain import booking, unit_of_work
 from webapp.extensions import db
 from webapp.models import CareCard, Reward, ServiceType, Slot, Transfer, User
 from webapp.models.types import utcnow
@@ -89,8 +89,10 @@ def test_volunteer_offers_time_and_bad_input(client, demo):
 
 
 def test_only_a_volunteer_of_the_shift_marks_bookings(client, slot, users):
-    made, _ = booking.book(slot, None, booking.BookingDraft("web-vol-000000000001", "王",
-                                                            "13900000001"), secret=app_secret())
+    with unit_of_work():
+        made, _ = booking.book(slot, None, booking.BookingDraft("web-vol-000000000001", "王",
+                                                                "13900000001"),
+                               secret=app_secret())
     login(client, "laoli")
     token = csrf(client, "/volunteer/")
     refused = client.post(f"/volunteer/bookings/{made.id}/done", data={"csrf_token": token},

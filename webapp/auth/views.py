@@ -2,22 +2,14 @@ import math
 
 from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
-from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired
 
 from webapp import ratelimits
 from webapp.access import public
 from webapp.auth import bp
-from webapp.domain import accounts, login_throttle
+from webapp.auth.forms import LoginForm
+from webapp.domain import accounts, login_throttle, unit_of_work
 from webapp.i18n import safe_next
-
-
-class LoginForm(FlaskForm):
-    username = StringField(_l("Username"), validators=[DataRequired()])
-    password = PasswordField(_l("Password"), validators=[DataRequired()])
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -29,23 +21,28 @@ def login():
         return render_template("auth/login.html", form=form)
     if not form.validate():
         return render_template("auth/login.html", form=form), 422
-    try:
-        user = accounts.authenticate(form.username.data, form.password.data,
-                                     request.remote_addr)
-    except login_throttle.TooManyAttempts as brake:
-        seconds = math.ceil(brake.wait.total_seconds())
-        problem = _("Too many failed attempts from here. Please wait %(n)d seconds and try "
-                    "again.", n=seconds) if seconds < 120 else \
-            _("Too many failed attempts from here. Please wait %(n)d minutes and try again.",
-              n=math.ceil(seconds / 60))
-        return render_template("auth/login.html", form=form, problem=problem), 429, \
-            {"Retry-After": str(seconds)}
+    with unit_of_work():  # a failed or refused try is recorded, whatever the answer
+        try:
+            user = accounts.authenticate(form.username.data, form.password.data,
+                                         request.remote_addr)
+        except login_throttle.TooManyAttempts as brake:
+            return throttled(form, brake)
     if user is None:
         return render_template("auth/login.html", form=form,
                                problem=_("Wrong username or password.")), 422
     login_user(user)
     return redirect(safe_next(request.args.get("next")) if request.args.get("next")
                     else url_for("staff.home"), code=303)
+
+
+def throttled(form, brake):
+    seconds = math.ceil(brake.wait.total_seconds())
+    problem = _("Too many failed attempts from here. Please wait %(n)d seconds and try "
+                "again.", n=seconds) if seconds < 120 else \
+        _("Too many failed attempts from here. Please wait %(n)d minutes and try again.",
+          n=math.ceil(seconds / 60))
+    return render_template("auth/login.html", form=form, problem=problem), 429, \
+        {"Retry-After": str(seconds)}
 
 
 @bp.post("/logout")

@@ -1,19 +1,16 @@
 """The public board (晒单 / 红黑榜): what was reported and fixed, how fast, rated how."""
 
-import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import abort, render_template, request
-from sqlalchemy import select
 
 from webapp.access import public
 from webapp.board import bp
+from webapp.board.forms import BoardForm
+from webapp.domain.places import communities, compound_by_id
 from webapp.domain.reporting import board, ranking
-from webapp.extensions import db
 from webapp.models import Community, Compound
-
-MONTH = re.compile(r"^(20\d\d)-(0[1-9]|1[0-2])$")
 
 
 def current_month(timezone: str) -> str:
@@ -31,8 +28,7 @@ def previous_months(month: str, count: int = 6) -> list[str]:
 
 def render_board(community: Community, compound: Compound | None):
     this_month = current_month(community.timezone)
-    month = request.args.get("month", "")
-    month = month if MONTH.match(month) else this_month
+    month = BoardForm(request.args).month_or(this_month)
     figures = board(community.id, month, community.timezone,
                     compound.id if compound else None)
     return render_template(
@@ -44,10 +40,10 @@ def render_board(community: Community, compound: Compound | None):
 @bp.get("/", strict_slashes=False)
 @public
 def index():
-    communities = db.session.scalars(select(Community).order_by(Community.id)).all()
-    code = request.args.get("community")
-    community = next((c for c in communities if c.code == code), None) or \
-        (communities[0] if communities else None)
+    every = communities()
+    code = BoardForm(request.args).community.data
+    community = next((c for c in every if c.code == code), None) or \
+        (every[0] if every else None)
     if community is None:
         abort(404)
     return render_board(community, None)
@@ -56,7 +52,7 @@ def index():
 @bp.get("/<int:compound_id>")
 @public
 def compound(compound_id):
-    place = db.session.get(Compound, compound_id)
+    place = compound_by_id(compound_id)
     if place is None:
         abort(404)
     return render_board(place.community, place)

@@ -50,3 +50,17 @@ def unit_of_work():
     except BaseException:
         db.session.rollback()
         raise
+
+
+@contextmanager
+def savepoint():
+    """A point inside the unit of work to fall back to, e.g. when the database finds a
+    duplicate (an IntegrityError), without ending the unit of work. SQLite's driver opens a
+    transaction only at the first write, and a SAVEPOINT outside one commits when it is
+    released: so a transaction is opened first."""
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite" and \
+            not connection.connection.driver_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN")
+    with db.session.begin_nested():
+        yield

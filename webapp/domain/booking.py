@@ -1,6 +1,7 @@
 """Service booking. A slot's places only ever change through one conditional update —
 `booked = booked + 1 WHERE booked < capacity` — inside the transaction that writes the
-booking, so no amount of concurrency can overbook it, on the resident or volunteer side."""
+booking, so no amount of concurrency can overbook it, on the resident or volunteer side.
+The resident's and the volunteer's steps leave the commit to the caller's unit of work."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from webapp.domain import DomainRefused, ledger
+from webapp.domain import DomainRefused, ledger, savepoint
 from webapp.domain.tokens import booking_token, digest
 from webapp.extensions import db
 from webapp.models import (
@@ -143,32 +144,35 @@ def find_by_link(token: str) -> Booking | None:
 
 def book(slot: Slot, qr: QrCode | None, draft: BookingDraft,
          now: datetime | None = None, *, secret: str) -> tuple[Booking, bool]:
-    """Take one resident place. A replayed submission returns the booking it made."""
+    """Take one resident place. A replayed submission returns the booking it made (one that
+    loses the race to the database undoes its savepoint, and so gives the place back)."""
     existing = find_by_submission_key(draft.submission_key)
     if existing is not None:
         return existing, False
     now = now or utcnow()
     _bookable(slot, now)
     slot_id = slot.id
-    if not _take_place(Slot.booked, Slot.capacity, slot_id, now):
-        raise BookingRefused(_l("Sorry, this time is fully booked. Please choose another."))
-    booking = Booking(
-        slot_id=slot_id, token_hash=digest(booking_token(draft.submission_key, secret)),
-        submission_key_hash=digest(draft.submission_key),
-        name=draft.name, phone=draft.phone, floor_room=draft.floor_room, note=draft.note,
-        building_id=qr.building_id if qr else None, entrance_id=qr.entrance_id if qr else None,
-        qr_code_id=qr.id if qr else None, created_at=now,
-        is_free=slot.service.free_for_care_card and has_care_card(slot.community_id,
-                                                                   draft.phone))
-    db.session.add(booking)
     try:
-        db.session.commit()
+        with savepoint():
+            if not _take_place(Slot.booked, Slot.capacity, slot_id, now):
+                raise BookingRefused(_l("Sorry, this time is fully booked. Please choose "
+                                        "another."))
+            booking = Booking(
+                slot_id=slot_id, token_hash=digest(booking_token(draft.submission_key, secret)),
+                submission_key_hash=digest(draft.submission_key), name=draft.name,
+                phone=draft.phone, floor_room=draft.floor_room, note=draft.note,
+                building_id=qr and qr.building_id, entrance_id=qr and qr.entrance_id,
+                qr_code_id=qr and qr.id, created_at=now,
+                is_free=slot.service.free_for_care_card and has_care_card(slot.community_id,
+                                                                           draft.phone))
+            db.session.add(booking)
     except IntegrityError as error:
-        db.session.rollback()  # also gives the place back
         replay = find_by_submission_key(draft.submission_key)
         if replay is not None:
             return replay, False
         raise BookingRefused(_l("You already have a booking at this time.")) from error
+    finally:
+        _recount(slot)
     return booking, True
 
 
@@ -185,7 +189,7 @@ def cancel(booking: Booking, reason: str, now: datetime | None = None) -> None:
     booking.cancelled_at = now
     booking.cancel_reason = (reason or "").strip() or None
     _give_place_back(Slot.booked, booking.slot_id)
-    db.session.commit()
+    _recount(booking.slot)
 
 
 def has_care_card(community_id: int, phone: str | None) -> bool:
@@ -206,15 +210,16 @@ def sign_up(slot: Slot, volunteer: User, now: datetime | None = None) -> Volunte
     if serves(volunteer, slot):
         raise BookingRefused(_l("You have already signed up for this shift."))
     slot_id, user_id = slot.id, volunteer.id
-    if not _take_place(Slot.volunteers_booked, Slot.volunteer_capacity, slot_id, now):
-        raise BookingRefused(_l("This shift already has all the volunteers it needs."))
-    shift = VolunteerShift(slot_id=slot_id, user_id=user_id, created_at=now)
-    db.session.add(shift)
     try:
-        db.session.commit()
+        with savepoint():
+            if not _take_place(Slot.volunteers_booked, Slot.volunteer_capacity, slot_id, now):
+                raise BookingRefused(_l("This shift already has all the volunteers it needs."))
+            shift = VolunteerShift(slot_id=slot_id, user_id=user_id, created_at=now)
+            db.session.add(shift)
     except IntegrityError as error:
-        db.session.rollback()
         raise BookingRefused(_l("You have already signed up for this shift.")) from error
+    finally:
+        _recount(slot)
     return shift
 
 
@@ -227,7 +232,7 @@ def leave(shift: VolunteerShift, volunteer: User, now: datetime | None = None) -
         raise BookingRefused(_l("It is too late to leave this shift; please call the office."))
     shift.cancelled_at = now
     _give_place_back(Slot.volunteers_booked, shift.slot_id)
-    db.session.commit()
+    _recount(shift.slot)
 
 
 def serves(volunteer: User, slot: Slot) -> bool:
@@ -251,7 +256,6 @@ def mark(booking: Booking, volunteer: User, done: bool, now: datetime | None = N
         for shift in slot.shifts:
             if shift.cancelled_at is None:
                 ledger.award_for_booking(booking, shift.user, now=now)
-    db.session.commit()
 
 
 def my_shifts(volunteer: User, now: datetime) -> list[VolunteerShift]:
@@ -290,6 +294,12 @@ def _take_place(counter, capacity, slot_id: int, now: datetime) -> bool:
                            Slot.cancelled_at.is_(None))
         .values({counter.key: counter + 1}).execution_options(synchronize_session=False))
     return taken.rowcount == 1
+
+
+def _recount(slot: Slot) -> None:
+    """The place updates bypass the loaded slot: read its counts and lists afresh, in the
+    same unit of work, when next asked."""
+    db.session.expire(slot, ["booked", "volunteers_booked", "bookings", "shifts"])
 
 
 def _give_place_back(counter, slot_id: int) -> None:

@@ -18,7 +18,6 @@ def new_feed_token(volunteer: User) -> str:
     private link, only its digest is kept, so the address is shown once, when it is made."""
     token = tokens.new_feed_token()
     volunteer.feed_token_hash = digest(token)
-    db.session.commit()
     return token
 
 

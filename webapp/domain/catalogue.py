@@ -126,3 +126,23 @@ def publish_slots(service: ServiceType | None, community: Community, draft: Slot
                            capacity=draft.capacity,
                            volunteer_capacity=draft.volunteer_capacity,
                            location=draft.location, by=by)
+
+
+def active_services(community_id: int) -> list[ServiceType]:
+    """What a volunteer of the community can offer time for."""
+    return list(db.session.scalars(select(ServiceType).join(ServiceCategory).where(
+        ServiceCategory.community_id == community_id, ServiceType.active)
+        .order_by(ServiceCategory.sort_order, ServiceType.sort_order)))
+
+
+def active_service(service_id: int | None, community_id: int) -> ServiceType | None:
+    """The community's service with this id, if it is offered."""
+    item = db.session.get(ServiceType, service_id) if service_id else None
+    if item is None or not item.active or item.category.community_id != community_id:
+        return None
+    return item
+
+
+def slot_of(slot_id: int, community_id: int) -> Slot | None:
+    slot = db.session.get(Slot, slot_id)
+    return slot if slot is not None and slot.community_id == community_id else None

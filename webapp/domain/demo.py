@@ -112,7 +112,8 @@ DEMO_REPORTS = [
 
 
 def load_demo_data(secret: str) -> dict[str, int]:
-    """Create what is missing; return how many rows of each kind were added."""
+    """Create what is missing; return how many rows of each kind were added. The caller's
+    unit of work commits it."""
     added = {"categories": 0, "questions": 0, "places": 0, "codes": 0, "organisations": 0,
              "accounts": 0, "reports": 0}
     added["categories"] += ensure_standard_categories()
@@ -143,7 +144,6 @@ def load_demo_data(secret: str) -> dict[str, int]:
     for kind, count in load_services(bayi, _demo_password_hash()).items():
         added[kind] = added.get(kind, 0) + count
     _load_canned_replies()
-    db.session.commit()
 
     for community_code, compound, building, entrance, category, text, room, key in DEMO_REPORTS:
         if workflow.find_by_submission_key(key):

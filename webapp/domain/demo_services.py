@@ -89,7 +89,7 @@ def load_services(community: Community, password_hash: str) -> dict[str, int]:
             db.session.add(Reward(community_id=community.id, kind=kind, name_zh=zh, name_en=en,
                                   cost=cost, stock=stock))
             added["rewards"] += 1
-        db.session.commit()
+        db.session.flush()
         added["slots"] = _a_week_of_slots(community)
 
     office = db.session.scalars(select(Organization).where(
@@ -99,7 +99,6 @@ def load_services(community: Community, password_hash: str) -> dict[str, int]:
             db.session.add(User(username=username, display_name=name, role=Role.VOLUNTEER,
                                 organization=office, password_hash=password_hash))
             added["volunteers"] += 1
-    db.session.commit()
     return added
 
 

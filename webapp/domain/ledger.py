@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from webapp.domain import DomainRefused
+from webapp.domain import DomainRefused, savepoint
 from webapp.extensions import db
 from webapp.models import (
     Account,
@@ -120,7 +120,7 @@ def award_for_booking(booking: Booking, volunteer: User, now: datetime | None = 
     pool = account_for(community_id, AccountKind.POOL).id
     earner = account_for(community_id, AccountKind.VOLUNTEER, volunteer).id
     try:
-        with db.session.begin_nested():
+        with savepoint():
             _transfer("award", f"{service.name_zh} · {booking.slot.starts_at:%Y-%m-%d}",
                       [(pool, -service.points), (earner, service.points)],
                       booking=booking, volunteer_id=volunteer.id, now=now)
@@ -154,6 +154,17 @@ def adjust(volunteer: User | None, points: int | None, reason: str, by: User,
                      volunteer_id=volunteer_id, by_id=by_id, now=now)
 
 
+def offered_rewards(community_id: int) -> list[Reward]:
+    """The rewards a volunteer of the community can ask for, cheapest first."""
+    return list(db.session.scalars(select(Reward).where(
+        Reward.community_id == community_id, Reward.active).order_by(Reward.cost)))
+
+
+def recent_requests(volunteer: User, limit: int = 20) -> list[Redemption]:
+    return list(db.session.scalars(select(Redemption).where(
+        Redemption.user_id == volunteer.id).order_by(Redemption.id.desc()).limit(limit)))
+
+
 def request_redemption(volunteer: User, reward: Reward) -> Redemption:
     if reward is None or not reward.active or \
             reward.community_id != volunteer.organization.community_id:
@@ -164,7 +175,6 @@ def request_redemption(volunteer: User, reward: Reward) -> Redemption:
         raise LedgerRefused(_l("You do not have enough points for this reward yet."))
     redemption = Redemption(reward=reward, user=volunteer)
     db.session.add(redemption)
-    db.session.commit()
     return redemption
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, select
 
 from webapp.extensions import db
-from webapp.models import Building, Community, Compound, Entrance, QrCode
+from webapp.models import Building, Category, Community, Compound, Entrance, QrCode
 
 
 @dataclass(frozen=True)
@@ -69,3 +69,39 @@ def sole_community() -> Community | None:
     """The community whose hotline a lost visitor should see, when there is only one."""
     communities = db.session.scalars(select(Community).limit(2)).all()
     return communities[0] if len(communities) == 1 else None
+
+
+def compounds_of(community_id: int) -> list[Compound]:
+    return list(db.session.scalars(select(Compound).where(
+        Compound.community_id == community_id).order_by(Compound.name)))
+
+
+def report_categories() -> list[Category]:
+    """The categories a resident chooses from."""
+    return list(db.session.scalars(
+        select(Category).where(Category.active).order_by(Category.sort_order, Category.id)))
+
+
+def communities() -> list[Community]:
+    return list(db.session.scalars(select(Community).order_by(Community.id)))
+
+
+def compound_by_id(compound_id: int) -> Compound | None:
+    return db.session.get(Compound, compound_id)
+
+
+def compounds_named(name: str) -> list[Compound]:
+    return list(db.session.scalars(select(Compound).where(Compound.name == name)))
+
+
+def active_codes() -> list[tuple[str, str, str, str | None]]:
+    """(token, compound, building, entrance) of every active code, in place order."""
+    return list(db.session.execute(
+        select(QrCode.token, Compound.name, Building.name, Entrance.name)
+        .join(Building, QrCode.building_id == Building.id)
+        .join(Compound, Building.compound_id == Compound.id)
+        .join(Community, Compound.community_id == Community.id)
+        .outerjoin(Entrance, QrCode.entrance_id == Entrance.id)
+        .where(QrCode.revoked_at.is_(None))
+        .order_by(Community.id, Compound.id, Building.sort_key, Building.id,
+                  Entrance.sort_key.nulls_first(), Entrance.id.nulls_first())))

@@ -38,36 +38,35 @@ class Purged:
 
 
 def purge(now: datetime, after_days: int) -> Purged:
-    """Purge what finished `after_days` or more before `now`. Idempotent: a purged record
-    carries purged_at and is not counted again."""
-    cutoff = now - timedelta(days=after_days)
-    reports = _in_batches(
-        select(Report).where(
-            Report.purged_at.is_(None), Report.status.in_(FINISHED_STATUSES),
-            or_(Report.closed_at <= cutoff,
-                and_(Report.closed_at.is_(None), Report.updated_at <= cutoff))),
-        Report, lambda batch: _purge_reports(batch, now))
-    bookings = _in_batches(
-        select(Booking).join(Slot, Booking.slot_id == Slot.id).where(
-            Booking.purged_at.is_(None),
-            or_(Slot.ends_at <= cutoff,
-                and_(Booking.status == BookingStatus.CANCELLED,
-                     Booking.cancelled_at <= cutoff))),
-        Booking, lambda batch: _purge_bookings(batch, now))
+    """Purge what finished `after_days` or more before `now`, in the caller's unit of work.
+    Idempotent: a purged record carries purged_at and is not counted again."""
+    reports = bookings = 0
+    while done := purge_batch(now, after_days):
+        reports, bookings = reports + done.reports, bookings + done.bookings
     return Purged(reports, bookings)
 
 
-def _in_batches(statement, model, purge_batch) -> int:
-    """Each batch is committed on its own: a long purge holds no long transaction, and one
-    stopped half-way carries on where it stopped."""
-    count, last_id = 0, 0
-    while batch := db.session.scalars(
-            statement.where(model.id > last_id).order_by(model.id).limit(BATCH)).all():
-        purge_batch(batch)
-        db.session.commit()
-        count += len(batch)
-        last_id = batch[-1].id
-    return count
+def purge_batch(now: datetime, after_days: int) -> Purged | None:
+    """The next BATCH of reports and of bookings to purge, purged; None when none is left.
+    `flask privacy purge` commits each batch on its own: a long purge holds no long
+    transaction, and one stopped half-way carries on where it stopped."""
+    cutoff = now - timedelta(days=after_days)
+    reports = db.session.scalars(select(Report).where(
+        Report.purged_at.is_(None), Report.status.in_(FINISHED_STATUSES),
+        or_(Report.closed_at <= cutoff,
+            and_(Report.closed_at.is_(None), Report.updated_at <= cutoff)))
+        .order_by(Report.id).limit(BATCH)).all()
+    bookings = db.session.scalars(select(Booking).join(Slot, Booking.slot_id == Slot.id).where(
+        Booking.purged_at.is_(None),
+        or_(Slot.ends_at <= cutoff,
+            and_(Booking.status == BookingStatus.CANCELLED, Booking.cancelled_at <= cutoff)))
+        .order_by(Booking.id).limit(BATCH)).all()
+    if not reports and not bookings:
+        return None
+    if reports:
+        _purge_reports(reports, now)
+    _purge_bookings(bookings, now)
+    return Purged(len(reports), len(bookings))
 
 
 def _purge_reports(reports: list[Report], now: datetime) -> None:

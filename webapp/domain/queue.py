@@ -9,8 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.extensions import db
-from webapp.inputs import whole_number
-from webapp.models import FINISHED_STATUSES, OPEN_STATUSES, Report, ReportStatus, User
+from webapp.models import FINISHED_STATUSES, OPEN_STATUSES, Category, Report, ReportStatus, User
 
 PAGE_SIZE = 25
 TABS = ("open", "new", "unassigned", "mine", "overdue", "resolved", "closed", "all")
@@ -26,21 +25,6 @@ class QueueFilter:
     category_id: int | None = None
     status: str | None = None
     page: int = 1
-
-    @classmethod
-    def from_args(cls, args) -> QueueFilter:
-        def number(name):
-            return whole_number(args.get(name, ""))
-
-        tab = args.get("tab", "open")
-        status = args.get("status") or None
-        return cls(
-            tab=tab if tab in TABS else "open",
-            compound_id=number("compound"),
-            category_id=number("category"),
-            status=status if status in set(ReportStatus) else None,
-            page=max(1, min(number("page") or 1, 10_000)),
-        )
 
     def args(self, **changes) -> dict:
         """Query arguments for a link to this filter with some changes."""
@@ -151,3 +135,8 @@ def jobs_at_place(user: User, building_id: int, entrance_id: int | None) -> list
     if entrance_id is not None:
         conditions.append((Report.entrance_id == entrance_id) | Report.entrance_id.is_(None))
     return list(db.session.scalars(select(Report).where(*conditions).order_by(Report.id)))
+
+
+def categories() -> list[Category]:
+    """Every category, for the queue's filter."""
+    return list(db.session.scalars(select(Category).order_by(Category.sort_order)))

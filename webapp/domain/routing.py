@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from webapp.domain import category_settings
 from webapp.extensions import db
-from webapp.models import Organization, OrgKind, Report, Routing
+from webapp.models import Organization, OrgKind, Report, Role, Routing, User
 
 
 def suggested_org(report: Report) -> Organization | None:
@@ -34,3 +34,22 @@ def organizations(community_id: int, kinds=None) -> list[Organization]:
     if kinds:
         query = query.where(Organization.kind.in_(list(kinds)))
     return list(db.session.scalars(query.order_by(Organization.kind, Organization.name)))
+
+
+def organization(org_id: int | None) -> Organization | None:
+    return db.session.get(Organization, org_id) if org_id else None
+
+
+def staff_member(user_id: int | None) -> User | None:
+    return db.session.get(User, user_id) if user_id else None
+
+
+def people(orgs: list[Organization]) -> list[User]:
+    """The active handlers and dispatchers of `orgs`: whom a job can be handed to."""
+    return list(db.session.scalars(select(User).where(
+        User.organization_id.in_([o.id for o in orgs]), User.active,
+        User.role.in_([Role.HANDLER, Role.DISPATCHER])).order_by(User.display_name)))
+
+
+def organization_named(name: str) -> Organization | None:
+    return db.session.scalars(select(Organization).where(Organization.name == name)).first()

@@ -137,5 +137,4 @@ def sweep(now: datetime) -> int:
         .values(breached_at=ReportMilestone.due_at)
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
     return result.rowcount or 0

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from webapp.domain import DomainRefused, StaleWrite, sla
+from webapp.domain import DomainRefused, StaleWrite, savepoint, sla
 from webapp.domain import photos as photo_store
 from webapp.domain.booking import has_care_card
 from webapp.domain.permissions import Action, can
@@ -79,7 +79,10 @@ REPORT_ACTIONS = frozenset(ALLOWED_FROM) | {Action.INTERNAL_NOTE, Action.PUBLIC_
 
 
 class TransitionRefused(DomainRefused):
-    """The change is not allowed now; str() says why, for the person who asked."""
+    """The change is not allowed now; str() says why, for the person who asked. The report's
+    state stands in the way, not what was typed: a conflict."""
+
+    status = 409
 
 
 class ReportChanged(TransitionRefused, StaleWrite):
@@ -89,23 +92,28 @@ class ReportChanged(TransitionRefused, StaleWrite):
 class MissingInput(TransitionRefused):
     """A reason or note that the transition needs was left empty."""
 
+    status = 422
+
 
 class SubmissionKeyConflict(Exception):
     """A submission key was replayed for a different place."""
 
 
+CHANGED_AT_THE_SAME_MOMENT = _l("Someone else changed this report at the same moment. Here it "
+                                "is as it is now; please check and try again.")
+
+
 def _one_change_at_a_time(transition):
     """The version column makes a concurrent change fail when the report row is written:
-    at the commit, or earlier when a query inside the transition flushes it."""
+    at _save's flush, or earlier when a query inside the transition flushes it. (Should it
+    first fail at the unit of work's commit, that is a StaleWrite; the pages say the same.)
+    The unit of work rolls back."""
     @wraps(transition)
     def run(*args, **kwargs):
         try:
             return transition(*args, **kwargs)
         except StaleDataError as exc:
-            db.session.rollback()
-            raise ReportChanged(_l("Someone else changed this report at the same moment. "
-                                   "Here it is as it is now; please check and try again.")) \
-                from exc
+            raise ReportChanged(CHANGED_AT_THE_SAME_MOMENT) from exc
     return run
 
 
@@ -143,7 +151,9 @@ def submit_report(qr: QrCode | None, draft: ReportDraft, photos, upload_folder,
     """File a report for the place bound to `qr`, or (Open311, no code) for `building` and
     `entrance_id`. A replay of the same submission key returns the report it already made;
     the bool says whether this call created it. `on_created(report)` may add rows of its own
-    to the same transaction. `secret` makes the tracking link (tokens.link_token)."""
+    to the same transaction. `secret` makes the tracking link (tokens.link_token). The
+    caller's unit of work commits; a replay that loses the race to the database is found
+    there (an IntegrityError undoes only this savepoint)."""
     if qr is not None:
         building, entrance_id = qr.building, qr.entrance_id
     existing = find_by_submission_key(draft.submission_key)
@@ -175,26 +185,24 @@ def submit_report(qr: QrCode | None, draft: ReportDraft, photos, upload_folder,
         updated_at=now,
     )
     try:
-        db.session.add(report)
-        db.session.flush()
-        report.number = _report_number(report, building.compound.community.timezone)
-        event = _record(report, "submitted", None, S.SUBMITTED, None, now=now)
-        _attach_photos(report, event, photos, stored)
-        sla.start(report, Milestone.ACCEPT, now)
-        store_answers(report, draft.answers)
-        if on_created is not None:
-            on_created(report)
-        db.session.commit()
+        with savepoint():
+            db.session.add(report)
+            db.session.flush()
+            report.number = _report_number(report, building.compound.community.timezone)
+            event = _record(report, "submitted", None, S.SUBMITTED, None, now=now)
+            _attach_photos(report, event, photos, stored)
+            sla.start(report, Milestone.ACCEPT, now)
+            store_answers(report, draft.answers)
+            if on_created is not None:
+                on_created(report)
     except IntegrityError:
         # Another request with the same submission key won the race.
-        db.session.rollback()
         photo_store.delete_photos(upload_folder, stored)
         existing = find_by_submission_key(draft.submission_key)
         if existing is None:
             raise
         return _same_place(existing, qr, building, entrance_id), False
     except Exception:
-        db.session.rollback()
         photo_store.delete_photos(upload_folder, stored)
         raise
     return report, True
@@ -480,7 +488,6 @@ def auto_close_unrated(now: datetime, after_days: int) -> int:
         report.status = S.CLOSED
         report.closed_at = now
         report.updated_at = now
-    db.session.commit()
     return len(reports)
 
 
@@ -596,12 +603,10 @@ def _required(text: str | None) -> str:
 
 
 def _save(report: Report, now: datetime | None = None) -> None:
+    """Write the change now, inside the guard: a concurrent change to the report fails here
+    (its version moved on), not later at the commit."""
     report.updated_at = now or utcnow()
-    try:
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    db.session.flush()
 
 
 def _same_place(report: Report, qr: QrCode | None, building: Building,

@@ -3,16 +3,15 @@ its private link."""
 
 from flask import abort, current_app, flash, make_response, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from webapp import ratelimits
 from webapp.access import public
-from webapp.domain import booking, calendar
+from webapp.domain import booking, calendar, catalogue
 from webapp.domain.places import active_code
 from webapp.domain.tokens import booking_token, new_submission_key
-from webapp.extensions import db
-from webapp.models import Booking, ServiceCategory, ServiceType, Slot
+from webapp.models import Booking, Slot
 from webapp.models.types import utcnow
+from webapp.refusals import answered_by
 from webapp.resident import bp
 from webapp.resident.forms import BookingForm, CancelForm
 from webapp.resident.views import render_unusable_code
@@ -30,10 +29,8 @@ def services(token):
     code, error = code_or_error(token)
     if error:
         return error
-    community_id = code.building.compound.community_id
-    categories = db.session.scalars(select(ServiceCategory).where(
-        ServiceCategory.community_id == community_id).order_by(ServiceCategory.sort_order)).all()
-    return render_template("resident/services.html", qr=code, categories=categories)
+    return render_template("resident/services.html", qr=code, categories=(
+        catalogue.categories_of(code.building.compound.community_id)))
 
 
 @bp.get("/q/<token>/services/<int:service_id>")
@@ -42,24 +39,33 @@ def service(token, service_id):
     code, error = code_or_error(token)
     if error:
         return error
-    item = db.session.get(ServiceType, service_id)
-    if item is None or not item.active or \
-            item.category.community_id != code.building.compound.community_id:
+    item = catalogue.active_service(service_id, code.building.compound.community_id)
+    if item is None:
         abort(404)
     return render_template("resident/service.html", qr=code, service=item,
                            slots=booking.upcoming(item, utcnow()))
 
 
 def bookable_slot(code, slot_id) -> Slot:
-    slot = db.session.get(Slot, slot_id)
-    if slot is None or slot.community_id != code.building.compound.community_id:
+    slot = catalogue.slot_of(slot_id, code.building.compound.community_id)
+    if slot is None:
         abort(404)
     return slot
+
+
+def render_book_refused(message, _status):
+    """The booking form again, the slot as it is now. A booking refused here is always the
+    slot's state in the way (full, gone, a booking already made): 409."""
+    code = active_code(request.view_args["token"])
+    return render_template("resident/book.html", qr=code,
+                           slot=bookable_slot(code, request.view_args["slot_id"]),
+                           form=BookingForm(), problem=message), 409
 
 
 @bp.route("/q/<token>/slots/<int:slot_id>/book", methods=["GET", "POST"])
 @public
 @ratelimits.submission
+@answered_by(render_book_refused)
 def book(token, slot_id):
     code, error = code_or_error(token)
     if error:
@@ -75,13 +81,7 @@ def book(token, slot_id):
                                  name=form.name.data, phone=form.phone.data,
                                  floor_room=form.floor_room.data or None,
                                  note=form.note.data or None)
-    try:
-        made, created = booking.book(slot, code, draft,
-                                     secret=current_app.config["SECRET_KEY"])
-    except booking.BookingRefused as refused:
-        db.session.rollback()
-        return render_template("resident/book.html", qr=code, slot=db.session.get(Slot, slot_id),
-                               form=form, problem=str(refused)), 409
+    _made, created = booking.book(slot, code, draft, secret=current_app.config["SECRET_KEY"])
     if created:
         flash(_("Booked. Keep this page's link to see or cancel your booking."), "success")
     return see_other(url_for("resident.booking_page",
@@ -124,18 +124,21 @@ def booking_calendar(token):
         "Content-Disposition": "attachment; filename=mashang-booking.ics"})
 
 
+def render_cancel_refused(message, _status):
+    """A cancellation refused (too late, already cancelled): the booking as it is, 409."""
+    token = request.view_args["token"]
+    return render_booking(booking_for(token), token, CancelForm(), message, 409)
+
+
 @bp.post("/b/<token>/cancel")
 @public
 @ratelimits.link_change
+@answered_by(render_cancel_refused)
 def cancel_booking(token):
     found = booking_for(token)
     form = CancelForm()
     if not form.validate():
         return render_booking(found, token, form, status=422)
-    try:
-        booking.cancel(found, form.reason.data)
-    except booking.BookingRefused as refused:
-        db.session.rollback()
-        return render_booking(booking_for(token), token, form, str(refused), 409)
+    booking.cancel(found, form.reason.data)
     flash(_("Your booking is cancelled."), "success")
     return see_other(url_for("resident.booking_page", token=token))

@@ -1,11 +1,12 @@
-"""The resident's forms. Text limits come from the columns the text is stored in (`fits`),
-the others from domain.report_input; photos from domain.photos."""
+"""The resident's forms; AppForm (webapp/forms.py) cleans their text. Text limits come from
+the columns the text is stored in (`fits`), the others from domain.report_input; photos
+from domain.photos."""
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    Field,
     HiddenField,
     MultipleFileField,
     RadioField,
@@ -25,20 +26,9 @@ from webapp.domain import phones
 from webapp.domain import report_input as limits
 from webapp.domain.photos import PhotoRejected, process_photo
 from webapp.domain.tokens import is_submission_key
+from webapp.forms import AppForm, WholeNumberField, clean_text, text_only
 from webapp.models import Booking, Report
-from webapp.models.text import max_length, plain
-
-
-def text_only(value):
-    """What is not text — a file sent in a text field, a number, list or object in a JSON
-    body — counts as nothing typed (no field's rules may then stumble on it)."""
-    return value if value is None or isinstance(value, str) else ""
-
-
-def clean_text(value):
-    """Trim, and drop what no column stores (NUL, direction controls: models/text.py)."""
-    value = text_only(value)
-    return plain(value).strip() if isinstance(value, str) else value
+from webapp.models.text import max_length
 
 
 def fits(attribute):
@@ -51,9 +41,6 @@ def fits(attribute):
             raise StopValidation(_l("At most %(max)d characters.", max=limit))
     check.field_flags = {"maxlength": limit}  # rendered as the input's maxlength
     return check
-
-
-CLEAN = [clean_text]
 
 
 def phone_number(form, field):
@@ -96,14 +83,21 @@ class PhotoUploadMixin:
             raise ValidationError("; ".join(problems))
 
 
-class ReportForm(PhotoUploadMixin, FlaskForm):
+class NamesField(Field):
+    """Every value sent under the field's name, cleaned: e.g. the photos already kept."""
+
+    def process_formdata(self, valuelist):
+        self.data = [clean_text(text_only(value)) for value in valuelist]
+
+
+class ReportForm(PhotoUploadMixin, AppForm):
     category = RadioField(
         _l("What is it about?"),
         validate_choice=False,
         validators=[InputRequired(message=_l("Please choose what the problem is about."))],
     )
     description = TextAreaField(
-        _l("What is wrong?"), filters=CLEAN,
+        _l("What is wrong?"),
         validators=[
             DataRequired(message=_l("Please describe the problem.")),
             Length(
@@ -116,17 +110,18 @@ class ReportForm(PhotoUploadMixin, FlaskForm):
     )
     photos = MultipleFileField(_l("Photos (up to 3)"))
     floor_room = StringField(
-        _l("Floor / room"), filters=CLEAN,
+        _l("Floor / room"),
         validators=[Optional(), fits(Report.floor_room)],
     )
     contact_name = StringField(
-        _l("Your name"), filters=CLEAN,
+        _l("Your name"),
         validators=[Optional(), fits(Report.contact_name)],
     )
-    contact_phone = StringField(_l("Phone"), filters=CLEAN,
+    contact_phone = StringField(_l("Phone"),
                                 validators=[fits(Report.contact_phone), phone_number])
     care_card = BooleanField(_l("I am elderly or live alone (care card 爱心联系卡)"))
-    submission_key = HiddenField(filters=[text_only], validators=[fresh_submission_key])
+    submission_key = HiddenField(validators=[fresh_submission_key])
+    kept_photo = NamesField()
 
     def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -142,10 +137,9 @@ class ReportForm(PhotoUploadMixin, FlaskForm):
             raise ValidationError(_l("Please choose a category from the list."))
 
 
-
-class AddInfoForm(PhotoUploadMixin, FlaskForm):
+class AddInfoForm(PhotoUploadMixin, AppForm):
     note = TextAreaField(
-        _l("Anything to add?"), filters=CLEAN,
+        _l("Anything to add?"),
         validators=[Length(max=limits.NOTE_MAX, message=_l("At most %(max)d characters.",
                                                             max=limits.NOTE_MAX))],
     )
@@ -160,23 +154,23 @@ class AddInfoForm(PhotoUploadMixin, FlaskForm):
         return True
 
 
-class RateForm(FlaskForm):
+class RateForm(AppForm):
     rating = RadioField(
         _l("How well was it handled?"),
         choices=[str(n) for n in range(5, 0, -1)],
         validators=[InputRequired(message=_l("Please choose 1 to 5 stars."))],
     )
     comment = TextAreaField(
-        _l("Comment (optional)"), filters=CLEAN,
+        _l("Comment (optional)"),
         validators=[Length(max=limits.RATING_COMMENT_MAX,
                            message=_l("At most %(max)d characters.",
                                       max=limits.RATING_COMMENT_MAX))],
     )
 
 
-class NotFixedForm(FlaskForm):
+class NotFixedForm(AppForm):
     reason = TextAreaField(
-        _l("What is still wrong?"), filters=CLEAN,
+        _l("What is still wrong?"),
         validators=[
             DataRequired(message=_l("Please tell us what is still wrong.")),
             Length(max=limits.NOTE_MAX, message=_l("At most %(max)d characters.",
@@ -185,22 +179,30 @@ class NotFixedForm(FlaskForm):
     )
 
 
-class BookingForm(FlaskForm):
-    name = StringField(_l("Your name"), filters=CLEAN, validators=[
+class BookingForm(AppForm):
+    name = StringField(_l("Your name"), validators=[
         DataRequired(message=_l("Please give your name.")), fits(Booking.name)])
-    phone = StringField(_l("Phone"), filters=CLEAN, validators=[
+    phone = StringField(_l("Phone"), validators=[
         DataRequired(message=_l("Please give a phone number so the volunteer can call you.")),
         fits(Booking.phone), phone_number])
-    floor_room = StringField(_l("Floor / room"), filters=CLEAN, validators=[
+    floor_room = StringField(_l("Floor / room"), validators=[
         Optional(), fits(Booking.floor_room)])
-    note = TextAreaField(_l("Anything the volunteer should know? (optional)"), filters=CLEAN,
+    note = TextAreaField(_l("Anything the volunteer should know? (optional)"),
                          validators=[Length(max=limits.NOTE_MAX, message=_l(
                              "At most %(max)d characters.", max=limits.NOTE_MAX))])
-    submission_key = HiddenField(filters=[text_only], validators=[fresh_submission_key])
+    submission_key = HiddenField(validators=[fresh_submission_key])
 
 
-
-class CancelForm(FlaskForm):
-    reason = TextAreaField(_l("Reason (optional)"), filters=CLEAN, validators=[
+class CancelForm(AppForm):
+    reason = TextAreaField(_l("Reason (optional)"), validators=[
         Length(max=limits.NOTE_MAX, message=_l("At most %(max)d characters.",
                                                 max=limits.NOTE_MAX))])
+
+
+class PollForm(AppForm):
+    """The tracking page asking whether the report changed: the version it shows."""
+
+    class Meta:
+        csrf = False
+
+    v = WholeNumberField()

@@ -17,21 +17,24 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
-from sqlalchemy import select
 
 from webapp import ratelimits
 from webapp.access import public
 from webapp.domain import photos as photo_store
-from webapp.domain import questions, queue, workflow
+from webapp.domain import questions, queue, unit_of_work, workflow
 from webapp.domain.permissions import Action, can
-from webapp.domain.places import active_code, find_scan_place, sole_community
+from webapp.domain.places import (
+    active_code,
+    find_scan_place,
+    report_categories,
+    sole_community,
+)
 from webapp.domain.tokens import is_submission_key, new_submission_key, tracking_token
-from webapp.extensions import db
 from webapp.i18n import current_language
-from webapp.inputs import whole_number
-from webapp.models import Category, Report
+from webapp.models import Report
+from webapp.refusals import answered_by
 from webapp.resident import bp
-from webapp.resident.forms import AddInfoForm, NotFixedForm, RateForm, ReportForm
+from webapp.resident.forms import AddInfoForm, NotFixedForm, PollForm, RateForm, ReportForm
 from webapp.responses import report_photo, see_other
 
 
@@ -80,12 +83,6 @@ def unknown_code():
     return render_template("errors/not_found.html", community=sole_community()), 404
 
 
-def categories():
-    return db.session.scalars(
-        select(Category).where(Category.active).order_by(Category.sort_order, Category.id)
-    ).all()
-
-
 def report_folder():
     return workflow.upload_folder_for_reports(current_app.config["UPLOAD_FOLDER"])
 
@@ -105,8 +102,7 @@ def new_report(token):
     qr = active_code(token)
     if qr is None:
         return render_unusable_code(token)
-
-    choices = categories()
+    choices = report_categories()
     form = ReportForm(categories=choices)
     asked = questions.questions_by_category((c.id for c in choices),
                                             qr.building.compound.community_id)
@@ -115,47 +111,49 @@ def new_report(token):
         return render_template("resident/report_form.html", form=form, qr=qr,
                                categories=choices, kept=[], questions=asked, answered={},
                                answer_errors={})
+    return file_report(qr, form, choices, asked)
 
+
+def file_report(qr, form, choices, asked):
+    """Check the form and the chosen category's questions together (every problem shows);
+    file the report, or show the form again keeping the photos that were fine."""
     upload_root = current_app.config["UPLOAD_FOLDER"]
     key = form.submission_key.data or ""
     key_ok = is_submission_key(key)
-    kept = photo_store.load_pending(upload_root, key, request.form.getlist("kept_photo")) \
+    kept = photo_store.load_pending(upload_root, key, form.kept_photo.data or []) \
         if key_ok else []
     form.kept_count = len(kept)
-
     form_ok = form.validate()
-    # The chosen category's extra questions, checked with the rest so every problem shows.
     chosen = int(form.category.data) if not form.category.errors else None
     answers, answer_errors = questions.check_answers(
         asked.get(chosen, []), lambda q: request.form.getlist(f"q{q.id}"),
         qr.building.compound.community.timezone)
     if not form_ok or answer_errors:
-        # Keep the photos that were fine so they need not be chosen again.
         if key_ok and getattr(form, "processed_photos", None):
             names = photo_store.keep_pending(upload_root, key, form.processed_photos)
             kept += list(zip(names, form.processed_photos, strict=True))
         return render_report_form(form, qr, choices, [name for name, _p in kept], asked,
                                   answer_errors), 422
-
-    draft = workflow.ReportDraft(
-        submission_key=key,
-        category_id=int(form.category.data),
-        description=form.description.data,
-        floor_room=form.floor_room.data or None,
-        contact_name=form.contact_name.data or None,
-        contact_phone=form.contact_phone.data,
-        care_card=form.care_card.data,
-        answers=tuple(answers),
-    )
     photos = [p for _name, p in kept] + form.processed_photos
+    return submit(qr, form, answers, photos, choices, asked)
+
+
+def submit(qr, form, answers, photos, choices, asked):
+    key = form.submission_key.data
+    draft = workflow.ReportDraft(
+        submission_key=key, category_id=int(form.category.data),
+        description=form.description.data, floor_room=form.floor_room.data or None,
+        contact_name=form.contact_name.data or None, contact_phone=form.contact_phone.data,
+        care_card=form.care_card.data, answers=tuple(answers))
     try:
-        report, created = workflow.submit_report(qr, draft, photos, report_folder(),
-                                                 secret=current_app.config["SECRET_KEY"])
+        with unit_of_work():
+            _report, created = workflow.submit_report(
+                qr, draft, photos, report_folder(), secret=current_app.config["SECRET_KEY"])
     except workflow.SubmissionKeyConflict:
         form.submission_key.data = new_submission_key()
         form.submission_key.errors = [_("This form is out of date. Please send it again.")]
         return render_report_form(form, qr, choices, [], asked, {}), 422
-    photo_store.clear_pending(upload_root, key)
+    photo_store.clear_pending(current_app.config["UPLOAD_FOLDER"], key)
     if created:
         flash(_("Thank you. Your report has been received."), "success")
     return see_other(url_for("resident.tracking", tracking=tracking_token(
@@ -182,8 +180,7 @@ def report_for(tracking) -> Report:
 @ratelimits.link_lookup
 def tracking(tracking):
     report = report_for(tracking)
-    polled = request.args.get("v", "")
-    version = whole_number(polled)
+    version = PollForm(request.args).v.data
     if request.htmx and version is not None:
         if version == live_version(report):
             return "", 204
@@ -227,31 +224,35 @@ def render_tracking(report, tracking, *, info_form=None, rate_form=None, not_fix
     return response
 
 
-def step_refused(report, tracking, step):
-    """The tracking page, with the reason, when the report's state does not allow `step`
-    (a stale page or a second tab); None when it does."""
-    try:
-        workflow.check_resident_step(report, step)
-    except workflow.TransitionRefused as refused:
-        return render_tracking(report, tracking, problem=str(refused), status=409)
-    return None
+# What each step's page keeps of the form that was sent, when the step is refused.
+STEP_FORMS = {"resident.add_info": ("info_form", AddInfoForm),
+              "resident.confirm": ("rate_form", RateForm),
+              "resident.not_fixed": ("not_fixed_form", NotFixedForm)}
+
+
+def render_step_refused(message, status):
+    """The tracking page, with the reason, when the report's state does not allow a step
+    (a stale page or a second tab) or someone changed it at the same moment."""
+    tracking = request.view_args["tracking"]
+    name, form = STEP_FORMS[request.endpoint]
+    return render_tracking(report_for(tracking), tracking, problem=message, status=status,
+                           **{name: form()})
+
+
+step_answered = answered_by(render_step_refused, stale=workflow.CHANGED_AT_THE_SAME_MOMENT)
 
 
 @bp.post("/t/<tracking>/info")
 @public
 @ratelimits.link_change
+@step_answered
 def add_info(tracking):
     report = report_for(tracking)
+    workflow.check_resident_step(report, workflow.ResidentStep.ADD_INFORMATION)
     form = AddInfoForm()
-    refused = step_refused(report, tracking, workflow.ResidentStep.ADD_INFORMATION)
-    if refused:
-        return refused
     if not form.validate():
         return render_tracking(report, tracking, info_form=form, status=422)
-    try:
-        workflow.add_information(report, form.note.data, form.processed_photos, report_folder())
-    except workflow.TransitionRefused as refused:
-        return render_tracking(report, tracking, info_form=form, problem=str(refused), status=409)
+    workflow.add_information(report, form.note.data, form.processed_photos, report_folder())
     flash(_("Added to your report."), "success")
     return see_other(url_for("resident.tracking", tracking=tracking))
 
@@ -259,18 +260,14 @@ def add_info(tracking):
 @bp.post("/t/<tracking>/confirm")
 @public
 @ratelimits.link_change
+@step_answered
 def confirm(tracking):
     report = report_for(tracking)
+    workflow.check_resident_step(report, workflow.ResidentStep.CONFIRM)
     form = RateForm()
-    refused = step_refused(report, tracking, workflow.ResidentStep.CONFIRM)
-    if refused:
-        return refused
     if not form.validate():
         return render_tracking(report, tracking, rate_form=form, status=422)
-    try:
-        workflow.confirm_fixed(report, int(form.rating.data), form.comment.data)
-    except workflow.TransitionRefused as refused:
-        return render_tracking(report, tracking, rate_form=form, problem=str(refused), status=409)
+    workflow.confirm_fixed(report, int(form.rating.data), form.comment.data)
     flash(_("Thank you for your rating."), "success")
     return see_other(url_for("resident.tracking", tracking=tracking))
 
@@ -278,19 +275,14 @@ def confirm(tracking):
 @bp.post("/t/<tracking>/not-fixed")
 @public
 @ratelimits.link_change
+@step_answered
 def not_fixed(tracking):
     report = report_for(tracking)
+    workflow.check_resident_step(report, workflow.ResidentStep.NOT_FIXED)
     form = NotFixedForm()
-    refused = step_refused(report, tracking, workflow.ResidentStep.NOT_FIXED)
-    if refused:
-        return refused
     if not form.validate():
         return render_tracking(report, tracking, not_fixed_form=form, status=422)
-    try:
-        workflow.report_not_fixed(report, form.reason.data)
-    except workflow.TransitionRefused as refused:
-        return render_tracking(report, tracking, not_fixed_form=form, problem=str(refused),
-                               status=409)
+    workflow.report_not_fixed(report, form.reason.data)
     flash(_("We have reopened your report."), "success")
     return see_other(url_for("resident.tracking", tracking=tracking))
 

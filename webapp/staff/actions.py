@@ -1,123 +1,100 @@
-"""The report page's buttons: each reads its form fields and calls one workflow transition."""
+"""The report page's buttons: each reads its form and calls one workflow transition."""
 
-from flask import current_app, request
+from flask import current_app
 from flask_login import current_user
 
-from webapp.domain import category_settings, workflow
+from webapp.domain import category_settings, routing, workflow
 from webapp.domain.permissions import Action
-from webapp.domain.photos import PhotoRejected, process_photo
-from webapp.extensions import db
-from webapp.inputs import whole_number
-from webapp.models import Organization, User
+from webapp.staff import forms
 
 
-def _text(name: str) -> str:
-    return (request.form.get(name) or "").replace("\x00", "").strip()[:2000]
+def assign(report, form):
+    workflow.assign(report, current_user, routing.organization(form.org.data),
+                    routing.staff_member(form.person.data), version=form.version.data)
 
 
-def _int(name: str) -> int | None:
-    return whole_number(request.form.get(name, ""))
+def set_priority(report, form):
+    workflow.set_priority(report, current_user, form.priority.data, version=form.version.data)
 
 
-def _version() -> int | None:
-    return _int("version")
+def needs_consultation(report, form):
+    workflow.mark_needs_consultation(report, current_user, form.note.data,
+                                     version=form.version.data)
 
 
-def _org(name: str) -> Organization | None:
-    org_id = _int(name)
-    return db.session.get(Organization, org_id) if org_id else None
+def escalate(report, form):
+    workflow.escalate(report, current_user, routing.organization(form.department.data),
+                      form.reason.data, version=form.version.data)
 
 
-def assign(report):
-    person_id = _int("person")
-    person = db.session.get(User, person_id) if person_id else None
-    workflow.assign(report, current_user, _org("org"), person, version=_version())
-
-
-def set_priority(report):
-    priority = _int("priority")
-    workflow.set_priority(report, current_user, -1 if priority is None else priority,
-                          version=_version())
-
-
-def needs_consultation(report):
-    workflow.mark_needs_consultation(report, current_user, _text("note"), version=_version())
-
-
-def escalate(report):
-    workflow.escalate(report, current_user, _org("department"), _text("reason"),
-                      version=_version())
-
-
-def merge(report):
-    number = _text("original")
+def merge(report, form):
+    number = form.original.data
     original = workflow.find_by_number(number, report.community_id) if number else None
-    workflow.merge_duplicate(report, current_user, original, version=_version())
+    workflow.merge_duplicate(report, current_user, original, version=form.version.data)
 
 
-def reject(report):
-    workflow.reject(report, current_user, _text("reason"), version=_version())
+def reject(report, form):
+    workflow.reject(report, current_user, form.reason.data, version=form.version.data)
 
 
-def internal_note(report):
-    workflow.add_internal_note(report, current_user, _text("note"))
+def internal_note(report, form):
+    workflow.add_internal_note(report, current_user, form.note.data)
 
 
-def public_reply(report):
-    text = _text("text")
-    canned_id = _int("canned")
-    if not text and canned_id:
+def public_reply(report, form):
+    text = form.text.data
+    if not text and form.canned.data:
         canned = category_settings.canned_reply(report.community_id, report.category_id,
-                                                canned_id)
+                                                form.canned.data)
         text = canned.text if canned else ""
     workflow.public_reply(report, current_user, text)
 
 
-def hide_from_board(report):
-    workflow.set_hidden_from_board(report, current_user, request.form.get("hidden") == "1")
+def hide_from_board(report, form):
+    workflow.set_hidden_from_board(report, current_user, form.hidden.data)
 
 
-def publish_photos(report):
-    workflow.set_photos_public(report, current_user, request.form.get("public") == "1")
+def publish_photos(report, form):
+    workflow.set_photos_public(report, current_user, form.public.data)
 
 
-def callback(report):
-    rating = _int("rating")
-    workflow.record_callback(report, current_user, _text("result"), rating)
+def callback(report, form):
+    workflow.record_callback(report, current_user, form.result.data, form.rating.data)
 
 
-def accept(report):
-    workflow.accept(report, current_user, version=_version())
+def accept(report, form):
+    workflow.accept(report, current_user, version=form.version.data)
 
 
-def arrive(report):
-    workflow.arrive(report, current_user, version=_version())
+def arrive(report, form):
+    workflow.arrive(report, current_user, version=form.version.data)
 
 
-def resolve(report):
-    upload = request.files.get("photo")
-    photos = []
-    if upload and upload.filename:
-        try:
-            photos.append(process_photo(upload.read(),
-                                        max_edge=current_app.config["PHOTO_MAX_EDGE"],
-                                        max_pixels=current_app.config["PHOTO_MAX_PIXELS"]))
-        except PhotoRejected as rejected:
-            raise workflow.MissingInput(str(rejected)) from rejected
+def resolve(report, form):
     folder = workflow.upload_folder_for_reports(current_app.config["UPLOAD_FOLDER"])
-    workflow.resolve(report, current_user, _text("note"), photos, folder, version=_version())
+    workflow.resolve(report, current_user, form.note.data, form.photos(), folder,
+                     version=form.version.data)
 
 
-def decline(report):
-    workflow.decline(report, current_user, _text("reason"), version=_version())
+def decline(report, form):
+    workflow.decline(report, current_user, form.reason.data, version=form.version.data)
 
 
+# Each button: its form and what it does.
 ACTIONS = {
-    Action.ASSIGN: assign, Action.SET_PRIORITY: set_priority,
-    Action.NEEDS_CONSULTATION: needs_consultation, Action.ESCALATE: escalate,
-    Action.MERGE: merge, Action.REJECT: reject, Action.INTERNAL_NOTE: internal_note,
-    Action.PUBLIC_REPLY: public_reply, Action.HIDE_FROM_BOARD: hide_from_board,
-    Action.PUBLISH_PHOTOS: publish_photos,
-    Action.CALLBACK: callback, Action.ACCEPT: accept, Action.ARRIVE: arrive,
-    Action.RESOLVE: resolve, Action.DECLINE: decline,
+    Action.ASSIGN: (forms.AssignForm, assign),
+    Action.SET_PRIORITY: (forms.PriorityForm, set_priority),
+    Action.NEEDS_CONSULTATION: (forms.NoteForm, needs_consultation),
+    Action.ESCALATE: (forms.EscalateForm, escalate),
+    Action.MERGE: (forms.MergeForm, merge),
+    Action.REJECT: (forms.ReasonForm, reject),
+    Action.INTERNAL_NOTE: (forms.NoteForm, internal_note),
+    Action.PUBLIC_REPLY: (forms.ReplyForm, public_reply),
+    Action.HIDE_FROM_BOARD: (forms.HideForm, hide_from_board),
+    Action.PUBLISH_PHOTOS: (forms.PublishPhotosForm, publish_photos),
+    Action.CALLBACK: (forms.CallbackForm, callback),
+    Action.ACCEPT: (forms.ActionForm, accept),
+    Action.ARRIVE: (forms.ActionForm, arrive),
+    Action.RESOLVE: (forms.ResolveForm, resolve),
+    Action.DECLINE: (forms.ReasonForm, decline),
 }

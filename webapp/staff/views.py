@@ -16,7 +16,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
-from sqlalchemy import select
 
 import qr_sheets
 from webapp.access import in_my_community_or_404, requires
@@ -31,15 +30,15 @@ from webapp.domain import (
     workflow,
 )
 from webapp.domain.permissions import Action, can
-from webapp.domain.places import active_code
+from webapp.domain.places import active_code, compounds_of
 from webapp.domain.reporting import export_rows, spreadsheet_safe
-from webapp.extensions import db
-from webapp.inputs import whole_number
-from webapp.models import Category, Compound, OrgKind, Report, ReportStatus, Role, User
+from webapp.models import OrgKind, Report, ReportStatus
 from webapp.models.types import utcnow
+from webapp.refusals import answered_by
 from webapp.responses import report_photo
 from webapp.staff import bp
 from webapp.staff.actions import ACTIONS
+from webapp.staff.forms import QueueForm
 
 
 @bp.get("/")
@@ -57,17 +56,14 @@ def home():
 @bp.get("/queue", endpoint="queue")
 @requires(Action.VIEW_QUEUE)
 def queue_view():
-    f = queue.QueueFilter.from_args(request.args)
-    seen = request.args.get("seen", "")
-    page = queue.queue_page(f, current_user, utcnow(), whole_number(seen))
-    community_id = current_user.organization.community_id
+    form = QueueForm(request.args)
+    f = form.filter()
+    page = queue.queue_page(f, current_user, utcnow(), form.seen.data)
     context = dict(
         f=f, page=page, now=utcnow(), clock=sla.report_state, tabs=queue.TABS,
-        compounds=db.session.scalars(select(Compound).where(
-            Compound.community_id == community_id).order_by(Compound.name)).all(),
-        categories=db.session.scalars(select(Category).order_by(Category.sort_order)).all(),
-        statuses=list(ReportStatus),
-        seen=whole_number(seen) or page.newest_id,
+        compounds=compounds_of(current_user.organization.community_id),
+        categories=queue.categories(), statuses=list(ReportStatus),
+        seen=form.seen.data or page.newest_id,
     )
     if request.htmx and not request.htmx.boosted:
         return render_block("staff/queue.html", "queue_rows", **context)
@@ -96,9 +92,7 @@ def render_report(report, problem=None, status=200, failed_action=None):
         suggested=routing.suggested_org(report),
         orgs=[o for o in orgs if o.kind != OrgKind.DEPARTMENT],
         departments=[o for o in orgs if o.kind == OrgKind.DEPARTMENT],
-        people=db.session.scalars(select(User).where(
-            User.organization_id.in_([o.id for o in orgs]), User.active,
-            User.role.in_([Role.HANDLER, Role.DISPATCHER])).order_by(User.display_name)).all(),
+        people=routing.people(orgs),
         canned=category_settings.canned_replies(community_id, report.category_id),
         milestones=report.milestones, clock_state=sla.state, priorities=workflow.PRIORITIES,
         answers=questions.answers_of(report.id), answer_text=questions.display_value,
@@ -112,25 +106,25 @@ def report(report_id):
     return render_report(staff_report(report_id))
 
 
+def render_refused(message, status):
+    """The report page again after a refused button, with the report as it is now."""
+    args = request.view_args
+    return render_report(staff_report(args["report_id"]), message, status, args["action"])
+
+
 @bp.post("/reports/<int:report_id>/<action>")
 @requires(Action.VIEW_REPORT)
+@answered_by(render_refused, stale=workflow.CHANGED_AT_THE_SAME_MOMENT)
 def act(report_id, action):
     report = staff_report(report_id)
     try:
-        handler = ACTIONS[Action(action)]
+        make_form, handler = ACTIONS[Action(action)]
     except (ValueError, KeyError):
         abort(404)
-    try:
-        handler(report)
-    except workflow.MissingInput as missing:
-        return render_report(report, str(missing), 422, action)
-    except workflow.TransitionRefused as refused:
-        db.session.rollback()
-        db.session.refresh(report)
-        return render_report(report, str(refused), 409, action)
+    form = make_form()
+    handler(report, form)
     flash(_("Saved."), "success")
-    back = request.form.get("back")
-    if back == "jobs":
+    if form.back.data == "jobs":
         return redirect(url_for("staff.jobs"), code=303)
     return redirect(url_for("staff.report", report_id=report.id), code=303)
 
@@ -169,7 +163,7 @@ def callbacks():
 @bp.get("/export.csv")
 @requires(Action.EXPORT)
 def export():
-    f = queue.QueueFilter.from_args(request.args)
+    f = QueueForm(request.args).filter()
     out = io.StringIO()
     out.write("\ufeff")  # so that Excel opens the UTF-8 file as UTF-8
     writer = csv.writer(out)
@@ -184,9 +178,7 @@ def export():
 def print_codes():
     """Choose a compound, buildings, posters or labels → download the PDF."""
     args = request.args
-    compounds = db.session.scalars(select(Compound).where(
-        Compound.community_id == current_user.organization.community_id)
-        .order_by(Compound.name)).all()
+    compounds = compounds_of(current_user.organization.community_id)
     chosen = next((c for c in compounds if str(c.id) == args.get("compound")), None)
     context = dict(compounds=compounds, compound=chosen, args=args, presets=qr_sheets.PRESETS,
                    chosen_buildings=set(args.getlist("buildings")))

@@ -1,0 +1,102 @@
+"""The staff pages' forms. The report page's buttons only clean and read what was sent: the
+rules (a reason needed, the state that allows a step) are the workflow's, and its refusals
+are the page's messages. The queue's filter is a form read from the query string."""
+
+from flask import current_app
+from wtforms import FileField, HiddenField, StringField, TextAreaField
+
+from webapp.domain import queue
+from webapp.domain.photos import process_photo
+from webapp.forms import AppForm, TickField, WholeNumberField
+from webapp.models import ReportStatus
+
+NOTE_MAX = 2000
+
+
+def cut(value):
+    """What the page sends is kept to NOTE_MAX characters (the timeline's notes are texts)."""
+    return value[:NOTE_MAX] if isinstance(value, str) else value
+
+
+class ActionForm(AppForm):
+    """Every button of the report page: the version the page showed, and where to go back."""
+
+    version = WholeNumberField()
+    back = HiddenField()
+
+
+class AssignForm(ActionForm):
+    org = WholeNumberField()
+    person = WholeNumberField()
+
+
+class PriorityForm(ActionForm):
+    priority = WholeNumberField(default=-1)  # an unknown priority, refused by the workflow
+
+
+class NoteForm(ActionForm):
+    note = TextAreaField(filters=[cut])
+
+
+class ReasonForm(ActionForm):
+    reason = TextAreaField(filters=[cut])
+
+
+class EscalateForm(ReasonForm):
+    department = WholeNumberField()
+
+
+class MergeForm(ActionForm):
+    original = StringField(filters=[cut])
+
+
+class ReplyForm(ActionForm):
+    text = TextAreaField(filters=[cut])
+    canned = WholeNumberField()
+
+
+class HideForm(ActionForm):
+    hidden = TickField()
+
+
+class PublishPhotosForm(ActionForm):
+    public = TickField()
+
+
+class CallbackForm(ActionForm):
+    result = TextAreaField(filters=[cut])
+    rating = WholeNumberField()
+
+
+class ResolveForm(NoteForm):
+    photo = FileField()
+
+    def photos(self) -> list:
+        """The photo, re-encoded; a file that is not one is refused (PhotoRejected)."""
+        upload = self.photo.data
+        if not upload or not getattr(upload, "filename", ""):
+            return []
+        return [process_photo(upload.read(), max_edge=current_app.config["PHOTO_MAX_EDGE"],
+                              max_pixels=current_app.config["PHOTO_MAX_PIXELS"])]
+
+
+class QueueForm(AppForm):
+    """The queue's filter, from the query string (a GET: nothing to protect)."""
+
+    class Meta:
+        csrf = False
+
+    tab = StringField()
+    compound = WholeNumberField()
+    category = WholeNumberField()
+    status = StringField()
+    page = WholeNumberField()
+    seen = WholeNumberField()
+
+    def filter(self) -> queue.QueueFilter:
+        status = self.status.data or None
+        return queue.QueueFilter(
+            tab=self.tab.data if self.tab.data in queue.TABS else "open",
+            compound_id=self.compound.data, category_id=self.category.data,
+            status=status if status in set(ReportStatus) else None,
+            page=max(1, min(self.page.data or 1, 10_000)))

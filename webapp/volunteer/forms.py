@@ -1,0 +1,27 @@
+"""The volunteer's forms. Signing up, leaving, marking and redeeming are buttons with
+nothing to read but their CSRF token (checked for every POST); offering time has fields."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from wtforms import StringField
+
+from webapp.forms import AppForm, WholeNumberField
+
+
+class OfferForm(AppForm):
+    service = WholeNumberField()
+    start = StringField()
+    places = WholeNumberField(smallest=1)
+    location = StringField()
+
+    def places_offered(self) -> int | None:
+        """The number of places; one when the field was not sent, None when unreadable."""
+        return self.places.data if self.places.raw_data else 1
+
+    def start_in(self, timezone: str) -> datetime | None:
+        """The start, a time of day in the community's zone; None when not a date and time."""
+        try:
+            return datetime.fromisoformat(self.start.data).replace(tzinfo=ZoneInfo(timezone))
+        except ValueError:
+            return None
