@@ -37,7 +37,6 @@ from sqlalchemy import event, insert, select, text
 
 from webapp import create_app
 from webapp.domain import unit_of_work
-from webapp.domain.demo import DEMO_PASSWORD, load_demo_data
 from webapp.domain.tokens import digest  # reports keep digests of links and keys
 from webapp.extensions import db
 from webapp.models import (
@@ -51,6 +50,7 @@ from webapp.models import (
     ReportMilestone,
     ReportStatus,
 )
+from webapp.seed.demo import DEMO_PASSWORD, load_demo_data
 
 S = ReportStatus
 STATUS_MIX = {S.SUBMITTED: 10, S.ASSIGNED: 10, S.ACCEPTED: 5, S.ON_SITE: 3, S.RESOLVED: 10,

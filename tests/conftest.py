@@ -17,10 +17,10 @@ from sqlalchemy.pool import NullPool
 
 from webapp import create_app
 from webapp.domain import unit_of_work
-from webapp.domain.demo import DEMO_REPORTS, load_demo_data
 from webapp.domain.tokens import digest, tracking_token
 from webapp.extensions import db
 from webapp.models import QrCode
+from webapp.seed.demo import DEMO_REPORTS, load_demo_data
 
 # Set (e.g. by tools/throwaway_postgres.py) to run the whole suite on PostgreSQL.
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")

@@ -20,10 +20,10 @@ from webapp.domain import (
     unit_of_work,
     workflow,
 )
-from webapp.domain.demo import DEMO_PASSWORD, DEMO_USERS, load_demo_data
-from webapp.domain.demo_services import VOLUNTEERS
 from webapp.models import Role
 from webapp.models.types import utcnow
+from webapp.seed.demo import DEMO_PASSWORD, DEMO_USERS, load_demo_data
+from webapp.seed.services import VOLUNTEERS
 
 qr_cli = AppGroup("qr", help="QR codes on posters.")
 users_cli = AppGroup("users", help="Staff accounts.")
@@ -170,8 +170,8 @@ def privacy_purge(days):
 @click.option("--hotline-24h", "hotline_24h", help="24-hour phone shown to residents.")
 def create_community(code, name, office, hotline, hotline_24h):
     """Create a community, its office, and the standard report categories."""
-    from webapp.domain.community_setup import SetupRefused
-    from webapp.domain.community_setup import create_community as create
+    from webapp.seed.community import SetupRefused
+    from webapp.seed.community import create_community as create
 
     try:
         with unit_of_work():

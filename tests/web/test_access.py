@@ -10,8 +10,6 @@ from sqlalchemy import select
 from tests.conftest import app_secret, demo_tracking_token, login
 from webapp.access import API_CLIENT, PUBLIC, access_of
 from webapp.domain import accounts, api_clients, booking, questions, unit_of_work
-from webapp.domain.demo import _demo_password_hash
-from webapp.domain.demo_services import load_services
 from webapp.domain.permissions import ROLE_ACTIONS
 from webapp.domain.tokens import new_submission_key
 from webapp.extensions import db
@@ -32,6 +30,8 @@ from webapp.models import (
     VolunteerShift,
 )
 from webapp.models.types import utcnow
+from webapp.seed.demo import _demo_password_hash
+from webapp.seed.services import load_services
 
 ROLES = {None: None, Role.ADMIN: "admin", Role.DISPATCHER: "dispatcher",
          Role.HANDLER: "mateng", Role.VOLUNTEER: "volunteer"}

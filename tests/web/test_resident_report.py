@@ -248,7 +248,7 @@ def test_unknown_code_gets_a_friendly_404_with_the_hotline_when_known(client, ap
     assert "could not find" in page.get_data(as_text=True)
 
     from webapp.domain import unit_of_work
-    from webapp.domain.demo import load_demo_data
+    from webapp.seed.demo import load_demo_data
     with unit_of_work():
         load_demo_data(app_secret())
     page = client.get("/q/doesnotexist/report", headers=EN)

@@ -9,8 +9,6 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from webapp.domain import workflow
-from webapp.domain.community_setup import ensure_standard_categories
-from webapp.domain.demo_services import load_services
 from webapp.domain.place_admin import ensure_code
 from webapp.extensions import db
 from webapp.models import (
@@ -27,6 +25,8 @@ from webapp.models import (
     Role,
     User,
 )
+from webapp.seed.community import ensure_standard_categories
+from webapp.seed.services import load_services
 
 # A category's extra questions (asked on the form and in Open311's service definitions).
 DEMO_QUESTIONS = {

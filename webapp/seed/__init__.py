@@ -1,0 +1,1 @@
+"""Data, not rules: the demo community, the standard categories of a first community."""
