@@ -37,7 +37,7 @@ from sqlalchemy import event, insert, select, text
 
 from webapp import create_app
 from webapp.domain import unit_of_work
-from webapp.domain.tokens import digest  # reports keep digests of links and keys
+from webapp.domain.shared.tokens import digest
 from webapp.extensions import db
 from webapp.models import (
     OPEN_STATUSES,

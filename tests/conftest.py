@@ -17,7 +17,7 @@ from sqlalchemy.pool import NullPool
 
 from webapp import create_app
 from webapp.domain import unit_of_work
-from webapp.domain.tokens import digest, tracking_token
+from webapp.domain.shared.tokens import digest, tracking_token
 from webapp.extensions import db
 from webapp.models import QrCode
 from webapp.seed.demo import DEMO_REPORTS, load_demo_data

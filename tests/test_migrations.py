@@ -88,7 +88,7 @@ def test_0012_hashes_feed_tokens_respells_phones_and_makes_disputes_private(
         empty_database_url):
     """A calendar subscription made before keeps working; a number Open311 kept as typed
     gets the one spelling; the standard dispute category starts private."""
-    from webapp.domain.tokens import digest
+    from webapp.domain.shared.tokens import digest
 
     url = empty_database_url
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})

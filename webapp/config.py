@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from webapp.domain.tokens import new_secret_key
+from webapp.domain.shared.tokens import new_secret_key
 
 
 class Defaults:

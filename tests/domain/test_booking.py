@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import app_secret, at_the_same_moment
 from webapp.domain import accounts, booking, ledger, unit_of_work
-from webapp.domain.phones import normalise_phone
+from webapp.domain.shared.phones import normalise_phone
 from webapp.extensions import db
 from webapp.models import (
     Booking,

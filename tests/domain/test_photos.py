@@ -4,7 +4,7 @@ import pytest
 from PIL import Image
 
 from tests.conftest import jpeg_bytes, png_header_bomb
-from webapp.domain import photos
+from webapp.domain.shared import photos
 
 
 def test_exif_and_gps_are_gone_after_reencoding():

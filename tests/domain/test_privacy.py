@@ -2,8 +2,8 @@
 
 import pytest
 
-from webapp.domain.phones import PHONE_MAX, InvalidPhone, normalise_phone
 from webapp.domain.privacy import MASK, mask
+from webapp.domain.shared.phones import PHONE_MAX, InvalidPhone, normalise_phone
 
 # (as typed, the one stored spelling)
 SPELLINGS = [

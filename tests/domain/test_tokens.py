@@ -2,7 +2,7 @@ import ast
 import re
 from pathlib import Path
 
-from webapp.domain import tokens
+from webapp.domain.shared import tokens
 
 SECRET = "a-secret-for-these-tests"
 WEBAPP = Path(__file__).resolve().parents[2] / "webapp"

@@ -9,7 +9,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from tests.e2e.conftest import log_in
-from webapp.domain.tokens import digest
+from webapp.domain.shared.tokens import digest
 from webapp.extensions import db
 from webapp.models import Report, ReportPhoto
 

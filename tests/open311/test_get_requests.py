@@ -19,7 +19,7 @@ from tests.open311.helpers import (
     xml_of,
 )
 from webapp.domain import unit_of_work, workflow
-from webapp.domain.photos import process_photo
+from webapp.domain.shared.photos import process_photo
 from webapp.extensions import db
 from webapp.models import Category, QrCode
 from webapp.models.types import utcnow

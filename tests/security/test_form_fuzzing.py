@@ -30,7 +30,8 @@ from tests.security.helpers import (
     weird_text,
 )
 from webapp.domain import booking as booking_domain
-from webapp.domain import tokens, unit_of_work, workflow
+from webapp.domain import unit_of_work, workflow
+from webapp.domain.shared import tokens
 from webapp.extensions import db
 from webapp.models import Booking, Category, CategoryQuestion, Report
 from webapp.resident.forms import clean_text

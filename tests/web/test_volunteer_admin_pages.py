@@ -47,7 +47,7 @@ def test_volunteer_signs_up_and_sees_the_feed(client, slot):
 def test_the_feed_address_is_stored_hashed_shown_once_and_made_anew(client, slot):
     """The calendar address is a secret like every private link: the database keeps its
     digest, the page shows it once, and a new one ends the old."""
-    from webapp.domain.tokens import digest
+    from webapp.domain.shared.tokens import digest
 
     login(client, "xiaowang")
     assert "Make my calendar address" in client.get("/volunteer/", headers=EN).text

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.domain import DomainRefused, login_throttle
-from webapp.domain.phones import InvalidPhone, normalise_phone
+from webapp.domain.shared.phones import InvalidPhone, normalise_phone
 from webapp.extensions import db
 from webapp.models import LoginAttempt, Organization, Role, User
 from webapp.models.text import TextTooLong, fit, max_length, plain

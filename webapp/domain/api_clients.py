@@ -10,7 +10,8 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from webapp.domain import DomainRefused, tokens
+from webapp.domain import DomainRefused
+from webapp.domain.shared import tokens
 from webapp.extensions import db
 from webapp.models import ApiKey, Community, Open311Request
 from webapp.models.text import max_length, plain

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from webapp.domain import DomainRefused, ledger, savepoint
-from webapp.domain.tokens import booking_token, digest
+from webapp.domain.shared.tokens import booking_token, digest
 from webapp.extensions import db
 from webapp.models import (
     Booking,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from icalendar import Calendar, Event
 from sqlalchemy import select
 
-from webapp.domain import tokens
-from webapp.domain.tokens import digest
+from webapp.domain.shared import tokens
+from webapp.domain.shared.tokens import digest
 from webapp.extensions import db
 from webapp.models import Booking, User, VolunteerShift
 

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from webapp.domain import DomainRefused
-from webapp.domain.phones import InvalidPhone, normalise_phone
+from webapp.domain.shared.phones import InvalidPhone, normalise_phone
 from webapp.extensions import db
 from webapp.models import Building, CareCard, Compound, Entrance
 from webapp.models.text import TextTooLong, fit

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from webapp.domain import DomainRefused
-from webapp.domain.tokens import new_qr_token
+from webapp.domain.shared.tokens import new_qr_token
 from webapp.extensions import db
 from webapp.models import Building, Community, Compound, Entrance, QrCode, Report
 from webapp.models.text import max_length, plain

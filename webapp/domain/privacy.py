@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from webapp.domain import phones
+from webapp.domain.shared import phones
 
 MASK = "***"
 

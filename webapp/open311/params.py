@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from webapp.domain import addresses, questions
-from webapp.domain.phones import InvalidPhone, normalise_phone
+from webapp.domain.shared.phones import InvalidPhone, normalise_phone
 from webapp.inputs import LARGEST_ID, whole_number
 from webapp.models import Category, Open311Request, Report
 from webapp.models.text import max_length, plain

@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from webapp.domain import addresses, api_clients, category_settings, sla, workflow
 from webapp.domain.privacy import mask
-from webapp.domain.tokens import new_request_token, new_submission_key
+from webapp.domain.shared.tokens import new_request_token, new_submission_key
 from webapp.extensions import db
 from webapp.models import (
     OPEN_STATUSES,

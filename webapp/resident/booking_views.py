@@ -8,7 +8,7 @@ from webapp import ratelimits
 from webapp.access import public
 from webapp.domain import booking, calendar, catalogue
 from webapp.domain.places import active_code
-from webapp.domain.tokens import booking_token, new_submission_key
+from webapp.domain.shared.tokens import booking_token, new_submission_key
 from webapp.models import Booking, Slot
 from webapp.models.types import utcnow
 from webapp.refusals import answered_by

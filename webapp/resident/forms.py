@@ -22,10 +22,10 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from webapp.domain import phones
 from webapp.domain import report_input as limits
-from webapp.domain.photos import PhotoRejected, process_photo
-from webapp.domain.tokens import is_submission_key
+from webapp.domain.shared import phones
+from webapp.domain.shared.photos import PhotoRejected, process_photo
+from webapp.domain.shared.tokens import is_submission_key
 from webapp.forms import AppForm, WholeNumberField, clean_text, text_only
 from webapp.models import Booking, Report
 from webapp.models.text import max_length

@@ -20,7 +20,6 @@ from jinja2_fragments.flask import render_block
 
 from webapp import ratelimits
 from webapp.access import public
-from webapp.domain import photos as photo_store
 from webapp.domain import questions, queue, unit_of_work, workflow
 from webapp.domain.permissions import Action, can
 from webapp.domain.places import (
@@ -29,7 +28,8 @@ from webapp.domain.places import (
     report_categories,
     sole_community,
 )
-from webapp.domain.tokens import is_submission_key, new_submission_key, tracking_token
+from webapp.domain.shared import photos as photo_store
+from webapp.domain.shared.tokens import is_submission_key, new_submission_key, tracking_token
 from webapp.i18n import current_language
 from webapp.models import Report
 from webapp.refusals import answered_by

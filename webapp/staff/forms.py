@@ -6,7 +6,7 @@ from flask import current_app
 from wtforms import FileField, HiddenField, StringField, TextAreaField
 
 from webapp.domain import queue
-from webapp.domain.photos import process_photo
+from webapp.domain.shared.photos import process_photo
 from webapp.forms import AppForm, TickField, WholeNumberField
 from webapp.models import ReportStatus
 

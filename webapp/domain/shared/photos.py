@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from webapp.domain import DomainRefused
-from webapp.domain.tokens import new_file_name
+from webapp.domain.shared.tokens import new_file_name
 
 ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "GIF", "BMP"}
 JPEG_QUALITY = 85
