@@ -38,7 +38,8 @@ def seed(database_url: str, count: int) -> tuple[str, str]:
     from sqlalchemy import event, select
 
     from webapp import create_app
-    from webapp.domain import api_clients, unit_of_work, workflow
+    from webapp.domain import unit_of_work, workflow
+    from webapp.domain.people import api_clients
     from webapp.extensions import db
     from webapp.models import Building, Category, Community, Compound, QrCode, User
 

@@ -4,7 +4,7 @@ endpoint that says nothing, so no new route can appear unprotected."""
 from flask import abort, redirect, request, url_for
 from flask_login import LoginManager, current_user
 
-from webapp.domain.permissions import Action, can
+from webapp.domain.people.permissions import Action, can
 from webapp.extensions import db
 from webapp.inputs import whole_number
 from webapp.models import (

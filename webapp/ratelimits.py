@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from limits import parse_many
 
-from webapp.domain import api_clients
+from webapp.domain.people import api_clients
 from webapp.extensions import limiter
 
 

@@ -6,7 +6,8 @@ from flask_babel import force_locale
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
-from webapp.domain import accounts, unit_of_work
+from webapp.domain import unit_of_work
+from webapp.domain.people import accounts
 from webapp.extensions import db
 from webapp.models import Organization, Role, User
 

@@ -5,7 +5,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from webapp.domain import DomainRefused, api_clients, unit_of_work
+from webapp.domain import DomainRefused, unit_of_work
+from webapp.domain.people import api_clients
 from webapp.domain.shared import tokens
 from webapp.extensions import db
 from webapp.models import ApiKey, Community

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import app_secret, at_the_same_moment
-from webapp.domain import accounts, booking, ledger, unit_of_work
+from webapp.domain import booking, ledger, unit_of_work
+from webapp.domain.people import accounts
 from webapp.domain.shared.phones import normalise_phone
 from webapp.extensions import db
 from webapp.models import (

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from tests.conftest import app_secret, at_the_same_moment
 from webapp.domain import sla, unit_of_work, workflow
-from webapp.domain.permissions import Action, can
+from webapp.domain.people.permissions import Action, can
 from webapp.extensions import db
 from webapp.models import Category, Organization, Report, ReportStatus, SlaTarget
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from webapp.domain import accounts, login_throttle
+from webapp.domain.people import accounts, login_throttle
 from webapp.extensions import db
 from webapp.models import LoginAttempt
 

@@ -4,7 +4,8 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from webapp.domain import accounts, ledger, rewards, unit_of_work
+from webapp.domain import ledger, rewards, unit_of_work
+from webapp.domain.people import accounts
 from webapp.extensions import db
 from webapp.models import Account, Organization, Redemption, Reward, Role
 

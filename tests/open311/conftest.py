@@ -3,7 +3,8 @@
 import pytest
 from sqlalchemy import select
 
-from webapp.domain import api_clients, unit_of_work
+from webapp.domain import unit_of_work
+from webapp.domain.people import api_clients
 from webapp.extensions import db
 from webapp.models import Community
 

@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from tests.conftest import FreshContextClient, app_on_a_copy, app_secret, login
 from tests.open311.helpers import PLACE, V2, csrf_from_page, errors_of, file_request, post
-from webapp.domain import api_clients, unit_of_work
+from webapp.domain import unit_of_work
+from webapp.domain.people import api_clients
 from webapp.domain.shared import tokens
 from webapp.extensions import db
 from webapp.models import ApiKey, Community

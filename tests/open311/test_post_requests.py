@@ -18,7 +18,8 @@ from tests.open311.helpers import (
     tags,
     xml_of,
 )
-from webapp.domain import api_clients, questions, unit_of_work
+from webapp.domain import questions, unit_of_work
+from webapp.domain.people import api_clients
 from webapp.extensions import db
 from webapp.models import ApiKey, Building, Compound, Entrance, Open311Request, QrCode, ReportAnswer
 

@@ -6,7 +6,8 @@ import re
 from sqlalchemy import select
 
 from tests.conftest import csrf_from, login
-from webapp.domain import accounts, unit_of_work
+from webapp.domain import unit_of_work
+from webapp.domain.people import accounts
 from webapp.extensions import db
 from webapp.models import Organization, Role
 

@@ -8,8 +8,9 @@ from webapp import refusals
 from webapp.access import in_my_community_or_404, requires
 from webapp.admin import bp, confirm
 from webapp.admin.forms import ApiKeyForm
-from webapp.domain import api_clients, unit_of_work
-from webapp.domain.permissions import Action
+from webapp.domain import unit_of_work
+from webapp.domain.people import api_clients
+from webapp.domain.people.permissions import Action
 from webapp.models import ApiKey
 
 

@@ -11,8 +11,9 @@ from flask_login import current_user
 from webapp.access import requires
 from webapp.admin import bp
 from webapp.admin.forms import ClearThrottleForm
-from webapp.domain import login_throttle, unit_of_work
-from webapp.domain.permissions import Action
+from webapp.domain import unit_of_work
+from webapp.domain.people import login_throttle
+from webapp.domain.people.permissions import Action
 from webapp.models.types import utcnow
 
 

@@ -9,7 +9,7 @@ from webapp.access import in_my_community_or_404, requires
 from webapp.admin import bp, confirm
 from webapp.admin.forms import PlaceForm, PlaceImportForm
 from webapp.domain import place_admin
-from webapp.domain.permissions import Action
+from webapp.domain.people.permissions import Action
 from webapp.models import Building, Community, Compound, Entrance, QrCode
 
 KINDS = {"compound": Compound, "building": Building, "entrance": Entrance}

@@ -9,8 +9,9 @@ from webapp import refusals
 from webapp.access import in_my_community, requires
 from webapp.admin import bp, confirm
 from webapp.admin.forms import CategoryForm, QuestionForm, UserForm
-from webapp.domain import accounts, category_settings, questions, routing, sla, unit_of_work
-from webapp.domain.permissions import Action
+from webapp.domain import category_settings, questions, routing, sla, unit_of_work
+from webapp.domain.people import accounts
+from webapp.domain.people.permissions import Action
 from webapp.models import CategoryQuestion, Role, Routing
 
 

@@ -8,7 +8,8 @@ from webapp import ratelimits
 from webapp.access import public
 from webapp.auth import bp
 from webapp.auth.forms import LoginForm
-from webapp.domain import accounts, login_throttle, unit_of_work
+from webapp.domain import unit_of_work
+from webapp.domain.people import accounts, login_throttle
 from webapp.i18n import safe_next
 
 

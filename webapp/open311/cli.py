@@ -4,7 +4,8 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from webapp.domain import DomainRefused, api_clients, unit_of_work
+from webapp.domain import DomainRefused, unit_of_work
+from webapp.domain.people import api_clients
 from webapp.extensions import db
 from webapp.models import ApiKey, Community
 

@@ -21,7 +21,7 @@ from jinja2_fragments.flask import render_block
 from webapp import ratelimits
 from webapp.access import public
 from webapp.domain import questions, queue, unit_of_work, workflow
-from webapp.domain.permissions import Action, can
+from webapp.domain.people.permissions import Action, can
 from webapp.domain.places import (
     active_code,
     find_scan_place,

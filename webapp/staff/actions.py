@@ -4,7 +4,7 @@ from flask import current_app
 from flask_login import current_user
 
 from webapp.domain import category_settings, routing, workflow
-from webapp.domain.permissions import Action
+from webapp.domain.people.permissions import Action
 from webapp.staff import forms
 
 

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from webapp.access import in_my_community, in_my_community_or_404, public, requires
 from webapp.domain import booking, calendar, catalogue, ledger
-from webapp.domain.permissions import Action
+from webapp.domain.people.permissions import Action
 from webapp.models import Booking, Reward, ServiceType, Slot, VolunteerShift
 from webapp.models.types import utcnow
 from webapp.refusals import answered_by

@@ -9,7 +9,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from webapp.domain import DomainRefused, login_throttle
+from webapp.domain import DomainRefused
+from webapp.domain.people import login_throttle
 from webapp.domain.shared.phones import InvalidPhone, normalise_phone
 from webapp.extensions import db
 from webapp.models import LoginAttempt, Organization, Role, User
