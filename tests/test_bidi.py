@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from tests.conftest import login
 from tests.web.helpers import submit_report
-from webapp.domain import place_admin, unit_of_work, workflow
+from webapp.domain import unit_of_work, workflow
+from webapp.domain.places import editing as place_admin
 from webapp.extensions import db
 from webapp.models import Compound, Report
 from webapp.models.text import INVISIBLE, plain

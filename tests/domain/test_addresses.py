@@ -4,7 +4,7 @@ The pure functions are tested on hand-made places; the rest on the demo communit
 import pytest
 from sqlalchemy import select
 
-from webapp.domain import addresses
+from webapp.domain.places import addresses
 from webapp.extensions import db
 from webapp.models import Community, Entrance
 

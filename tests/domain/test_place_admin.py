@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import app_secret
-from webapp.domain import place_admin, unit_of_work
+from webapp.domain import unit_of_work
+from webapp.domain.places import editing as place_admin
 from webapp.extensions import db
 from webapp.models import Building, Community, Compound, Entrance, QrCode
 

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from tests.conftest import demo_tracking_token
 from tests.e2e.conftest import DESKTOP, PHONE, log_in
-from webapp.domain import place_admin, unit_of_work
+from webapp.domain import unit_of_work
+from webapp.domain.places import editing as place_admin
 from webapp.extensions import db
 from webapp.models import QrCode, Report, ReportStatus, Slot
 

@@ -137,7 +137,7 @@ def test_every_kind_of_location_finds_its_place(client, key, entrance_code):
     assert near.building_id == building.id and near.entrance_id is None
     replaced = entrance_code.token
     workflow_code = db.session.get(QrCode, entrance_code.id)
-    from webapp.domain import place_admin
+    from webapp.domain.places import editing as place_admin
 
     with unit_of_work():
         place_admin.replace_code(workflow_code)

@@ -64,7 +64,7 @@ def test_replacing_a_code_asks_first_naming_the_exact_entrance(client, entrance_
 
 
 def test_the_replaced_code_page_names_compound_building_and_entrance(client, entrance_code):
-    from webapp.domain import place_admin
+    from webapp.domain.places import editing as place_admin
     with unit_of_work():
         place_admin.replace_code(entrance_code)
     page = client.get(f"/q/{entrance_code.token}", headers=EN)

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 from flask_wtf.file import FileField
 from wtforms import PasswordField, StringField, TextAreaField
 
-from webapp.domain import care_cards, catalogue, place_admin, questions, rewards
+from webapp.domain import care_cards, catalogue, questions, rewards
 from webapp.domain.people import accounts
+from webapp.domain.places import editing as place_admin
 from webapp.forms import AppForm, TickField, WholeNumberField
 from webapp.inputs import LARGEST_ID
 from webapp.models import Milestone

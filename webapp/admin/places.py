@@ -8,8 +8,8 @@ from webapp import refusals
 from webapp.access import in_my_community_or_404, requires
 from webapp.admin import bp, confirm
 from webapp.admin.forms import PlaceForm, PlaceImportForm
-from webapp.domain import place_admin
 from webapp.domain.people.permissions import Action
+from webapp.domain.places import editing as place_admin
 from webapp.models import Building, Community, Compound, Entrance, QrCode
 
 KINDS = {"compound": Compound, "building": Building, "entrance": Entrance}

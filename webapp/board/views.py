@@ -8,7 +8,7 @@ from flask import abort, render_template, request
 from webapp.access import public
 from webapp.board import bp
 from webapp.board.forms import BoardForm
-from webapp.domain.places import communities, compound_by_id
+from webapp.domain.places.lookup import communities, compound_by_id
 from webapp.domain.reporting import board, ranking
 from webapp.models import Community, Compound
 

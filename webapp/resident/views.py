@@ -22,7 +22,7 @@ from webapp import ratelimits
 from webapp.access import public
 from webapp.domain import questions, queue, unit_of_work, workflow
 from webapp.domain.people.permissions import Action, can
-from webapp.domain.places import (
+from webapp.domain.places.lookup import (
     active_code,
     find_scan_place,
     report_categories,

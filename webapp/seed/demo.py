@@ -9,7 +9,7 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from webapp.domain import workflow
-from webapp.domain.place_admin import ensure_code
+from webapp.domain.places.editing import ensure_code
 from webapp.extensions import db
 from webapp.models import (
     Building,
