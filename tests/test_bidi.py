@@ -14,7 +14,7 @@ from sqlalchemy import select
 from tests.conftest import login
 from tests.web.helpers import submit_report
 from webapp.domain import unit_of_work, workflow
-from webapp.domain.places import editing as place_admin
+from webapp.domain.places import csv_import, editing
 from webapp.extensions import db
 from webapp.models import Compound, Report
 from webapp.models.text import INVISIBLE, plain
@@ -106,11 +106,11 @@ def test_every_way_in_stores_no_direction_control(client, entrance_code):
         ("李师傅", "2楼201", "漏水了，快来")
 
     with unit_of_work():
-        compound = place_admin.add_compound(entrance_code.building.compound.community,
+        compound = editing.add_compound(entrance_code.building.compound.community,
                                             f"新{RLO}小区")
     assert compound.name == "新小区"
     with unit_of_work():
-        result = place_admin.import_places(compound.community, f"新小区,{RLO}3号楼\n",
+        result = csv_import.import_places(compound.community, f"新小区,{RLO}3号楼\n",
                                            apply=True)
     assert result.problems == [] and result.new_compounds == 0
     assert db.session.scalar(select(Compound).where(Compound.name == "新小区")).buildings[0] \

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import app_secret
 from webapp.domain import unit_of_work
-from webapp.domain.places import editing as place_admin
+from webapp.domain.places import csv_import, editing
 from webapp.extensions import db
 from webapp.models import Building, Community, Compound, Entrance, QrCode
 
@@ -26,7 +26,7 @@ def community(app):
 
 def imported(community, text):
     with unit_of_work():
-        return place_admin.import_places(community, text, apply=True)
+        return csv_import.import_places(community, text, apply=True)
 
 
 def count(model):
@@ -34,7 +34,7 @@ def count(model):
 
 
 def test_a_good_file_previews_then_imports_with_a_code_for_every_place(community):
-    preview = place_admin.import_places(community, GOOD, apply=False)
+    preview = csv_import.import_places(community, GOOD, apply=False)
     assert (preview.rows, preview.problems) == (4, [])
     assert (preview.new_compounds, preview.new_buildings, preview.new_entrances) == (1, 3, 3)
     assert count(Compound) == 0  # a preview stores nothing
@@ -61,7 +61,7 @@ def test_reimporting_the_same_file_changes_nothing(community):
     lambda text: text.encode("gbk"),                       # Excel on Chinese Windows
 ], ids=["utf8", "utf8-bom", "gbk"])
 def test_encodings(community, encode):
-    text = place_admin.decode_csv(encode(GOOD))
+    text = csv_import.decode_csv(encode(GOOD))
     result = imported(community, text)
     assert result.problems == [] and result.new_entrances == 3
     assert db.session.scalar(select(Compound.name)) == "阳光小区"
@@ -87,8 +87,8 @@ def test_each_bad_row_is_named_by_line_and_nothing_is_imported(community):
 
 
 def test_files_that_are_not_text_or_empty(community):
-    with pytest.raises(place_admin.PlaceError):
-        place_admin.decode_csv(b"\x89PNG\r\n\x1a\n\x00\xff\xfe\x80\x81")
+    with pytest.raises(editing.PlaceError):
+        csv_import.decode_csv(b"\x89PNG\r\n\x1a\n\x00\xff\xfe\x80\x81")
     assert imported(community, "\n\n").problems
 
 
@@ -114,39 +114,39 @@ def test_buildings_sort_by_their_number(community):
 
 def test_add_rename_remove(community):
     with unit_of_work():
-        compound = place_admin.add_compound(community, "新小区")
+        compound = editing.add_compound(community, "新小区")
         assert compound.id is not None  # the page it leads to is named by it
-        building = place_admin.add_building(compound, "1号楼")
-        entrance = place_admin.add_entrance(building, "1单元")
+        building = editing.add_building(compound, "1号楼")
+        entrance = editing.add_entrance(building, "1单元")
     assert count(QrCode) == 2
-    with pytest.raises(place_admin.PlaceError), unit_of_work():
-        place_admin.add_entrance(building, "1单元")
-    with pytest.raises(place_admin.PlaceError) as refused, unit_of_work():
-        place_admin.rename(building, "  ")
+    with pytest.raises(editing.PlaceError), unit_of_work():
+        editing.add_entrance(building, "1单元")
+    with pytest.raises(editing.PlaceError) as refused, unit_of_work():
+        editing.rename(building, "  ")
     assert refused.value.status == 422
     with unit_of_work():
-        place_admin.rename(entrance, "一单元")
+        editing.rename(entrance, "一单元")
     assert entrance.name == "一单元"
     with unit_of_work():
-        place_admin.remove(entrance)
+        editing.remove(entrance)
     assert count(Entrance) == 0 and count(QrCode) == 1
     with unit_of_work():
-        place_admin.remove(compound)
+        editing.remove(compound)
     assert (count(Compound), count(Building), count(QrCode)) == (0, 0, 0)
 
 
 def test_coordinates_are_set_cleared_or_refused_whole(community):
     with unit_of_work():
-        building = place_admin.add_building(place_admin.add_compound(community, "小区"), "1号楼")
+        building = editing.add_building(editing.add_compound(community, "小区"), "1号楼")
     with unit_of_work():
-        place_admin.set_coordinates(building, " 37.81234567 ", "112.5678")
+        editing.set_coordinates(building, " 37.81234567 ", "112.5678")
     assert (building.latitude, building.longitude) == (37.8123457, 112.5678)
     for latitude, longitude in (("north", "1"), ("91", "1"), ("1", "")):
-        with pytest.raises(place_admin.PlaceError), unit_of_work():
-            place_admin.set_coordinates(building, latitude, longitude)
+        with pytest.raises(editing.PlaceError), unit_of_work():
+            editing.set_coordinates(building, latitude, longitude)
         assert building.latitude == 37.8123457
     with unit_of_work():
-        place_admin.set_coordinates(building, "", " ")
+        editing.set_coordinates(building, "", " ")
     assert building.latitude is None and building.longitude is None
 
 
@@ -158,20 +158,20 @@ def test_a_place_with_reports_cannot_be_removed(demo, entrance_code):
     workflow.submit_report(entrance_code, draft, [], None, secret=app_secret())
     db.session.commit()
     for place in (entrance_code.entrance, entrance_code.building.compound):
-        with pytest.raises(place_admin.PlaceInUse) as refused, unit_of_work():
-            place_admin.remove(place)
+        with pytest.raises(editing.PlaceInUse) as refused, unit_of_work():
+            editing.remove(place)
         assert refused.value.status == 409  # the page said it could go; it cannot
     assert db.session.get(Entrance, entrance_code.entrance_id) is not None
 
 
 def test_replacing_a_code_revokes_it_and_issues_a_new_one(entrance_code):
     with unit_of_work():
-        new = place_admin.replace_code(entrance_code)
+        new = editing.replace_code(entrance_code)
     assert entrance_code.revoked_at is not None
     assert new.replaces_id == entrance_code.id and new.token != entrance_code.token
     assert (new.building_id, new.entrance_id) == (entrance_code.building_id,
                                                   entrance_code.entrance_id)
-    with pytest.raises(place_admin.PlaceInUse), unit_of_work():
-        place_admin.replace_code(entrance_code)
+    with pytest.raises(editing.PlaceInUse), unit_of_work():
+        editing.replace_code(entrance_code)
     assert db.session.scalar(select(func.count(QrCode.id)).where(
         QrCode.replaces_id == entrance_code.id)) == 1

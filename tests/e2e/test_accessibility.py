@@ -10,7 +10,7 @@ from sqlalchemy import select
 from tests.conftest import demo_tracking_token
 from tests.e2e.conftest import DESKTOP, PHONE, log_in
 from webapp.domain import unit_of_work
-from webapp.domain.places import editing as place_admin
+from webapp.domain.places import editing
 from webapp.extensions import db
 from webapp.models import QrCode, Report, ReportStatus, Slot
 
@@ -35,7 +35,7 @@ def resident_urls(live_server) -> list[str]:
         replaced = db.session.scalars(select(QrCode).where(
             QrCode.entrance_id.is_not(None), QrCode.id != code.id)).first()
         with unit_of_work():
-            place_admin.replace_code(replaced)
+            editing.replace_code(replaced)
         base, token = live_server.url, code.token
         return [f"{base}/", f"{base}/q/{token}", f"{base}/q/{token}/report",
                 f"{base}/t/{demo_tracking_token(report)}", f"{base}/q/{token}/services",

@@ -20,6 +20,7 @@ from tests.open311.helpers import (
 )
 from webapp.domain import questions, unit_of_work
 from webapp.domain.people import api_clients
+from webapp.domain.places import editing
 from webapp.extensions import db
 from webapp.models import ApiKey, Building, Compound, Entrance, Open311Request, QrCode, ReportAnswer
 
@@ -137,10 +138,9 @@ def test_every_kind_of_location_finds_its_place(client, key, entrance_code):
     assert near.building_id == building.id and near.entrance_id is None
     replaced = entrance_code.token
     workflow_code = db.session.get(QrCode, entrance_code.id)
-    from webapp.domain.places import editing as place_admin
 
     with unit_of_work():
-        place_admin.replace_code(workflow_code)
+        editing.replace_code(workflow_code)
     response = post(client, api_key=key, service_code="water", address_id=replaced)
     assert response.status_code == 400 and "replaced" in errors_of(response)[0][1]
 

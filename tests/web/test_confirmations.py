@@ -10,6 +10,7 @@ from sqlalchemy import select
 from tests.conftest import login
 from webapp.domain import unit_of_work
 from webapp.domain.people import api_clients
+from webapp.domain.places import editing
 from webapp.extensions import db
 from webapp.models import (
     ApiKey,
@@ -64,9 +65,8 @@ def test_replacing_a_code_asks_first_naming_the_exact_entrance(client, entrance_
 
 
 def test_the_replaced_code_page_names_compound_building_and_entrance(client, entrance_code):
-    from webapp.domain.places import editing as place_admin
     with unit_of_work():
-        place_admin.replace_code(entrance_code)
+        editing.replace_code(entrance_code)
     page = client.get(f"/q/{entrance_code.token}", headers=EN)
     assert page.status_code == 410
     assert "微波宿舍 · 1号楼 · 2单元" in page.text

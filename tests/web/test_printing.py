@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from tests.conftest import login
 from tests.qr_sheets.helpers import qr_texts_in_pdf
+from webapp.domain.places import editing
 from webapp.domain.places.printing import scan_url
 from webapp.extensions import db
 from webapp.models import Building, Compound, QrCode
@@ -104,9 +105,8 @@ def test_print_page_downloads_a_pdf_whose_codes_scan_to_the_entrances(client, ap
 
 def test_print_only_the_replaced_codes(client, entrance_code):
     from webapp.domain import unit_of_work
-    from webapp.domain.places import editing as place_admin
     with unit_of_work():
-        new = place_admin.replace_code(entrance_code)
+        new = editing.replace_code(entrance_code)
     login(client, "admin")
     compound_id = entrance_code.building.compound_id
     response = client.get(f"/staff/print?compound={compound_id}&download=1&kind=posters"

@@ -10,7 +10,7 @@ from wtforms import PasswordField, StringField, TextAreaField
 
 from webapp.domain import care_cards, catalogue, questions, rewards
 from webapp.domain.people import accounts
-from webapp.domain.places import editing as place_admin
+from webapp.domain.places import csv_import
 from webapp.forms import AppForm, TickField, WholeNumberField
 from webapp.inputs import LARGEST_ID
 from webapp.models import Milestone
@@ -117,7 +117,7 @@ class PlaceImportForm(AppForm):
         """The file's text; PlaceError when it is not text in a known encoding."""
         upload = self.file.data
         if upload and getattr(upload, "filename", ""):
-            return place_admin.decode_csv(upload.read())
+            return csv_import.decode_csv(upload.read())
         return self.csv_text.data
 
 

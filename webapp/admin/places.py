@@ -9,18 +9,18 @@ from webapp.access import in_my_community_or_404, requires
 from webapp.admin import bp, confirm
 from webapp.admin.forms import PlaceForm, PlaceImportForm
 from webapp.domain.people.permissions import Action
-from webapp.domain.places import editing as place_admin
+from webapp.domain.places import csv_import, editing
 from webapp.models import Building, Community, Compound, Entrance, QrCode
 
 KINDS = {"compound": Compound, "building": Building, "entrance": Entrance}
 # What each change does, by (kind, change); "remove" is asked about first.
 CHANGES = {
-    **{(kind, "rename"): lambda place, form: place_admin.rename(place, form.name.data)
+    **{(kind, "rename"): lambda place, form: editing.rename(place, form.name.data)
        for kind in KINDS},
-    **{(kind, "remove"): lambda place, form: place_admin.remove(place) for kind in KINDS},
-    ("compound", "add"): lambda place, form: place_admin.add_building(place, form.name.data),
-    ("building", "add"): lambda place, form: place_admin.add_entrance(place, form.name.data),
-    ("building", "coordinates"): lambda place, form: place_admin.set_coordinates(
+    **{(kind, "remove"): lambda place, form: editing.remove(place) for kind in KINDS},
+    ("compound", "add"): lambda place, form: editing.add_building(place, form.name.data),
+    ("building", "add"): lambda place, form: editing.add_entrance(place, form.name.data),
+    ("building", "coordinates"): lambda place, form: editing.set_coordinates(
         place, form.latitude.data, form.longitude.data),
 }
 
@@ -51,14 +51,14 @@ def place_or_404(kind: str, place_id: int):
 
 
 def render_places(problem=None, status=200, import_result=None, csv_text=None):
-    return render_template("admin/places.html", compounds=place_admin.compounds_of(
-        community().id), reports=place_admin.report_counts(), problem=problem,
+    return render_template("admin/places.html", compounds=editing.compounds_of(
+        community().id), reports=editing.report_counts(), problem=problem,
         result=import_result, csv_text=csv_text), status
 
 
 def render_compound(compound, problem=None, status=200):
     return render_template("admin/compound.html", compound=compound, problem=problem,
-                           codes=place_admin.active_codes(compound)), status
+                           codes=editing.active_codes(compound)), status
 
 
 def compound_refused(problem, status):
@@ -79,7 +79,7 @@ def places():
 @requires(Action.MANAGE_PLACES)
 @refusals.answered_by(render_places)
 def add_compound():
-    compound = place_admin.add_compound(community(), PlaceForm().name.data)
+    compound = editing.add_compound(community(), PlaceForm().name.data)
     return redirect(url_for("admin.compound", compound_id=compound.id), code=303)
 
 
@@ -99,7 +99,7 @@ def change_place(kind, place_id, change):
     if (kind, change) not in CHANGES:
         abort(404)
     if change == "remove":
-        place_admin.check_removable(place)
+        editing.check_removable(place)
         if not confirm.confirmed():
             return confirm.ask(
                 _("Remove this place?"), confirm.place_lines(*place_names(place)),
@@ -128,7 +128,7 @@ def replace_code(code_id):
             _("Printed posters and labels with this code stop working at once: scanning them "
               "shows “this code was replaced”. Print the new code and put it up."),
             _("Yes, replace the code"), url_for("admin.compound", compound_id=compound.id))
-    place_admin.replace_code(code)
+    editing.replace_code(code)
     flash(_("A new code was issued; the old poster now says it was replaced. "
             "Print the new one from “Print codes”."), "success")
     return redirect(url_for("admin.compound", compound_id=compound.id), code=303)
@@ -142,7 +142,7 @@ def import_places():
     confirmation carries the file's text, so nothing is kept on the server in between."""
     form = PlaceImportForm()
     text = form.text()
-    result = place_admin.import_places(community(), text, apply=form.confirm.data)
+    result = csv_import.import_places(community(), text, apply=form.confirm.data)
     if result.problems:
         return render_places(_("Nothing was imported: fix these lines and upload again."), 422,
                              result)
