@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import app_secret, at_the_same_moment
-from webapp.domain import booking, ledger, unit_of_work
+from webapp.domain import unit_of_work
 from webapp.domain.people import accounts
+from webapp.domain.services import booking, ledger
 from webapp.domain.shared.phones import normalise_phone
 from webapp.extensions import db
 from webapp.models import (

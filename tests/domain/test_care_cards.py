@@ -4,7 +4,8 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from webapp.domain import care_cards, unit_of_work
+from webapp.domain import unit_of_work
+from webapp.domain.services import care_cards
 from webapp.extensions import db
 from webapp.models import CareCard, Community, Entrance
 

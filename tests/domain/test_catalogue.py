@@ -6,7 +6,8 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from webapp.domain import DomainRefused, catalogue, unit_of_work
+from webapp.domain import DomainRefused, unit_of_work
+from webapp.domain.services import catalogue
 from webapp.extensions import db
 from webapp.models import Community, ServiceCategory, ServiceType, Slot
 from webapp.models.types import utcnow

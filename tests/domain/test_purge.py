@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import app_secret
-from webapp.domain import booking, purge, reporting, unit_of_work, workflow
+from webapp.domain import purge, reporting, unit_of_work, workflow
+from webapp.domain.services import booking
 from webapp.extensions import db
 from webapp.models import (
     Booking,

@@ -4,8 +4,9 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from webapp.domain import ledger, rewards, unit_of_work
+from webapp.domain import unit_of_work
 from webapp.domain.people import accounts
+from webapp.domain.services import ledger, rewards
 from webapp.extensions import db
 from webapp.models import Account, Organization, Redemption, Reward, Role
 

@@ -29,8 +29,8 @@ from tests.security.helpers import (
     upload,
     weird_text,
 )
-from webapp.domain import booking as booking_domain
 from webapp.domain import unit_of_work, workflow
+from webapp.domain.services import booking as booking_domain
 from webapp.domain.shared import tokens
 from webapp.extensions import db
 from webapp.models import Booking, Category, CategoryQuestion, Report

@@ -45,8 +45,9 @@ from tests.security.helpers import (
     traversal_names,
 )
 from tests.web.helpers import open_report_form, report_fields
-from webapp.domain import booking, unit_of_work
+from webapp.domain import unit_of_work
 from webapp.domain.privacy import mask
+from webapp.domain.services import booking
 from webapp.domain.shared import tokens
 from webapp.extensions import db
 from webapp.models import Booking, Report, ReportPhoto

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import app_secret, login
-from webapp.domain import booking, unit_of_work
+from webapp.domain import unit_of_work
+from webapp.domain.services import booking
 from webapp.extensions import db
 from webapp.models import CareCard, Reward, ServiceType, Slot, Transfer, User
 from webapp.models.types import utcnow

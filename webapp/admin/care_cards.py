@@ -8,8 +8,9 @@ from webapp import refusals
 from webapp.access import in_my_community_or_404, requires
 from webapp.admin import bp, confirm
 from webapp.admin.forms import CareCardForm
-from webapp.domain import care_cards, unit_of_work
+from webapp.domain import unit_of_work
 from webapp.domain.people.permissions import Action
+from webapp.domain.services import care_cards
 from webapp.models import CareCard
 
 

@@ -9,8 +9,8 @@ from webapp import refusals
 from webapp.access import in_my_community, in_my_community_or_404, requires
 from webapp.admin import bp
 from webapp.admin.forms import AdjustPointsForm, ReasonForm, RewardForm
-from webapp.domain import ledger, rewards
 from webapp.domain.people.permissions import Action
+from webapp.domain.services import ledger, rewards
 from webapp.models import Redemption, User
 
 

@@ -9,8 +9,8 @@ from webapp import refusals
 from webapp.access import in_my_community, in_my_community_or_404, requires
 from webapp.admin import bp, confirm
 from webapp.admin.forms import ReasonForm, ServiceCategoryForm, ServiceForm, SlotForm
-from webapp.domain import booking, catalogue
 from webapp.domain.people.permissions import Action
+from webapp.domain.services import booking, catalogue
 from webapp.i18n import current_language
 from webapp.models import ServiceCategory, ServiceType, Slot
 from webapp.models.types import utcnow

@@ -6,8 +6,8 @@ from flask_babel import gettext as _
 
 from webapp import ratelimits
 from webapp.access import public
-from webapp.domain import booking, calendar, catalogue
 from webapp.domain.places.lookup import active_code
+from webapp.domain.services import booking, calendar, catalogue
 from webapp.domain.shared.tokens import booking_token, new_submission_key
 from webapp.models import Booking, Slot
 from webapp.models.types import utcnow

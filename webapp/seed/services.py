@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from webapp.domain import booking
+from webapp.domain.services import booking
 from webapp.extensions import db
 from webapp.models import (
     Community,

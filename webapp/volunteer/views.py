@@ -5,8 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.access import in_my_community, in_my_community_or_404, public, requires
-from webapp.domain import booking, calendar, catalogue, ledger
 from webapp.domain.people.permissions import Action
+from webapp.domain.services import booking, calendar, catalogue, ledger
 from webapp.models import Booking, Reward, ServiceType, Slot, VolunteerShift
 from webapp.models.types import utcnow
 from webapp.refusals import answered_by

@@ -12,7 +12,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from webapp.domain import DomainRefused, ledger, savepoint
+from webapp.domain import DomainRefused, savepoint
+from webapp.domain.services import ledger
 from webapp.domain.shared.tokens import booking_token, digest
 from webapp.extensions import db
 from webapp.models import (

@@ -9,7 +9,8 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from webapp.domain import DomainRefused, booking
+from webapp.domain import DomainRefused
+from webapp.domain.services import booking
 from webapp.extensions import db
 from webapp.models import Community, ServiceCategory, ServiceType, Slot, User
 from webapp.models.text import TextTooLong, fit, max_length
