@@ -19,7 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from webapp.domain import DomainRefused, StaleWrite, savepoint, sla
 from webapp.domain.people.permissions import Action, can
 from webapp.domain.questions import store_answers
-from webapp.domain.services.booking import has_care_card
+from webapp.domain.services.care_cards import has_care_card
 from webapp.domain.shared import photos as photo_store
 from webapp.domain.shared.tokens import digest, tracking_token
 from webapp.extensions import db

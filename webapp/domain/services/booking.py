@@ -14,12 +14,12 @@ from sqlalchemy.exc import IntegrityError
 
 from webapp.domain import DomainRefused, savepoint
 from webapp.domain.services import ledger
+from webapp.domain.services.care_cards import has_care_card
 from webapp.domain.shared.tokens import booking_token, digest
 from webapp.extensions import db
 from webapp.models import (
     Booking,
     BookingStatus,
-    CareCard,
     QrCode,
     Role,
     ServiceType,
@@ -191,12 +191,6 @@ def cancel(booking: Booking, reason: str, now: datetime | None = None) -> None:
     booking.cancel_reason = (reason or "").strip() or None
     _give_place_back(Slot.booked, booking.slot_id)
     _recount(booking.slot)
-
-
-def has_care_card(community_id: int, phone: str | None) -> bool:
-    return bool(phone) and db.session.scalar(
-        select(CareCard.id).where(CareCard.community_id == community_id,
-                                  CareCard.phone == phone, CareCard.active)) is not None
 
 
 # --- the volunteer's side -------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """Care cards (爱心联系卡): residents the community looks after — elderly, living alone. Their
-reports get priority and some services are free for them (booking.has_care_card)."""
+reports get priority and some services are free for them (has_care_card below)."""
 
 from __future__ import annotations
 
@@ -64,3 +64,10 @@ def register(community_id: int, draft: CareCardDraft) -> CareCard:
 
 def end(card: CareCard) -> None:
     card.active = False
+
+
+def has_care_card(community_id: int, phone: str | None) -> bool:
+    """Whether this phone belongs to an active care card of the community."""
+    return bool(phone) and db.session.scalar(
+        select(CareCard.id).where(CareCard.community_id == community_id,
+                                  CareCard.phone == phone, CareCard.active)) is not None
