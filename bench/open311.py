@@ -38,8 +38,9 @@ def seed(database_url: str, count: int) -> tuple[str, str]:
     from sqlalchemy import event, select
 
     from webapp import create_app
-    from webapp.domain import unit_of_work, workflow
+    from webapp.domain import unit_of_work
     from webapp.domain.people import api_clients
+    from webapp.domain.reports import workflow
     from webapp.extensions import db
     from webapp.models import Building, Category, Community, Compound, QrCode, User
 

@@ -13,8 +13,9 @@ from sqlalchemy import select
 
 from tests.conftest import login
 from tests.web.helpers import submit_report
-from webapp.domain import unit_of_work, workflow
+from webapp.domain import unit_of_work
 from webapp.domain.places import csv_import, editing
+from webapp.domain.reports import workflow
 from webapp.extensions import db
 from webapp.models import Compound, Report
 from webapp.models.text import INVISIBLE, plain

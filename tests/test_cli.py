@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import jpeg_bytes
 from tests.web.helpers import submit_report
-from webapp.domain import workflow
+from webapp.domain.reports import workflow
 from webapp.extensions import db
 from webapp.models import Category, Community, Compound, QrCode, Report, ReportPhoto
 

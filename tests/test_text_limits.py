@@ -20,8 +20,9 @@ from sqlalchemy import String, func, select, text
 
 from tests.conftest import csrf_from, hidden_value, login
 from tests.web.helpers import open_report_form, report_fields
-from webapp.domain import unit_of_work, workflow
+from webapp.domain import unit_of_work
 from webapp.domain.people import api_clients
+from webapp.domain.reports import workflow
 from webapp.extensions import db
 from webapp.models import (
     Category,

@@ -10,10 +10,11 @@ from flask import current_app
 from flask.cli import AppGroup
 from werkzeug.datastructures import MultiDict
 
-from webapp.domain import purge, routing, sla, unit_of_work, workflow
+from webapp.domain import unit_of_work
 from webapp.domain.people import accounts
 from webapp.domain.places import lookup as places
 from webapp.domain.places import printing
+from webapp.domain.reports import purge, routing, sla, workflow
 from webapp.models import Role
 from webapp.models.types import utcnow
 from webapp.seed.demo import DEMO_PASSWORD, DEMO_USERS, load_demo_data

@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import app_secret
-from webapp.domain import category_settings, routing, sla, unit_of_work, workflow
+from webapp.domain import unit_of_work
+from webapp.domain.reports import category_settings, routing, sla, workflow
 from webapp.extensions import db
 from webapp.models import Category, Community, QrCode, SlaTarget
 

@@ -8,8 +8,9 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from tests.conftest import app_secret, at_the_same_moment
-from webapp.domain import sla, unit_of_work, workflow
+from webapp.domain import unit_of_work
 from webapp.domain.people.permissions import Action, can
+from webapp.domain.reports import sla, workflow
 from webapp.extensions import db
 from webapp.models import Category, Organization, Report, ReportStatus, SlaTarget
 

@@ -151,7 +151,7 @@ def test_coordinates_are_set_cleared_or_refused_whole(community):
 
 
 def test_a_place_with_reports_cannot_be_removed(demo, entrance_code):
-    from webapp.domain import workflow
+    from webapp.domain.reports import workflow
     from webapp.models import Category
     draft = workflow.ReportDraft(submission_key="place-admin-00000001", description="漏水了",
                                  category_id=db.session.scalar(select(Category.id)))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from webapp.domain.privacy import MASK, mask
+from webapp.domain.reports.privacy import MASK, mask
 from webapp.domain.shared.phones import PHONE_MAX, InvalidPhone, normalise_phone
 
 # (as typed, the one stored spelling)

@@ -6,7 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import app_secret
-from webapp.domain import purge, reporting, unit_of_work, workflow
+from webapp.domain import unit_of_work
+from webapp.domain.reports import board as reporting
+from webapp.domain.reports import purge, workflow
 from webapp.domain.services import booking
 from webapp.extensions import db
 from webapp.models import (

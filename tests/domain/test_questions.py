@@ -4,7 +4,8 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from webapp.domain import questions, unit_of_work
+from webapp.domain import unit_of_work
+from webapp.domain.reports import questions
 from webapp.extensions import db
 from webapp.models import Category, CategoryQuestion, Community
 

@@ -3,7 +3,7 @@ board, the queue and Open311 can show."""
 
 from datetime import UTC, datetime, timedelta
 
-from webapp.domain import sla
+from webapp.domain.reports import sla
 from webapp.models import Milestone
 
 

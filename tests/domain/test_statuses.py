@@ -4,7 +4,7 @@ by the workflow, the queue, the purge and Open311 alike."""
 from sqlalchemy import select
 
 from tests.conftest import app_secret
-from webapp.domain import workflow
+from webapp.domain.reports import workflow
 from webapp.extensions import db
 from webapp.models import FINISHED_STATUSES, OPEN_STATUSES, Category, ReportStatus
 

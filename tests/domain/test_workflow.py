@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from tests.conftest import app_secret, at_the_same_moment, jpeg_bytes
-from webapp.domain import unit_of_work, workflow
+from webapp.domain import unit_of_work
+from webapp.domain.reports import workflow
 from webapp.domain.shared import photos
 from webapp.extensions import db
 from webapp.models import Category, Report, ReportEvent, ReportPhoto, ReportStatus

@@ -5,7 +5,8 @@ import xml.etree.ElementTree as ET
 
 from sqlalchemy import func, select
 
-from webapp.domain import questions, unit_of_work
+from webapp.domain import unit_of_work
+from webapp.domain.reports import questions
 from webapp.extensions import db
 from webapp.models import Category, Community, Report
 

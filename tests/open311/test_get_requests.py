@@ -18,7 +18,8 @@ from tests.open311.helpers import (
     tags,
     xml_of,
 )
-from webapp.domain import unit_of_work, workflow
+from webapp.domain import unit_of_work
+from webapp.domain.reports import workflow
 from webapp.domain.shared.photos import process_photo
 from webapp.extensions import db
 from webapp.models import Category, QrCode

@@ -4,7 +4,8 @@ from sqlalchemy import select
 
 from tests.conftest import app_secret, jpeg_bytes, login
 from tests.open311.helpers import V2, csrf_from_page, json_of, report_numbered
-from webapp.domain import unit_of_work, workflow
+from webapp.domain import unit_of_work
+from webapp.domain.reports import workflow
 from webapp.domain.shared.photos import process_photo
 from webapp.extensions import db
 from webapp.models import Category, User

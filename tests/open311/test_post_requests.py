@@ -18,9 +18,10 @@ from tests.open311.helpers import (
     tags,
     xml_of,
 )
-from webapp.domain import questions, unit_of_work
+from webapp.domain import unit_of_work
 from webapp.domain.people import api_clients
 from webapp.domain.places import editing
+from webapp.domain.reports import questions
 from webapp.extensions import db
 from webapp.models import ApiKey, Building, Compound, Entrance, Open311Request, QrCode, ReportAnswer
 

@@ -13,7 +13,8 @@ from tests.open311.helpers import (
     tags,
     xml_of,
 )
-from webapp.domain import questions, unit_of_work
+from webapp.domain import unit_of_work
+from webapp.domain.reports import questions
 from webapp.extensions import db
 from webapp.models import Category
 

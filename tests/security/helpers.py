@@ -20,7 +20,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from tests.conftest import app_secret, jpeg_bytes, png_header_bomb
-from webapp.domain import unit_of_work, workflow
+from webapp.domain import unit_of_work
+from webapp.domain.reports import workflow
 from webapp.domain.services import booking
 from webapp.domain.shared import tokens
 from webapp.extensions import db

@@ -29,7 +29,8 @@ from tests.security.helpers import (
     upload,
     weird_text,
 )
-from webapp.domain import unit_of_work, workflow
+from webapp.domain import unit_of_work
+from webapp.domain.reports import workflow
 from webapp.domain.services import booking as booking_domain
 from webapp.domain.shared import tokens
 from webapp.extensions import db

@@ -46,7 +46,7 @@ from tests.security.helpers import (
 )
 from tests.web.helpers import open_report_form, report_fields
 from webapp.domain import unit_of_work
-from webapp.domain.privacy import mask
+from webapp.domain.reports.privacy import mask
 from webapp.domain.services import booking
 from webapp.domain.shared import tokens
 from webapp.extensions import db

@@ -19,7 +19,8 @@ from tests.security.helpers import (
     row_counts,
 )
 from tests.web.helpers import open_report_form, report_fields
-from webapp.domain import unit_of_work, workflow
+from webapp.domain import unit_of_work
+from webapp.domain.reports import workflow
 from webapp.domain.services import booking
 from webapp.domain.shared import tokens
 from webapp.extensions import db

@@ -9,9 +9,10 @@ from sqlalchemy import select
 
 from tests.conftest import app_secret, demo_tracking_token, login
 from webapp.access import API_CLIENT, PUBLIC, access_of
-from webapp.domain import questions, unit_of_work
+from webapp.domain import unit_of_work
 from webapp.domain.people import accounts, api_clients
 from webapp.domain.people.permissions import ROLE_ACTIONS
+from webapp.domain.reports import questions
 from webapp.domain.services import booking
 from webapp.domain.shared.tokens import new_submission_key
 from webapp.extensions import db

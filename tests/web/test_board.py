@@ -7,7 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import app_secret, login
-from webapp.domain import category_settings, reporting, unit_of_work, workflow
+from webapp.domain import unit_of_work
+from webapp.domain.reports import board as reporting
+from webapp.domain.reports import category_settings, workflow
 from webapp.extensions import db
 from webapp.models import Category, Community
 

@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from tests.conftest import login
 from tests.web.helpers import submit_report
-from webapp.domain import category_settings, unit_of_work
+from webapp.domain import unit_of_work
 from webapp.domain.people import accounts
+from webapp.domain.reports import category_settings
 from webapp.extensions import db
 from webapp.models import (
     CannedReply,

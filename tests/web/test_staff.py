@@ -206,7 +206,8 @@ def test_scanning_a_door_while_on_a_job_offers_to_stamp_arrival(client, fresh, e
 
 
 def test_callbacks_list_and_record(client, fresh, users):
-    from webapp.domain import unit_of_work, workflow
+    from webapp.domain import unit_of_work
+    from webapp.domain.reports import workflow
 
     handler = users["mateng"]
     with unit_of_work():
@@ -224,7 +225,8 @@ def test_callbacks_list_and_record(client, fresh, users):
 
 
 def test_csv_export_has_every_milestone_time(client, fresh, users):
-    from webapp.domain import unit_of_work, workflow
+    from webapp.domain import unit_of_work
+    from webapp.domain.reports import workflow
 
     with unit_of_work():
         workflow.assign(fresh, users["dispatcher"], fresh.compound.partner_org)
@@ -292,7 +294,7 @@ def test_the_forms_whose_words_are_published_say_so(client, fresh, language, hin
 
 
 def test_admin_sets_routing_and_sla_targets(client, users):
-    from webapp.domain import category_settings, sla
+    from webapp.domain.reports import category_settings, sla
     from webapp.models import Category
     login(client, "admin")
     water = db.session.scalars(select(Category).where(Category.code == "water")).one()
@@ -328,7 +330,7 @@ def test_staff_without_a_job_at_the_door_see_the_normal_scan_page(client, entran
 
 
 def test_links_and_polling_keep_every_filter(client, fresh):
-    from webapp.domain.queue import QueueFilter
+    from webapp.domain.reports.queue import QueueFilter
 
     f = QueueFilter(tab="overdue", compound_id=1, category_id=1, status="submitted", page=1)
     assert f.args() == {"tab": "overdue", "compound": 1, "category": 1, "status": "submitted"}

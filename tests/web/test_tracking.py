@@ -177,7 +177,8 @@ def test_the_private_link_is_written_out_in_full(client, filed):
 
 
 def test_the_open_tracking_page_polls_for_public_updates(client, filed, users):
-    from webapp.domain import unit_of_work, workflow
+    from webapp.domain import unit_of_work
+    from webapp.domain.reports import workflow
 
     report, url = filed
     page = client.get(url).text

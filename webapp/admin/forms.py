@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 from flask_wtf.file import FileField
 from wtforms import PasswordField, StringField, TextAreaField
 
-from webapp.domain import questions
 from webapp.domain.people import accounts
 from webapp.domain.places import csv_import
+from webapp.domain.reports import questions
 from webapp.domain.services import care_cards, catalogue, rewards
 from webapp.forms import AppForm, TickField, WholeNumberField
 from webapp.inputs import LARGEST_ID

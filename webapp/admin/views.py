@@ -9,9 +9,10 @@ from webapp import refusals
 from webapp.access import in_my_community, requires
 from webapp.admin import bp, confirm
 from webapp.admin.forms import CategoryForm, QuestionForm, UserForm
-from webapp.domain import category_settings, questions, routing, sla, unit_of_work
+from webapp.domain import unit_of_work
 from webapp.domain.people import accounts
 from webapp.domain.people.permissions import Action
+from webapp.domain.reports import category_settings, questions, routing, sla
 from webapp.models import CategoryQuestion, Role, Routing
 
 

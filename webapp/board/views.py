@@ -9,7 +9,7 @@ from webapp.access import public
 from webapp.board import bp
 from webapp.board.forms import BoardForm
 from webapp.domain.places.lookup import communities, compound_by_id
-from webapp.domain.reporting import board, ranking
+from webapp.domain.reports.board import board, ranking
 from webapp.models import Community, Compound
 
 

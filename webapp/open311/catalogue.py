@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import bindparam, exists, select
 
-from webapp.domain import questions, sla
+from webapp.domain.reports import questions, sla
 from webapp.extensions import db
 from webapp.models import (
     Category,

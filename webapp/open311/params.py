@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from webapp.domain import questions
 from webapp.domain.places import addresses
+from webapp.domain.reports import questions
 from webapp.domain.shared.phones import InvalidPhone, normalise_phone
 from webapp.inputs import LARGEST_ID, whole_number
 from webapp.models import Category, Open311Request, Report

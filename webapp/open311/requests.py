@@ -12,10 +12,10 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, select
 from werkzeug.datastructures import MultiDict
 
-from webapp.domain import category_settings, sla, workflow
 from webapp.domain.people import api_clients
 from webapp.domain.places import addresses
-from webapp.domain.privacy import mask
+from webapp.domain.reports import category_settings, sla, workflow
+from webapp.domain.reports.privacy import mask
 from webapp.domain.shared.tokens import new_request_token, new_submission_key
 from webapp.extensions import db
 from webapp.models import (

@@ -11,8 +11,9 @@ from werkzeug.exceptions import HTTPException
 
 from webapp import ratelimits
 from webapp.access import api_client, public
-from webapp.domain import unit_of_work, workflow
+from webapp.domain import unit_of_work
 from webapp.domain.places import addresses
+from webapp.domain.reports import workflow
 from webapp.domain.shared import photos
 from webapp.errors import clean_session
 from webapp.i18n import chosen_language

@@ -22,7 +22,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from webapp.domain import report_input as limits
+from webapp.domain.reports import limits
 from webapp.domain.shared import phones
 from webapp.domain.shared.photos import PhotoRejected, process_photo
 from webapp.domain.shared.tokens import is_submission_key

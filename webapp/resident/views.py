@@ -20,7 +20,7 @@ from jinja2_fragments.flask import render_block
 
 from webapp import ratelimits
 from webapp.access import public
-from webapp.domain import questions, queue, unit_of_work, workflow
+from webapp.domain import unit_of_work
 from webapp.domain.people.permissions import Action, can
 from webapp.domain.places.lookup import (
     active_code,
@@ -28,6 +28,7 @@ from webapp.domain.places.lookup import (
     report_categories,
     sole_community,
 )
+from webapp.domain.reports import questions, queue, workflow
 from webapp.domain.shared import photos as photo_store
 from webapp.domain.shared.tokens import is_submission_key, new_submission_key, tracking_token
 from webapp.i18n import current_language

@@ -8,8 +8,8 @@ from functools import cache
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from webapp.domain import workflow
 from webapp.domain.places.editing import ensure_code
+from webapp.domain.reports import workflow
 from webapp.extensions import db
 from webapp.models import (
     Building,

@@ -3,8 +3,8 @@
 from flask import current_app
 from flask_login import current_user
 
-from webapp.domain import category_settings, routing, workflow
 from webapp.domain.people.permissions import Action
+from webapp.domain.reports import category_settings, routing, workflow
 from webapp.staff import forms
 
 

@@ -5,7 +5,7 @@ are the page's messages. The queue's filter is a form read from the query string
 from flask import current_app
 from wtforms import FileField, HiddenField, StringField, TextAreaField
 
-from webapp.domain import queue
+from webapp.domain.reports import queue
 from webapp.domain.shared.photos import process_photo
 from webapp.forms import AppForm, TickField, WholeNumberField
 from webapp.models import ReportStatus

@@ -19,12 +19,12 @@ from jinja2_fragments.flask import render_block
 
 import qr_sheets
 from webapp.access import in_my_community_or_404, requires
-from webapp.domain import category_settings, questions, queue, routing, sla, workflow
 from webapp.domain.people import api_clients
 from webapp.domain.people.permissions import Action, can
 from webapp.domain.places import printing
 from webapp.domain.places.lookup import active_code, compounds_of
-from webapp.domain.reporting import export_rows, spreadsheet_safe
+from webapp.domain.reports import category_settings, questions, queue, routing, sla, workflow
+from webapp.domain.reports.board import export_rows, spreadsheet_safe
 from webapp.models import OrgKind, Report, ReportStatus
 from webapp.models.types import utcnow
 from webapp.refusals import answered_by

@@ -16,9 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from webapp.domain import DomainRefused, StaleWrite, savepoint, sla
+from webapp.domain import DomainRefused, StaleWrite, savepoint
 from webapp.domain.people.permissions import Action, can
-from webapp.domain.questions import store_answers
+from webapp.domain.reports import sla
+from webapp.domain.reports.questions import store_answers
 from webapp.domain.services.care_cards import has_care_card
 from webapp.domain.shared import photos as photo_store
 from webapp.domain.shared.tokens import digest, tracking_token

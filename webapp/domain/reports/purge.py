@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select, update
 
-from webapp.domain.privacy import mask
+from webapp.domain.reports.privacy import mask
 from webapp.extensions import db
 from webapp.models import (
     FINISHED_STATUSES,

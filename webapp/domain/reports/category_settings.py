@@ -8,7 +8,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from webapp.domain import DomainRefused, sla
+from webapp.domain import DomainRefused
+from webapp.domain.reports import sla
 from webapp.extensions import db
 from webapp.models import CannedReply, Category, CategorySetting, Report, Routing, SlaTarget
 from webapp.models.types import utcnow

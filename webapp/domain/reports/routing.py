@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from webapp.domain import category_settings
+from webapp.domain.reports import category_settings
 from webapp.extensions import db
 from webapp.models import Organization, OrgKind, Report, Role, Routing, User
 

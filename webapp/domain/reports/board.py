@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from webapp.domain import queue
-from webapp.domain.category_settings import report_is_private
-from webapp.domain.privacy import mask
+from webapp.domain.reports import queue
+from webapp.domain.reports.category_settings import report_is_private
+from webapp.domain.reports.privacy import mask
 from webapp.extensions import db
 from webapp.models import (
     Category,
