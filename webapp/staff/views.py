@@ -24,7 +24,7 @@ from webapp.domain.people.permissions import Action, can
 from webapp.domain.places import printing
 from webapp.domain.places.lookup import active_code, compounds_of
 from webapp.domain.reports import category_settings, questions, queue, routing, sla, workflow
-from webapp.domain.reports.board import export_rows, spreadsheet_safe
+from webapp.domain.reports.export import export_rows, spreadsheet_safe
 from webapp.models import OrgKind, Report, ReportStatus
 from webapp.models.types import utcnow
 from webapp.refusals import answered_by
