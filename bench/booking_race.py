@@ -28,7 +28,8 @@ HIDDEN = re.compile(r'name="(csrf_token|submission_key)" type="hidden" value="([
 PUBLISH = """import sys
 from datetime import UTC, datetime, timedelta
 from webapp import create_app
-from webapp.domain import booking, unit_of_work
+from webapp.domain import unit_of_work
+from webapp.domain.services import booking
 from webapp.extensions import db
 from webapp.models import ServiceType
 with create_app().app_context():

@@ -23,6 +23,8 @@ from load import Client, run_load, timed
 from scan_page import percentile, ratio
 from serve import demo_database, free_port, gunicorn, server_env, smoke
 
+from webapp.domain.reports import dispatch, intake
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -40,7 +42,6 @@ def seed(database_url: str, count: int) -> tuple[str, str]:
     from webapp import create_app
     from webapp.domain import unit_of_work
     from webapp.domain.people import api_clients
-    from webapp.domain.reports import workflow
     from webapp.extensions import db
     from webapp.models import Building, Category, Community, Compound, QrCode, User
 
@@ -61,19 +62,19 @@ def seed(database_url: str, count: int) -> tuple[str, str]:
         words = ["楼道灯不亮了，晚上看不清。", "单元门口一直有积水。", "垃圾桶满了没人清。",
                  "消防通道被车辆占用。", "电梯异响，停在半层。", "暖气片不热。"]
         for n in range(count):
-            draft = workflow.ReportDraft(
+            draft = intake.ReportDraft(
                 submission_key=f"bench-open311-{n:06d}", category_id=rnd.choice(categories).id,
                 description=rnd.choice(words), floor_room=f"{rnd.randint(1, 6)}楼",
                 contact_name="居民", contact_phone=f"139{rnd.randint(0, 99999999):08d}")
             with unit_of_work():
-                report, _ = workflow.submit_report(rnd.choice(codes), draft, [], None,
+                report, _ = intake.submit_report(rnd.choice(codes), draft, [], None,
                                                    secret=app.config["SECRET_KEY"])
                 if n % 3:
-                    workflow.assign(report, dispatcher, report.compound.partner_org
+                    dispatch.assign(report, dispatcher, report.compound.partner_org
                                     or report.compound.grid_org)
                 if n % 3 == 2:
-                    workflow.public_reply(report, dispatcher, "已安排师傅处理。")
-                    workflow.reject(report, dispatcher, "已由物业处理完毕。")
+                    dispatch.public_reply(report, dispatcher, "已安排师傅处理。")
+                    dispatch.reject(report, dispatcher, "已由物业处理完毕。")
         with unit_of_work():
             raw = api_clients.issue_key(community, "bench")[1]
         number = report.number

@@ -15,7 +15,7 @@ from tests.conftest import login
 from tests.web.helpers import submit_report
 from webapp.domain import unit_of_work
 from webapp.domain.places import csv_import, editing
-from webapp.domain.reports import workflow
+from webapp.domain.reports import intake
 from webapp.extensions import db
 from webapp.models import Compound, Report
 from webapp.models.text import INVISIBLE, plain
@@ -117,7 +117,7 @@ def test_every_way_in_stores_no_direction_control(client, entrance_code):
     assert db.session.scalar(select(Compound).where(Compound.name == "新小区")).buildings[0] \
         .name == "3号楼"
 
-    draft = workflow.ReportDraft(submission_key="x" * 43, category_id=1, description="d",
+    draft = intake.ReportDraft(submission_key="x" * 43, category_id=1, description="d",
                                  contact_name=f"{RLO}赵")
     assert draft.contact_name == "赵"
     report.rating_comment = f"好{RLO}评"

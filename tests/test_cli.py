@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import jpeg_bytes
 from tests.web.helpers import submit_report
-from webapp.domain.reports import workflow
+from webapp.domain.shared import photos
 from webapp.extensions import db
 from webapp.models import Category, Community, Compound, QrCode, Report, ReportPhoto
 
@@ -107,7 +107,7 @@ def test_photos_sweep_deletes_only_old_files_no_report_names(app, client, entran
     response = submit_report(client, entrance_code.token,
                              files=[(io.BytesIO(jpeg_bytes()), "leak.jpg")])
     assert response.status_code == 303
-    folder = workflow.upload_folder_for_reports(app.config["UPLOAD_FOLDER"])
+    folder = photos.upload_folder_for_reports(app.config["UPLOAD_FOLDER"])
     kept = folder / db.session.scalars(select(ReportPhoto.stored_name)).one()
     stray, half_written, young = (folder / "stray.jpg", folder / "x.jpg.part",
                                   folder / "young.jpg")

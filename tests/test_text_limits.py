@@ -22,7 +22,7 @@ from tests.conftest import csrf_from, hidden_value, login
 from tests.web.helpers import open_report_form, report_fields
 from webapp.domain import unit_of_work
 from webapp.domain.people import api_clients
-from webapp.domain.reports import workflow
+from webapp.domain.reports import intake
 from webapp.extensions import db
 from webapp.models import (
     Category,
@@ -369,5 +369,5 @@ def test_a_longer_username_at_login_is_a_wrong_login_not_an_error(demo, client):
 def test_a_draft_too_long_for_its_column_is_refused_before_anything_is_written(demo):
     """Domain callers (CLI, Open311, tests) get the same limit as the forms."""
     with pytest.raises(TextTooLong):
-        workflow.ReportDraft(submission_key="k", category_id=1, description="漏水了",
+        intake.ReportDraft(submission_key="k", category_id=1, description="漏水了",
                              contact_phone=phone(max_length(Report.contact_phone) + 1))

@@ -14,7 +14,8 @@ from webapp.domain import unit_of_work
 from webapp.domain.people import accounts
 from webapp.domain.places import lookup as places
 from webapp.domain.places import printing
-from webapp.domain.reports import purge, routing, sla, workflow
+from webapp.domain.reports import purge, routing, sla, transitions
+from webapp.domain.shared import photos
 from webapp.models import Role
 from webapp.models.types import utcnow
 from webapp.seed.demo import DEMO_PASSWORD, DEMO_USERS, load_demo_data
@@ -120,7 +121,7 @@ def sla_sweep(auto_close_days):
         current_app.config["AUTO_CLOSE_DAYS"]
     with unit_of_work():
         breached = sla.sweep(now)
-        closed = workflow.auto_close_unrated(now, days)
+        closed = transitions.auto_close_unrated(now, days)
     click.echo(f"{breached} milestones marked breached, {closed} reports closed unrated.")
 
 
@@ -129,7 +130,7 @@ def sla_sweep(auto_close_days):
 def photos_sweep(dry_run):
     """Delete report photo files that no report names (left by a worker that stopped
     mid-save). Files younger than an hour are never touched."""
-    stray = workflow.stray_photo_files(current_app.config["UPLOAD_FOLDER"], utcnow())
+    stray = photos.stray_photo_files(current_app.config["UPLOAD_FOLDER"], utcnow())
     for path in stray:
         click.echo(path.name)
         if not dry_run:

@@ -7,7 +7,7 @@ from flask import current_app, has_request_context, redirect, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from webapp.domain.reports.workflow import PRIORITIES, STATUS_LABELS
+from webapp.domain.reports.labels import PRIORITIES, STATUS_LABELS
 
 LANG_COOKIE = "lang"
 # What each language is called in itself, for the switch.

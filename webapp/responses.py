@@ -2,8 +2,8 @@
 
 from flask import abort, current_app, make_response, redirect, request, send_file
 
-from webapp.domain.reports.workflow import upload_folder_for_reports
 from webapp.domain.shared import photos as photo_store
+from webapp.domain.shared.photos import upload_folder_for_reports
 from webapp.extensions import db
 from webapp.models import Report, ReportPhoto
 

@@ -1,5 +1,5 @@
 """Staff accounts as the admin pages make and change them, without the pages
-(domain/accounts.py), each change in its own unit of work."""
+(domain/people/accounts.py), each change in its own unit of work."""
 
 import pytest
 from flask_babel import force_locale

@@ -1,4 +1,4 @@
-"""Address matching (domain/addresses.py): names as written on the posters, ids, points.
+"""Address matching (domain/places/addresses.py): names as written on the posters, ids, points.
 The pure functions are tested on hand-made places; the rest on the demo communities."""
 
 import pytest

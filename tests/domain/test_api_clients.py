@@ -1,4 +1,4 @@
-"""API keys (domain/api_clients.py): issued once, kept as a digest, revocable, counted."""
+"""API keys (domain/people/api_clients.py): issued once, kept as a digest, revocable, counted."""
 
 import re
 

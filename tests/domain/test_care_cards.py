@@ -1,4 +1,4 @@
-"""Care cards registered and ended without the admin page (domain/care_cards.py)."""
+"""Care cards registered and ended without the admin page (domain/services/care_cards.py)."""
 
 import pytest
 from flask_babel import force_locale

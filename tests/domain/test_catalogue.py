@@ -1,4 +1,4 @@
-"""The service catalogue as an admin builds it, without the pages (domain/catalogue.py)."""
+"""The service catalogue as an admin builds it, without the pages (domain/services/catalogue.py)."""
 
 from datetime import timedelta
 

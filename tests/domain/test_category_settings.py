@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from tests.conftest import app_secret
 from webapp.domain import unit_of_work
-from webapp.domain.reports import category_settings, routing, sla, workflow
+from webapp.domain.reports import category_settings, intake, routing, sla
 from webapp.extensions import db
 from webapp.models import Category, Community, QrCode, SlaTarget
 
@@ -27,9 +27,9 @@ def code_of(community) -> QrCode:
 
 
 def file(community, category, n, tmp_path):
-    draft = workflow.ReportDraft(submission_key=f"settings-test-{n:08d}",
+    draft = intake.ReportDraft(submission_key=f"settings-test-{n:08d}",
                                  category_id=category.id, description="楼道漏水")
-    return workflow.submit_report(code_of(community), draft, [], tmp_path, now=T0,
+    return intake.submit_report(code_of(community), draft, [], tmp_path, now=T0,
                                   secret=app_secret())[0]
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from tests.conftest import app_secret, at_the_same_moment
 from webapp.domain import unit_of_work
 from webapp.domain.people.permissions import Action, can
-from webapp.domain.reports import sla, workflow
+from webapp.domain.reports import dispatch, intake, sla, timeline, transitions
 from webapp.extensions import db
 from webapp.models import Category, Organization, Report, ReportStatus, SlaTarget
 
@@ -24,11 +24,11 @@ def minutes(n):
 
 @pytest.fixture
 def report(entrance_code, users, tmp_path):
-    draft = workflow.ReportDraft(submission_key="dispatch-test-0000001",
+    draft = intake.ReportDraft(submission_key="dispatch-test-0000001",
                                  category_id=_category("water").id,
                                  description="楼道灯不亮", contact_phone="13800000000")
     with unit_of_work():
-        report, _ = workflow.submit_report(entrance_code, draft, [], tmp_path, now=T0,
+        report, _ = intake.submit_report(entrance_code, draft, [], tmp_path, now=T0,
                                            secret=app_secret())
     return report
 
@@ -48,10 +48,10 @@ def clock(report, name, cycle=None):
 
 def resolve_in_ten_minutes(report, users):
     handler = users["mateng"]
-    workflow.assign(report, users["dispatcher"], report.compound.partner_org, now=minutes(1))
-    workflow.accept(report, handler, now=minutes(2))
-    workflow.arrive(report, handler, now=minutes(3))
-    workflow.resolve(report, handler, "修好了", now=minutes(10))
+    dispatch.assign(report, users["dispatcher"], report.compound.partner_org, now=minutes(1))
+    transitions.accept(report, handler, now=minutes(2))
+    transitions.arrive(report, handler, now=minutes(3))
+    transitions.resolve(report, handler, "修好了", now=minutes(10))
 
 
 def test_submission_starts_the_accept_clock(report):
@@ -65,18 +65,18 @@ def test_the_full_routine_loop_meets_52022(report, users):
     partner = report.compound.partner_org
     assert partner.name == "省直机关后勤保障中心"
 
-    workflow.assign(report, dispatcher, partner, now=minutes(3))
+    dispatch.assign(report, dispatcher, partner, now=minutes(3))
     assert (report.status, report.assigned_org_id) == (S.ASSIGNED, partner.id)
-    workflow.accept(report, handler, now=minutes(10))
+    transitions.accept(report, handler, now=minutes(10))
     assert report.assigned_user_id == handler.id
     assert clock(report, "accept").met_at == minutes(10)
     assert clock(report, "arrive").due_at == minutes(15)  # 5 minutes after accepting
-    workflow.arrive(report, handler, now=minutes(14))
+    transitions.arrive(report, handler, now=minutes(14))
     assert clock(report, "resolve").due_at == minutes(34)  # 20 minutes after arriving
-    workflow.resolve(report, handler, "换了灯泡", now=minutes(30))
+    transitions.resolve(report, handler, "换了灯泡", now=minutes(30))
     assert report.status == S.RESOLVED and report.next_due_at is None
     assert sla.was_on_time(report)
-    workflow.confirm_fixed(report, 5, None, now=minutes(60))
+    transitions.confirm_fixed(report, 5, None, now=minutes(60))
     assert report.status == S.CLOSED
 
     kinds = [(e.kind, e.from_status, e.to_status, e.actor_id) for e in report.events]
@@ -91,8 +91,8 @@ def test_the_full_routine_loop_meets_52022(report, users):
 
 
 def test_a_late_arrival_is_a_breach_shown_before_and_after_the_sweep(report, users):
-    workflow.assign(report, users["dispatcher"], report.compound.partner_org, now=minutes(1))
-    workflow.accept(report, users["mateng"], now=minutes(2))
+    dispatch.assign(report, users["dispatcher"], report.compound.partner_org, now=minutes(1))
+    transitions.accept(report, users["mateng"], now=minutes(2))
     arrive = clock(report, "arrive")
     assert sla.state(arrive, minutes(3)) == sla.ON_TRACK
     assert sla.state(arrive, minutes(6)) == sla.DUE_SOON
@@ -104,21 +104,21 @@ def test_a_late_arrival_is_a_breach_shown_before_and_after_the_sweep(report, use
     assert sla.sweep(minutes(9)) == 0  # idempotent
     db.session.refresh(arrive)
     assert arrive.breached_at == minutes(7)
-    workflow.arrive(report, users["mateng"], now=minutes(12))
+    transitions.arrive(report, users["mateng"], now=minutes(12))
     assert sla.state(arrive, minutes(12)) == sla.MET_LATE
     assert not sla.was_on_time(report)
 
 
 def test_major_jobs_get_a_plan_clock_of_two_days(entrance_code, users, tmp_path):
-    draft = workflow.ReportDraft(submission_key="dispatch-major-000001",
+    draft = intake.ReportDraft(submission_key="dispatch-major-000001",
                                  category_id=_category("elevator").id, description="电梯坏了")
-    report, _ = workflow.submit_report(entrance_code, draft, [], tmp_path, now=T0,
+    report, _ = intake.submit_report(entrance_code, draft, [], tmp_path, now=T0,
                                        secret=app_secret())
-    workflow.assign(report, users["dispatcher"], report.compound.partner_org, now=minutes(1))
-    workflow.accept(report, users["mateng"], now=minutes(5))
+    dispatch.assign(report, users["dispatcher"], report.compound.partner_org, now=minutes(1))
+    transitions.accept(report, users["mateng"], now=minutes(5))
     assert clock(report, "plan").due_at == minutes(5 + 2 * 24 * 60)
     assert not [m for m in report.milestones if m.name == "arrive"]
-    workflow.mark_needs_consultation(report, users["dispatcher"], "需要业主分摊费用",
+    dispatch.mark_needs_consultation(report, users["dispatcher"], "需要业主分摊费用",
                                      now=minutes(60))
     assert report.status == S.NEEDS_CONSULTATION
     assert clock(report, "plan").met_at == minutes(60)
@@ -128,57 +128,57 @@ def test_category_targets_override_the_defaults(report, users):
     water = report.category
     db.session.add(SlaTarget(category=water, milestone="arrive", minutes=60))
     db.session.commit()
-    workflow.assign(report, users["dispatcher"], report.compound.partner_org, now=minutes(1))
-    workflow.accept(report, users["mateng"], now=minutes(2))
+    dispatch.assign(report, users["dispatcher"], report.compound.partner_org, now=minutes(1))
+    transitions.accept(report, users["mateng"], now=minutes(2))
     assert clock(report, "arrive").due_at == minutes(62)
 
 
 def test_reopening_restarts_the_clocks(report, users):
     handler = users["mateng"]
     resolve_in_ten_minutes(report, users)
-    workflow.report_not_fixed(report, "还是不亮", now=minutes(100))
+    transitions.report_not_fixed(report, "还是不亮", now=minutes(100))
     assert report.status == S.REOPENED
     assert sla.current_cycle(report) == 2
     assert clock(report, "accept", cycle=2).due_at == minutes(130)
-    workflow.accept(report, handler, now=minutes(105))
+    transitions.accept(report, handler, now=minutes(105))
     assert report.status == S.ACCEPTED
 
 
 def test_a_handler_of_another_company_cannot_touch_the_job(report, users):
-    workflow.assign(report, users["dispatcher"], report.compound.partner_org, now=minutes(1))
+    dispatch.assign(report, users["dispatcher"], report.compound.partner_org, now=minutes(1))
     outsider = users["yianju"]
     assert not can(outsider, Action.VIEW_REPORT, report)
-    with pytest.raises(workflow.TransitionRefused):
-        workflow.accept(report, outsider, now=minutes(2))
+    with pytest.raises(transitions.TransitionRefused):
+        transitions.accept(report, outsider, now=minutes(2))
     assert report.status == S.ASSIGNED
     assert len(report.events) == 2
 
 
 def test_handlers_cannot_dispatch_and_dispatchers_cannot_accept(report, users):
-    with pytest.raises(workflow.TransitionRefused):
-        workflow.assign(report, users["mateng"], report.compound.partner_org)
-    workflow.assign(report, users["dispatcher"], report.compound.partner_org)
-    with pytest.raises(workflow.TransitionRefused):
-        workflow.accept(report, users["dispatcher"])
+    with pytest.raises(transitions.TransitionRefused):
+        dispatch.assign(report, users["mateng"], report.compound.partner_org)
+    dispatch.assign(report, users["dispatcher"], report.compound.partner_org)
+    with pytest.raises(transitions.TransitionRefused):
+        transitions.accept(report, users["dispatcher"])
 
 
 def test_resolving_an_unassigned_report_is_refused(report, users):
-    with pytest.raises(workflow.TransitionRefused):
-        workflow.resolve(report, users["admin"], "done")
+    with pytest.raises(transitions.TransitionRefused):
+        transitions.resolve(report, users["admin"], "done")
     assert report.status == S.SUBMITTED
 
 
 def test_routine_jobs_need_arrival_before_resolving(report, users):
-    workflow.assign(report, users["dispatcher"], report.compound.partner_org)
-    workflow.accept(report, users["mateng"])
-    with pytest.raises(workflow.TransitionRefused):
-        workflow.resolve(report, users["mateng"], "done")
+    dispatch.assign(report, users["dispatcher"], report.compound.partner_org)
+    transitions.accept(report, users["mateng"])
+    with pytest.raises(transitions.TransitionRefused):
+        transitions.resolve(report, users["mateng"], "done")
 
 
 def test_decline_returns_the_job_to_the_dispatcher(report, users):
-    workflow.assign(report, users["dispatcher"], report.compound.partner_org, now=minutes(1))
-    workflow.accept(report, users["mateng"], now=minutes(2))
-    workflow.decline(report, users["mateng"], "需要专业设备", now=minutes(4))
+    dispatch.assign(report, users["dispatcher"], report.compound.partner_org, now=minutes(1))
+    transitions.accept(report, users["mateng"], now=minutes(2))
+    transitions.decline(report, users["mateng"], "需要专业设备", now=minutes(4))
     assert report.status == S.SUBMITTED and report.assigned_org_id is None
     assert report.events[-1].is_public is False
     assert clock(report, "accept").due_at == minutes(34)
@@ -186,11 +186,11 @@ def test_decline_returns_the_job_to_the_dispatcher(report, users):
 
 def test_escalate_to_a_department(report, users):
     police = _org("坞城派出所")
-    with pytest.raises(workflow.TransitionRefused):
-        workflow.escalate(report, users["dispatcher"], report.compound.partner_org, "x")
-    with pytest.raises(workflow.MissingInput):
-        workflow.escalate(report, users["dispatcher"], police, "  ")
-    workflow.escalate(report, users["dispatcher"], police, "占用消防通道", now=minutes(5))
+    with pytest.raises(transitions.TransitionRefused):
+        dispatch.escalate(report, users["dispatcher"], report.compound.partner_org, "x")
+    with pytest.raises(transitions.MissingInput):
+        dispatch.escalate(report, users["dispatcher"], police, "  ")
+    dispatch.escalate(report, users["dispatcher"], police, "占用消防通道", now=minutes(5))
     assert (report.status, report.assigned_org_id) == (S.ESCALATED, police.id)
     public = [e for e in report.events if e.kind == "escalated"][0]
     assert public.is_public and public.note == "坞城派出所"
@@ -199,38 +199,38 @@ def test_escalate_to_a_department(report, users):
 
 def test_merge_reject_note_reply_and_board_visibility(report, entrance_code, users, tmp_path):
     dispatcher = users["dispatcher"]
-    other, _ = workflow.submit_report(entrance_code, workflow.ReportDraft(
+    other, _ = intake.submit_report(entrance_code, intake.ReportDraft(
         submission_key="dispatch-other-000001", category_id=report.category_id,
         description="同一个灯"), [], tmp_path, now=T0, secret=app_secret())
-    with pytest.raises(workflow.TransitionRefused):
-        workflow.merge_duplicate(other, dispatcher, other)
-    workflow.merge_duplicate(other, dispatcher, report)
+    with pytest.raises(transitions.TransitionRefused):
+        dispatch.merge_duplicate(other, dispatcher, other)
+    dispatch.merge_duplicate(other, dispatcher, report)
     assert other.status == S.DUPLICATE and other.duplicate_of_id == report.id
     assert other.next_due_at is None
 
-    workflow.add_internal_note(report, dispatcher, "住户白天不在家")
-    workflow.public_reply(report, dispatcher, "已安排师傅")
+    dispatch.add_internal_note(report, dispatcher, "住户白天不在家")
+    dispatch.public_reply(report, dispatcher, "已安排师傅")
     assert [(e.kind, e.is_public) for e in report.events[-2:]] == [("note", False),
                                                                    ("reply", True)]
-    workflow.set_hidden_from_board(report, dispatcher, True)
+    dispatch.set_hidden_from_board(report, dispatcher, True)
     assert report.hidden_from_board
-    workflow.reject(report, dispatcher, "不属于物业范围")
+    dispatch.reject(report, dispatcher, "不属于物业范围")
     assert report.status == S.REJECTED and report.next_due_at is None
-    with pytest.raises(workflow.TransitionRefused):
-        workflow.assign(report, dispatcher, report.compound.partner_org)
+    with pytest.raises(transitions.TransitionRefused):
+        dispatch.assign(report, dispatcher, report.compound.partner_org)
 
 
 def test_assigning_to_someone_outside_the_organisation_is_refused(report, users):
-    with pytest.raises(workflow.TransitionRefused):
-        workflow.assign(report, users["dispatcher"], report.compound.partner_org,
+    with pytest.raises(transitions.TransitionRefused):
+        dispatch.assign(report, users["dispatcher"], report.compound.partner_org,
                         users["yianju"])
 
 
 def test_a_stale_form_is_refused_with_what_changed(report, users):
     seen = report.version
-    workflow.set_priority(report, users["dispatcher"], 1, version=seen)
-    with pytest.raises(workflow.ReportChanged):
-        workflow.set_priority(report, users["admin"], 2, version=seen)
+    dispatch.set_priority(report, users["dispatcher"], 1, version=seen)
+    with pytest.raises(transitions.ReportChanged):
+        dispatch.set_priority(report, users["admin"], 2, version=seen)
     assert report.priority == 1
 
 
@@ -245,11 +245,11 @@ def test_dispatchers_acting_at_the_same_moment_change_the_report_once(app, repor
         fresh = db.session.get(type(report), report_id)
         actor = db.session.get(type(users["admin"]), actors[i])
         if i % 2:
-            workflow.reject(fresh, actor, f"重复 {i}", version=seen)
+            dispatch.reject(fresh, actor, f"重复 {i}", version=seen)
         else:
-            workflow.assign(fresh, actor, db.session.get(Organization, org_id), version=seen)
+            dispatch.assign(fresh, actor, db.session.get(Organization, org_id), version=seen)
 
-    outcomes = at_the_same_moment(app, 4, act, (workflow.ReportChanged,))
+    outcomes = at_the_same_moment(app, 4, act, (transitions.ReportChanged,))
     assert sorted(outcomes) == ["ok", "refused", "refused", "refused"], outcomes
     db.session.expire_all()
     changed = db.session.get(type(report), report_id)
@@ -260,24 +260,24 @@ def test_dispatchers_acting_at_the_same_moment_change_the_report_once(app, repor
 
 def test_callback_records_the_rating_of_an_unrated_closed_report(report, users):
     resolve_in_ten_minutes(report, users)
-    with pytest.raises(workflow.TransitionRefused):
-        workflow.record_callback(report, users["dispatcher"], "满意", 5)
-    assert workflow.auto_close_unrated(minutes(10) + timedelta(days=6), 7) == 0
-    assert workflow.auto_close_unrated(minutes(10) + timedelta(days=7), 7) == 1
-    assert workflow.auto_close_unrated(minutes(10) + timedelta(days=8), 7) == 0
+    with pytest.raises(transitions.TransitionRefused):
+        dispatch.record_callback(report, users["dispatcher"], "满意", 5)
+    assert transitions.auto_close_unrated(minutes(10) + timedelta(days=6), 7) == 0
+    assert transitions.auto_close_unrated(minutes(10) + timedelta(days=7), 7) == 1
+    assert transitions.auto_close_unrated(minutes(10) + timedelta(days=8), 7) == 0
     assert report.status == S.CLOSED and report.events[-1].kind == "auto_closed"
-    workflow.record_callback(report, users["dispatcher"], "电话回访，居民满意", 4)
+    dispatch.record_callback(report, users["dispatcher"], "电话回访，居民满意", 4)
     assert report.rating == 4 and report.callback_at is not None
-    with pytest.raises(workflow.TransitionRefused):
-        workflow.record_callback(report, users["dispatcher"], "again", 5)
+    with pytest.raises(transitions.TransitionRefused):
+        dispatch.record_callback(report, users["dispatcher"], "again", 5)
 
 
 def test_allowed_actions_follow_role_and_state(report, users):
-    assert Action.ASSIGN in workflow.allowed_actions(report, users["dispatcher"])
-    assert Action.ACCEPT not in workflow.allowed_actions(report, users["mateng"])
-    workflow.assign(report, users["dispatcher"], report.compound.partner_org)
-    assert workflow.allowed_actions(report, users["mateng"]) >= {Action.ACCEPT, Action.DECLINE}
-    assert workflow.allowed_actions(report, users["yianju"]) == set()
+    assert Action.ASSIGN in transitions.allowed_actions(report, users["dispatcher"])
+    assert Action.ACCEPT not in transitions.allowed_actions(report, users["mateng"])
+    dispatch.assign(report, users["dispatcher"], report.compound.partner_org)
+    assert transitions.allowed_actions(report, users["mateng"]) >= {Action.ACCEPT, Action.DECLINE}
+    assert transitions.allowed_actions(report, users["yianju"]) == set()
 
 
 def test_merge_stays_in_the_community_and_goes_only_into_an_open_report(report, users,
@@ -287,25 +287,25 @@ def test_merge_stays_in_the_community_and_goes_only_into_an_open_report(report, 
     dispatcher = users["dispatcher"]
 
     def filed(n):
-        return workflow.submit_report(entrance_code, workflow.ReportDraft(
+        return intake.submit_report(entrance_code, intake.ReportDraft(
             submission_key=f"merge-bounds-{n:08d}", category_id=report.category_id,
             description="同一个灯"), [], tmp_path, now=T0, secret=app_secret())[0]
 
     elsewhere = db.session.scalars(select(Report).where(
         Report.community_id != report.community_id)).first()
-    assert workflow.find_by_number(elsewhere.number, report.community_id) is None
+    assert intake.find_by_number(elsewhere.number, report.community_id) is None
     closed = db.session.scalars(select(Report).where(
         Report.community_id == report.community_id, Report.status == S.CLOSED)).first()
     with unit_of_work():
         rejected, merged = filed(1), filed(2)
-        workflow.reject(rejected, dispatcher, "不属于物业范围")
-        workflow.merge_duplicate(merged, dispatcher, report)
+        dispatch.reject(rejected, dispatcher, "不属于物业范围")
+        dispatch.merge_duplicate(merged, dispatcher, report)
     for target, reason in ((elsewhere, "No report of this community"),
                            (report, "merged into itself"),
                            (closed, "“Closed”"), (rejected, "“Not accepted”"),
                            (merged, "“Already reported”")):
-        with force_locale("en"), pytest.raises(workflow.TransitionRefused, match=reason):
-            workflow.merge_duplicate(report, dispatcher, target)
+        with force_locale("en"), pytest.raises(transitions.TransitionRefused, match=reason):
+            dispatch.merge_duplicate(report, dispatcher, target)
         db.session.rollback()
     assert report.status == S.SUBMITTED and report.duplicate_of_id is None
     assert len(report.events) == 1
@@ -314,14 +314,14 @@ def test_merge_stays_in_the_community_and_goes_only_into_an_open_report(report, 
 def test_a_merged_report_shows_what_carries_its_work(report, users, entrance_code, tmp_path):
     """The end of the chain, and of the target only what its staff wrote in public."""
     dispatcher = users["dispatcher"]
-    later = workflow.submit_report(entrance_code, workflow.ReportDraft(
+    later = intake.submit_report(entrance_code, intake.ReportDraft(
         submission_key="merge-carried-000001", category_id=report.category_id,
         description="同一个灯"), [], tmp_path, now=T0, secret=app_secret())[0]
-    workflow.add_information(report, "我家电话 13800000000", [], tmp_path)
-    workflow.public_reply(report, dispatcher, "已安排师傅明早更换")
-    workflow.add_internal_note(report, dispatcher, "住户白天不在家")
-    workflow.merge_duplicate(later, dispatcher, report)
-    assert workflow.carried_by(later) == report and workflow.carried_by(report) is None
-    lines = workflow.shared_progress(report)
+    transitions.add_information(report, "我家电话 13800000000", [], tmp_path)
+    dispatch.public_reply(report, dispatcher, "已安排师傅明早更换")
+    dispatch.add_internal_note(report, dispatcher, "住户白天不在家")
+    dispatch.merge_duplicate(later, dispatcher, report)
+    assert timeline.carried_by(later) == report and timeline.carried_by(report) is None
+    lines = timeline.shared_progress(report)
     assert [line.kind for line in lines] == ["submitted", "info_added", "reply"]
     assert [line.note for line in lines] == [None, None, "已安排师傅明早更换"]

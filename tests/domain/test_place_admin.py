@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from tests.conftest import app_secret
 from webapp.domain import unit_of_work
 from webapp.domain.places import csv_import, editing
+from webapp.domain.reports import intake
 from webapp.extensions import db
 from webapp.models import Building, Community, Compound, Entrance, QrCode
 
@@ -151,11 +152,10 @@ def test_coordinates_are_set_cleared_or_refused_whole(community):
 
 
 def test_a_place_with_reports_cannot_be_removed(demo, entrance_code):
-    from webapp.domain.reports import workflow
     from webapp.models import Category
-    draft = workflow.ReportDraft(submission_key="place-admin-00000001", description="漏水了",
+    draft = intake.ReportDraft(submission_key="place-admin-00000001", description="漏水了",
                                  category_id=db.session.scalar(select(Category.id)))
-    workflow.submit_report(entrance_code, draft, [], None, secret=app_secret())
+    intake.submit_report(entrance_code, draft, [], None, secret=app_secret())
     db.session.commit()
     for place in (entrance_code.entrance, entrance_code.building.compound):
         with pytest.raises(editing.PlaceInUse) as refused, unit_of_work():

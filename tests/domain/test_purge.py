@@ -8,7 +8,7 @@ from sqlalchemy import select
 from tests.conftest import app_secret
 from webapp.domain import unit_of_work
 from webapp.domain.reports import board as reporting
-from webapp.domain.reports import purge, workflow
+from webapp.domain.reports import dispatch, intake, purge, transitions
 from webapp.domain.services import booking
 from webapp.extensions import db
 from webapp.models import (
@@ -33,7 +33,7 @@ def filed(entrance_code, key, when, **changes):
                   floor_room="3楼302室", contact_name="王阿姨", contact_phone="13800138000")
     fields.update(changes)
     with unit_of_work():
-        report, _ = workflow.submit_report(entrance_code, workflow.ReportDraft(**fields), [],
+        report, _ = intake.submit_report(entrance_code, intake.ReportDraft(**fields), [],
                                            None, now=when, secret=app_secret())
     return report
 
@@ -41,13 +41,13 @@ def filed(entrance_code, key, when, **changes):
 def closed(report, users, when):
     handler = users["mateng"]
     with unit_of_work():
-        workflow.assign(report, users["dispatcher"], report.compound.partner_org, now=when)
-        workflow.public_reply(report, users["dispatcher"], "王阿姨，师傅电话 139 1234 5678",
+        dispatch.assign(report, users["dispatcher"], report.compound.partner_org, now=when)
+        dispatch.public_reply(report, users["dispatcher"], "王阿姨，师傅电话 139 1234 5678",
                               now=when)
-        workflow.accept(report, handler, now=when + timedelta(minutes=1))
-        workflow.arrive(report, handler, now=when + timedelta(minutes=2))
-        workflow.resolve(report, handler, "已修好", now=when + timedelta(minutes=10))
-        workflow.confirm_fixed(report, 5, "谢谢！有事再打13800138000",
+        transitions.accept(report, handler, now=when + timedelta(minutes=1))
+        transitions.arrive(report, handler, now=when + timedelta(minutes=2))
+        transitions.resolve(report, handler, "已修好", now=when + timedelta(minutes=10))
+        transitions.confirm_fixed(report, 5, "谢谢！有事再打13800138000",
                                now=when + timedelta(minutes=30))
     return report
 

@@ -1,4 +1,5 @@
-"""A community's own extra questions, defined without the admin page (domain/questions.py)."""
+"""A community's own extra questions, defined without the admin page
+(domain/reports/questions.py)."""
 
 import pytest
 from flask_babel import force_locale

@@ -1,4 +1,4 @@
-"""Rewards and what the admin's points page shows, without the page (domain/rewards.py)."""
+"""Rewards and what the admin's points page shows, without the page (domain/services/rewards.py)."""
 
 import pytest
 from flask_babel import force_locale

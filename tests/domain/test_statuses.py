@@ -4,7 +4,7 @@ by the workflow, the queue, the purge and Open311 alike."""
 from sqlalchemy import select
 
 from tests.conftest import app_secret
-from webapp.domain.reports import workflow
+from webapp.domain.reports import intake
 from webapp.extensions import db
 from webapp.models import FINISHED_STATUSES, OPEN_STATUSES, Category, ReportStatus
 
@@ -18,7 +18,7 @@ def test_every_status_is_open_resolved_or_finished_exactly_once():
 def test_open311_calls_open_what_the_workflow_calls_open(client, entrance_code):
     """GET requests' status open/closed splits by the same set as the queue."""
     category_id = db.session.scalar(select(Category.id).where(Category.active))
-    report, _ = workflow.submit_report(entrance_code, workflow.ReportDraft(
+    report, _ = intake.submit_report(entrance_code, intake.ReportDraft(
         submission_key="status-test-000000001", category_id=category_id,
         description="楼道灯坏了"), [], None, secret=app_secret())
     number = report.number

@@ -38,7 +38,7 @@ def test_link_tokens_depend_on_the_secret_key():
 
 def test_link_tokens_need_no_application():
     """The secret is an argument: the domain never reads it from the app itself."""
-    tree = ast.parse((WEBAPP / "domain" / "tokens.py").read_text())
+    tree = ast.parse((WEBAPP / "domain" / "shared" / "tokens.py").read_text())
     imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     imported |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
     assert not any(name.split(".")[0] in ("flask", "webapp") for name in imported)
@@ -73,7 +73,7 @@ def test_tokens_and_digests_are_made_only_in_the_tokens_module():
     A content fingerprint is not a token: a static file's version (assets.py), a page's ETag."""
     found = []
     for path in WEBAPP.rglob("*.py"):
-        if path in (WEBAPP / "domain" / "tokens.py", WEBAPP / "assets.py"):
+        if path in (WEBAPP / "domain" / "shared" / "tokens.py", WEBAPP / "assets.py"):
             continue
         for node in ast.walk(ast.parse(path.read_text())):
             names = []

@@ -19,7 +19,8 @@ from tests.open311.helpers import (
     xml_of,
 )
 from webapp.domain import unit_of_work
-from webapp.domain.reports import workflow
+from webapp.domain.reports import dispatch, intake, transitions
+from webapp.domain.shared import photos
 from webapp.domain.shared.photos import process_photo
 from webapp.extensions import db
 from webapp.models import Category, QrCode
@@ -33,14 +34,14 @@ def test_a_status_change_shows_in_get(client, key, users):
     report = report_numbered(number)
     assert W3C.match(listed["expected_datetime"])
     with unit_of_work():
-        workflow.assign(report, users["dispatcher"], report.compound.partner_org,
+        dispatch.assign(report, users["dispatcher"], report.compound.partner_org,
                         users["mateng"])
     assigned = json_of(client.get(f"{V2}/requests/{number}.json"))[0]
     assert assigned["agency_responsible"] == report.compound.partner_org.name
     with unit_of_work():
-        workflow.accept(report, users["mateng"])
-        workflow.arrive(report, users["mateng"])
-        workflow.resolve(report, users["mateng"], "已更换漏水的水管接头。")
+        transitions.accept(report, users["mateng"])
+        transitions.arrive(report, users["mateng"])
+        transitions.resolve(report, users["mateng"], "已更换漏水的水管接头。")
     for ext in ("json", "xml"):
         response = client.get(f"{V2}/requests/{number}.{ext}")
         if ext == "json":
@@ -121,12 +122,12 @@ def test_default_page_is_a_hundred_of_the_last_90_days(client, key, entrance_cod
     category = db.session.scalar(select(Category.id).where(Category.code == "water"))
     with unit_of_work():
         for n in range(101):
-            draft = workflow.ReportDraft(submission_key=f"page-test-key-{n:05d}",
+            draft = intake.ReportDraft(submission_key=f"page-test-key-{n:05d}",
                                          category_id=category, description="漏水了")
-            workflow.submit_report(entrance_code, draft, [], None, secret=app_secret())
-        old = workflow.ReportDraft(submission_key="page-test-old-00001", category_id=category,
+            intake.submit_report(entrance_code, draft, [], None, secret=app_secret())
+        old = intake.ReportDraft(submission_key="page-test-old-00001", category_id=category,
                                    description="很早以前")
-        workflow.submit_report(entrance_code, old, [], None,
+        intake.submit_report(entrance_code, old, [], None,
                                now=utcnow() - timedelta(days=100), secret=app_secret())
     response = client.get(f"{V2}/requests.json?jurisdiction_id=bayi")
     assert len(json_of(response)) == 100 and response.headers["X-Page-Size"] == "100"
@@ -137,12 +138,12 @@ def test_default_page_is_a_hundred_of_the_last_90_days(client, key, entrance_cod
 
 def test_no_name_phone_room_or_email_leaks_through_get(client, key, entrance_code):
     category = db.session.scalar(select(Category.id).where(Category.code == "water"))
-    draft = workflow.ReportDraft(
+    draft = intake.ReportDraft(
         submission_key="privacy-test-000001", category_id=category,
         description="张三丰家302室门口漏水，电话13912345678，邮件 zsf@example.org",
         floor_room="3楼302室", contact_name="张三丰", contact_phone="13912345678")
     with unit_of_work():
-        scanned, _ = workflow.submit_report(entrance_code, draft, [], None,
+        scanned, _ = intake.submit_report(entrance_code, draft, [], None,
                                             secret=app_secret())
     posted = file_request(client, key, first_name="李", last_name="四光", phone="13887654321",
                           email="lisiguang@example.org",
@@ -185,7 +186,7 @@ def test_public_replies_and_resolution_notes_are_masked_in_status_notes(client, 
     number = file_request(client, key, first_name="王", last_name="建国", phone="13800138000")
     report = report_numbered(number)
     with unit_of_work():
-        workflow.public_reply(report, users["dispatcher"],
+        dispatch.public_reply(report, users["dispatcher"],
                               "王建国您好，师傅电话 139.1234.5678，微信 shifu_li，今天下午到。")
     notes = json_of(client.get(f"{V2}/requests/{number}.json"))[0]["status_notes"]
     assert "今天下午到" in notes
@@ -196,15 +197,15 @@ def test_public_replies_and_resolution_notes_are_masked_in_status_notes(client, 
 def test_a_private_category_is_counted_but_says_nothing(client, key, users, app):
     dispute = db.session.scalar(select(Category).where(Category.code == "dispute"))
     assert dispute.is_private  # the standard neighbour-dispute category starts private
-    folder = workflow.upload_folder_for_reports(app.config["UPLOAD_FOLDER"])
-    draft = workflow.ReportDraft(submission_key="private-test-00001", category_id=dispute.id,
+    folder = photos.upload_folder_for_reports(app.config["UPLOAD_FOLDER"])
+    draft = intake.ReportDraft(submission_key="private-test-00001", category_id=dispute.id,
                                  description="楼上赵家每晚吵到十二点")
     entrance = db.session.scalars(select(QrCode).where(QrCode.entrance_id.is_not(None))).first()
     with unit_of_work():
-        report, _ = workflow.submit_report(entrance, draft, [process_photo(jpeg_bytes())],
+        report, _ = intake.submit_report(entrance, draft, [process_photo(jpeg_bytes())],
                                            folder, secret=app_secret())
-        workflow.public_reply(report, users["dispatcher"], "已找赵家谈过")
-        workflow.set_photos_public(report, users["dispatcher"], True)
+        dispatch.public_reply(report, users["dispatcher"], "已找赵家谈过")
+        dispatch.set_photos_public(report, users["dispatcher"], True)
     listed = json_of(client.get(f"{V2}/requests.json?jurisdiction_id=bayi&page_size=1000"))
     mine = [r for r in listed if r["service_request_id"] == report.number]
     assert len(mine) == 1 and mine[0]["service_code"] == "dispute"  # still counted
@@ -221,7 +222,7 @@ def test_a_report_hidden_from_the_board_keeps_its_words_to_itself(client, key, u
     number = file_request(client, key, description="邻居家的事")
     report = report_numbered(number)
     with unit_of_work():
-        workflow.set_hidden_from_board(report, users["dispatcher"], True)
+        dispatch.set_hidden_from_board(report, users["dispatcher"], True)
     shown = json_of(client.get(f"{V2}/requests/{number}.json"))[0]
     assert shown["status"] == "open" and shown["description"] is None
 
@@ -229,7 +230,7 @@ def test_a_report_hidden_from_the_board_keeps_its_words_to_itself(client, key, u
 def test_a_duplicate_says_of_which_request(client, key, users):
     first, second = file_request(client, key), file_request(client, key)
     with unit_of_work():
-        workflow.merge_duplicate(report_numbered(second), users["dispatcher"],
+        dispatch.merge_duplicate(report_numbered(second), users["dispatcher"],
                                  report_numbered(first))
     merged = json_of(client.get(f"{V2}/requests/{second}.json?locale=en"))[0]
     assert merged["status"] == "closed" and first in merged["status_notes"]

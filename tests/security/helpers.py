@@ -21,9 +21,9 @@ from sqlalchemy.orm import selectinload
 
 from tests.conftest import app_secret, jpeg_bytes, png_header_bomb
 from webapp.domain import unit_of_work
-from webapp.domain.reports import workflow
+from webapp.domain.reports import dispatch, intake, transitions
 from webapp.domain.services import booking
-from webapp.domain.shared import tokens
+from webapp.domain.shared import photos, tokens
 from webapp.extensions import db
 from webapp.models import (
     Booking,
@@ -286,7 +286,7 @@ def assert_escaped(html: str, text: str, *, where: str) -> None:
 # --- the database and the upload folder hold complete records only ---------------------------
 
 def reports_folder(upload_root: Path) -> Path:
-    return workflow.upload_folder_for_reports(upload_root)
+    return photos.upload_folder_for_reports(upload_root)
 
 
 STORED_NAME = re.compile(r"^[A-Za-z0-9_-]{24}\.jpg$")
@@ -381,10 +381,10 @@ def file_report(qr: QrCode, description: str = "楼道灯坏了，晚上很黑�
     """A report filed through the domain, and its private tracking link."""
     key = tokens.new_submission_key()
     category_id = db.session.scalar(select(Category.id).where(Category.code == category))
-    draft = workflow.ReportDraft(submission_key=key, category_id=category_id,
+    draft = intake.ReportDraft(submission_key=key, category_id=category_id,
                                  description=description, **fields)
     with unit_of_work():
-        report, _created = workflow.submit_report(qr, draft, [], None, secret=app_secret())
+        report, _created = intake.submit_report(qr, draft, [], None, secret=app_secret())
     return report, f"/t/{tokens.tracking_token(key, app_secret())}"
 
 
@@ -396,11 +396,11 @@ def resolve(report: Report, note: str = "已修好。") -> None:
     """Dispatcher assigns, the handler accepts, arrives and resolves."""
     handler = staff("mateng")
     with unit_of_work():
-        workflow.assign(report, staff("dispatcher"), report.compound.partner_org, handler)
-        workflow.accept(report, handler)
+        dispatch.assign(report, staff("dispatcher"), report.compound.partner_org, handler)
+        transitions.accept(report, handler)
         if not report.category.is_major:
-            workflow.arrive(report, handler)
-        workflow.resolve(report, handler, note)
+            transitions.arrive(report, handler)
+        transitions.resolve(report, handler, note)
 
 
 def roomy_slot(community_id: int, capacity: int = 200, days: int = 3) -> Slot:

@@ -30,7 +30,7 @@ from tests.security.helpers import (
     weird_text,
 )
 from webapp.domain import unit_of_work
-from webapp.domain.reports import workflow
+from webapp.domain.reports import transitions
 from webapp.domain.services import booking as booking_domain
 from webapp.domain.shared import tokens
 from webapp.extensions import db
@@ -153,7 +153,7 @@ def test_add_information(client, entrance_code, tracking_csrf, upload_root, tmp_
         resolve(report)
     if state == "closed":
         with unit_of_work():
-            workflow.confirm_fixed(report, 4, None)
+            transitions.confirm_fixed(report, 4, None)
     fields = draw_fields(draw, valid={
         "csrf_token": st.just(tracking_csrf),
         "note": optional(text_within(1, 1000, plausible_text)),

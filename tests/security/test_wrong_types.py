@@ -20,7 +20,7 @@ from tests.security.helpers import (
 )
 from tests.web.helpers import open_report_form, report_fields
 from webapp.domain import unit_of_work
-from webapp.domain.reports import workflow
+from webapp.domain.reports import transitions
 from webapp.domain.services import booking
 from webapp.domain.shared import tokens
 from webapp.extensions import db
@@ -206,7 +206,7 @@ def test_an_invalid_post_in_the_wrong_state_says_why(client, entrance_code, stat
     if state == "closed":
         resolve(report)
         with unit_of_work():
-            workflow.confirm_fixed(report, 4, None)
+            transitions.confirm_fixed(report, 4, None)
     response = client.post(f"{link}/{path}", data={"csrf_token": csrf, **fields}, headers=EN)
     assert_answered(response)
     assert response.status_code == 409

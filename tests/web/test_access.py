@@ -1,5 +1,5 @@
 """Walk every route of the app as every role and as an anonymous visitor: what each gets must
-follow the one permission table in domain/permissions.py, and no route may go undeclared."""
+follow the one permission table in domain/people/permissions.py, and no route may go undeclared."""
 
 import re
 from datetime import timedelta
@@ -128,7 +128,8 @@ def test_a_handler_cannot_open_another_companys_report(client, users, entrance_c
 
 
 def test_login_is_rate_limited(client, demo):
-    for _ in range(3):  # then the throttle makes this address wait (domain/login_throttle.py)
+    # then the throttle makes this address wait (domain/people/login_throttle.py)
+    for _ in range(3):
         page = client.get("/login")
         from tests.conftest import csrf_from
         bad = client.post("/login", data={"csrf_token": csrf_from(page.text),

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from tests.conftest import app_secret, login
 from webapp.domain import unit_of_work
 from webapp.domain.reports import board as reporting
-from webapp.domain.reports import category_settings, workflow
+from webapp.domain.reports import category_settings, dispatch, intake, transitions
 from webapp.extensions import db
 from webapp.models import Category, Community
 
@@ -24,7 +24,7 @@ def file(code, minutes_ago, key, **draft):
     fields.update(draft)
     now = datetime.now(UTC) - timedelta(minutes=minutes_ago)
     with unit_of_work():
-        report, _ = workflow.submit_report(code, workflow.ReportDraft(**fields), [], None,
+        report, _ = intake.submit_report(code, intake.ReportDraft(**fields), [], None,
                                            now=now, secret=app_secret())
     return report, now
 
@@ -32,13 +32,13 @@ def file(code, minutes_ago, key, **draft):
 def close_loop(report, users, start, minutes_to_fix, rating):
     handler = users["mateng"]
     with unit_of_work():
-        workflow.assign(report, users["dispatcher"], report.compound.partner_org, now=start)
-        workflow.accept(report, handler, now=start + timedelta(minutes=1))
-        workflow.arrive(report, handler, now=start + timedelta(minutes=2))
-        workflow.resolve(report, handler, "已清理干净",
+        dispatch.assign(report, users["dispatcher"], report.compound.partner_org, now=start)
+        transitions.accept(report, handler, now=start + timedelta(minutes=1))
+        transitions.arrive(report, handler, now=start + timedelta(minutes=2))
+        transitions.resolve(report, handler, "已清理干净",
                          now=start + timedelta(minutes=minutes_to_fix))
         if rating:
-            workflow.confirm_fixed(report, rating, "很好", now=start + timedelta(minutes=90))
+            transitions.confirm_fixed(report, rating, "很好", now=start + timedelta(minutes=90))
 
 
 @pytest.fixture
@@ -81,7 +81,7 @@ def test_board_page_shows_figures_and_replies_but_nothing_personal(client, month
 def test_compound_board_and_hidden_reports(client, month_of_reports, users):
     a, b, _c = month_of_reports
     with unit_of_work():
-        workflow.set_hidden_from_board(b, users["dispatcher"], True)
+        dispatch.set_hidden_from_board(b, users["dispatcher"], True)
     page = client.get(f"/board/{a.compound_id}", headers=EN).text
     assert "微波宿舍" in page
     community = a.community
@@ -108,12 +108,12 @@ def test_replies_on_the_board_are_masked(client, entrance_code, users):
     report, start = file(entrance_code, 50, "board-mask-00000001")
     handler = users["mateng"]
     with unit_of_work():
-        workflow.assign(report, users["dispatcher"], report.compound.partner_org, now=start)
-        workflow.public_reply(report, users["dispatcher"], "赵先生：师傅电话139.1234.5678",
+        dispatch.assign(report, users["dispatcher"], report.compound.partner_org, now=start)
+        dispatch.public_reply(report, users["dispatcher"], "赵先生：师傅电话139.1234.5678",
                               now=start)
-        workflow.accept(report, handler, now=start + timedelta(minutes=1))
-        workflow.arrive(report, handler, now=start + timedelta(minutes=2))
-        workflow.resolve(report, handler, "已清理，有事打 (0351) 765-4399 或微信 mateng_88",
+        transitions.accept(report, handler, now=start + timedelta(minutes=1))
+        transitions.arrive(report, handler, now=start + timedelta(minutes=2))
+        transitions.resolve(report, handler, "已清理，有事打 (0351) 765-4399 或微信 mateng_88",
                          now=start + timedelta(minutes=5))
     html = client.get("/board", headers=EN).text
     assert "师傅电话" in html and "已清理，有事打" in html
@@ -129,7 +129,7 @@ def test_a_private_category_counts_but_shows_nothing(client, entrance_code, user
                          description="楼上赵家每晚吵")
     close_loop(report, users, start, 10, 4)
     with unit_of_work():
-        workflow.public_reply(report, users["dispatcher"], "已找楼上赵家调解")
+        dispatch.public_reply(report, users["dispatcher"], "已找楼上赵家调解")
     month = report.resolved_at.strftime("%Y-%m")
     before = reporting.board(report.community_id, month, "UTC").total
     assert "已找楼上赵家调解" in client.get("/board", headers=EN).text

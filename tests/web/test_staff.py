@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from tests.conftest import login
 from tests.web.helpers import photo_upload, submit_report
+from webapp.domain.reports import dispatch, transitions
 from webapp.extensions import db
 from webapp.models import Report, ReportStatus
 from webapp.models.types import utcnow
@@ -207,15 +208,14 @@ def test_scanning_a_door_while_on_a_job_offers_to_stamp_arrival(client, fresh, e
 
 def test_callbacks_list_and_record(client, fresh, users):
     from webapp.domain import unit_of_work
-    from webapp.domain.reports import workflow
 
     handler = users["mateng"]
     with unit_of_work():
-        workflow.assign(fresh, users["dispatcher"], fresh.compound.partner_org)
-        workflow.accept(fresh, handler)
-        workflow.arrive(fresh, handler)
-        workflow.resolve(fresh, handler, "ok")
-        workflow.auto_close_unrated(utcnow() + timedelta(days=8), 7)
+        dispatch.assign(fresh, users["dispatcher"], fresh.compound.partner_org)
+        transitions.accept(fresh, handler)
+        transitions.arrive(fresh, handler)
+        transitions.resolve(fresh, handler, "ok")
+        transitions.auto_close_unrated(utcnow() + timedelta(days=8), 7)
     login(client, "dispatcher")
     assert fresh.number in client.get("/staff/callbacks").text
     assert act(client, fresh, "callback", result="居民表示满意", rating="4").status_code == 303
@@ -226,11 +226,10 @@ def test_callbacks_list_and_record(client, fresh, users):
 
 def test_csv_export_has_every_milestone_time(client, fresh, users):
     from webapp.domain import unit_of_work
-    from webapp.domain.reports import workflow
 
     with unit_of_work():
-        workflow.assign(fresh, users["dispatcher"], fresh.compound.partner_org)
-        workflow.accept(fresh, users["mateng"])
+        dispatch.assign(fresh, users["dispatcher"], fresh.compound.partner_org)
+        transitions.accept(fresh, users["mateng"])
     login(client, "dispatcher")
     response = client.get("/staff/export.csv?tab=all")
     assert response.mimetype == "text/csv"

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.web.helpers import photo_upload, submit_report
+from webapp.domain.reports import dispatch
 from webapp.extensions import db
 from webapp.models import Report, ReportEvent, ReportStatus
 
@@ -178,14 +179,13 @@ def test_the_private_link_is_written_out_in_full(client, filed):
 
 def test_the_open_tracking_page_polls_for_public_updates(client, filed, users):
     from webapp.domain import unit_of_work
-    from webapp.domain.reports import workflow
 
     report, url = filed
     page = client.get(url).text
     poll = re.search(r'id="live" hx-get="([^"]+)"', page).group(1).replace("&amp;", "&")
     assert client.get(poll, headers={"HX-Request": "true"}).status_code == 204
     with unit_of_work():
-        workflow.public_reply(report, users["dispatcher"], "师傅下午两点上门")
+        dispatch.public_reply(report, users["dispatcher"], "师傅下午两点上门")
     changed = client.get(poll, headers={"HX-Request": "true", **EN})
     assert changed.status_code == 200
     assert changed.text.lstrip().startswith('<div id="live"')

@@ -118,7 +118,7 @@ class Booking(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slot_id: Mapped[int] = mapped_column(ForeignKey("slot.id"), index=True)
-    # SHA-256 digests (domain/tokens.py): the link and the key themselves are never stored.
+    # SHA-256 digests (domain/shared/tokens.py): the link and the key themselves are never stored.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     submission_key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # None once purged (flask privacy purge), with floor_room and note.

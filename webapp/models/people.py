@@ -52,7 +52,7 @@ class User(UserMixin, db.Model):
     phone: Mapped[str | None] = mapped_column(String(30))
     active: Mapped[bool] = mapped_column(default=True)
     # The private iCalendar feed of a volunteer's shifts, /volunteer/feed/<token>.ics: the
-    # SHA-256 digest of the token (domain/tokens.py), never the token itself.
+    # SHA-256 digest of the token (domain/shared/tokens.py), never the token itself.
     feed_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -139,7 +139,7 @@ class Report(db.Model):
     version: Mapped[int] = mapped_column(default=1)
     # Set right after the insert, from the creation date and the id: "20261122-0042".
     number: Mapped[str | None] = mapped_column(String(24), unique=True)
-    # SHA-256 digests (domain/tokens.py): the link and the key themselves are never stored.
+    # SHA-256 digests (domain/shared/tokens.py): the link and the key themselves are never stored.
     tracking_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     submission_key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     channel: Mapped[str] = mapped_column(String(20), default="qr")
@@ -176,7 +176,8 @@ class Report(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     rating: Mapped[int | None] = mapped_column()
     rating_comment: Mapped[str | None] = mapped_column(Text)
-    # When `flask privacy purge` removed the resident's name, phone and room (domain/purge.py).
+    # When `flask privacy purge` removed the resident's name, phone and room
+    # (domain/reports/purge.py).
     purged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     community: Mapped[Community] = relationship()

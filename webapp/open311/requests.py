@@ -1,6 +1,6 @@
 """Service requests: filing one (POST requests), reading a page of them or one (GET), and
 finding one by the token its client was given. A request is a report; what is told about it
-never includes the resident's name, phone or room (domain/privacy.py masks the words)."""
+never includes the resident's name, phone or room (domain/reports/privacy.py masks the words)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from webapp.domain.people import api_clients
 from webapp.domain.places import addresses
-from webapp.domain.reports import category_settings, sla, workflow
+from webapp.domain.reports import category_settings, intake, sla, timeline
 from webapp.domain.reports.privacy import mask
 from webapp.domain.shared.tokens import new_request_token, new_submission_key
 from webapp.extensions import db
@@ -80,7 +80,7 @@ def file_request(form: MultiDict, key: ApiKey, upload_folder, secret: str) -> Fi
     community = next(j for j in every if j.id == key.community_id)
     posted = read_post(form, service, community)
 
-    draft = workflow.ReportDraft(
+    draft = intake.ReportDraft(
         submission_key=new_submission_key(), category_id=service.id,
         description=posted.description, contact_name=posted.name,
         contact_phone=posted.phone, channel="open311", answers=posted.answers)
@@ -97,7 +97,7 @@ def file_request(form: MultiDict, key: ApiKey, upload_folder, secret: str) -> Fi
             account_id=posted.account_id, device_id=posted.device_id))
 
     location = posted.location
-    workflow.submit_report(
+    intake.submit_report(
         location.qr, draft, (), upload_folder, building=location.building,
         entrance_id=location.entrance_id, on_created=note_the_client, secret=secret)
     return Filed(numbers[0], token, notice, posted.account_id)
@@ -186,7 +186,7 @@ def _page_statements():
     return (
         select(ReportEvent.report_id, ReportEvent.kind, ReportEvent.note)
         .where(ReportEvent.report_id.in_(ids), ReportEvent.is_public,
-               ReportEvent.actor_kind == workflow.STAFF,
+               ReportEvent.actor_kind == timeline.STAFF,
                ReportEvent.kind.in_(STATUS_NOTE_KINDS), ReportEvent.note.is_not(None))
         .order_by(ReportEvent.id),
         select(ReportMilestone.report_id, ReportMilestone.name, ReportMilestone.due_at)

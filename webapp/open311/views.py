@@ -13,7 +13,6 @@ from webapp import ratelimits
 from webapp.access import api_client, public
 from webapp.domain import unit_of_work
 from webapp.domain.places import addresses
-from webapp.domain.reports import workflow
 from webapp.domain.shared import photos
 from webapp.errors import clean_session
 from webapp.i18n import chosen_language
@@ -218,7 +217,7 @@ def create_request(ext):
     key = service_requests.check_key(form.get("api_key") or request.args.get("api_key"))
     context, _locale = in_api_locale()
     with context, unit_of_work():
-        filed = service_requests.file_request(form, key, workflow.upload_folder_for_reports(
+        filed = service_requests.file_request(form, key, photos.upload_folder_for_reports(
             current_app.config["UPLOAD_FOLDER"]), current_app.config["SECRET_KEY"])
     response = render(ext, "service_requests", [{
         "service_request_id": filed.service_request_id,
@@ -261,7 +260,7 @@ def token(token, ext):
 def media(photo_id):
     """A report photo that staff published; anything else is not found."""
     photo = service_requests.public_photo(photo_id)
-    path = photos.photo_path(workflow.upload_folder_for_reports(
+    path = photos.photo_path(photos.upload_folder_for_reports(
         current_app.config["UPLOAD_FOLDER"]), photo.stored_name) if photo else None
     if path is None or not path.is_file():
         raise Open311Error(404, "media not found")

@@ -28,7 +28,8 @@ from webapp.domain.places.lookup import (
     report_categories,
     sole_community,
 )
-from webapp.domain.reports import questions, queue, workflow
+from webapp.domain.reports import intake, questions, queue, timeline, transitions
+from webapp.domain.shared import photos
 from webapp.domain.shared import photos as photo_store
 from webapp.domain.shared.tokens import is_submission_key, new_submission_key, tracking_token
 from webapp.i18n import current_language
@@ -85,7 +86,7 @@ def unknown_code():
 
 
 def report_folder():
-    return workflow.upload_folder_for_reports(current_app.config["UPLOAD_FOLDER"])
+    return photos.upload_folder_for_reports(current_app.config["UPLOAD_FOLDER"])
 
 
 def render_unusable_code(token):
@@ -141,16 +142,16 @@ def file_report(qr, form, choices, asked):
 
 def submit(qr, form, answers, photos, choices, asked):
     key = form.submission_key.data
-    draft = workflow.ReportDraft(
+    draft = intake.ReportDraft(
         submission_key=key, category_id=int(form.category.data),
         description=form.description.data, floor_room=form.floor_room.data or None,
         contact_name=form.contact_name.data or None, contact_phone=form.contact_phone.data,
         care_card=form.care_card.data, answers=tuple(answers))
     try:
         with unit_of_work():
-            _report, created = workflow.submit_report(
+            _report, created = intake.submit_report(
                 qr, draft, photos, report_folder(), secret=current_app.config["SECRET_KEY"])
-    except workflow.SubmissionKeyConflict:
+    except intake.SubmissionKeyConflict:
         form.submission_key.data = new_submission_key()
         form.submission_key.errors = [_("This form is out of date. Please send it again.")]
         return render_report_form(form, qr, choices, [], asked, {}), 422
@@ -170,7 +171,7 @@ def render_report_form(form, qr, choices, kept_names, asked, answer_errors):
 
 
 def report_for(tracking) -> Report:
-    report = workflow.find_by_tracking_link(tracking)
+    report = intake.find_by_tracking_link(tracking)
     if report is None:
         abort(404)
     return report
@@ -192,24 +193,24 @@ def tracking(tracking):
 def live_version(report) -> int:
     """Changes whenever the report, or the report its work was merged into, changes: both
     versions only ever grow, so their sum does too."""
-    target = workflow.carried_by(report)
+    target = timeline.carried_by(report)
     return report.version + (target.version if target is not None else 0)
 
 
 def render_tracking(report, tracking, *, info_form=None, rate_form=None, not_fixed_form=None,
                     problem=None, status=200, block=None):
     path = url_for("resident.tracking", tracking=tracking)
-    carried_by = workflow.carried_by(report)
+    carried_by = timeline.carried_by(report)
     render = partial(render_block, "resident/tracking.html", block) if block else \
         partial(render_template, "resident/tracking.html")
     response = make_response(
         render(
             report=report,
             tracking=tracking,
-            events=workflow.public_events(report),
+            events=timeline.public_events(report),
             live_version=live_version(report),
             carried_by=carried_by,
-            carried_progress=workflow.shared_progress(carried_by) if carried_by else [],
+            carried_progress=timeline.shared_progress(carried_by) if carried_by else [],
             info_form=info_form or AddInfoForm(),
             rate_form=rate_form or RateForm(),
             not_fixed_form=not_fixed_form or NotFixedForm(),
@@ -240,7 +241,7 @@ def render_step_refused(message, status):
                            **{name: form()})
 
 
-step_answered = answered_by(render_step_refused, stale=workflow.CHANGED_AT_THE_SAME_MOMENT)
+step_answered = answered_by(render_step_refused, stale=transitions.CHANGED_AT_THE_SAME_MOMENT)
 
 
 @bp.post("/t/<tracking>/info")
@@ -249,11 +250,11 @@ step_answered = answered_by(render_step_refused, stale=workflow.CHANGED_AT_THE_S
 @step_answered
 def add_info(tracking):
     report = report_for(tracking)
-    workflow.check_resident_step(report, workflow.ResidentStep.ADD_INFORMATION)
+    transitions.check_resident_step(report, transitions.ResidentStep.ADD_INFORMATION)
     form = AddInfoForm()
     if not form.validate():
         return render_tracking(report, tracking, info_form=form, status=422)
-    workflow.add_information(report, form.note.data, form.processed_photos, report_folder())
+    transitions.add_information(report, form.note.data, form.processed_photos, report_folder())
     flash(_("Added to your report."), "success")
     return see_other(url_for("resident.tracking", tracking=tracking))
 
@@ -264,11 +265,11 @@ def add_info(tracking):
 @step_answered
 def confirm(tracking):
     report = report_for(tracking)
-    workflow.check_resident_step(report, workflow.ResidentStep.CONFIRM)
+    transitions.check_resident_step(report, transitions.ResidentStep.CONFIRM)
     form = RateForm()
     if not form.validate():
         return render_tracking(report, tracking, rate_form=form, status=422)
-    workflow.confirm_fixed(report, int(form.rating.data), form.comment.data)
+    transitions.confirm_fixed(report, int(form.rating.data), form.comment.data)
     flash(_("Thank you for your rating."), "success")
     return see_other(url_for("resident.tracking", tracking=tracking))
 
@@ -279,11 +280,11 @@ def confirm(tracking):
 @step_answered
 def not_fixed(tracking):
     report = report_for(tracking)
-    workflow.check_resident_step(report, workflow.ResidentStep.NOT_FIXED)
+    transitions.check_resident_step(report, transitions.ResidentStep.NOT_FIXED)
     form = NotFixedForm()
     if not form.validate():
         return render_tracking(report, tracking, not_fixed_form=form, status=422)
-    workflow.report_not_fixed(report, form.reason.data)
+    transitions.report_not_fixed(report, form.reason.data)
     flash(_("We have reopened your report."), "success")
     return see_other(url_for("resident.tracking", tracking=tracking))
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from webapp.domain.places.editing import ensure_code
-from webapp.domain.reports import workflow
+from webapp.domain.reports import dispatch, intake, transitions
 from webapp.extensions import db
 from webapp.models import (
     Building,
@@ -146,13 +146,13 @@ def load_demo_data(secret: str) -> dict[str, int]:
     _load_canned_replies()
 
     for community_code, compound, building, entrance, category, text, room, key in DEMO_REPORTS:
-        if workflow.find_by_submission_key(key):
+        if intake.find_by_submission_key(key):
             continue
         qr = _code_for(community_code, compound, building, entrance)
         category_id = db.session.scalar(select(Category.id).where(Category.code == category))
-        draft = workflow.ReportDraft(submission_key=key, category_id=category_id,
+        draft = intake.ReportDraft(submission_key=key, category_id=category_id,
                                      description=text, floor_room=room)
-        report, _created = workflow.submit_report(qr, draft, [], upload_folder=None,
+        report, _created = intake.submit_report(qr, draft, [], upload_folder=None,
                                                     secret=secret)
         added["reports"] += 1
         if key == DEMO_REPORTS[0][-1]:
@@ -166,11 +166,11 @@ def _walk_through_the_loop(report) -> None:
         return db.session.scalars(select(User).where(User.username == name)).one()
 
     dispatcher, handler = user("dispatcher"), user("mateng")
-    workflow.assign(report, dispatcher, report.compound.partner_org, handler)
-    workflow.accept(report, handler)
-    workflow.arrive(report, handler)
-    workflow.resolve(report, handler, "已更换三楼楼道灯泡。")
-    workflow.confirm_fixed(report, 5, "马师傅来得很快，谢谢！")
+    dispatch.assign(report, dispatcher, report.compound.partner_org, handler)
+    transitions.accept(report, handler)
+    transitions.arrive(report, handler)
+    transitions.resolve(report, handler, "已更换三楼楼道灯泡。")
+    transitions.confirm_fixed(report, 5, "马师傅来得很快，谢谢！")
 
 
 def _load_organisations(community: Community, added) -> None:

@@ -4,41 +4,42 @@ from flask import current_app
 from flask_login import current_user
 
 from webapp.domain.people.permissions import Action
-from webapp.domain.reports import category_settings, routing, workflow
+from webapp.domain.reports import category_settings, dispatch, intake, routing, transitions
+from webapp.domain.shared import photos
 from webapp.staff import forms
 
 
 def assign(report, form):
-    workflow.assign(report, current_user, routing.organization(form.org.data),
+    dispatch.assign(report, current_user, routing.organization(form.org.data),
                     routing.staff_member(form.person.data), version=form.version.data)
 
 
 def set_priority(report, form):
-    workflow.set_priority(report, current_user, form.priority.data, version=form.version.data)
+    dispatch.set_priority(report, current_user, form.priority.data, version=form.version.data)
 
 
 def needs_consultation(report, form):
-    workflow.mark_needs_consultation(report, current_user, form.note.data,
+    dispatch.mark_needs_consultation(report, current_user, form.note.data,
                                      version=form.version.data)
 
 
 def escalate(report, form):
-    workflow.escalate(report, current_user, routing.organization(form.department.data),
+    dispatch.escalate(report, current_user, routing.organization(form.department.data),
                       form.reason.data, version=form.version.data)
 
 
 def merge(report, form):
     number = form.original.data
-    original = workflow.find_by_number(number, report.community_id) if number else None
-    workflow.merge_duplicate(report, current_user, original, version=form.version.data)
+    original = intake.find_by_number(number, report.community_id) if number else None
+    dispatch.merge_duplicate(report, current_user, original, version=form.version.data)
 
 
 def reject(report, form):
-    workflow.reject(report, current_user, form.reason.data, version=form.version.data)
+    dispatch.reject(report, current_user, form.reason.data, version=form.version.data)
 
 
 def internal_note(report, form):
-    workflow.add_internal_note(report, current_user, form.note.data)
+    dispatch.add_internal_note(report, current_user, form.note.data)
 
 
 def public_reply(report, form):
@@ -47,37 +48,37 @@ def public_reply(report, form):
         canned = category_settings.canned_reply(report.community_id, report.category_id,
                                                 form.canned.data)
         text = canned.text if canned else ""
-    workflow.public_reply(report, current_user, text)
+    dispatch.public_reply(report, current_user, text)
 
 
 def hide_from_board(report, form):
-    workflow.set_hidden_from_board(report, current_user, form.hidden.data)
+    dispatch.set_hidden_from_board(report, current_user, form.hidden.data)
 
 
 def publish_photos(report, form):
-    workflow.set_photos_public(report, current_user, form.public.data)
+    dispatch.set_photos_public(report, current_user, form.public.data)
 
 
 def callback(report, form):
-    workflow.record_callback(report, current_user, form.result.data, form.rating.data)
+    dispatch.record_callback(report, current_user, form.result.data, form.rating.data)
 
 
 def accept(report, form):
-    workflow.accept(report, current_user, version=form.version.data)
+    transitions.accept(report, current_user, version=form.version.data)
 
 
 def arrive(report, form):
-    workflow.arrive(report, current_user, version=form.version.data)
+    transitions.arrive(report, current_user, version=form.version.data)
 
 
 def resolve(report, form):
-    folder = workflow.upload_folder_for_reports(current_app.config["UPLOAD_FOLDER"])
-    workflow.resolve(report, current_user, form.note.data, form.photos(), folder,
+    folder = photos.upload_folder_for_reports(current_app.config["UPLOAD_FOLDER"])
+    transitions.resolve(report, current_user, form.note.data, form.photos(), folder,
                      version=form.version.data)
 
 
 def decline(report, form):
-    workflow.decline(report, current_user, form.reason.data, version=form.version.data)
+    transitions.decline(report, current_user, form.reason.data, version=form.version.data)
 
 
 # Each button: its form and what it does.

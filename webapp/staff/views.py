@@ -23,7 +23,15 @@ from webapp.domain.people import api_clients
 from webapp.domain.people.permissions import Action, can
 from webapp.domain.places import printing
 from webapp.domain.places.lookup import active_code, compounds_of
-from webapp.domain.reports import category_settings, questions, queue, routing, sla, workflow
+from webapp.domain.reports import (
+    category_settings,
+    labels,
+    questions,
+    queue,
+    routing,
+    sla,
+    transitions,
+)
 from webapp.domain.reports.export import export_rows, spreadsheet_safe
 from webapp.models import OrgKind, Report, ReportStatus
 from webapp.models.types import utcnow
@@ -81,13 +89,13 @@ def render_report(report, problem=None, status=200, failed_action=None):
     return render_template(
         "staff/report.html",
         report=report, now=utcnow(), problem=problem, typed=typed,
-        allowed=workflow.allowed_actions(report, current_user),
+        allowed=transitions.allowed_actions(report, current_user),
         suggested=routing.suggested_org(report),
         orgs=[o for o in orgs if o.kind != OrgKind.DEPARTMENT],
         departments=[o for o in orgs if o.kind == OrgKind.DEPARTMENT],
         people=routing.people(orgs),
         canned=category_settings.canned_replies(community_id, report.category_id),
-        milestones=report.milestones, clock_state=sla.state, priorities=workflow.PRIORITIES,
+        milestones=report.milestones, clock_state=sla.state, priorities=labels.PRIORITIES,
         answers=questions.answers_of(report.id), answer_text=questions.display_value,
         open311=api_clients.client_request(report.id) if report.channel == "open311" else None,
     ), status
@@ -107,7 +115,7 @@ def render_refused(message, status):
 
 @bp.post("/reports/<int:report_id>/<action>")
 @requires(Action.VIEW_REPORT)
-@answered_by(render_refused, stale=workflow.CHANGED_AT_THE_SAME_MOMENT)
+@answered_by(render_refused, stale=transitions.CHANGED_AT_THE_SAME_MOMENT)
 def act(report_id, action):
     report = staff_report(report_id)
     try:

@@ -114,7 +114,7 @@ def set_password(user: User, password: str) -> None:
 def authenticate(username: str, password: str, remote_addr: str,
                  now: datetime | None = None) -> User | None:
     """The active user with these credentials, or None. Raises TooManyAttempts (with the
-    wait) while this username and address must wait: see domain/login_throttle.py."""
+    wait) while this username and address must wait: see domain/people/login_throttle.py."""
     now = now or utcnow()
     # Cut to the columns only to count failures: no account has a longer name.
     username = (username or "").strip().lower()[:max_length(LoginAttempt.username)]

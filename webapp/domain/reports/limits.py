@@ -1,4 +1,4 @@
-"""Limits for what residents type into a report (phone numbers: domain/phones.py). The limits
+"""Limits for what residents type into a report (phone numbers: domain/shared/phones.py). The limits
 of what is stored in a sized column are that column's length (models/text.py), not written here."""
 
 DESCRIPTION_MIN = 4

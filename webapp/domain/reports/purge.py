@@ -1,6 +1,6 @@
 """Forgetting residents (`flask privacy purge`): reports and bookings closed longer than a
 while lose the resident's name, phone, room and e-mail; what they wrote keeps its words
-with phone numbers, ids and addresses masked (domain/privacy.py). The anonymous figures stay
+with phone numbers, ids and addresses masked (domain/reports/privacy.py). The anonymous figures stay
 whole: places, categories, times, statuses, ratings, the timeline's events and care-card
 flags, so the board, counts and exports read the same before and after."""
 

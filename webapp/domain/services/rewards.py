@@ -1,6 +1,6 @@
 """What a community offers for volunteers' points, and what its admin sees of them: the
 rewards, the volunteers' balances and the requests waiting for a decision. Spending points
-is the ledger's (domain/ledger.py)."""
+is the ledger's (domain/services/ledger.py)."""
 
 from __future__ import annotations
 

@@ -7,13 +7,17 @@ import os
 import shutil
 import time
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import select
 
 from webapp.domain import DomainRefused
 from webapp.domain.shared.tokens import new_file_name
+from webapp.extensions import db
+from webapp.models import ReportPhoto
 
 ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "GIF", "BMP"}
 JPEG_QUALITY = 85
@@ -151,3 +155,32 @@ def load_pending(upload_root, submission_key: str, names) -> list[tuple[str, Pro
 
 def clear_pending(upload_root, submission_key: str) -> None:
     shutil.rmtree(_pending_folder(upload_root, submission_key), ignore_errors=True)
+
+
+# --- where report photos live, and files no report names ----------------------------------
+
+def upload_folder_for_reports(upload_root: str | Path) -> Path:
+    return Path(upload_root) / "reports"
+
+
+STRAY_PHOTO_GRACE = timedelta(hours=1)
+
+
+def stray_photo_files(upload_root: str | Path, now: datetime) -> list[Path]:
+    """Report photo files that no row names: a worker stopped between writing the file and
+    committing the report. Only files older than the grace period count, so a report being
+    saved right now keeps its photos."""
+    folder = upload_folder_for_reports(upload_root)
+    if not folder.is_dir():
+        return []
+    cutoff = (now - STRAY_PHOTO_GRACE).timestamp()
+    old = [path for path in folder.iterdir()
+           if path.is_file() and path.stat().st_mtime < cutoff]
+    stray = [path for path in old if path.name.endswith(".part")]
+    photos = [path for path in old if not path.name.endswith(".part")]
+    for start in range(0, len(photos), 500):
+        batch = {path.name: path for path in photos[start:start + 500]}
+        named = set(db.session.scalars(
+            select(ReportPhoto.stored_name).where(ReportPhoto.stored_name.in_(batch))))
+        stray += [path for name, path in batch.items() if name not in named]
+    return sorted(stray)

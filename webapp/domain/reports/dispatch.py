@@ -1,0 +1,164 @@
+"""派单: the dispatcher's transitions — assign, prioritise, mark for a residents' decision,
+escalate to a department (吹哨), merge, reject, notes and replies, call-backs (回访). The rules
+they share are in transitions.py."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+
+from webapp.domain.people.permissions import Action
+from webapp.domain.reports import sla
+from webapp.domain.reports.labels import PRIORITIES, STATUS_LABELS, S
+from webapp.domain.reports.timeline import record_event
+from webapp.domain.reports.transitions import (
+    TransitionRefused,
+    check_allowed,
+    hand_to,
+    one_change_at_a_time,
+    required_text,
+    save_change,
+)
+from webapp.models import FINISHED_STATUSES, Milestone, Organization, OrgKind, Report, User
+
+
+@one_change_at_a_time
+def assign(report: Report, actor: User, org: Organization, person: User | None = None, *,
+           version: int | None = None, now: datetime | None = None) -> None:
+    now = check_allowed(report, actor, Action.ASSIGN, version, now)
+    if org is None or not org.active or org.community_id != report.community_id:
+        raise TransitionRefused(_l("Choose an organisation of this community."))
+    if person is not None and (person.organization_id != org.id or not person.active):
+        raise TransitionRefused(_l("That person does not work for the chosen organisation."))
+    accept_running = any(m.name == Milestone.ACCEPT for m in sla.open_milestones(report))
+    record_event(report, "assigned", report.status, S.ASSIGNED, org.name, actor=actor, now=now)
+    report.status = S.ASSIGNED
+    hand_to(report, org, person)
+    if not accept_running:
+        sla.restart(report, now)
+    save_change(report, now)
+
+
+@one_change_at_a_time
+def set_priority(report: Report, actor: User, priority: int, *, version=None, now=None) -> None:
+    now = check_allowed(report, actor, Action.SET_PRIORITY, version, now)
+    if priority not in PRIORITIES:
+        raise TransitionRefused(_l("Unknown priority."))
+    record_event(report, "priority", None, None, str(PRIORITIES[priority]), actor=actor,
+            public=False, now=now)
+    report.priority = priority
+    save_change(report, now)
+
+
+@one_change_at_a_time
+def mark_needs_consultation(report: Report, actor: User, note: str, *, version=None,
+                            now=None) -> None:
+    """一事一议: a major job that needs the residents' decision and cost sharing."""
+    now = check_allowed(report, actor, Action.NEEDS_CONSULTATION, version, now)
+    record_event(report, "needs_consultation", report.status, S.NEEDS_CONSULTATION,
+            required_text(note), actor=actor, now=now)
+    report.status = S.NEEDS_CONSULTATION
+    sla.meet(report, Milestone.PLAN, now)
+    save_change(report, now)
+
+
+@one_change_at_a_time
+def escalate(report: Report, actor: User, department: Organization, reason: str, *,
+             version=None, now=None) -> None:
+    """吹哨: pass the report to a city department, which answers (报到) by accepting it."""
+    now = check_allowed(report, actor, Action.ESCALATE, version, now)
+    if department is None or department.kind != OrgKind.DEPARTMENT or \
+            department.community_id != report.community_id:
+        raise TransitionRefused(_l("Choose a department to escalate to."))
+    reason = required_text(reason)
+    record_event(report, "escalated", report.status, S.ESCALATED, department.name, actor=actor,
+            now=now)
+    record_event(report, "note", None, None, reason, actor=actor, public=False, now=now)
+    report.status = S.ESCALATED
+    hand_to(report, department)
+    sla.restart(report, now)
+    save_change(report, now)
+
+
+@one_change_at_a_time
+def merge_duplicate(report: Report, actor: User, original: Report | None, *, version=None,
+                    now=None) -> None:
+    """Close `report` as a duplicate of `original`, an open report of the same community,
+    which carries the work from now on (its reporter's tracking page shows its progress)."""
+    now = check_allowed(report, actor, Action.MERGE, version, now)
+    if original is None or original.community_id != report.community_id:
+        raise TransitionRefused(_l("No report of this community has that number."))
+    if original.id == report.id:
+        raise TransitionRefused(_l("A report cannot be merged into itself."))
+    if original.status in FINISHED_STATUSES:
+        raise TransitionRefused(_l("Report %(number)s is “%(status)s”: merge only into a "
+                                   "report that is still open.", number=original.number,
+                                   status=STATUS_LABELS[original.status]))
+    record_event(report, "duplicate", report.status, S.DUPLICATE, original.number, actor=actor,
+            now=now)
+    report.status = S.DUPLICATE
+    report.duplicate_of = original
+    sla.cancel_open(report, now)
+    save_change(report, now)
+
+
+@one_change_at_a_time
+def reject(report: Report, actor: User, reason: str, *, version=None, now=None) -> None:
+    now = check_allowed(report, actor, Action.REJECT, version, now)
+    record_event(report, "rejected", report.status, S.REJECTED, required_text(reason), actor=actor,
+            now=now)
+    report.status = S.REJECTED
+    sla.cancel_open(report, now)
+    save_change(report, now)
+
+
+@one_change_at_a_time
+def add_internal_note(report: Report, actor: User, text: str, *, now=None) -> None:
+    now = check_allowed(report, actor, Action.INTERNAL_NOTE, None, now)
+    record_event(report, "note", None, None, required_text(text), actor=actor, public=False,
+                 now=now)
+    save_change(report, now)
+
+
+@one_change_at_a_time
+def public_reply(report: Report, actor: User, text: str, *, now=None) -> None:
+    now = check_allowed(report, actor, Action.PUBLIC_REPLY, None, now)
+    record_event(report, "reply", None, None, required_text(text), actor=actor, now=now)
+    save_change(report, now)
+
+
+@one_change_at_a_time
+def set_hidden_from_board(report: Report, actor: User, hidden: bool, *, now=None) -> None:
+    now = check_allowed(report, actor, Action.HIDE_FROM_BOARD, None, now)
+    record_event(report, "board_hidden" if hidden else "board_shown", None, None, None,
+            actor=actor, public=False, now=now)
+    report.hidden_from_board = hidden
+    save_change(report, now)
+
+
+@one_change_at_a_time
+def set_photos_public(report: Report, actor: User, public: bool, *, now=None) -> None:
+    """Publish the report's photos (Open311 then gives a public URL of the first) or take
+    them back. Residents' photos are private until staff publish them."""
+    now = check_allowed(report, actor, Action.PUBLISH_PHOTOS, None, now)
+    record_event(report, "photos_published" if public else "photos_withdrawn", None, None, None,
+            actor=actor, public=False, now=now)
+    report.photos_public = public
+    save_change(report, now)
+
+
+@one_change_at_a_time
+def record_callback(report: Report, actor: User, result: str, rating: int | None, *,
+                    now=None) -> None:
+    """回访: the dispatcher called the resident of a closed, unrated report."""
+    now = check_allowed(report, actor, Action.CALLBACK, None, now)
+    if report.rating is not None:
+        raise TransitionRefused(_l("The resident has already rated this report."))
+    if rating is not None and not 1 <= rating <= 5:
+        raise TransitionRefused(_l("Please choose a rating from 1 to 5 stars."))
+    record_event(report, "callback", None, None, required_text(result), actor=actor, public=False,
+            now=now)
+    report.rating = rating
+    report.callback_at = now
+    save_change(report, now)

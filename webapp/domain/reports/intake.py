@@ -1,0 +1,136 @@
+"""点单: a report comes in (a door's code, or Open311), once per submission key however often it
+is replayed, and is found again by its private link, its key or its number."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from webapp.domain import savepoint
+from webapp.domain.reports import sla
+from webapp.domain.reports.labels import S
+from webapp.domain.reports.questions import store_answers
+from webapp.domain.reports.timeline import attach_photos, record_event
+from webapp.domain.services.care_cards import has_care_card
+from webapp.domain.shared import photos as photo_store
+from webapp.domain.shared.tokens import digest, tracking_token
+from webapp.extensions import db
+from webapp.models import Building, Milestone, QrCode, Report
+from webapp.models.text import fit_fields
+from webapp.models.types import utcnow
+
+
+class SubmissionKeyConflict(Exception):
+    """A submission key was replayed for a different place."""
+
+
+@dataclass(frozen=True)
+class ReportDraft:
+    submission_key: str
+    category_id: int
+    description: str
+    floor_room: str | None = None
+    contact_name: str | None = None
+    contact_phone: str | None = None
+    care_card: bool = False
+    channel: str = "qr"  # how it came in: "qr" (the door's code) or "open311"
+    answers: tuple = ()  # questions.Answer for the category's extra questions
+
+    def __post_init__(self):
+        fit_fields(self, Report, "floor_room", "contact_name", "contact_phone")
+
+
+def find_by_submission_key(key: str) -> Report | None:
+    return db.session.scalar(select(Report).where(Report.submission_key_hash == digest(key)))
+
+
+def find_by_tracking_link(token: str) -> Report | None:
+    """The report behind a private link; None for any wrong token, well-formed or not."""
+    return db.session.scalar(select(Report).where(Report.tracking_token_hash == digest(token)))
+
+
+def find_by_number(number: str, community_id: int) -> Report | None:
+    return db.session.scalar(select(Report).where(Report.number == number.strip(),
+                                                  Report.community_id == community_id))
+
+
+def submit_report(qr: QrCode | None, draft: ReportDraft, photos, upload_folder,
+                  now: datetime | None = None, *, building: Building | None = None,
+                  entrance_id: int | None = None, on_created=None, secret: str
+                  ) -> tuple[Report, bool]:
+    """File a report for the place bound to `qr`, or (Open311, no code) for `building` and
+    `entrance_id`. A replay of the same submission key returns the report it already made;
+    the bool says whether this call created it. `on_created(report)` may add rows of its own
+    to the same transaction. `secret` makes the tracking link (tokens.link_token). The
+    caller's unit of work commits; a replay that loses the race to the database is found
+    there (an IntegrityError undoes only this savepoint)."""
+    if qr is not None:
+        building, entrance_id = qr.building, qr.entrance_id
+    existing = find_by_submission_key(draft.submission_key)
+    if existing is not None:
+        return _same_place(existing, qr, building, entrance_id), False
+
+    stored = [photo_store.save_photo(upload_folder, p) for p in photos]
+    now = now or utcnow()
+    care_card = draft.care_card or has_care_card(building.compound.community_id,
+                                                 draft.contact_phone)
+    report = Report(
+        submission_key_hash=digest(draft.submission_key),
+        tracking_token_hash=digest(tracking_token(draft.submission_key, secret)),
+        community_id=building.compound.community_id,
+        compound_id=building.compound_id,
+        building_id=building.id,
+        entrance_id=entrance_id,
+        qr_code_id=qr.id if qr is not None else None,
+        channel=draft.channel,
+        category_id=draft.category_id,
+        description=draft.description,
+        floor_room=draft.floor_room,
+        contact_name=draft.contact_name,
+        contact_phone=draft.contact_phone,
+        care_card=care_card,
+        status=S.SUBMITTED,
+        priority=1 if care_card else 0,
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        with savepoint():
+            db.session.add(report)
+            db.session.flush()
+            report.number = _report_number(report, building.compound.community.timezone)
+            event = record_event(report, "submitted", None, S.SUBMITTED, None, now=now)
+            attach_photos(report, event, photos, stored)
+            sla.start(report, Milestone.ACCEPT, now)
+            store_answers(report, draft.answers)
+            if on_created is not None:
+                on_created(report)
+    except IntegrityError:
+        # Another request with the same submission key won the race.
+        photo_store.delete_photos(upload_folder, stored)
+        existing = find_by_submission_key(draft.submission_key)
+        if existing is None:
+            raise
+        return _same_place(existing, qr, building, entrance_id), False
+    except Exception:
+        photo_store.delete_photos(upload_folder, stored)
+        raise
+    return report, True
+
+
+def _same_place(report: Report, qr: QrCode | None, building: Building,
+                entrance_id: int | None) -> Report:
+    same = report.qr_code_id == qr.id if qr is not None else \
+        (report.building_id, report.entrance_id) == (building.id, entrance_id)
+    if not same:
+        raise SubmissionKeyConflict(report.number)
+    return report
+
+
+def _report_number(report: Report, timezone: str) -> str:
+    local = report.created_at.astimezone(ZoneInfo(timezone))
+    return f"{local:%Y%m%d}-{report.id:04d}"
