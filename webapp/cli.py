@@ -8,7 +8,6 @@ import sys
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from werkzeug.datastructures import MultiDict
 
 from webapp.domain import unit_of_work
 from webapp.domain.people import accounts
@@ -56,11 +55,11 @@ def qr_sheet(compound_name, kind, paper, preset, skip, cut_guides, replaced_only
     compounds = places.compounds_named(compound_name)
     if len(compounds) != 1:
         raise click.UsageError(f"{len(compounds)} compounds are named {compound_name!r}.")
-    args = MultiDict({"kind": kind, "paper": paper, "preset": preset, "skip": str(skip),
-                      "cut_guides": "1" if cut_guides else "",
-                      "replaced": "1" if replaced_only else ""})
+    choice = printing.PrintChoice(kind=kind, paper=paper, preset=preset,
+                                  sizes={"skip": str(skip)}, cut_guides=cut_guides,
+                                  replacements_only=replaced_only)
     try:
-        pdf, _name = printing.render_for_form(compounds[0], args,
+        pdf, _name = printing.render_for_form(compounds[0], choice,
                                               current_app.config["BASE_URL"],
                                               current_app.config.get("QR_FONT"))
     except printing.PrintError as error:

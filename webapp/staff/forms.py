@@ -5,9 +5,11 @@ are the page's messages. The queue's filter is a form read from the query string
 from flask import current_app
 from wtforms import FileField, HiddenField, StringField, TextAreaField
 
+from webapp.domain.places import printing
 from webapp.domain.reports import queue
 from webapp.domain.shared.photos import process_photo
-from webapp.forms import AppForm, TickField, WholeNumberField
+from webapp.forms import AppForm, TickField, WholeNumberField, clean_text
+from webapp.inputs import whole_number
 from webapp.models import ReportStatus
 
 NOTE_MAX = 2000
@@ -100,3 +102,17 @@ class QueueForm(AppForm):
             compound_id=self.compound.data, category_id=self.category.data,
             status=status if status in set(ReportStatus) else None,
             page=max(1, min(self.page.data or 1, 10_000)))
+
+
+def print_choice(args) -> printing.PrintChoice:
+    """The print page's query string as the domain's PrintChoice: building ids read as whole
+    numbers (anything else is no building), text cleaned, sizes as typed."""
+    return printing.PrintChoice(
+        kind=clean_text(args.get("kind")) or "posters",
+        paper=clean_text(args.get("paper")) or "A4",
+        preset=clean_text(args.get("preset")) or "3x8",
+        building_ids=tuple(n for n in map(whole_number, args.getlist("buildings"))
+                           if n is not None),
+        replacements_only=args.get("replaced") == "1",
+        cut_guides=args.get("cut_guides") == "1",
+        sizes={name: clean_text(args.get(name)) or "" for name in printing.SIZES})

@@ -39,7 +39,7 @@ from webapp.refusals import answered_by
 from webapp.responses import report_photo
 from webapp.staff import bp
 from webapp.staff.actions import ACTIONS
-from webapp.staff.forms import QueueForm
+from webapp.staff.forms import QueueForm, print_choice
 
 
 @bp.get("/")
@@ -186,7 +186,7 @@ def print_codes():
     if not args.get("download"):
         return render_template("staff/print.html", **context)
     try:
-        pdf, name = printing.render_for_form(chosen, args,
+        pdf, name = printing.render_for_form(chosen, print_choice(args),
                                              current_app.config["BASE_URL"],
                                              current_app.config.get("QR_FONT"))
     except printing.PrintError as error:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -19,7 +19,6 @@ from qr_sheets import (
 )
 from webapp.domain import DomainRefused
 from webapp.extensions import db
-from webapp.inputs import whole_number
 from webapp.models import Building, Compound, Entrance, QrCode
 
 
@@ -65,11 +64,28 @@ class PrintError(DomainRefused, ValueError):
     """str() is a message for the person printing."""
 
 
-def label_sheet(args, preset_names) -> LabelSheet:
+SIZES = ("skip", "columns", "rows", "label_width", "label_height", "margin_left", "margin_top",
+         "gap_x", "gap_y")
+
+
+@dataclass(frozen=True)
+class PrintChoice:
+    """What the print form (or the CLI) asks for. `sizes` are the label sheet's numbers as
+    typed (see SIZES); what is wrong with them is said here, in the printer's words."""
+
+    kind: str = "posters"
+    paper: str = "A4"
+    preset: str = "3x8"
+    building_ids: tuple[int, ...] = ()
+    replacements_only: bool = False
+    cut_guides: bool = False
+    sizes: dict[str, str] = field(default_factory=dict)
+
+
+def label_sheet(choice: PrintChoice, preset_names) -> LabelSheet:
     """The label sheet chosen on the print form: a preset, or a custom grid in mm."""
-    preset = args.get("preset", "3x8")
+    preset, args, cut_guides = choice.preset, choice.sizes, choice.cut_guides
     skip = _number(args, "skip", 0, whole=True)
-    cut_guides = args.get("cut_guides") == "1"
     if preset != "custom":
         if preset not in preset_names:
             raise PrintError(_l("Unknown label sheet."))
@@ -109,25 +125,25 @@ def _number(args, name, default, whole=False) -> float:
     return value
 
 
-def render_for_form(compound: Compound | None, args, base_url: str,
+def render_for_form(compound: Compound | None, choice: PrintChoice, base_url: str,
                     font_path: str | None = None) -> tuple[bytes, str]:
     """The PDF chosen on the print form (or the CLI), and a file name for it."""
     if compound is None:
         raise PrintError(_l("Choose a compound."))
-    building_ids = [n for n in map(whole_number, args.getlist("buildings")) if n is not None]
-    codes = codes_of(compound, building_ids, replacements_only=args.get("replaced") == "1")
+    codes = codes_of(compound, list(choice.building_ids),
+                     replacements_only=choice.replacements_only)
     if not codes:
         raise PrintError(_l("There are no codes to print for this choice."))
     items = [sheet_item(code, base_url) for code in codes]
-    kind = args.get("kind", "posters")
+    kind = choice.kind
     try:
         if kind == "posters":
-            paper = args.get("paper", "A4")
+            paper = choice.paper
             if paper not in ("A4", "A5"):
                 raise PrintError(_l("Posters come in A4 or A5."))
             pdf = render_posters(items, PosterOptions(paper=paper, font_path=font_path))
         elif kind == "labels":
-            sheet = replace(label_sheet(args, PRESETS), font_path=font_path)
+            sheet = replace(label_sheet(choice, PRESETS), font_path=font_path)
             pdf = render_labels(items, sheet)
         else:
             raise PrintError(_l("Choose posters or labels."))
