@@ -131,5 +131,4 @@ def authenticate(username: str, password: str, remote_addr: str,
     # The owner got in from here: their typos from this address stop slowing them down.
     login_throttle.clear(username, now, address=remote_addr)
     user.last_login_at = now
-    db.session.commit()
     return user
