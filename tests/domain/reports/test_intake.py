@@ -1,30 +1,19 @@
-import enum
-import inspect
+"""A new report's arrival: its place from the code, one report per submission key, no stray
+files."""
+
 import threading
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from tests.conftest import app_secret, at_the_same_moment, jpeg_bytes
+from tests.conftest import app_secret, count, jpeg_bytes
+from tests.domain.reports.conftest import draft
 from webapp.domain import unit_of_work
-from webapp.domain.reports import dispatch, intake, transitions
+from webapp.domain.reports import intake
 from webapp.domain.shared import photos
 from webapp.extensions import db
-from webapp.models import Category, Report, ReportEvent, ReportPhoto, ReportStatus
-
-
-def draft(key="key-0000000000000001", **changes):
-    category_id = db.session.scalar(select(Category.id).where(Category.code == "water"))
-    fields = dict(submission_key=key, category_id=category_id,
-                  description="楼道水管漏水 leaking pipe", floor_room="3-302",
-                  contact_name="王阿姨", contact_phone="13800000000", care_card=True)
-    fields.update(changes)
-    return intake.ReportDraft(**fields)
-
-
-def count(model):
-    return db.session.scalar(select(func.count()).select_from(model))
+from webapp.models import Report, ReportPhoto, ReportStatus
 
 
 def test_submit_takes_the_place_from_the_code(entrance_code, tmp_path):
@@ -102,120 +91,3 @@ def test_a_failed_insert_leaves_no_files(entrance_code, tmp_path):
                                secret=app_secret())
     assert not tmp_path.exists() or list(tmp_path.iterdir()) == []
     assert count(Report) == 3  # only the demo reports
-
-
-def resolved_report(entrance_code, tmp_path):
-    report, _ = intake.submit_report(entrance_code, draft(), [], tmp_path, secret=app_secret())
-    # Staff resolve reports in the dispatch workflow; here we put it there directly.
-    report.status = ReportStatus.RESOLVED
-    db.session.commit()
-    return report
-
-
-def test_resident_confirms_and_rates(entrance_code, tmp_path):
-    report = resolved_report(entrance_code, tmp_path)
-    transitions.confirm_fixed(report, 4, "师傅很快")
-    assert report.status == ReportStatus.CLOSED
-    assert (report.rating, report.rating_comment) == (4, "师傅很快")
-    assert report.closed_at is not None
-    last = report.events[-1]
-    assert (last.kind, last.from_status, last.to_status) == (
-        "rated", ReportStatus.RESOLVED, ReportStatus.CLOSED)
-
-
-def test_rating_needs_a_resolved_report_and_a_sane_score(entrance_code, tmp_path):
-    report, _ = intake.submit_report(entrance_code, draft(), [], tmp_path, secret=app_secret())
-    with pytest.raises(transitions.TransitionRefused):
-        transitions.confirm_fixed(report, 5, None)
-    report.status = ReportStatus.RESOLVED
-    for bad in (0, 6, -1):
-        with pytest.raises(transitions.TransitionRefused):
-            transitions.confirm_fixed(report, bad, None)
-    assert report.rating is None
-
-
-def test_not_fixed_reopens_with_the_reason(entrance_code, tmp_path):
-    report = resolved_report(entrance_code, tmp_path)
-    transitions.report_not_fixed(report, "  还在漏水  ")
-    assert report.status == ReportStatus.REOPENED
-    assert report.events[-1].note == "还在漏水"
-    with pytest.raises(transitions.TransitionRefused):
-        transitions.report_not_fixed(report, "again")
-
-
-def test_information_can_be_added_until_closed(entrance_code, tmp_path):
-    report = resolved_report(entrance_code, tmp_path)
-    photo = photos.process_photo(jpeg_bytes())
-    event = transitions.add_information(report, "补充一张照片", [photo], tmp_path)
-    assert event.photos[0].report_id == report.id
-    transitions.confirm_fixed(report, 5, None)
-    with pytest.raises(transitions.TransitionRefused):
-        transitions.add_information(report, "more", [], tmp_path)
-
-
-def test_two_additions_at_the_same_moment_refuse_one_and_keep_no_stray_file(
-        app, entrance_code, tmp_path):
-    """Two tabs add information at once, both having read the same version of the report:
-    one is saved, the other is told the report changed (not a 500), and the loser's photo
-    file is removed with its rolled-back row."""
-    with unit_of_work():
-        report, _ = intake.submit_report(entrance_code, draft(), [], tmp_path,
-                                           secret=app_secret())
-    report_id, events_before = report.id, len(report.events)
-    folder = tmp_path / "race-photos"
-
-    def load(i):
-        fresh = db.session.get(Report, report_id)
-        return fresh, photos.process_photo(jpeg_bytes(color=(i * 90, 60, 40)))
-
-    def add(i, loaded):
-        fresh, photo = loaded
-        transitions.add_information(fresh, f"补充 {i}", [photo], folder)
-
-    outcomes = at_the_same_moment(app, 2, add, (transitions.ReportChanged,), prepare=load)
-    assert sorted(outcomes) == ["ok", "refused"], outcomes
-    db.session.expire_all()
-    changed = db.session.get(Report, report_id)
-    assert len(changed.events) == events_before + 1
-    stored = {p.stored_name for p in changed.photos}
-    assert len(stored) == 1 and {f.name for f in folder.iterdir()} == stored
-
-
-def test_every_transition_is_guarded_against_concurrent_changes():
-    """A transition without the guard turns a concurrent change into a 500. Every public
-    function of the transition modules that takes a report and saves it must carry the
-    guard, and the guard must sit on functions, not on the ResidentStep enum."""
-    guard_code = transitions.one_change_at_a_time(lambda: None).__code__
-    helpers = {"check_resident_step", "allowed_actions", "check_allowed", "hand_to", "save_change"}
-    modules = (transitions, dispatch)
-    found = {
-        name: function for module in modules for name, function in vars(module).items()
-        if inspect.isfunction(function) and not name.startswith("_")
-        and function.__module__ == module.__name__ and name not in helpers
-        and next(iter(inspect.signature(function).parameters), None) == "report"}
-    saving = {name for module in modules for name, function in vars(module).items()
-              if inspect.isfunction(function) and function.__module__ == module.__name__
-              and "save_change(" in inspect.getsource(inspect.unwrap(function))
-              and name != "save_change"}
-    assert saving <= set(found)
-    assert {"add_information", "confirm_fixed", "assign", "resolve"} <= set(found)
-    unguarded = sorted(name for name, function in found.items()
-                       if function.__code__ is not guard_code)
-    assert unguarded == []
-    assert isinstance(transitions.ResidentStep, type) and \
-        issubclass(transitions.ResidentStep, enum.Enum)
-    assert transitions.ResidentStep("add_information") is transitions.ResidentStep.ADD_INFORMATION
-
-
-def test_timeline_is_append_only(entrance_code, tmp_path):
-    with unit_of_work():
-        report, _ = intake.submit_report(entrance_code, draft(), [], tmp_path,
-                                           secret=app_secret())
-    event = db.session.scalar(select(ReportEvent).where(ReportEvent.report_id == report.id))
-    event.note = "rewritten history"
-    with pytest.raises(RuntimeError, match="append-only"):
-        db.session.commit()
-    db.session.rollback()
-    db.session.delete(db.session.get(ReportEvent, event.id))
-    with pytest.raises(RuntimeError, match="append-only"):
-        db.session.commit()
