@@ -8,7 +8,7 @@ from tests.conftest import app_secret
 from tests.domain.reports.conftest import T0, category_coded, clock, minutes, resolve_in_ten_minutes
 from webapp.domain.reports import dispatch, intake, sla, transitions
 from webapp.extensions import db
-from webapp.models import Milestone, ReportStatus, SlaTarget
+from webapp.models import Milestone, Report, ReportMilestone, ReportStatus, SlaTarget
 
 S = ReportStatus
 
@@ -96,3 +96,45 @@ def test_reopening_restarts_the_clocks(report, users):
     assert clock(report, "accept", cycle=2).due_at == minutes(130)
     transitions.accept(report, handler, now=minutes(105))
     assert report.status == S.ACCEPTED
+
+
+# --- a clock's state: pure arithmetic on its times ----------------------------------------
+
+def _clock(target=20, met_after=None, cycle=1, name=Milestone.RESOLVE):
+    start = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+    due = start + timedelta(minutes=target)
+    met = start + timedelta(minutes=met_after) if met_after is not None else None
+    return ReportMilestone(name=name, cycle=cycle, started_at=start, due_at=due, met_at=met)
+
+
+def test_a_clock_is_due_soon_in_the_last_quarter_of_its_target_and_overdue_at_the_due_time():
+    m = _clock(target=20)
+    at = lambda minutes: m.started_at + timedelta(minutes=minutes)  # noqa: E731
+    assert sla.state(m, at(0)) == sla.ON_TRACK
+    assert sla.state(m, at(14)) == sla.ON_TRACK
+    assert sla.state(m, at(15)) == sla.DUE_SOON       # 5 of 20 minutes left
+    assert sla.state(m, at(19.9)) == sla.DUE_SOON
+    assert sla.state(m, at(20)) == sla.OVERDUE
+    assert sla.state(_clock(met_after=20), at(99)) == sla.MET
+    assert sla.state(_clock(met_after=21), at(21)) == sla.MET_LATE
+
+
+def test_a_report_shows_its_most_urgent_open_clock_of_the_current_cycle():
+    on_track, due_soon = _clock(target=60, name=Milestone.ACCEPT), _clock(target=20)
+    now = on_track.started_at + timedelta(minutes=16)
+    assert sla.report_state(Report(milestones=[on_track, due_soon]), now) == sla.DUE_SOON
+    assert sla.report_state(Report(milestones=[on_track]), now) == sla.ON_TRACK
+    old = _clock(target=5, cycle=1)                    # overdue, but of an earlier cycle
+    assert sla.report_state(Report(milestones=[old, _clock(target=60, cycle=2)]), now) == \
+        sla.ON_TRACK
+    assert sla.report_state(Report(milestones=[_clock(met_after=1)]), now) is None
+    assert sla.report_state(Report(milestones=[]), now) is None
+
+
+def test_on_time_means_no_breach_among_the_clocks_that_ran():
+    met, late = _clock(met_after=5), _clock(met_after=30)
+    late.breached_at = late.due_at
+    cancelled = _clock()
+    cancelled.breached_at, cancelled.cancelled_at = cancelled.due_at, cancelled.due_at
+    assert sla.was_on_time(Report(milestones=[met, cancelled]))
+    assert not sla.was_on_time(Report(milestones=[met, late]))

@@ -8,13 +8,21 @@ import inspect
 import pytest
 
 from tests.conftest import app_secret, at_the_same_moment, jpeg_bytes
-from tests.domain.reports.conftest import clock, draft, minutes
+from tests.domain.reports.conftest import T0, clock, draft, minutes
 from webapp.domain import unit_of_work
 from webapp.domain.people.permissions import Action, can
 from webapp.domain.reports import dispatch, intake, sla, transitions
 from webapp.domain.shared import photos
 from webapp.extensions import db
-from webapp.models import Organization, Report, ReportStatus
+from webapp.models import (
+    FINISHED_STATUSES,
+    Category,
+    Organization,
+    Report,
+    ReportStatus,
+    Role,
+    User,
+)
 
 S = ReportStatus
 
@@ -230,3 +238,57 @@ def test_allowed_actions_follow_role_and_state(report, users):
     dispatch.assign(report, users["dispatcher"], report.compound.partner_org)
     assert transitions.allowed_actions(report, users["mateng"]) >= {Action.ACCEPT, Action.DECLINE}
     assert transitions.allowed_actions(report, users["yianju"]) == set()
+
+
+# --- the table of actions × states: pure, no database --------------------------------------
+
+def _admin():
+    return User(id=1, username="a", role=Role.ADMIN, organization_id=1, active=True)
+
+
+@pytest.mark.parametrize("status", list(ReportStatus))
+@pytest.mark.parametrize("action", sorted(a for a, s in transitions.ALLOWED_FROM.items() if s))
+def test_each_action_is_refused_outside_its_states(action, status):
+    report = Report(status=status, version=1)
+    allowed = status in transitions.ALLOWED_FROM[action]
+    if allowed:
+        assert transitions.check_allowed(report, _admin(), action, None, T0) == T0
+    else:
+        with pytest.raises(transitions.TransitionRefused):
+            transitions.check_allowed(report, _admin(), action, None, T0)
+
+
+def test_the_states_each_action_starts_from():
+    allowed = transitions.ALLOWED_FROM
+    assert allowed[Action.ACCEPT] == {S.ASSIGNED, S.REOPENED, S.ESCALATED}
+    assert allowed[Action.ARRIVE] == {S.ACCEPTED}
+    assert allowed[Action.CALLBACK] == {S.CLOSED}
+    assert S.NEEDS_CONSULTATION not in allowed[Action.NEEDS_CONSULTATION]
+    for action, states in allowed.items():
+        assert states is None or states <= set(ReportStatus), action
+        # a finished report takes nothing but a callback; a resolved one waits for the resident
+        if action != Action.CALLBACK:
+            assert not states & (set(FINISHED_STATUSES) | {S.RESOLVED}), action
+
+
+def test_a_stale_version_is_refused_before_the_state_is_looked_at():
+    report = Report(status=S.CLOSED, version=3)
+    with pytest.raises(transitions.ReportChanged):
+        transitions.check_allowed(report, _admin(), Action.ASSIGN, 2, T0)
+    report.status = S.SUBMITTED
+    assert transitions.check_allowed(report, _admin(), Action.ASSIGN, 3, T0) == T0
+
+
+@pytest.mark.parametrize(("status", "is_major", "expected"), [
+    (S.ASSIGNED, False, {Action.ACCEPT, Action.DECLINE, Action.INTERNAL_NOTE}),
+    (S.ACCEPTED, False, {Action.ARRIVE, Action.DECLINE, Action.INTERNAL_NOTE}),
+    (S.ACCEPTED, True, {Action.ARRIVE, Action.RESOLVE, Action.DECLINE, Action.INTERNAL_NOTE}),
+    (S.ON_SITE, False, {Action.RESOLVE, Action.DECLINE, Action.INTERNAL_NOTE}),
+    (S.RESOLVED, False, {Action.INTERNAL_NOTE}),
+])
+def test_a_handlers_buttons_follow_the_state_and_the_kind_of_job(status, is_major, expected):
+    handler = User(id=7, username="h", role=Role.HANDLER, organization_id=5, active=True)
+    report = Report(status=status, assigned_org_id=5, category=Category(is_major=is_major))
+    assert transitions.allowed_actions(report, handler) == expected
+    report.assigned_org_id = 6
+    assert transitions.allowed_actions(report, handler) == set()

@@ -94,3 +94,11 @@ def test_ledger_rows_are_never_edited(rich_volunteer):
     with pytest.raises(RuntimeError, match="never edited"):
         db.session.commit()
     db.session.rollback()
+
+
+def test_a_transfer_that_does_not_balance_is_refused_before_anything_is_written():
+    """Double entry, as a pure rule: no app, no session is touched when the sum is not 0."""
+    with pytest.raises(ValueError, match="sum to zero"):
+        ledger._transfer("manual", "reason", [(1, 20), (2, -19)])
+    with pytest.raises(ValueError, match="sum to zero"):
+        ledger._transfer("manual", "reason", [(1, 5)])
