@@ -1,15 +1,18 @@
-"""The timeline of a report: append-only, and what a merged report's reporter sees of the
-report that carries the work."""
+"""The timeline of a report: append-only, who made each step, what the public sees, and what
+a merged report's reporter sees of the report that carries the work."""
 
 import pytest
 from sqlalchemy import select
 
 from tests.conftest import app_secret
-from tests.domain.reports.conftest import T0, draft
+from tests.domain.reports.conftest import T0, draft, minutes
 from webapp.domain import unit_of_work
 from webapp.domain.reports import dispatch, intake, timeline, transitions
+from webapp.domain.reports.labels import actor_label
 from webapp.extensions import db
-from webapp.models import ReportEvent
+from webapp.models import ReportEvent, ReportStatus
+
+S = ReportStatus
 
 
 def test_timeline_is_append_only(entrance_code, tmp_path):
@@ -40,3 +43,22 @@ def test_a_merged_report_shows_what_carries_its_work(report, users, entrance_cod
     lines = timeline.shared_progress(report)
     assert [line.kind for line in lines] == ["submitted", "info_added", "reply"]
     assert [line.note for line in lines] == [None, None, "已安排师傅明早更换"]
+
+
+def test_an_event_names_who_made_it_and_only_public_events_are_shown(report, users):
+    dispatcher = users["dispatcher"]
+    with unit_of_work():
+        note = timeline.record_event(report, "note", S.SUBMITTED, S.SUBMITTED, "住户白天不在家",
+                                     actor=dispatcher, public=False, now=minutes(1))
+        added = timeline.record_event(report, "info_added", S.SUBMITTED, S.SUBMITTED, "补充",
+                                      now=minutes(2))
+        swept = timeline.record_event(report, "auto_closed", S.SUBMITTED, S.SUBMITTED, None,
+                                      actor_kind=timeline.SYSTEM, now=minutes(3))
+    assert (note.actor_kind, note.actor_id, note.actor_label) == (
+        timeline.STAFF, dispatcher.id, actor_label(dispatcher))
+    assert (added.actor_kind, added.actor_id, added.actor_label) == (
+        timeline.RESIDENT, None, None)
+    assert swept.actor_kind == timeline.SYSTEM and added.created_at == minutes(2)
+    assert [e.kind for e in timeline.public_events(report)] == [
+        "submitted", "info_added", "auto_closed"]
+    assert note in report.events and note not in timeline.public_events(report)
