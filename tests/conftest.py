@@ -12,7 +12,7 @@ from flask import current_app
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from PIL import Image
-from sqlalchemy import create_engine, make_url
+from sqlalchemy import create_engine, func, make_url, select
 from sqlalchemy.pool import NullPool
 
 from webapp import create_app
@@ -209,6 +209,11 @@ def at_the_same_moment(app, count, action, refusals=(), prepare=None):
     for thread in threads:
         thread.join()
     return outcomes
+
+
+def count(model) -> int:
+    """How many rows of `model` the database holds."""
+    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def app_secret() -> str:

@@ -1,4 +1,5 @@
-"""Booking rules and the points ledger, including what many threads at once cannot break."""
+"""Booking rules, and points awarded for a booking done, including what many threads at once
+cannot break (the ledger itself: test_ledger.py)."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -6,8 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import app_secret, at_the_same_moment
+from tests.domain.services.conftest import volunteer
 from webapp.domain import unit_of_work
-from webapp.domain.people import accounts
 from webapp.domain.services import booking, ledger
 from webapp.domain.shared.phones import normalise_phone
 from webapp.extensions import db
@@ -16,9 +17,6 @@ from webapp.models import (
     CareCard,
     Entry,
     Organization,
-    Redemption,
-    Reward,
-    Role,
     ServiceCategory,
     ServiceType,
     Slot,
@@ -31,11 +29,6 @@ LATER = NOW + timedelta(days=2)
 
 
 @pytest.fixture
-def office(demo):
-    return db.session.scalars(select(Organization).where(Organization.kind == "office")).first()
-
-
-@pytest.fixture
 def service(office):
     category = ServiceCategory(community_id=office.community_id, name_zh="便民服务",
                                name_en="Everyday help")
@@ -45,11 +38,6 @@ def service(office):
     db.session.add(service)
     db.session.commit()
     return service
-
-
-def volunteer(office, name):
-    with unit_of_work():
-        return accounts.create_user(name, name, "volunteer-pass", Role.VOLUNTEER, office)
 
 
 def draft(n, phone=None):
@@ -220,90 +208,6 @@ def test_no_show_awards_nothing_and_strangers_cannot_mark(slot, office):
     booking.mark(made, v, False, now=LATER)
     assert made.status == "no_show"
     assert ledger.balance(ledger.passbook(v)) == 0
-
-
-@pytest.fixture
-def rich_volunteer(office, users):
-    v = volunteer(office, "richvol")
-    with unit_of_work():
-        ledger.adjust(v, 100, "社区活动奖励", users["admin"])
-    return v
-
-
-def test_manual_award_and_correction_need_a_reason_and_keep_balance_above_zero(
-        rich_volunteer, users):
-    admin = users["admin"]
-    with pytest.raises(ledger.LedgerRefused), unit_of_work():
-        ledger.adjust(rich_volunteer, 10, " ", admin)
-    for nobody, points in ((None, 10), (rich_volunteer, None)):  # the form named none
-        with pytest.raises(ledger.LedgerRefused), unit_of_work():
-            ledger.adjust(nobody, points, "reason", admin)
-    with unit_of_work():
-        ledger.adjust(rich_volunteer, -30, "重复记录更正", admin)
-    assert ledger.balance(ledger.passbook(rich_volunteer)) == 70
-    with pytest.raises(ledger.LedgerRefused), unit_of_work():
-        ledger.adjust(rich_volunteer, -71, "too much", admin)
-    assert [m.amount for m in ledger.movements(ledger.passbook(rich_volunteer))] == [-30, 100]
-
-
-def test_redeem_approve_and_reject(rich_volunteer, users, office):
-    reward = Reward(community_id=office.community_id, kind="goods", name_zh="洗衣液",
-                    name_en="Detergent", cost=60, stock=1)
-    db.session.add(reward)
-    db.session.commit()
-    first = ledger.request_redemption(rich_volunteer, reward)
-    with unit_of_work():
-        ledger.approve(first, users["admin"])
-    db.session.expire_all()
-    assert ledger.balance(ledger.passbook(rich_volunteer)) == 40
-    assert reward.stock == 0 and first.status == "approved" and first.transfer_id
-    with pytest.raises(ledger.LedgerRefused):
-        ledger.request_redemption(rich_volunteer, reward)  # out of stock now
-    with pytest.raises(ledger.DecisionRefused) as refused, unit_of_work():
-        ledger.approve(first, users["admin"])  # already decided
-    assert refused.value.status == 409
-    reward.stock = 5
-    db.session.commit()
-    with pytest.raises(ledger.LedgerRefused):
-        ledger.request_redemption(rich_volunteer, reward)  # 40 < 60
-    second = Redemption(reward=reward, user=rich_volunteer)
-    db.session.add(second)
-    db.session.commit()
-    with unit_of_work():
-        ledger.reject(second, users["admin"], "积分不足")
-    assert second.status == "rejected"
-    with pytest.raises(ledger.DecisionRefused), unit_of_work():
-        ledger.reject(second, users["admin"], "again")
-
-
-def test_two_approvals_at_the_same_moment_cannot_overspend(app, rich_volunteer, users, office):
-    reward = Reward(community_id=office.community_id, kind="fee_offset", name_zh="物业费抵扣",
-                    name_en="Fee offset", cost=70, stock=10)
-    db.session.add(reward)
-    db.session.commit()
-    with unit_of_work():
-        requests = [ledger.request_redemption(rich_volunteer, reward) for _ in range(2)]
-    requests = [request.id for request in requests]
-    admin_id = users["admin"].id
-
-    def approve(i):
-        with unit_of_work():
-            ledger.approve(db.session.get(Redemption, requests[i]),
-                           db.session.get(User, admin_id))
-
-    outcomes = hammer(app, 2, approve)
-    assert sorted(outcomes) == ["ok", "refused"], outcomes
-    db.session.expire_all()
-    assert ledger.balance(ledger.passbook(rich_volunteer)) == 30
-    assert db.session.get(Reward, reward.id).stock == 9
-
-
-def test_ledger_rows_are_never_edited(rich_volunteer):
-    entry = db.session.scalars(select(Entry)).first()
-    entry.amount = 1_000_000
-    with pytest.raises(RuntimeError, match="never edited"):
-        db.session.commit()
-    db.session.rollback()
 
 
 def test_calling_off_a_slot_cancels_its_bookings_with_the_reason(slot, office):

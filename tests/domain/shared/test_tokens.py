@@ -5,7 +5,7 @@ from pathlib import Path
 from webapp.domain.shared import tokens
 
 SECRET = "a-secret-for-these-tests"
-WEBAPP = Path(__file__).resolve().parents[2] / "webapp"
+WEBAPP = Path(__file__).resolve().parents[3] / "webapp"
 
 
 def test_qr_tokens_are_long_url_safe_and_distinct():

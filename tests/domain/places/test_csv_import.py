@@ -1,37 +1,24 @@
-"""Loading places from CSV, editing them, and replacing codes: each change in a unit of work,
-as the admin pages make it."""
+"""Loading places from a CSV file: preview, import, every row's problem named, each import
+in a unit of work as the admin page makes it."""
 
 import time
 
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import app_secret
+from tests.conftest import count
 from webapp.domain import unit_of_work
 from webapp.domain.places import csv_import, editing
-from webapp.domain.reports import intake
 from webapp.extensions import db
-from webapp.models import Building, Community, Compound, Entrance, QrCode
+from webapp.models import Building, Compound, Entrance, QrCode
 
 GOOD = ("compound,building,entrance\n阳光小区,1号楼,1单元\n阳光小区,1号楼,2单元\n"
         "阳光小区,2号楼,1单元\n阳光小区,3号楼\n")
 
 
-@pytest.fixture
-def community(app):
-    c = Community(code="test", name="测试社区", hotline="010-1")
-    db.session.add(c)
-    db.session.commit()
-    return c
-
-
 def imported(community, text):
     with unit_of_work():
         return csv_import.import_places(community, text, apply=True)
-
-
-def count(model):
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def test_a_good_file_previews_then_imports_with_a_code_for_every_place(community):
@@ -111,67 +98,3 @@ def test_buildings_sort_by_their_number(community):
     imported(community, "小区,10号楼\n小区,2号楼\n小区,1号楼\n")
     compound = db.session.scalars(select(Compound)).one()
     assert [b.name for b in compound.buildings] == ["1号楼", "2号楼", "10号楼"]
-
-
-def test_add_rename_remove(community):
-    with unit_of_work():
-        compound = editing.add_compound(community, "新小区")
-        assert compound.id is not None  # the page it leads to is named by it
-        building = editing.add_building(compound, "1号楼")
-        entrance = editing.add_entrance(building, "1单元")
-    assert count(QrCode) == 2
-    with pytest.raises(editing.PlaceError), unit_of_work():
-        editing.add_entrance(building, "1单元")
-    with pytest.raises(editing.PlaceError) as refused, unit_of_work():
-        editing.rename(building, "  ")
-    assert refused.value.status == 422
-    with unit_of_work():
-        editing.rename(entrance, "一单元")
-    assert entrance.name == "一单元"
-    with unit_of_work():
-        editing.remove(entrance)
-    assert count(Entrance) == 0 and count(QrCode) == 1
-    with unit_of_work():
-        editing.remove(compound)
-    assert (count(Compound), count(Building), count(QrCode)) == (0, 0, 0)
-
-
-def test_coordinates_are_set_cleared_or_refused_whole(community):
-    with unit_of_work():
-        building = editing.add_building(editing.add_compound(community, "小区"), "1号楼")
-    with unit_of_work():
-        editing.set_coordinates(building, " 37.81234567 ", "112.5678")
-    assert (building.latitude, building.longitude) == (37.8123457, 112.5678)
-    for latitude, longitude in (("north", "1"), ("91", "1"), ("1", "")):
-        with pytest.raises(editing.PlaceError), unit_of_work():
-            editing.set_coordinates(building, latitude, longitude)
-        assert building.latitude == 37.8123457
-    with unit_of_work():
-        editing.set_coordinates(building, "", " ")
-    assert building.latitude is None and building.longitude is None
-
-
-def test_a_place_with_reports_cannot_be_removed(demo, entrance_code):
-    from webapp.models import Category
-    draft = intake.ReportDraft(submission_key="place-admin-00000001", description="漏水了",
-                                 category_id=db.session.scalar(select(Category.id)))
-    intake.submit_report(entrance_code, draft, [], None, secret=app_secret())
-    db.session.commit()
-    for place in (entrance_code.entrance, entrance_code.building.compound):
-        with pytest.raises(editing.PlaceInUse) as refused, unit_of_work():
-            editing.remove(place)
-        assert refused.value.status == 409  # the page said it could go; it cannot
-    assert db.session.get(Entrance, entrance_code.entrance_id) is not None
-
-
-def test_replacing_a_code_revokes_it_and_issues_a_new_one(entrance_code):
-    with unit_of_work():
-        new = editing.replace_code(entrance_code)
-    assert entrance_code.revoked_at is not None
-    assert new.replaces_id == entrance_code.id and new.token != entrance_code.token
-    assert (new.building_id, new.entrance_id) == (entrance_code.building_id,
-                                                  entrance_code.entrance_id)
-    with pytest.raises(editing.PlaceInUse), unit_of_work():
-        editing.replace_code(entrance_code)
-    assert db.session.scalar(select(func.count(QrCode.id)).where(
-        QrCode.replaces_id == entrance_code.id)) == 1
