@@ -12,16 +12,24 @@ def test_a_scan_address_is_the_base_and_the_token():
     assert printing.scan_url("http://h:8000", "T") == "http://h:8000/q/T"
 
 
+def choice(args: dict) -> printing.PrintChoice:
+    """The print form's fields as the PrintChoice the blueprint makes of them."""
+    args = dict(args)
+    return printing.PrintChoice(preset=args.pop("preset", "3x8"),
+                                cut_guides=args.pop("cut_guides", "") == "1", sizes=args)
+
+
 def test_a_preset_sheet_with_skipped_positions():
-    sheet = printing.label_sheet({"preset": "3x8", "skip": "5", "cut_guides": "1"}, PRESETS)
+    sheet = printing.label_sheet(choice({"preset": "3x8", "skip": "5", "cut_guides": "1"}),
+                                 PRESETS)
     assert (sheet.columns, sheet.rows, sheet.skip, sheet.cut_guides) == (
         PRESETS["3x8"].columns, PRESETS["3x8"].rows, 5, True)
-    assert printing.label_sheet({}, PRESETS).skip == 0
+    assert printing.label_sheet(choice({}), PRESETS).skip == 0
 
 
 def test_a_custom_sheet_in_millimetres():
-    sheet = printing.label_sheet({"preset": "custom", "columns": "2", "rows": "5",
-                                  "label_width": "90", "label_height": "50"}, PRESETS)
+    sheet = printing.label_sheet(choice({"preset": "custom", "columns": "2", "rows": "5",
+                                         "label_width": "90", "label_height": "50"}), PRESETS)
     assert (sheet.columns, sheet.rows, sheet.label_width, sheet.label_height) == (2, 5, 90, 50)
 
 
@@ -38,7 +46,7 @@ def test_a_custom_sheet_in_millimetres():
 ])
 def test_a_wrong_sheet_is_refused_with_a_message(args):
     with pytest.raises(PrintError):
-        printing.label_sheet(args, PRESETS)
+        printing.label_sheet(choice(args), PRESETS)
 
 
 def test_codes_come_in_place_order_and_replacements_can_be_printed_alone(entrance_code):
