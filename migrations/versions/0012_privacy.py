@@ -1,11 +1,12 @@
 """privacy: phones spelled by libphonenumber, private categories, hashed calendar feed
 tokens, purged reports and bookings
 
-- Stored phones get the spelling domain/phones.py gives (the one 0008 gave Chinese numbers:
+- Stored phones get the spelling domain/shared/phones.py gives (the one 0008 gave Chinese numbers:
   13800138000, AREA-LOCAL[-EXTENSION]; other countries' numbers in E.164, +442079460958,
   where Open311 used to keep them as typed). A value libphonenumber cannot read stays as it
   is. The rule is copied here so that this migration keeps doing what it did.
 - category.is_private (the standard "dispute" category, 邻里纠纷, starts private).
+- category_setting.is_private: a community's own choice over that default (NULL: the default).
 - user.feed_token becomes feed_token_hash, its SHA-256 digest: existing calendar
   subscriptions keep working. Downgrade keeps the digests (the tokens cannot be recovered):
   volunteers then make a new address.
