@@ -40,7 +40,7 @@ def refused(problem, status):
 @refusals.answered_by(refused)
 def create_api_key():
     key, raw = api_clients.issue_key(current_user.organization.community,
-                                 ApiKeyForm().client_name.data, current_user)
+                                     ApiKeyForm().client_name.data, current_user)
     return render_keys(new_key=(key, raw))
 
 

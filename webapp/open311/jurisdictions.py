@@ -26,7 +26,7 @@ class Jurisdiction:
 
 
 _JURISDICTIONS = select(Community.id, Community.code, Community.name, Community.timezone,
-                       Community.hotline).order_by(Community.id)
+                        Community.hotline).order_by(Community.id)
 
 
 def jurisdictions() -> list[Jurisdiction]:

@@ -74,7 +74,7 @@ def arrive(report, form):
 def resolve(report, form):
     folder = photos.upload_folder_for_reports(current_app.config["UPLOAD_FOLDER"])
     transitions.resolve(report, current_user, form.note.data, form.photos(), folder,
-                     version=form.version.data)
+                        version=form.version.data)
 
 
 def decline(report, form):

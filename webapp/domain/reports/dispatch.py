@@ -46,7 +46,7 @@ def set_priority(report: Report, actor: User, priority: int, *, version=None, no
     if priority not in PRIORITIES:
         raise TransitionRefused(_l("Unknown priority."))
     record_event(report, "priority", None, None, str(PRIORITIES[priority]), actor=actor,
-            public=False, now=now)
+                 public=False, now=now)
     report.priority = priority
     save_change(report, now)
 
@@ -57,7 +57,7 @@ def mark_needs_consultation(report: Report, actor: User, note: str, *, version=N
     """一事一议: a major job that needs the residents' decision and cost sharing."""
     now = check_allowed(report, actor, Action.NEEDS_CONSULTATION, version, now)
     record_event(report, "needs_consultation", report.status, S.NEEDS_CONSULTATION,
-            required_text(note), actor=actor, now=now)
+                 required_text(note), actor=actor, now=now)
     report.status = S.NEEDS_CONSULTATION
     sla.meet(report, Milestone.PLAN, now)
     save_change(report, now)
@@ -73,7 +73,7 @@ def escalate(report: Report, actor: User, department: Organization, reason: str,
         raise TransitionRefused(_l("Choose a department to escalate to."))
     reason = required_text(reason)
     record_event(report, "escalated", report.status, S.ESCALATED, department.name, actor=actor,
-            now=now)
+                 now=now)
     record_event(report, "note", None, None, reason, actor=actor, public=False, now=now)
     report.status = S.ESCALATED
     hand_to(report, department)
@@ -96,7 +96,7 @@ def merge_duplicate(report: Report, actor: User, original: Report | None, *, ver
                                    "report that is still open.", number=original.number,
                                    status=STATUS_LABELS[original.status]))
     record_event(report, "duplicate", report.status, S.DUPLICATE, original.number, actor=actor,
-            now=now)
+                 now=now)
     report.status = S.DUPLICATE
     report.duplicate_of = original
     sla.cancel_open(report, now)
@@ -107,7 +107,7 @@ def merge_duplicate(report: Report, actor: User, original: Report | None, *, ver
 def reject(report: Report, actor: User, reason: str, *, version=None, now=None) -> None:
     now = check_allowed(report, actor, Action.REJECT, version, now)
     record_event(report, "rejected", report.status, S.REJECTED, required_text(reason), actor=actor,
-            now=now)
+                 now=now)
     report.status = S.REJECTED
     sla.cancel_open(report, now)
     save_change(report, now)
@@ -132,7 +132,7 @@ def public_reply(report: Report, actor: User, text: str, *, now=None) -> None:
 def set_hidden_from_board(report: Report, actor: User, hidden: bool, *, now=None) -> None:
     now = check_allowed(report, actor, Action.HIDE_FROM_BOARD, None, now)
     record_event(report, "board_hidden" if hidden else "board_shown", None, None, None,
-            actor=actor, public=False, now=now)
+                 actor=actor, public=False, now=now)
     report.hidden_from_board = hidden
     save_change(report, now)
 
@@ -143,7 +143,7 @@ def set_photos_public(report: Report, actor: User, public: bool, *, now=None) ->
     them back. Residents' photos are private until staff publish them."""
     now = check_allowed(report, actor, Action.PUBLISH_PHOTOS, None, now)
     record_event(report, "photos_published" if public else "photos_withdrawn", None, None, None,
-            actor=actor, public=False, now=now)
+                 actor=actor, public=False, now=now)
     report.photos_public = public
     save_change(report, now)
 
@@ -158,7 +158,7 @@ def record_callback(report: Report, actor: User, result: str, rating: int | None
     if rating is not None and not 1 <= rating <= 5:
         raise TransitionRefused(_l("Please choose a rating from 1 to 5 stars."))
     record_event(report, "callback", None, None, required_text(result), actor=actor, public=False,
-            now=now)
+                 now=now)
     report.rating = rating
     report.callback_at = now
     save_change(report, now)

@@ -15,7 +15,7 @@ RESIDENT, STAFF, SYSTEM = "resident", "staff", "system"
 
 
 def record_event(report, kind, from_status, to_status, note, *, actor: User | None = None,
-            public=True, actor_kind=None, now=None) -> ReportEvent:
+                 public=True, actor_kind=None, now=None) -> ReportEvent:
     event = ReportEvent(
         report=report,
         kind=kind,

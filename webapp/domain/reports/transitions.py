@@ -198,7 +198,7 @@ def resolve(report: Report, actor: User, note: str, photos=(), upload_folder=Non
     stored = [photo_store.save_photo(upload_folder, p) for p in photos]
     try:
         event = record_event(report, "resolved", report.status, S.RESOLVED, required_text(note),
-                        actor=actor, now=now)
+                             actor=actor, now=now)
         attach_photos(report, event, photos, stored)
         report.status = S.RESOLVED
         report.resolved_at = now
@@ -216,7 +216,7 @@ def decline(report: Report, actor: User, reason: str, *, version=None, now=None)
     """The handler can't do it: back to the dispatcher with the reason."""
     now = check_allowed(report, actor, Action.DECLINE, version, now)
     record_event(report, "declined", report.status, S.SUBMITTED, required_text(reason), actor=actor,
-            public=False, now=now)
+                 public=False, now=now)
     report.status = S.SUBMITTED
     hand_to(report, None)
     sla.restart(report, now)
@@ -278,7 +278,7 @@ def allowed_actions(report: Report, user: User) -> set[Action]:
 # --- internals ------------------------------------------------------------------------------
 
 def check_allowed(report: Report, actor: User, action: Action, version: int | None,
-           now: datetime | None) -> datetime:
+                  now: datetime | None) -> datetime:
     if not can(actor, action, report):
         raise TransitionRefused(_l("You are not allowed to do this on this report."))
     if version is not None and version != report.version:
