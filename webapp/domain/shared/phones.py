@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 import phonenumbers
 from flask_babel import lazy_gettext as _l
@@ -59,8 +60,12 @@ def _valid(text: str) -> PhoneNumber | None:
     return number if phonenumbers.is_valid_number(number) else None
 
 
+@lru_cache(maxsize=4096)
 def parse(text: str) -> PhoneNumber | None:
-    """The number `text` spells, or None when libphonenumber says it is none."""
+    """The number `text` spells, or None when libphonenumber says it is none. Remembered per
+    text: a public listing masks a hundred texts against the same hotlines and residents'
+    phones, so the same strings come back again and again. The number is shared: read it,
+    never change it."""
     text = _extension_words_as_x(fold(text)).strip()
     number = _valid(text)
     if number is None and (dashed := _DASH_EXTENSION.fullmatch(text)):
