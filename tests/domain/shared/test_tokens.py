@@ -86,3 +86,11 @@ def test_tokens_and_digests_are_made_only_in_the_tokens_module():
             found += [f"{path.relative_to(WEBAPP)}: {n}" for n in names
                       if n.split(".")[0] in ("secrets", "hmac", "sha256")]
     assert found == []
+
+
+def test_a_sealed_link_opens_only_with_the_same_secret():
+    sealed = tokens.seal("/t/abc123", "secret-one")
+    assert "abc123" not in sealed
+    assert tokens.unseal(sealed, "secret-one") == "/t/abc123"
+    assert tokens.unseal(sealed, "secret-two") is None
+    assert tokens.unseal(sealed[:-4] + "AAAA", "secret-one") is None

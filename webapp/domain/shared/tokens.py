@@ -15,6 +15,8 @@ import hmac
 import re
 import secrets
 
+from cryptography.fernet import Fernet, InvalidToken
+
 # No look-alikes (0/O, 1/l/I) so that a code can be typed from the printed short URL.
 QR_ALPHABET = "23456789abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
 QR_TOKEN_LENGTH = 12  # 56**12 ≈ 2**69
@@ -85,3 +87,22 @@ def new_file_name(suffix: str) -> str:
 def new_secret_key() -> str:
     """The app's own secret, when the environment gives none."""
     return secrets.token_hex(SECRET_KEY_BYTES)
+
+
+def _sealing_key(secret: str) -> bytes:
+    derived = hmac.new(secret.encode(), b"mashang sealed text", hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(derived)
+
+
+def seal(text: str, secret: str) -> str:
+    """Encrypt a private link that must be sent later (an SMS when a report is resolved, a push
+    that opens the tracking page): stored sealed, it is readable only with the app's secret."""
+    return Fernet(_sealing_key(secret)).encrypt(text.encode()).decode()
+
+
+def unseal(sealed: str, secret: str) -> str | None:
+    """The text `seal` sealed, or None if it was sealed with another secret or altered."""
+    try:
+        return Fernet(_sealing_key(secret)).decrypt(sealed.encode()).decode()
+    except (InvalidToken, ValueError):
+        return None
