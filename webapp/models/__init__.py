@@ -7,6 +7,14 @@ from webapp.models.bookings import (
     Slot,
     VolunteerShift,
 )
+from webapp.models.notify import (
+    Channel,
+    Notification,
+    NotificationPreference,
+    OutboxMessage,
+    OutboxStatus,
+    PeriodicRun,
+)
 from webapp.models.open311 import ApiKey, Open311Request
 from webapp.models.people import LoginAttempt, Organization, OrgKind, Role, User
 from webapp.models.places import Building, Community, Compound, Entrance, QrCode
@@ -46,6 +54,8 @@ __all__ = [
     "LoginAttempt", "Milestone", "OrgKind", "Organization", "QrCode", "Report", "ReportEvent",
     "ReportMilestone", "ReportPhoto", "ReportStatus", "Role", "Routing", "SlaTarget", "User",
     "CategorySetting",
+    "Channel", "Notification", "NotificationPreference", "OutboxMessage", "OutboxStatus",
+    "PeriodicRun",
 ]
 
 from webapp.extensions import db  # noqa: E402

@@ -124,6 +124,8 @@ class Booking(db.Model):
     # None once purged (flask privacy purge), with floor_room and note.
     name: Mapped[str | None] = mapped_column(String(40))
     phone: Mapped[str | None] = mapped_column(String(30))
+    sms_updates: Mapped[bool] = mapped_column(default=False)  # as on a report
+    sealed_link: Mapped[str | None] = mapped_column(Text)
     floor_room: Mapped[str | None] = mapped_column(String(40))
     note: Mapped[str | None] = mapped_column(Text)
     building_id: Mapped[int | None] = mapped_column(ForeignKey("building.id"))

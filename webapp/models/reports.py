@@ -156,6 +156,10 @@ class Report(db.Model):
     contact_name: Mapped[str | None] = mapped_column(String(40))
     contact_phone: Mapped[str | None] = mapped_column(String(30))
     care_card: Mapped[bool] = mapped_column(default=False)
+    # The resident asked to be texted about it: the tracking link now, the outcome later. The
+    # link is kept sealed (shared/tokens.seal) for the later texts; links are otherwise hashed.
+    sms_updates: Mapped[bool] = mapped_column(default=False)
+    sealed_link: Mapped[str | None] = mapped_column(Text)
 
     status: Mapped[str] = mapped_column(String(24), default=ReportStatus.SUBMITTED, index=True)
     priority: Mapped[int] = mapped_column(default=0)  # 0 normal, 1 high, 2 urgent
