@@ -3,7 +3,8 @@
   werkzeug's request machinery or webapp.inputs; adapters call into the domain;
 - models/ never imports the domain or a blueprint; qr_sheets/ imports nothing of webapp/;
 - the domain's areas point down only: reports may use places, people, services.care_cards and
-  shared; services never uses reports; places and people use only shared; shared uses no area.
+  shared; services never uses reports; places and people use only shared; shared uses no area;
+  notify (who hears what) reads every area and no area uses it: it is fed by the session.
 """
 
 import ast
@@ -11,7 +12,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 WEBAPP = ROOT / "webapp"
-BLUEPRINTS = ("admin", "auth", "board", "open311", "pwa", "resident", "staff", "volunteer")
+BLUEPRINTS = ("admin", "auth", "board", "open311", "pwa", "resident", "staff", "volunteer",
+              "channels", "worker")
 WEB = tuple(f"webapp.{name}" for name in BLUEPRINTS) + (
     "flask", "werkzeug.datastructures", "werkzeug.wrappers", "werkzeug.exceptions",
     "webapp.inputs", "jinja2")
@@ -23,6 +25,7 @@ AREA_MAY_USE = {
     "places": {"shared"},
     "services": {"shared", "people", "places"},
     "reports": {"shared", "people", "places", "services.care_cards"},
+    "notify": {"shared", "people", "places", "services", "reports"},
 }
 
 

@@ -62,7 +62,7 @@ NOT_TYPED = {
     "notification_preference.language", "outbox_message.channel", "outbox_message.dedupe_key",
     "outbox_message.kind", "outbox_message.language", "outbox_message.last_error",
     "outbox_message.locked_by", "outbox_message.recipient", "outbox_message.status",
-    "outbox_message.title", "periodic_run.name",
+    "outbox_message.title", "periodic_run.name", "report.language", "booking.language",
 }
 
 

@@ -51,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from webapp.admin import bp as admin_bp
     from webapp.auth import bp as auth_bp
     from webapp.board import bp as board_bp
+    from webapp.domain.notify import feed as notify_feed
     from webapp.models.text import column_max
     from webapp.open311 import bp as open311_bp
     from webapp.pwa import bp as pwa_bp
@@ -71,6 +72,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     app.add_template_global(column_max)
     health.init_app(app)
+    notify_feed.listen()
 
     from webapp import cli
 

@@ -119,7 +119,7 @@ def sla_sweep(auto_close_days):
     days = auto_close_days if auto_close_days is not None else \
         current_app.config["AUTO_CLOSE_DAYS"]
     with unit_of_work():
-        breached = sla.sweep(now)
+        breached = len(sla.sweep(now))
         closed = transitions.auto_close_unrated(now, days)
     click.echo(f"{breached} milestones marked breached, {closed} reports closed unrated.")
 

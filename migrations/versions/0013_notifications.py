@@ -79,6 +79,8 @@ def upgrade():
         op.add_column(table, sa.Column("sms_updates", sa.Boolean(), nullable=False,
                                        server_default=sa.false()))
         op.add_column(table, sa.Column("sealed_link", sa.Text(), nullable=True))
+        op.add_column(table, sa.Column("language", sa.String(8), nullable=False,
+                                       server_default="zh"))
 
 
 def _restore_queue_order_index() -> None:
@@ -92,6 +94,7 @@ def _restore_queue_order_index() -> None:
 def downgrade():
     for table in ("booking", "report"):
         with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column("language")
             batch_op.drop_column("sealed_link")
             batch_op.drop_column("sms_updates")
     _restore_queue_order_index()

@@ -126,6 +126,7 @@ class Booking(db.Model):
     phone: Mapped[str | None] = mapped_column(String(30))
     sms_updates: Mapped[bool] = mapped_column(default=False)  # as on a report
     sealed_link: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8), default="zh")
     floor_room: Mapped[str | None] = mapped_column(String(40))
     note: Mapped[str | None] = mapped_column(Text)
     building_id: Mapped[int | None] = mapped_column(ForeignKey("building.id"))

@@ -160,6 +160,7 @@ class Report(db.Model):
     # link is kept sealed (shared/tokens.seal) for the later texts; links are otherwise hashed.
     sms_updates: Mapped[bool] = mapped_column(default=False)
     sealed_link: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8), default="zh")  # of the messages sent
 
     status: Mapped[str] = mapped_column(String(24), default=ReportStatus.SUBMITTED, index=True)
     priority: Mapped[int] = mapped_column(default=0)  # 0 normal, 1 high, 2 urgent

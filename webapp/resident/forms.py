@@ -120,8 +120,14 @@ class ReportForm(PhotoUploadMixin, AppForm):
     contact_phone = StringField(_l("Phone"),
                                 validators=[fits(Report.contact_phone), phone_number])
     care_card = BooleanField(_l("I am elderly or live alone (care card 爱心联系卡)"))
+    sms_updates = BooleanField(_l("Text me the tracking link and the outcome"))
     submission_key = HiddenField(validators=[fresh_submission_key])
     kept_photo = NamesField()
+
+    def validate_sms_updates(self, field):
+        if field.data and not self.contact_phone.errors \
+                and phones.texting_number(self.contact_phone.data) is None:
+            raise ValidationError(_l("To be sent text messages, please give a mobile number."))
 
     def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -32,7 +32,7 @@ from webapp.domain.reports import intake, questions, queue, timeline, transition
 from webapp.domain.shared import photos
 from webapp.domain.shared import photos as photo_store
 from webapp.domain.shared.tokens import is_submission_key, new_submission_key, tracking_token
-from webapp.i18n import current_language
+from webapp.i18n import chosen_language, current_language
 from webapp.models import Report
 from webapp.refusals import answered_by
 from webapp.resident import bp
@@ -146,7 +146,8 @@ def submit(qr, form, answers, photos, choices, asked):
         submission_key=key, category_id=int(form.category.data),
         description=form.description.data, floor_room=form.floor_room.data or None,
         contact_name=form.contact_name.data or None, contact_phone=form.contact_phone.data,
-        care_card=form.care_card.data, answers=tuple(answers))
+        care_card=form.care_card.data, answers=tuple(answers),
+        sms_updates=form.sms_updates.data, language=chosen_language())
     try:
         with unit_of_work():
             _report, created = intake.submit_report(

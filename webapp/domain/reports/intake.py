@@ -7,17 +7,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from webapp.domain import savepoint
+from webapp.domain import DomainRefused, savepoint
 from webapp.domain.reports import sla
 from webapp.domain.reports.labels import S
 from webapp.domain.reports.questions import store_answers
 from webapp.domain.reports.timeline import attach_photos, record_event
 from webapp.domain.services.care_cards import has_care_card
 from webapp.domain.shared import photos as photo_store
-from webapp.domain.shared.tokens import digest, tracking_token
+from webapp.domain.shared.phones import texting_number
+from webapp.domain.shared.tokens import digest, seal, tracking_token
 from webapp.extensions import db
 from webapp.models import Building, Milestone, QrCode, Report
 from webapp.models.text import fit_fields
@@ -39,9 +41,16 @@ class ReportDraft:
     care_card: bool = False
     channel: str = "qr"  # how it came in: "qr" (the door's code) or "open311"
     answers: tuple = ()  # questions.Answer for the category's extra questions
+    sms_updates: bool = False  # text the tracking link now and the outcome later
+    language: str = "zh"  # of the messages the resident is sent
 
     def __post_init__(self):
         fit_fields(self, Report, "floor_room", "contact_name", "contact_phone")
+
+
+def tracking_path(token: str) -> str:
+    """The resident's private page of a report (resident blueprint, /t/<token>)."""
+    return f"/t/{token}"
 
 
 def find_by_submission_key(key: str) -> Report | None:
@@ -74,13 +83,17 @@ def submit_report(qr: QrCode | None, draft: ReportDraft, photos, upload_folder,
     if existing is not None:
         return _same_place(existing, qr, building, entrance_id), False
 
+    if draft.sms_updates and texting_number(draft.contact_phone) is None:
+        raise DomainRefused(_l("To be sent text messages, please give a mobile number."),
+                            field="contact_phone")
     stored = [photo_store.save_photo(upload_folder, p) for p in photos]
     now = now or utcnow()
+    token = tracking_token(draft.submission_key, secret)
     care_card = draft.care_card or has_care_card(building.compound.community_id,
                                                  draft.contact_phone)
     report = Report(
         submission_key_hash=digest(draft.submission_key),
-        tracking_token_hash=digest(tracking_token(draft.submission_key, secret)),
+        tracking_token_hash=digest(token),
         community_id=building.compound.community_id,
         compound_id=building.compound_id,
         building_id=building.id,
@@ -95,6 +108,9 @@ def submit_report(qr: QrCode | None, draft: ReportDraft, photos, upload_folder,
         care_card=care_card,
         status=S.SUBMITTED,
         priority=1 if care_card else 0,
+        sms_updates=draft.sms_updates,
+        sealed_link=seal(tracking_path(token), secret) if draft.sms_updates else None,
+        language=draft.language,
         created_at=now,
         updated_at=now,
     )

@@ -25,6 +25,14 @@ STATUS_LABELS = {
 }
 
 
+MILESTONE_LABELS = {
+    "accept": _l("Accepting"),
+    "arrive": _l("Arriving on site"),
+    "resolve": _l("Resolving"),
+    "plan": _l("The plan"),
+}
+
+
 def actor_label(actor: User | None) -> str | None:
     if actor is None:
         return None

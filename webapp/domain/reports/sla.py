@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, update
+from sqlalchemy import and_, select, update
 
 from webapp.extensions import db
 from webapp.models import Category, Milestone, Report, ReportMilestone
@@ -128,13 +128,24 @@ def was_on_time(report: Report) -> bool:
     return all(m.breached_at is None for m in report.milestones if m.cancelled_at is None)
 
 
-def sweep(now: datetime) -> int:
-    """Mark every overdue, unmet milestone as breached. Idempotent; returns how many it marked."""
-    result = db.session.execute(
-        update(ReportMilestone)
-        .where(and_(ReportMilestone.met_at.is_(None), ReportMilestone.cancelled_at.is_(None),
-                    ReportMilestone.breached_at.is_(None), ReportMilestone.due_at <= now))
-        .values(breached_at=ReportMilestone.due_at)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount or 0
+def sweep(now: datetime) -> list[int]:
+    """Mark every overdue, unmet milestone as breached. Idempotent; returns the ids it marked."""
+    overdue = and_(ReportMilestone.met_at.is_(None), ReportMilestone.cancelled_at.is_(None),
+                   ReportMilestone.breached_at.is_(None), ReportMilestone.due_at <= now)
+    ids = list(db.session.scalars(select(ReportMilestone.id).where(overdue)))
+    if ids:
+        db.session.execute(
+            update(ReportMilestone).where(ReportMilestone.id.in_(ids), overdue)
+            .values(breached_at=ReportMilestone.due_at)
+            .execution_options(synchronize_session=False))
+    return ids
+
+
+def due_soon(now: datetime, horizon: timedelta = timedelta(hours=12)) -> list[ReportMilestone]:
+    """Running clocks that have entered their last stretch (state DUE_SOON) by `now`."""
+    running = db.session.scalars(
+        select(ReportMilestone).where(
+            ReportMilestone.met_at.is_(None), ReportMilestone.cancelled_at.is_(None),
+            ReportMilestone.breached_at.is_(None), ReportMilestone.due_at > now,
+            ReportMilestone.due_at <= now + horizon))
+    return [m for m in running if state(m, now) == DUE_SOON]

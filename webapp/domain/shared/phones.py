@@ -88,6 +88,17 @@ def spelling(number: PhoneNumber) -> str:
     return text + (f"-{number.extension}" if number.extension else "")
 
 
+def texting_number(text: str | None) -> str | None:
+    """The number in E.164 (+8613800138000) if `text` is a phone a text message can reach
+    (a mobile), else None."""
+    number = parse(text) if text else None
+    if number is None or number.extension or phonenumbers.number_type(number) not in (
+            phonenumbers.PhoneNumberType.MOBILE,
+            phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
 def normalise_phone(raw: str | None) -> str | None:
     """One spelling per number, so that the same phone typed two ways is one phone (a care
     card, one booking per slot): '138.0013.8000' → '13800138000', '(0351) 765 4321' →

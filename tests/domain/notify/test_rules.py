@@ -1,0 +1,131 @@
+"""Who hears what: each happening reaches the people it concerns, on the channels they have,
+with the page to open, and no one else."""
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from tests.conftest import app_secret
+from tests.domain.notify.test_feed import bell_of, file_report
+from tests.domain.reports.conftest import minutes, resolve_in_ten_minutes
+from tests.domain.services.conftest import volunteer
+from webapp.domain import unit_of_work
+from webapp.domain.notify import rules
+from webapp.domain.reports import dispatch, sla, transitions
+from webapp.domain.services import booking, ledger
+from webapp.domain.shared.tokens import unseal
+from webapp.extensions import db
+from webapp.models import (
+    Channel,
+    OutboxMessage,
+    Reward,
+    ServiceCategory,
+    ServiceType,
+)
+
+NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
+
+
+def outbox(**where):
+    query = select(OutboxMessage).order_by(OutboxMessage.id)
+    for name, value in where.items():
+        query = query.where(getattr(OutboxMessage, name) == value)
+    return list(db.session.scalars(query))
+
+
+def kinds(user):
+    return [n.kind for n in bell_of(user)]
+
+
+def test_the_loop_tells_each_person_their_part(entrance_code, users, tmp_path):
+    with unit_of_work():
+        report = file_report(entrance_code, tmp_path, "rules-test-0000000001")
+    with unit_of_work():
+        dispatch.assign(report, users["dispatcher"], report.compound.partner_org,
+                        users["mateng"], now=minutes(1))
+    assert kinds(users["mateng"]) == ["assigned"]
+    assert kinds(users["yianju"]) == []  # assigned to a person: only that person
+    with unit_of_work():
+        transitions.decline(report, users["mateng"], "不归我们管", now=minutes(2))
+    assert kinds(users["dispatcher"]) == ["new_report", "handed_back"]
+    assert "不归我们管" in bell_of(users["dispatcher"])[-1].body
+
+
+def test_a_resident_who_asked_is_texted_the_link_then_the_outcome(entrance_code, users,
+                                                                  tmp_path):
+    with unit_of_work():
+        report = file_report(entrance_code, tmp_path, "rules-test-0000000002",
+                             contact_phone="13800138000", sms_updates=True)
+    [received] = outbox(channel=Channel.SMS)
+    assert received.recipient == "phone:+8613800138000" and received.kind == "received"
+    assert received.url_sealed and "/t/" not in received.url
+    assert unseal(received.url, app_secret()).startswith("/t/")
+    with unit_of_work():
+        resolve_in_ten_minutes(report, users)
+    assert [m.kind for m in outbox(channel=Channel.SMS)] == ["received", "resolved"]
+    assert outbox(channel=Channel.SMS)[1].url == received.url
+
+
+def test_a_resident_who_did_not_ask_is_not_texted(entrance_code, users, tmp_path):
+    with unit_of_work():
+        report = file_report(entrance_code, tmp_path, "rules-test-0000000003",
+                             contact_phone="13800138000")
+    with unit_of_work():
+        resolve_in_ten_minutes(report, users)
+    assert outbox() == []
+
+
+def test_clocks_that_run_out_are_told_once_and_urgently(entrance_code, users, tmp_path):
+    with unit_of_work():
+        report = file_report(entrance_code, tmp_path, "rules-test-0000000004")
+    with unit_of_work():
+        for milestone_id in sla.sweep(minutes(60)):
+            rules.clock_alert(db.session.get(type(report.milestones[0]), milestone_id),
+                              "overdue")
+    with unit_of_work():
+        assert sla.sweep(minutes(61)) == []
+    overdue = [n for n in bell_of(users["dispatcher"]) if n.kind == "overdue"]
+    assert len(overdue) == 1 and overdue[0].urgent
+
+
+def test_bookings_shifts_and_points_reach_volunteers_and_staff(app, office, users):
+    category = ServiceCategory(community_id=office.community_id, name_zh="便民服务",
+                               name_en="Everyday help")
+    service = ServiceType(category=category, name_zh="上门理发", name_en="Haircut at home",
+                          at_home=True, volunteers_needed=1, cancel_cutoff_hours=2)
+    db.session.add(service)
+    db.session.commit()
+    helper = volunteer(office, "notify_vol")
+    with unit_of_work():
+        slot, = booking.publish(service, office.community_id, NOW + timedelta(days=2),
+                                capacity=3, now=NOW)
+    with unit_of_work():
+        booking.sign_up(slot, helper, now=NOW)
+    with unit_of_work():
+        made, _ = booking.book(slot, None, booking.BookingDraft(
+            submission_key="notify-booking-00001", name="王阿姨", phone="13900000001"),
+            now=NOW, secret=app_secret())
+    with unit_of_work():
+        booking.cancel(made, "不需要了", now=NOW)
+    assert kinds(helper) == ["booking_made", "booking_cancelled"]
+
+    with unit_of_work():
+        rules.shift_reminders(slot.starts_at - timedelta(hours=20))
+        rules.shift_reminders(slot.starts_at - timedelta(hours=19))  # the same reminder
+        rules.shift_reminders(slot.starts_at - timedelta(minutes=50))
+    assert kinds(helper)[2:] == ["shift_reminder", "shift_reminder"]
+
+    with unit_of_work():
+        booking.leave(slot.shifts[0], helper, now=NOW)
+    assert "volunteer_left" in kinds(users["admin"])
+
+    with unit_of_work():
+        reward = Reward(community_id=office.community_id, name_zh="洗衣液", name_en="Soap",
+                        kind="goods", cost=0, stock=5)
+        db.session.add(reward)
+        db.session.flush()
+        requested = ledger.request_redemption(helper, reward)
+    ledger.reject(requested, users["admin"], "暂时缺货")
+    db.session.commit()
+    assert kinds(helper)[-1] == "redemption_decided"
+    assert "暂时缺货" in bell_of(helper)[-1].body

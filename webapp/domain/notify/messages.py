@@ -1,0 +1,86 @@
+"""The words of each notification, in the recipient's language. A Notice carries the facts;
+`render` turns them into a title and a body under that language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+
+from webapp.models import Notification, NotificationPreference
+from webapp.models.text import max_length
+
+LANGUAGES = ("zh", "en")
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something happened that someone should hear of. `key` names the happening once (a
+    timeline event, a booking's change): every row it causes is deduplicated on it."""
+
+    key: str
+    kind: str
+    community_id: int | None
+    staff_path: str  # the page staff open for it
+    facts: dict = field(default_factory=dict)  # number, category_zh/en, place, note, when…
+    urgent: bool = False
+    report_id: int | None = None
+
+
+# kind → (title, body). Facts are filled in with str.format after translation.
+TEXTS = {
+    "new_report": (_l("New report {number}"), _l("{category} · {place}")),
+    "assigned": (_l("New job {number}"), _l("{category} · {place}")),
+    "escalated": (_l("Escalated to you: {number}"), _l("{category} · {place}")),
+    "due_soon": (_l("Due soon: {number}"), _l("{milestone} due at {when} · {place}")),
+    "overdue": (_l("Overdue: {number}"), _l("{milestone} was due at {when} · {place}")),
+    "handed_back": (_l("Handed back: {number}"), _l("{note}")),
+    "not_fixed": (_l("Resident says not fixed: {number}"), _l("{note}")),
+    "info_added": (_l("Resident added information: {number}"), _l("{note}")),
+    "received": (_l("Report {number} received"),
+                 _l("Your report ({category}) was received. Follow it here:")),
+    "progress": (_l("Report {number}: {status}"), _l("{note}")),
+    "resolved": (_l("Report {number} resolved"),
+                 _l("Your report ({category}) was resolved. Please confirm or tell us it is "
+                    "not fixed:")),
+    "booking_made": (_l("New booking: {service}"), _l("{when} · {place}")),
+    "booking_cancelled": (_l("Booking cancelled: {service}"), _l("{when} · {place}")),
+    "slot_called_off": (_l("Called off: {service}"), _l("{when} · {note}")),
+    "volunteer_left": (_l("A volunteer left: {service}"), _l("{when} · {volunteer}")),
+    "booking_confirmed": (_l("Booked: {service}"), _l("{when}. Your booking:")),
+    "shift_reminder": (_l("Reminder: {service}"), _l("{when} · {place}")),
+    "redemption_decided": (_l("Points: {reward}"), _l("{decision}")),
+}
+
+
+def language_of(preference: NotificationPreference | None) -> str:
+    return preference.language if preference and preference.language in LANGUAGES else "zh"
+
+
+def render(notice: Notice, language: str) -> tuple[str, str]:
+    """The title and body for `notice` in `language`, cut to what the bell stores."""
+    title, body = TEXTS[notice.kind]
+    with force_locale(language):
+        facts = {name: _pick(value, language) for name, value in notice.facts.items()}
+        facts.setdefault("note", "")
+        title_text = str(title).format_map(_Blank(facts))
+        body_text = str(body).format_map(_Blank(facts))
+    return (_cut(title_text, max_length(Notification.title)), _cut(body_text, 300))
+
+
+def _pick(value, language: str) -> str:
+    """A fact given in both languages ({"zh": …, "en": …}) or a lazy string, in `language`."""
+    if isinstance(value, dict):
+        return value.get(language) or value.get("zh") or ""
+    return "" if value is None else str(value)
+
+
+def _cut(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class _Blank(dict):
+    def __missing__(self, key):
+        return ""

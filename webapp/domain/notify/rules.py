@@ -1,0 +1,210 @@
+"""Who hears what, each with the page to open:
+new report → the community's dispatchers (and the resident's text with the link, if asked);
+assigned or escalated → the handlers and the organisation's robot; due soon → the assignee;
+overdue → the assignee, the dispatchers and the robot; handed back, "not fixed", information
+added → the dispatchers and the assignee; progress and resolution → the resident who asked;
+bookings made or cancelled, slots called off, volunteers leaving → the volunteers and the
+residents concerned; shift reminders the day and the hour before; a redemption decided → its
+volunteer."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from webapp.domain.notify.messages import Notice
+from webapp.domain.notify.recipients import (
+    dispatchers,
+    handlers_of,
+    local_time,
+    staff_of,
+    tell_resident,
+    tell_robot,
+    tell_user,
+    tell_users,
+)
+from webapp.domain.reports.labels import MILESTONE_LABELS, STATUS_LABELS
+from webapp.extensions import db
+from webapp.models import (
+    Booking,
+    BookingStatus,
+    Redemption,
+    RedemptionStatus,
+    Report,
+    ReportEvent,
+    ReportMilestone,
+    Role,
+    Slot,
+    User,
+    VolunteerShift,
+)
+
+# Timeline events a resident who subscribed hears of (the rest are staff business).
+RESIDENT_PROGRESS = {"accepted", "arrived", "reply", "rejected", "duplicate", "escalated",
+                     "needs_consultation", "assigned"}
+
+
+def report_path(report: Report) -> str:
+    return f"/staff/reports/{report.id}"
+
+
+def report_notice(report: Report, key: str, kind: str, **facts) -> Notice:
+    place = " ".join(filter(None, [report.compound.name, report.building.name,
+                                   report.entrance.name if report.entrance else None]))
+    category = report.category
+    return Notice(key=key, kind=kind, community_id=report.community_id,
+                  staff_path=report_path(report), report_id=report.id,
+                  urgent=report.priority >= 2 or report.care_card,
+                  facts={"number": report.number, "place": place,
+                         "category": {"zh": category.name_zh, "en": category.name_en},
+                         **facts})
+
+
+def assignees(report: Report) -> list[User]:
+    if report.assigned_user is not None:
+        return [report.assigned_user]
+    return handlers_of(report.assigned_org)
+
+
+def tell_report_resident(report: Report, notice: Notice, *, sms: bool) -> None:
+    tell_resident(notice, owner=f"report:{report.id}", language=report.language,
+                  phone=report.contact_phone, sms=sms and report.sms_updates,
+                  sealed_link=report.sealed_link)
+
+
+def report_event(event: ReportEvent) -> None:
+    report = event.report
+    key = f"event:{event.id}"
+    note = event.note or ""
+    if event.kind == "submitted":
+        tell_users(report_notice(report, key, "new_report"), dispatchers(report.community_id))
+        tell_report_resident(report, report_notice(report, key, "received"), sms=True)
+    elif event.kind in ("assigned", "escalated"):
+        notice = report_notice(report, key, event.kind)
+        tell_users(notice, assignees(report))
+        tell_robot(notice, report.assigned_org)
+    elif event.kind == "declined":
+        notice = report_notice(report, key, "handed_back", note=note)
+        tell_users(notice, dispatchers(report.community_id))
+        actor = db.session.get(User, event.actor_id) if event.actor_id else None
+        tell_robot(notice, actor.organization if actor else None)
+    elif event.kind in ("reopened", "info_added"):
+        kind = "not_fixed" if event.kind == "reopened" else "info_added"
+        notice = report_notice(report, key, kind, note=note)
+        tell_users(notice, dispatchers(report.community_id) + assignees(report))
+    elif event.kind == "resolved":
+        tell_report_resident(report, report_notice(report, key, "resolved"), sms=True)
+    if event.is_public and event.kind in RESIDENT_PROGRESS:
+        label = STATUS_LABELS.get(event.to_status) if event.to_status else None
+        notice = report_notice(report, f"{key}:resident", "progress",
+                               status=label or STATUS_LABELS[report.status],
+                               note=note if event.kind == "reply" else "")
+        tell_report_resident(report, notice, sms=False)
+
+
+def clock_alert(milestone: ReportMilestone, kind: str) -> None:
+    """A clock entered its last stretch ("due_soon") or ran out ("overdue")."""
+    report = milestone.report
+    notice = report_notice(report, f"{kind}:{milestone.id}", kind,
+                           milestone=MILESTONE_LABELS.get(milestone.name, milestone.name),
+                           when=local_time(milestone.due_at, report.community_id))
+    if kind == "overdue":
+        notice = Notice(**{**notice.__dict__, "urgent": True})
+        tell_users(notice, assignees(report) + dispatchers(report.community_id))
+        tell_robot(notice, report.assigned_org)
+    else:
+        tell_users(notice, assignees(report) or dispatchers(report.community_id))
+
+
+# --- bookings, shifts, points --------------------------------------------------------------
+
+def slot_notice(slot: Slot, key: str, kind: str, **facts) -> Notice:
+    service = slot.service
+    return Notice(key=key, kind=kind, community_id=slot.community_id,
+                  staff_path="/volunteer/",
+                  facts={"service": {"zh": service.name_zh, "en": service.name_en},
+                         "when": local_time(slot.starts_at, slot.community_id),
+                         "place": slot.location or "", **facts})
+
+
+def booking_place(booking: Booking) -> str:
+    parts = [booking.building.name if booking.building else None,
+             booking.entrance.name if booking.entrance else None]
+    return " ".join(filter(None, parts)) or (booking.slot.location or "")
+
+
+def volunteers_of(slot: Slot) -> list[User]:
+    return [s.user for s in slot.shifts if s.cancelled_at is None]
+
+
+def tell_booking_resident(booking: Booking, notice: Notice) -> None:
+    tell_resident(notice, owner=f"booking:{booking.id}", language=booking.language,
+                  phone=booking.phone, sms=booking.sms_updates, sealed_link=booking.sealed_link)
+
+
+def booking_made(booking: Booking) -> None:
+    slot = booking.slot
+    key = f"booking:{booking.id}:made"
+    tell_users(slot_notice(slot, key, "booking_made", place=booking_place(booking)),
+               volunteers_of(slot))
+    tell_booking_resident(booking, slot_notice(slot, key, "booking_confirmed"))
+
+
+def booking_cancelled(booking: Booking) -> None:
+    slot = booking.slot
+    tell_users(slot_notice(slot, f"booking:{booking.id}:cancelled", "booking_cancelled",
+                           place=booking_place(booking)), volunteers_of(slot))
+
+
+def slot_called_off(slot: Slot) -> None:
+    key = f"slot:{slot.id}:called-off"
+    reason = next((b.cancel_reason for b in slot.bookings if b.cancel_reason), "")
+    notice = slot_notice(slot, key, "slot_called_off", note=reason or "")
+    tell_users(notice, [s.user for s in slot.shifts])
+    for booking in slot.bookings:
+        if booking.status == BookingStatus.CANCELLED and booking.cancelled_at == slot.cancelled_at:
+            tell_booking_resident(booking, notice)
+
+
+def volunteer_left(shift: VolunteerShift) -> None:
+    slot = shift.slot
+    notice = slot_notice(slot, f"shift:{shift.id}:left", "volunteer_left",
+                         volunteer=shift.user.display_name)
+    tell_users(notice, staff_of(slot.community_id, Role.ADMIN), path="/admin/services")
+    for booking in slot.bookings:
+        if booking.status == BookingStatus.BOOKED:
+            tell_booking_resident(booking, notice)
+
+
+def redemption_decided(redemption: Redemption) -> None:
+    reward = redemption.reward
+    decision = ("✓" if redemption.status == RedemptionStatus.APPROVED else "✗") + " " + \
+        (redemption.note or "")
+    notice = Notice(key=f"redemption:{redemption.id}:decided", kind="redemption_decided",
+                    community_id=redemption.user.organization.community_id,
+                    staff_path="/volunteer/passbook",
+                    facts={"reward": {"zh": reward.name_zh, "en": reward.name_en},
+                           "decision": decision.strip()})
+    tell_user(notice, redemption.user)
+
+
+def shift_reminders(now: datetime) -> None:
+    """The day before and the hour before each shift and each booking with a way to reach
+    the resident; each reminder once (its key)."""
+    soon = db.session.scalars(
+        select(Slot).where(Slot.cancelled_at.is_(None), Slot.starts_at > now,
+                           Slot.starts_at <= now + timedelta(hours=24)))
+    for slot in soon:
+        which = "hour" if slot.starts_at - now <= timedelta(hours=1) else "day"
+        for shift in slot.shifts:
+            if shift.cancelled_at is None:
+                tell_user(slot_notice(slot, f"shift:{shift.id}:remind:{which}",
+                                      "shift_reminder"), shift.user)
+        for booking in slot.bookings:
+            if booking.status == BookingStatus.BOOKED:
+                tell_booking_resident(booking, slot_notice(
+                    slot, f"booking:{booking.id}:remind:{which}", "shift_reminder",
+                    place=booking_place(booking)))
+
+
