@@ -28,6 +28,17 @@ class Defaults:
     SCAN_PAGE_CACHE_SIZE = 4096
     # A resolved report nobody confirms closes by itself after this many days.
     AUTO_CLOSE_DAYS = 7
+    # The notification worker (webapp/worker.py): how often it looks for due messages when
+    # idle, how many it claims at once and sends side by side, how long it holds them.
+    WORKER_POLL_SECONDS = 1.0
+    WORKER_BATCH = 20
+    WORKER_THREADS = 4
+    WORKER_LEASE_SECONDS = 60
+    DELIVERY_MAX_ATTEMPTS = 8
+    DELIVERY_RETRY_SECONDS = 30  # the first retry's delay; each next one doubles (≤ 1 h)
+    SLA_SWEEP_SECONDS = 60
+    REMINDER_SECONDS = 300
+    SMS_DAILY_LIMIT = 5  # texts per phone in any 24 hours
     # `flask privacy purge` removes residents' details this many days after a report or
     # booking closed.
     PURGE_AFTER_DAYS = 180

@@ -110,7 +110,7 @@ def submit_report(qr: QrCode | None, draft: ReportDraft, photos, upload_folder,
         priority=1 if care_card else 0,
         sms_updates=draft.sms_updates,
         sealed_link=seal(tracking_path(token), secret) if draft.sms_updates else None,
-        language=draft.language,
+        language=draft.language.split("_")[0],
         created_at=now,
         updated_at=now,
     )
