@@ -22,6 +22,9 @@ from webapp.extensions import db
 from webapp.models import QrCode
 from webapp.seed.demo import DEMO_REPORTS, load_demo_data
 
+# The fake outside services (tests/fakes/): each module offers the fixture of its name.
+pytest_plugins = ["tests.fakes.wecom", "tests.fakes.dingtalk", "tests.fakes.aliyun_sms"]
+
 # Set (e.g. by tools/throwaway_postgres.py) to run the whole suite on PostgreSQL.
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 

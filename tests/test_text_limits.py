@@ -46,7 +46,8 @@ NOT_TYPED = {
     "booking.submission_key_hash", "booking.token_hash", "category.code", "category.icon",
     "category.name_en", "category.name_zh", "category.routing", "category_setting.routing",
     "category_question.datatype",
-    "community.timezone", "open311_request.token", "organization.kind", "qr_code.token",
+    "community.timezone", "open311_request.token", "organization.kind",
+    "organization.robot_kind", "qr_code.token",
     "redemption.status", "report.channel", "report.number", "report.status",
     "report.submission_key_hash", "report.tracking_token_hash", "report_event.actor_kind",
     "report_event.from_status", "report_event.kind", "report_event.to_status",
@@ -212,6 +213,15 @@ NEW_USER = {"username": "newbie", "display_name": "新同事", "password": "long
             "role": "handler", "org": office_id}
 NEW_COMMUNITY = {"code": "xinjian", "name": "新建社区", "office": "新建社区居委会"}
 QUESTIONS_URL = "/admin/categories/{}/questions"
+WECOM_WEBHOOK = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key="
+
+
+def webhook(n: int) -> str:
+    return WECOM_WEBHOOK + "k" * (n - len(WECOM_WEBHOOK))
+
+
+def robot_url(ctx):
+    return f"/admin/organizations/{office_id(ctx)}/robot"
 
 
 def add_question_url(ctx):
@@ -284,6 +294,11 @@ WAYS = [
                                       name="赵奶奶"), phone, digits),
     Way("api_key.client_name", admin_post("/admin/api-keys", "/admin/api-keys",
                                           "client_name")),
+    Way("organization.robot_webhook", admin_post("/admin/organizations", robot_url, "webhook",
+                                                 kind="wecom"), webhook),
+    Way("organization.robot_secret", admin_post(
+        "/admin/organizations", robot_url, "secret", kind="dingtalk",
+        webhook="https://oapi.dingtalk.com/robot/send?access_token=t"), latin),
 ]
 
 

@@ -77,6 +77,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from webapp import cli
 
     cli.init_app(app)
+    from webapp.channels import sms
+
+    sms.init_app(app)
     return app
 
 

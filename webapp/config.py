@@ -56,6 +56,29 @@ class Defaults:
     # Open311 POST requests, per api_key (per address when the key is missing).
     RATELIMIT_OPEN311_POST = "30 per minute; 1000 per day"
 
+    # Group robots (channels/robots.py). Webhooks are accepted only as https to the
+    # providers' own hosts; ROBOT_HOSTS replaces that list (plain http only for loopback
+    # hosts, e.g. ["127.0.0.1"] for a local fake in tests).
+    ROBOT_HOSTS = None
+    ROBOT_TIMEOUT = 10          # seconds, per post from the worker
+    ROBOT_TEST_TIMEOUT = 5      # seconds, the admin's "send a test message" button
+
+    # SMS (channels/sms.py): "log" writes each text to the mashang.sms logger; "aliyun" sends
+    # through Alibaba Cloud SMS (Dysmsapi SendSms) with an approved sign and template.
+    SMS_PROVIDER = "log"
+    SMS_TIMEOUT = 10
+    SMS_ALIYUN_ENDPOINT = "https://dysmsapi.aliyuncs.com/"
+    SMS_ALIYUN_REGION = "cn-hangzhou"
+    SMS_ALIYUN_ACCESS_KEY_ID = None
+    SMS_ALIYUN_ACCESS_KEY_SECRET = None
+    SMS_SIGN_NAME = None
+    SMS_TEMPLATE_CODE = None
+    # The approved template's variable names for the message's title and its link, e.g.
+    # 「${title}，详情：${link}」; a variable holds at most SMS_TEMPLATE_VALUE_MAX characters.
+    SMS_TEMPLATE_TITLE_VARIABLE = "title"
+    SMS_TEMPLATE_LINK_VARIABLE = "link"
+    SMS_TEMPLATE_VALUE_MAX = 35
+
     # Number of reverse proxies in front that set X-Forwarded-For/-Proto/-Host (0 = none).
     PROXY_FIX_X_FOR = 0
     PROXY_FIX_X_PROTO = 0

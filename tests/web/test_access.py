@@ -63,7 +63,7 @@ def walk(app, users, entrance_code):
         "booking_id": 1, "outcome": "done", "reward_id": 1, "redemption_id": 1,
         "decision": "reject", "card_id": 1,
         "ext": "json", "service_code": "water", "service_request_id": report.number,
-        "question_id": 1, "key_id": 1,
+        "question_id": 1, "key_id": 1, "org_id": office.id,
     }
 
 
@@ -165,8 +165,8 @@ def test_qr_tokens_in_the_walk_exist(walk):
 
 
 def test_another_communitys_records_answer_like_missing_ones(client, app, demo):
-    """An admin of 新桥北村社区 reaches 八一社区's report, slot, care card and API key by id:
-    each answers 404, exactly as an id nobody has."""
+    """An admin of 新桥北村社区 reaches 八一社区's report, slot, care card, API key and
+    organisation by id: each answers 404, exactly as an id nobody has."""
     app.config["WTF_CSRF_ENABLED"] = False
     bayi, xinqiao = db.session.scalars(select(Community).order_by(Community.id)).all()[:2]
     office = db.session.scalars(select(Organization).where(
@@ -180,11 +180,15 @@ def test_another_communitys_records_answer_like_missing_ones(client, app, demo):
         key, _raw = api_clients.issue_key(bayi, "热线平台")
     report = db.session.scalars(select(Report).where(Report.community_id == bayi.id)).first()
     slot = db.session.scalars(select(Slot).where(Slot.community_id == bayi.id)).first()
+    bayi_org = db.session.scalars(select(Organization).where(
+        Organization.community_id == bayi.id)).first()
     login(client, "xq-admin", "xinqiao-pass")
     for url, method in ((f"/staff/reports/{report.id}", client.get),
                         (f"/admin/slots/{slot.id}/cancel", client.post),
                         (f"/admin/care-cards/{card.id}/end", client.post),
-                        (f"/admin/api-keys/{key.id}/revoke", client.post)):
+                        (f"/admin/api-keys/{key.id}/revoke", client.post),
+                        (f"/admin/organizations/{bayi_org.id}/robot", client.post),
+                        (f"/admin/organizations/{bayi_org.id}/robot/test", client.post)):
         missing = url.replace(f"/{url.split('/')[3]}", f"/{LARGEST_ID}", 1)
         assert (method(url).status_code, method(missing).status_code) == (404, 404), url
     db.session.expire_all()
@@ -243,7 +247,8 @@ def other(walk, app):
             "place_id": report.building_id, "code_id": code.id, "service_id": service.id,
             "slot_id": slot.id, "shift_id": shift.id, "booking_id": made.id,
             "reward_id": reward.id, "redemption_id": redemption.id, "card_id": card.id,
-            "key_id": key.id, "question_id": question.id, "resident": "新桥居民 陈阿姨"}
+            "key_id": key.id, "question_id": question.id, "org_id": office.id,
+            "resident": "新桥居民 陈阿姨"}
 
 
 def stored_rows() -> dict[str, set]:

@@ -6,6 +6,7 @@ from webapp.admin import (  # noqa: E402,F401
     api_keys,
     care_cards,
     logins,
+    organizations,
     places,
     points,
     services,

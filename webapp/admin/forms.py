@@ -36,6 +36,15 @@ class ApiKeyForm(AppForm):
     client_name = StringField()
 
 
+class RobotForm(AppForm):
+    """An organisation's group robot: its kind ("" for none), webhook and DingTalk's signing
+    secret (empty keeps the saved one)."""
+
+    kind = StringField()
+    webhook = StringField()
+    secret = StringField()
+
+
 # --- accounts -------------------------------------------------------------------------------
 
 class UserForm(AppForm):

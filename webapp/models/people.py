@@ -36,6 +36,11 @@ class Organization(db.Model):
     kind: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(default=True)
+    # The group robot its jobs are posted to (domain/people/robots.py): "wecom" or
+    # "dingtalk", its webhook, and DingTalk's signing secret when the robot signs.
+    robot_kind: Mapped[str | None] = mapped_column(String(10))
+    robot_webhook: Mapped[str | None] = mapped_column(String(300))
+    robot_secret: Mapped[str | None] = mapped_column(String(120))
 
     community: Mapped[Community] = relationship()
     users: Mapped[list[User]] = relationship(back_populates="organization",

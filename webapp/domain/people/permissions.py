@@ -38,6 +38,7 @@ class Action(StrEnum):
     VOLUNTEER = "volunteer"
     PRINT_CODES = "print_codes"
     STAFF_HOME = "staff_home"
+    MANAGE_ORGANIZATIONS = "manage_organizations"
 
 
 DISPATCH = {
