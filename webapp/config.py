@@ -60,6 +60,7 @@ class Defaults:
     # providers' own hosts; ROBOT_HOSTS replaces that list (plain http only for loopback
     # hosts, e.g. ["127.0.0.1"] for a local fake in tests).
     ROBOT_HOSTS = None
+    ROBOT_DELIVERY = "post"     # "log": write robot posts to the log instead (the demo)
     ROBOT_TIMEOUT = 10          # seconds, per post from the worker
     ROBOT_TEST_TIMEOUT = 5      # seconds, the admin's "send a test message" button
 

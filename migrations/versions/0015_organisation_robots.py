@@ -1,13 +1,13 @@
 """organisation robots: the WeCom or DingTalk group robot an organisation's jobs are posted to
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0013
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
-down_revision = "0012"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

@@ -148,3 +148,11 @@ def test_without_robot_hosts_only_the_providers_are_allowed(wecom):
         send(message(wecom_address(wecom)), {"ROBOT_TIMEOUT": 3})
     assert not refused.value.retry and "(https)" in refused.value.reason
     assert wecom.accepted == [] and wecom.refused == []
+
+
+def test_the_demo_writes_robot_posts_to_the_log_and_sends_nothing(wecom, caplog):
+    message = Outgoing(title="新工单 7", body="水电", url="http://127.0.0.1/staff/reports/7",
+                       tag="k", address={"kind": "wecom", "webhook": wecom.webhook})
+    with caplog.at_level("INFO", logger="mashang.robots"):
+        send(message, {"ROBOT_DELIVERY": "log", "ROBOT_HOSTS": ["127.0.0.1"]})
+    assert wecom.accepted == [] and "新工单 7" in caplog.text

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 import time
 from collections.abc import Mapping
 from urllib.parse import quote, quote_plus
@@ -35,6 +36,8 @@ RATE_LIMITED = {WECOM: {45009}, DINGTALK: {130101}}
 _MARKUP = str.maketrans({"[": "［", "]": "］", "<": "＜", ">": "＞", "`": "｀", "*": "＊",
                          "\\": "＼"})
 _LINE_START = str.maketrans({"#": "＃", "-": "－", "+": "＋"})
+
+log = logging.getLogger("mashang.robots")
 
 
 def plain_text(text: str) -> str:
@@ -97,6 +100,9 @@ def send(message: Outgoing, config: Mapping, *, timeout: float | None = None) ->
     `timeout` (seconds) overrides ROBOT_TIMEOUT: the admin's test button waits less."""
     address = message.address or {}
     kind, webhook = address.get("kind"), address.get("webhook")
+    if config.get("ROBOT_DELIVERY") == "log":  # the demo: nothing leaves the machine
+        log.info("%s robot post: %s · %s · %s", kind, message.title, message.body, message.url)
+        return
     fault = webhook_fault(kind, webhook, config.get("ROBOT_HOSTS"))
     if fault:
         raise DeliveryFailed(f"robot webhook not allowed ({fault})", retry=False)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from webapp.domain.notify import outbox
 from webapp.domain.notify.messages import Notice, language_of, render
+from webapp.domain.people import robots
 from webapp.domain.shared.phones import texting_number
 from webapp.extensions import db
 from webapp.models import (
@@ -134,7 +135,7 @@ def handlers_of(org: Organization | None) -> list[User]:
 
 
 def has_robot(org: Organization) -> bool:
-    return bool(getattr(org, "robot_webhook", None))
+    return robots.address_for(org) is not None
 
 
 def push_subscriptions(**owner) -> list[tuple[int, str | None]]:
