@@ -6,7 +6,7 @@
    already holds them in its history. They stay there: nothing here sends them to the server or
    puts them in any URL other than the link itself, and "Forget on this device" removes one.
    A record holds only what the list shows: kind, number, label, place, building (to list this
-   building's first), created, and the status last seen. */
+   building's first), when it was made (created to sort, day to show) and the status last seen. */
 "use strict";
 (() => {
   const PRIVATE = /^\/[tb]\/[A-Za-z0-9_-]{16,}$/;
@@ -29,9 +29,9 @@
     const status = document.querySelector("#main .status");
     if (!path || !status) return;
     const code = [...status.classList].find((name) => name.startsWith("status-"));
-    const { kind, number, label, place, building, created } = box.dataset;
+    const { kind, number, label, place, building, created, day } = box.dataset;
     mine("readwrite", (store) => store.put({ path, kind, number, label, place, building, created,
-      status: code ? code.slice(7) : "", statusLabel: status.textContent.trim() }))
+      day, status: code ? code.slice(7) : "", statusLabel: status.textContent.trim() }))
       .catch(() => {}); // a private window or a full disk: the page works as before
   }
 
@@ -46,6 +46,8 @@
         said.textContent = "";
         navigator.clipboard.writeText(url).then(() => {
           said.textContent = said.dataset.copied;
+          clearTimeout(said.clearing);
+          said.clearing = setTimeout(() => { said.textContent = ""; }, 5000);
         }, () => box.querySelector("input").select()); // refused: ready to copy by hand
       });
     }
@@ -67,9 +69,8 @@
     field("label").textContent = record.label;
     field("number").textContent = record.number;
     field("place").textContent = record.place;
-    const created = new Date(record.created);
     field("created").dateTime = record.created;
-    field("created").textContent = created.toLocaleDateString(document.documentElement.lang);
+    field("created").textContent = record.day; // as the server wrote it, in the community's zone
     field("status").textContent = record.statusLabel;
     if (record.status) field("status").classList.add(`status-${record.status}`);
   }
