@@ -1,24 +1,42 @@
 /* Mashang on every page, kept small: registers the service worker, loads the report outbox
-   (outbox.js) where it is needed, offers "add to home screen" to staff and volunteers. */
+   (outbox.js) and the phone's remembered reports and bookings (my-items.js) where they are
+   needed, offers "add to home screen" to staff and volunteers. */
 "use strict";
 (() => {
   const script = document.currentScript;
   const zh = () => document.documentElement.lang.startsWith("zh");
 
-  // The outbox: on the report form, and wherever a report may wait to be sent.
-  let outboxLoaded = false;
-  function loadOutbox() {
-    if (outboxLoaded) return;
-    outboxLoaded = true;
-    for (const src of [script.dataset.outbox, script.dataset.outboxPage]) {
-      document.head.append(Object.assign(document.createElement("script"), { src, async: false }));
+  // Scripts loaded where they are needed, each once, in the order asked for (async: false).
+  const loaded = new Map();
+  function load(src) {
+    if (!loaded.has(src)) {
+      const tag = Object.assign(document.createElement("script"), { src, async: false });
+      const done = new Promise((resolve, reject) => Object.assign(tag, { onload: resolve,
+        onerror: reject }));
+      done.catch(() => {}); // a script that failed to load is no page error
+      loaded.set(src, done);
+      document.head.append(tag);
     }
+    return loaded.get(src);
   }
-  function needOutbox() {
-    if (document.getElementById("report-form")) return loadOutbox();
+
+  // The phone's database (outbox.js) and what uses it: the outbox on the report form and
+  // wherever a report waits to be sent; my-items.js where a report or booking page remembers
+  // itself, and on the scan page once this phone has remembered something.
+  function needPhoneDb() {
+    const { outbox: db, outboxPage } = script.dataset;
+    const mine = document.querySelector("[data-my-items]");
+    if (document.getElementById("report-form")) [db, outboxPage].forEach(load);
+    if (mine && "remember" in mine.dataset) [db, mine.dataset.myItems].forEach(load);
     if (!window.indexedDB) return;
     (indexedDB.databases ? indexedDB.databases() : Promise.resolve([{ name: "mashang" }]))
-      .then((list) => list.some((db) => db.name === "mashang") && loadOutbox(), () => {});
+      .then((list) => {
+        if (!list.some((found) => found.name === "mashang")) return;
+        const ready = load(db);
+        if (mine) load(mine.dataset.myItems);
+        // outbox-page.js only if a report waits: the database may hold remembered items alone.
+        return ready.then(() => outbox.all()).then((waiting) => waiting.length && load(outboxPage));
+      }).catch(() => {});
   }
 
   function tellWorker() {
@@ -89,13 +107,14 @@
   document.addEventListener("htmx:afterSettle", questions);
 
   installButton();
-  needOutbox();
+  needPhoneDb();
   questions();
-  // A page loaded by htmx (hx-boost) rather than by the browser.
+  // A page loaded by htmx rather than by the browser: by hx-boost, or the page named by an
+  // answer's HX-Location (where a sent form leads), which is not "boosted" but fills the body.
   document.addEventListener("htmx:afterSettle", (event) => {
-    if (!event.detail.boosted) return;
+    if (!event.detail.boosted && event.detail.target !== document.body) return;
     installButton();
-    needOutbox();
+    needPhoneDb();
     if (navigator.serviceWorker?.controller) tellWorker();
   });
 })();

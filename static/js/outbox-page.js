@@ -206,8 +206,8 @@
     if (event.data === "outbox") show();
   });
 
-  // The form arrived by htmx (hx-boost) rather than with the page.
+  // The form arrived by htmx (hx-boost, or an HX-Location answer) rather than with the page.
   document.addEventListener("htmx:afterSettle", (event) => {
-    if (event.detail.boosted) show();
+    if (event.detail.boosted || event.detail.target === document.body) show();
   });
 })();

@@ -1,27 +1,37 @@
-/* The report outbox: reports written without a connection, kept on the phone (IndexedDB) until
-   they can be sent. Used by the pages (outbox-page.js) and by the service worker (Background
-   Sync), so it must not touch a page. */
+/* The phone's own database (IndexedDB "mashang") and the report outbox in it: reports written
+   without a connection, kept on the phone until they can be sent. Used by the pages
+   (outbox-page.js, my-items.js) and by the service worker (Background Sync), so it must not
+   touch a page. */
 "use strict";
 
-const outbox = (() => {
-  const STORE = "outbox";
-  const TRACKING = /^\/t\/[A-Za-z0-9_-]{16,}$/;
+const phoneDb = (() => {
+  // Version 1 had the outbox; version 2 added "mine" (my-items.js). An upgrade creates every
+  // store that is missing, so a phone on any older version (or none) ends up with all of them.
+  const VERSION = 2;
+  const STORES = { outbox: "key", mine: "path" };
 
   function open() {
     return new Promise((resolve, reject) => {
-      const request = indexedDB.open("mashang", 1);
-      request.onupgradeneeded = () => request.result.createObjectStore(STORE, { keyPath: "key" });
+      const request = indexedDB.open("mashang", VERSION);
+      request.onupgradeneeded = () => {
+        for (const [name, keyPath] of Object.entries(STORES)) {
+          if (!request.result.objectStoreNames.contains(name)) {
+            request.result.createObjectStore(name, { keyPath });
+          }
+        }
+      };
       request.onsuccess = () => resolve(request.result);
       request.onerror = () => reject(request.error);
     });
   }
 
-  async function run(mode, work) {
+  // One request in one transaction on one store; the answer once the transaction is done.
+  async function run(name, mode, work) {
     const db = await open();
     try {
       return await new Promise((resolve, reject) => {
-        const tx = db.transaction(STORE, mode);
-        const request = work(tx.objectStore(STORE));
+        const tx = db.transaction(name, mode);
+        const request = work(tx.objectStore(name));
         tx.oncomplete = () => resolve(request.result);
         tx.onerror = tx.onabort = () => reject(tx.error);
       });
@@ -29,6 +39,13 @@ const outbox = (() => {
       db.close();
     }
   }
+
+  return { run };
+})();
+
+const outbox = (() => {
+  const TRACKING = /^\/t\/[A-Za-z0-9_-]{16,}$/;
+  const run = (mode, work) => phoneDb.run("outbox", mode, work);
 
   const all = () => run("readonly", (store) => store.getAll());
   const put = (record) => run("readwrite", (store) => store.put(record));

@@ -23,6 +23,7 @@ class ScanPlace:
     compound_name: str
     building_name: str
     entrance_name: str | None
+    building_id: int  # the scan page lists this phone's items of this building first
 
 
 def _scan_place_query():
@@ -36,6 +37,7 @@ def _scan_place_query():
             Compound.name,
             Building.name,
             Entrance.name,
+            QrCode.building_id,
         )
         .join(Building, QrCode.building_id == Building.id)
         .join(Compound, Building.compound_id == Compound.id)
