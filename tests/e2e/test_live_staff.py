@@ -143,6 +143,10 @@ def test_a_new_item_raises_a_browser_notification_when_allowed(live_server, brow
         shown = shown_within(page, seconds=10)
         assert [s["title"] for s in shown] == [f"新报事 {number}"]
         expect(page.locator("a.bell .bell-count")).to_have_text("1")
+        # The list shows it without a reload; opening it reads it and goes to its report.
+        page.get_by_role("button", name=re.compile(number)).click()
+        page.wait_for_url(re.compile(r"/staff/reports/\d+$"))
+        expect(page.locator("a.bell .bell-unread")).to_be_hidden()
     finally:
         context.close()
 

@@ -54,6 +54,8 @@ def test_the_bell_counts_what_is_new_for_its_owner(app, client, users, entrance_
     assert bell_count(page) == before + 1
     bell = client.get("/notifications", headers=EN).text
     assert report.number in bell and "Unread" in bell and "<bdi>" in bell
+    fragment = client.get("/notifications", headers={"HX-Request": "true"}).text
+    assert fragment.lstrip().startswith('<ul class="bell-list"') and report.number in fragment
     handler = app.test_client()
     login(handler, "mateng")
     assert report.number not in handler.get("/notifications").text

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from jinja2_fragments.flask import render_block
 
 from webapp.access import requires
 from webapp.domain import unit_of_work
@@ -43,8 +44,10 @@ def local_time(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 @bp.get("")
 @requires(Action.NOTIFICATIONS)
 def index():
-    return render_template("notifications/index.html", items=bell.recent(current_user)), \
-        200, PRIVATE
+    items = bell.recent(current_user)
+    if request.htmx and not request.htmx.boosted:  # live.js: the list alone
+        return render_block("notifications/index.html", "bell_items", items=items), 200, PRIVATE
+    return render_template("notifications/index.html", items=items), 200, PRIVATE
 
 
 @bp.post("/<int:notification_id>/open")
