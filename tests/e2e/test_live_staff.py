@@ -105,7 +105,7 @@ def test_the_open_queue_shows_a_new_report_and_counts_it_in_the_title(live_serve
         resident.context.close()
 
 
-def test_my_jobs_light_up_with_a_new_assignment(live_server, browser):
+def test_my_jobs_light_up_with_a_new_assignment(live_server, browser, screenshot_dir):
     base = fast(live_server)
     number = file_through_the_domain(live_server, "live-e2e-jobs-000000001")
     handler = staff_page(browser)
@@ -122,6 +122,8 @@ def test_my_jobs_light_up_with_a_new_assignment(live_server, browser):
         fresh = handler.locator("section.job.is-new", has_text=number)
         expect(fresh).to_be_visible(timeout=10_000)
         expect(fresh.locator(".tag-new")).to_have_text("新")
+        if screenshot_dir:
+            handler.screenshot(path=str(screenshot_dir / "jobs-new-360.png"), full_page=True)
         assert handler.evaluate("performance.getEntriesByType('navigation').length") == 1
     finally:
         handler.context.close()
