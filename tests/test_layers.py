@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 WEBAPP = ROOT / "webapp"
 BLUEPRINTS = ("admin", "auth", "board", "open311", "pwa", "resident", "staff", "volunteer",
-              "channels", "worker")
+              "channels", "worker", "notifications")
 WEB = tuple(f"webapp.{name}" for name in BLUEPRINTS) + (
     "flask", "werkzeug.datastructures", "werkzeug.wrappers", "werkzeug.exceptions",
     "webapp.inputs", "jinja2")

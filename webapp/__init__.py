@@ -53,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from webapp.board import bp as board_bp
     from webapp.domain.notify import feed as notify_feed
     from webapp.models.text import column_max
+    from webapp.notifications import bp as notifications_bp
     from webapp.open311 import bp as open311_bp
     from webapp.pwa import bp as pwa_bp
     from webapp.resident import bp as resident_bp
@@ -69,6 +70,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(board_bp, url_prefix="/board")
     app.register_blueprint(volunteer_bp, url_prefix="/volunteer")
     app.register_blueprint(open311_bp)
+    app.register_blueprint(notifications_bp, url_prefix="/notifications")
     errors.init_app(app)
     app.add_template_global(column_max)
     health.init_app(app)

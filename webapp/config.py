@@ -85,6 +85,10 @@ class Defaults:
     PROXY_FIX_X_PROTO = 0
     PROXY_FIX_X_HOST = 0
 
+    # Staff pages ask for new notifications and the dispatch count this often (static/js/
+    # live.js; less often while the tab is hidden).
+    LIVE_POLL_SECONDS = 5
+
 
 def database_url(instance_path: str) -> str:
     url = os.environ.get("DATABASE_URL")

@@ -20,6 +20,7 @@ from webapp.inputs import LARGEST_ID
 from webapp.models import (
     CareCard,
     Community,
+    Notification,
     Organization,
     QrCode,
     Redemption,
@@ -51,7 +52,9 @@ def walk(app, users, entrance_code):
         Report.assigned_user_id == users["mateng"].id)).first()  # the demo's closed loop
     photo = ReportPhoto(report=report, stored_name="missing.jpg", width=1, height=1,
                         byte_size=1)
-    db.session.add(photo)
+    item = Notification(user=users["dispatcher"], dedupe_key="walk", kind="new_report",
+                        title="walk", body="", url=f"/staff/reports/{report.id}")
+    db.session.add_all([photo, item])
     db.session.commit()
     return {
         "token": entrance_code.token, "tracking": demo_tracking_token(report),
@@ -64,6 +67,7 @@ def walk(app, users, entrance_code):
         "decision": "reject", "card_id": 1,
         "ext": "json", "service_code": "water", "service_request_id": report.number,
         "question_id": 1, "key_id": 1, "org_id": office.id,
+        "notification_id": item.id,
     }
 
 
@@ -234,7 +238,9 @@ def other(walk, app):
     card = CareCard(community_id=xinqiao.id, name="独居老人", phone="13700000001")
     photo = ReportPhoto(report=report, stored_name="xinqiao.jpg", width=1, height=1,
                         byte_size=1)
-    db.session.add_all([redemption, card, photo])
+    item = Notification(user=admin, dedupe_key="other", kind="new_report", url="/",
+                        title="新桥居民 陈阿姨", body="")
+    db.session.add_all([redemption, card, photo, item])
     db.session.commit()
     with unit_of_work():
         key, _raw = api_clients.issue_key(xinqiao, "热线平台")
@@ -248,7 +254,7 @@ def other(walk, app):
             "slot_id": slot.id, "shift_id": shift.id, "booking_id": made.id,
             "reward_id": reward.id, "redemption_id": redemption.id, "card_id": card.id,
             "key_id": key.id, "question_id": question.id, "org_id": office.id,
-            "resident": "新桥居民 陈阿姨"}
+            "resident": "新桥居民 陈阿姨", "notification_id": item.id}
 
 
 def stored_rows() -> dict[str, set]:

@@ -5,6 +5,7 @@ bp = Blueprint("admin", __name__)
 from webapp.admin import (  # noqa: E402,F401
     api_keys,
     care_cards,
+    deliveries,
     logins,
     organizations,
     places,

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask_wtf.file import FileField
 from wtforms import PasswordField, StringField, TextAreaField
 
+from webapp.domain.notify import deliveries
 from webapp.domain.people import accounts
 from webapp.domain.places import csv_import
 from webapp.domain.reports import questions
@@ -223,3 +224,18 @@ class CareCardForm(AppForm):
     def draft(self) -> care_cards.CareCardDraft:
         return care_cards.CareCardDraft(name=self.name.data, phone=self.phone.data,
                                         entrance_id=self.entrance.data)
+
+
+class DeliveryFilterForm(AppForm):
+    """The delivery log's filter, from the query string (a GET: nothing to protect)."""
+
+    class Meta:
+        csrf = False
+
+    status = StringField()
+    channel = StringField()
+    page = WholeNumberField()
+
+    def filter(self) -> deliveries.LogFilter:
+        return deliveries.log_filter(self.status.data or None, self.channel.data or None,
+                                     self.page.data)

@@ -19,6 +19,8 @@ from jinja2_fragments.flask import render_block
 
 import qr_sheets
 from webapp.access import in_my_community_or_404, requires
+from webapp.domain import unit_of_work
+from webapp.domain.notify import bell
 from webapp.domain.people import api_clients
 from webapp.domain.people.permissions import Action, can
 from webapp.domain.places import printing
@@ -65,6 +67,7 @@ def queue_view():
         compounds=compounds_of(current_user.organization.community_id),
         categories=queue.categories(), statuses=list(ReportStatus),
         seen=form.seen.data or page.newest_id,
+        waiting=queue.waiting_count(current_user.organization.community_id),
     )
     if request.htmx and not request.htmx.boosted:
         return render_block("staff/queue.html", "queue_rows", **context)
@@ -104,7 +107,11 @@ def render_report(report, problem=None, status=200, failed_action=None):
 @bp.get("/reports/<int:report_id>")
 @requires(Action.VIEW_REPORT)
 def report(report_id):
-    return render_report(staff_report(report_id))
+    report = staff_report(report_id)
+    page = render_report(report)
+    with unit_of_work():  # seen: what the bell says of it is now read
+        bell.mark_report_read(current_user, report.id)
+    return page
 
 
 def render_refused(message, status):
@@ -139,8 +146,11 @@ def photo(report_id, photo_id):
 @bp.get("/jobs")
 @requires(Action.MY_JOBS)
 def jobs():
-    return render_template("staff/jobs.html", jobs=queue.handler_jobs(current_user),
-                           now=utcnow(), clock=sla.report_state)
+    context = dict(jobs=queue.handler_jobs(current_user), new_jobs=bell.unread_jobs(current_user),
+                   now=utcnow(), clock=sla.report_state)
+    if request.htmx and not request.htmx.boosted:
+        return render_block("staff/jobs.html", "job_list", **context)
+    return render_template("staff/jobs.html", **context)
 
 
 @bp.get("/arrive/<token>")

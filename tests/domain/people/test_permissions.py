@@ -48,6 +48,8 @@ def test_can_follows_the_table_for_every_role_and_action(role, action):
     (Action.MANAGE_USERS, False, False, False),
     (Action.VOLUNTEER, False, False, True),
     (Action.STAFF_HOME, True, True, True),
+    (Action.NOTIFICATIONS, True, True, True),
+    (Action.VIEW_DELIVERIES, False, False, False),
 ])
 def test_who_does_what(action, dispatcher, handler, volunteer):
     assert [can(person(r), action) for r in (Role.DISPATCHER, Role.HANDLER, Role.VOLUNTEER)] \

@@ -61,3 +61,15 @@ def test_a_page_counts_what_came_in_since_it_was_seen(report, users):
     assert page.total == len(page.reports) and page.pages == 1
     assert all(r.community_id == report.community_id for r in page.reports)
     assert queue.QueueFilter(tab="open", page=1).args(page=2) == {"tab": "open", "page": 2}
+
+
+def test_waiting_counts_the_communitys_reports_not_yet_dispatched(report, users):
+    """The dispatcher's tab title: what the "new" tab lists, whatever its page."""
+    dispatcher = users["dispatcher"]
+    new_tab = queue.queue_page(queue.QueueFilter(tab="new"), dispatcher, T0)
+    waiting = queue.waiting_count(report.community_id)
+    assert waiting == new_tab.total and waiting >= 1
+    report.status = ReportStatus.ASSIGNED
+    db.session.commit()
+    assert queue.waiting_count(report.community_id) == waiting - 1
+    assert queue.waiting_count(report.community_id + 1000) == 0

@@ -39,6 +39,8 @@ class Action(StrEnum):
     PRINT_CODES = "print_codes"
     STAFF_HOME = "staff_home"
     MANAGE_ORGANIZATIONS = "manage_organizations"
+    NOTIFICATIONS = "notifications"  # one's own bell and notification settings
+    VIEW_DELIVERIES = "view_deliveries"  # the community's delivery log
 
 
 DISPATCH = {
@@ -46,18 +48,18 @@ DISPATCH = {
     Action.NEEDS_CONSULTATION, Action.ESCALATE, Action.MERGE, Action.REJECT,
     Action.INTERNAL_NOTE, Action.PUBLIC_REPLY, Action.HIDE_FROM_BOARD, Action.PUBLISH_PHOTOS,
     Action.CALLBACK, Action.EXPORT, Action.STAFF_HOME, Action.PRINT_CODES,
-    Action.MANAGE_CARE_CARDS,
+    Action.MANAGE_CARE_CARDS, Action.NOTIFICATIONS,
 }
 HANDLE = {
     Action.MY_JOBS, Action.VIEW_REPORT, Action.ACCEPT, Action.ARRIVE, Action.RESOLVE,
-    Action.DECLINE, Action.INTERNAL_NOTE, Action.STAFF_HOME,
+    Action.DECLINE, Action.INTERNAL_NOTE, Action.STAFF_HOME, Action.NOTIFICATIONS,
 }
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
     Role.DISPATCHER: frozenset(DISPATCH | {Action.MY_JOBS}),
     Role.HANDLER: frozenset(HANDLE),
-    Role.VOLUNTEER: frozenset({Action.STAFF_HOME, Action.VOLUNTEER}),
+    Role.VOLUNTEER: frozenset({Action.STAFF_HOME, Action.VOLUNTEER, Action.NOTIFICATIONS}),
 }
 
 # Actions on one report that a handler may take only on their own organisation's jobs.

@@ -105,6 +105,12 @@ def queue_page(f: QueueFilter, user: User, now, seen_up_to: int | None = None) -
     return QueuePage(list(reports), total, page, pages, newest, new_since)
 
 
+def waiting_count(community_id: int) -> int:
+    """Reports waiting for dispatch: the count a dispatcher's tab title carries."""
+    return db.session.scalar(select(func.count(Report.id)).where(
+        Report.community_id == community_id, Report.status == ReportStatus.SUBMITTED))
+
+
 def handler_jobs(user: User) -> list[Report]:
     return list(db.session.scalars(
         _with_row_data(select(Report).where(
