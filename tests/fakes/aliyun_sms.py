@@ -104,7 +104,8 @@ class FakeAliyunSms(FakeService):
         except (ValueError, AssertionError):
             return self.error(request, 200, "isv.INVALID_JSON_PARAM", "JSON参数不合法")
         self.accepted.append({"phones": phones, "sign_name": args["SignName"],
-                              "template_code": args["TemplateCode"], "variables": variables})
+                              "template_code": args["TemplateCode"], "variables": variables,
+                              "out_id": args.get("OutId")})
         return 200, {"RequestId": secrets.token_hex(8), "Code": "OK", "Message": "OK",
                      "BizId": secrets.token_hex(10)}
 

@@ -110,6 +110,8 @@ def aliyun_params(message: Outgoing, config: Mapping) -> dict[str, str]:
         "AccessKeyId": config["SMS_ALIYUN_ACCESS_KEY_ID"],
         "Action": "SendSms",
         "Format": "JSON",
+        # Our dedupe key, shortened: the provider's receipts name the message by it.
+        "OutId": hashlib.sha256(message.tag.encode()).hexdigest()[:32],
         "PhoneNumbers": aliyun_phone((message.address or {}).get("phone")),
         "RegionId": config.get("SMS_ALIYUN_REGION") or "cn-hangzhou",
         "SignName": config["SMS_SIGN_NAME"],
