@@ -15,6 +15,7 @@ from PIL import Image
 from sqlalchemy import create_engine, func, make_url, select
 from sqlalchemy.pool import NullPool
 
+from tests.fakes.push_service import push_service  # noqa: F401 - a fixture for every test
 from webapp import create_app
 from webapp.domain import unit_of_work
 from webapp.domain.shared.tokens import digest, tracking_token
@@ -133,6 +134,7 @@ def app_on_a_copy(migrated_db, tmp_path, with_demo=False, **config):
     return create_app({
         "SQLALCHEMY_DATABASE_URI": migrated_db.copy(tmp_path, with_demo),
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "VAPID_KEY_FILE": str(tmp_path / "vapid_private.pem"),
         "SECRET_KEY": "test-secret",
         # Tests file many reports from one address; tests/web/test_rate_limits.py turns it on.
         "RATELIMIT_ENABLED": False,

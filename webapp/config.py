@@ -45,6 +45,17 @@ class Defaults:
     # Open311 POST requests, per api_key (per address when the key is missing).
     RATELIMIT_OPEN311_POST = "30 per minute; 1000 per day"
 
+    # Web Push. The VAPID private key: PEM text or the path of a PEM file; without one, a key
+    # is generated once into VAPID_KEY_FILE (instance/vapid_private.pem). Back it up: a new
+    # key ends every subscription. VAPID_SUBJECT: mailto: or https: contact for push
+    # services (default: BASE_URL if https, else mailto:webpush@ its host).
+    VAPID_PRIVATE_KEY = None
+    VAPID_SUBJECT = None
+    PUSH_TTL = 24 * 3600      # seconds a push service keeps a message for an offline device
+    PUSH_TIMEOUT = 10         # seconds
+    # Endpoints on http://127.0.0.1 or localhost (the tests' fake push service); never in use.
+    PUSH_ALLOW_HTTP = False
+
     # Number of reverse proxies in front that set X-Forwarded-For/-Proto/-Host (0 = none).
     PROXY_FIX_X_FOR = 0
     PROXY_FIX_X_PROTO = 0
