@@ -25,6 +25,9 @@ from webapp.seed.demo import DEMO_REPORTS, load_demo_data
 
 # Set (e.g. by tools/throwaway_postgres.py) to run the whole suite on PostgreSQL.
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+# The secret of every app the tests make, the demo data's included: its private links are
+# derived with it, so demo_tracking_token() must use the same one.
+TEST_SECRET = "test-secret"
 
 
 class MigratedDatabase:
@@ -75,7 +78,8 @@ class MigratedDatabase:
         else:
             shutil.copy(self.folder / "template.sqlite3", self.folder / "demo_template.sqlite3")
             url = f"sqlite:///{self.folder / 'demo_template.sqlite3'}"
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True,
+                          "SECRET_KEY": TEST_SECRET})
         with app.app_context():
             with unit_of_work():
                 load_demo_data(app.config["SECRET_KEY"])
@@ -100,7 +104,8 @@ class MigratedDatabase:
 @pytest.fixture(scope="session")
 def migrated_db(tmp_path_factory):
     database = MigratedDatabase(TEST_DATABASE_URL, tmp_path_factory.mktemp("template"))
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database.url, "TESTING": True})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database.url, "TESTING": True,
+                      "SECRET_KEY": TEST_SECRET})
     with app.app_context():
         upgrade()
         db.engine.dispose()
@@ -135,7 +140,7 @@ def app_on_a_copy(migrated_db, tmp_path, with_demo=False, **config):
         "SQLALCHEMY_DATABASE_URI": migrated_db.copy(tmp_path, with_demo),
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         "VAPID_KEY_FILE": str(tmp_path / "vapid_private.pem"),
-        "SECRET_KEY": "test-secret",
+        "SECRET_KEY": TEST_SECRET,
         # Tests file many reports from one address; tests/web/test_rate_limits.py turns it on.
         "RATELIMIT_ENABLED": False,
         **config,

@@ -10,12 +10,15 @@ tools/throwaway_postgres.py -- .venv/bin/pytest -q tests/test_text_limits.py"""
 
 from __future__ import annotations
 
+import base64
 import re
 from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 from click.testing import Result
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import String, func, select, text
 
 from tests.conftest import csrf_from, hidden_value, login
@@ -57,6 +60,10 @@ NOT_TYPED = {
     "login_attempt.remote_addr", "login_attempt.username",
     # Built from a display name and an organisation: test_a_longest_named_handler_can_act.
     "report_event.actor_label",
+    # A browser's push keys are checked as keys of their exact size (tests/domain/notify);
+    # the owner, the sealed page and why it ended are written by the app.
+    "push_subscription.p256dh", "push_subscription.auth", "push_subscription.owner",
+    "push_subscription.sealed_url", "push_subscription.end_reason",
 }
 
 
@@ -175,6 +182,23 @@ def volunteer_offer(ctx, value):
     return response.status_code, response.text
 
 
+def push_endpoint(n: int) -> str:
+    """A push service's address of n characters, as a browser's subscription carries it."""
+    return "https://push.example.com/" + "x" * (n - 25)
+
+
+def push_subscription(ctx, value):
+    login(ctx.client, "dispatcher")
+    csrf = re.search(r'"X-CSRFToken": "([^"]+)"', ctx.client.get("/staff/queue").text).group(1)
+    point = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    keys = {"p256dh": base64.urlsafe_b64encode(point).decode().rstrip("="),
+            "auth": "AAAAAAAAAAAAAAAAAAAAAA"}
+    response = ctx.client.post("/push/subscriptions", headers={"X-CSRFToken": csrf, **EN},
+                               json={"subscription": {"endpoint": value, "keys": keys}})
+    return response.status_code, response.text
+
+
 def csv_import(column):
     def send(ctx, value):
         cells = ["新小区", "1号楼", "1单元"]
@@ -278,6 +302,7 @@ WAYS = [
                                       name="赵奶奶"), phone, digits),
     Way("api_key.client_name", admin_post("/admin/api-keys", "/admin/api-keys",
                                           "client_name")),
+    Way("push_subscription.endpoint", push_subscription, push_endpoint),
 ]
 
 

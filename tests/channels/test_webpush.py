@@ -9,8 +9,7 @@ import stat
 
 import pytest
 
-from webapp.channels import DeliveryFailed, Outgoing
-from webapp.channels import webpush
+from webapp.channels import DeliveryFailed, Outgoing, webpush
 from webapp.channels.webpush import application_server_key, private_pem, send
 
 

@@ -19,6 +19,7 @@ from webapp.models.points import (
     Reward,
     Transfer,
 )
+from webapp.models.push import PushSubscription
 from webapp.models.questions import LIST_TYPES, CategoryQuestion, Datatype, ReportAnswer
 from webapp.models.reports import (
     FINISHED_STATUSES,
@@ -45,7 +46,7 @@ __all__ = [
     "Building", "CannedReply", "Category", "Community", "Compound", "Entrance",
     "LoginAttempt", "Milestone", "OrgKind", "Organization", "QrCode", "Report", "ReportEvent",
     "ReportMilestone", "ReportPhoto", "ReportStatus", "Role", "Routing", "SlaTarget", "User",
-    "CategorySetting",
+    "CategorySetting", "PushSubscription",
 ]
 
 from webapp.extensions import db  # noqa: E402
