@@ -13,6 +13,7 @@
     return;
   }
   const STORE = "mashang.push.";
+  const SUBSCRIBE_TIMEOUT = 20000;
   const supported = () => "serviceWorker" in navigator && "PushManager" in window &&
     "Notification" in window;
 
@@ -58,6 +59,14 @@
     box.querySelector(".push-problem").textContent = problem;
   }
 
+  // Where the browser's push service cannot be reached (Chrome's, from mainland China),
+  // subscribing may never settle: give up rather than leave the button waiting.
+  function patiently(promise) {
+    return Promise.race([promise, new Promise((_resolve, reject) => {
+      setTimeout(() => reject(new Error("push service: no answer")), SUBSCRIBE_TIMEOUT);
+    })]);
+  }
+
   async function registration() {
     await navigator.serviceWorker.register("/sw.js");
     return navigator.serviceWorker.ready;
@@ -79,8 +88,8 @@
         await subscription.unsubscribe(); // made for the site's earlier key
         subscription = null;
       }
-      subscription ||= await reg.pushManager.subscribe(
-        { userVisibleOnly: true, applicationServerKey: key });
+      subscription ||= await patiently(reg.pushManager.subscribe(
+        { userVisibleOnly: true, applicationServerKey: key }));
       await send(box, "POST", { subscription: subscription.toJSON(), for: forWhat(box) });
       localStorage.setItem(STORE + box.dataset.owner, subscription.endpoint);
       show(box, true);

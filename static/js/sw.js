@@ -157,13 +157,15 @@ self.addEventListener("push", (event) => {
   }));
 });
 
+// A tab of this site already showing `url`, if there is one.
+async function windowShowing(url) {
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  return windows.find((client) => client.url === url);
+}
+
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();
   const url = pageOf(event.notification.data?.url || "/");
-  event.waitUntil((async () => {
-    const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
-    const open = windows.find((client) => client.url === url);
-    if (open) return open.focus();
-    return self.clients.openWindow(url);
-  })());
+  event.waitUntil(windowShowing(url).then((open) =>
+    open ? open.focus() : self.clients.openWindow(url)));
 });

@@ -43,7 +43,9 @@ def send(client, csrf, body, method="POST", headers=EN, **kwargs):
 
 
 def reports(n=2):
-    return db.session.scalars(select(Report).order_by(Report.id).limit(n)).all()
+    """Open demo reports (a finished one offers no notifications)."""
+    return db.session.scalars(select(Report).where(Report.status == "submitted")
+                              .order_by(Report.id).limit(n)).all()
 
 
 def resident_page(client, report):
@@ -120,6 +122,12 @@ def test_a_resident_subscribes_their_booking(client, entrance_code, pushing):
     assert response.status_code == 201, response.text
     [row] = subscriptions.active_for_booking(made.id)
     assert subscriptions.page_path(row, app_secret()) == f"/b/{token}"
+
+
+def test_a_finished_report_offers_no_notifications(client, demo):
+    closed = db.session.scalars(select(Report).where(Report.status == "closed")).first()
+    _token, page = resident_page(client, closed)
+    assert "data-push" not in page and "报事单" in page
 
 
 @pytest.mark.parametrize("kind", ["report", "booking"])
