@@ -15,6 +15,7 @@ from PIL import Image
 from sqlalchemy import create_engine, func, make_url, select
 from sqlalchemy.pool import NullPool
 
+from tests.fakes.push_service import push_service  # noqa: F401 - a fixture for every test
 from webapp import create_app
 from webapp.domain import unit_of_work
 from webapp.domain.shared.tokens import digest, tracking_token
@@ -27,6 +28,9 @@ pytest_plugins = ["tests.fakes.wecom", "tests.fakes.dingtalk", "tests.fakes.aliy
 
 # Set (e.g. by tools/throwaway_postgres.py) to run the whole suite on PostgreSQL.
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+# The secret of every app the tests make, the demo data's included: its private links are
+# derived with it, so demo_tracking_token() must use the same one.
+TEST_SECRET = "test-secret"
 
 
 class MigratedDatabase:
@@ -77,7 +81,8 @@ class MigratedDatabase:
         else:
             shutil.copy(self.folder / "template.sqlite3", self.folder / "demo_template.sqlite3")
             url = f"sqlite:///{self.folder / 'demo_template.sqlite3'}"
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True,
+                          "SECRET_KEY": TEST_SECRET})
         with app.app_context():
             with unit_of_work():
                 load_demo_data(app.config["SECRET_KEY"])
@@ -102,7 +107,8 @@ class MigratedDatabase:
 @pytest.fixture(scope="session")
 def migrated_db(tmp_path_factory):
     database = MigratedDatabase(TEST_DATABASE_URL, tmp_path_factory.mktemp("template"))
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database.url, "TESTING": True})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database.url, "TESTING": True,
+                      "SECRET_KEY": TEST_SECRET})
     with app.app_context():
         upgrade()
         db.engine.dispose()
@@ -136,7 +142,8 @@ def app_on_a_copy(migrated_db, tmp_path, with_demo=False, **config):
     return create_app({
         "SQLALCHEMY_DATABASE_URI": migrated_db.copy(tmp_path, with_demo),
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
-        "SECRET_KEY": "test-secret",
+        "VAPID_KEY_FILE": str(tmp_path / "vapid_private.pem"),
+        "SECRET_KEY": TEST_SECRET,
         # Tests file many reports from one address; tests/web/test_rate_limits.py turns it on.
         "RATELIMIT_ENABLED": False,
         **config,

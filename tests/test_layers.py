@@ -25,6 +25,7 @@ AREA_MAY_USE = {
     "places": {"shared"},
     "services": {"shared", "people", "places"},
     "reports": {"shared", "people", "places", "services.care_cards"},
+    # Who hears what: a consumer of every other area's events, used by none of them.
     "notify": {"shared", "people", "places", "services", "reports"},
 }
 

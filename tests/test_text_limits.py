@@ -10,12 +10,15 @@ tools/throwaway_postgres.py -- .venv/bin/pytest -q tests/test_text_limits.py"""
 
 from __future__ import annotations
 
+import base64
 import re
 from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 from click.testing import Result
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import String, func, select, text
 
 from tests.conftest import csrf_from, hidden_value, login
@@ -64,6 +67,10 @@ NOT_TYPED = {
     "outbox_message.kind", "outbox_message.language", "outbox_message.last_error",
     "outbox_message.locked_by", "outbox_message.recipient", "outbox_message.status",
     "outbox_message.title", "periodic_run.name", "report.language", "booking.language",
+    # A browser's push keys are checked as keys of their exact size (tests/domain/notify);
+    # the owner, the sealed page and why it ended are written by the app.
+    "push_subscription.p256dh", "push_subscription.auth", "push_subscription.owner",
+    "push_subscription.sealed_url", "push_subscription.end_reason",
 }
 
 
@@ -179,6 +186,23 @@ def volunteer_offer(ctx, value):
     response = ctx.client.post("/volunteer/availability", headers=EN, data={
         "csrf_token": token, "service": first_id(ServiceType)(ctx), "places": "2",
         "start": (utcnow() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"), "location": value})
+    return response.status_code, response.text
+
+
+def push_endpoint(n: int) -> str:
+    """A push service's address of n characters, as a browser's subscription carries it."""
+    return "https://push.example.com/" + "x" * (n - 25)
+
+
+def push_subscription(ctx, value):
+    login(ctx.client, "dispatcher")
+    csrf = re.search(r'"X-CSRFToken": "([^"]+)"', ctx.client.get("/staff/queue").text).group(1)
+    point = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    keys = {"p256dh": base64.urlsafe_b64encode(point).decode().rstrip("="),
+            "auth": "AAAAAAAAAAAAAAAAAAAAAA"}
+    response = ctx.client.post("/push/subscriptions", headers={"X-CSRFToken": csrf, **EN},
+                               json={"subscription": {"endpoint": value, "keys": keys}})
     return response.status_code, response.text
 
 
@@ -299,6 +323,7 @@ WAYS = [
     Way("organization.robot_secret", admin_post(
         "/admin/organizations", robot_url, "secret", kind="dingtalk",
         webhook="https://oapi.dingtalk.com/robot/send?access_token=t"), latin),
+    Way("push_subscription.endpoint", push_subscription, push_endpoint),
 ]
 
 

@@ -27,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
         "pool_pre_ping": not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")}
     app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
+    app.config["VAPID_KEY_FILE"] = str(Path(app.instance_path) / "vapid_private.pem")
     app.config.from_prefixed_env("MASHANG")
     if test_config:
         app.config.update(test_config)

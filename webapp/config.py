@@ -79,6 +79,16 @@ class Defaults:
     SMS_TEMPLATE_TITLE_VARIABLE = "title"
     SMS_TEMPLATE_LINK_VARIABLE = "link"
     SMS_TEMPLATE_VALUE_MAX = 35
+    # Web Push. The VAPID private key: PEM text or the path of a PEM file; without one, a key
+    # is generated once into VAPID_KEY_FILE (instance/vapid_private.pem). Back it up: a new
+    # key ends every subscription. VAPID_SUBJECT: mailto: or https: contact for push
+    # services (default: BASE_URL if https, else mailto:webpush@ its host).
+    VAPID_PRIVATE_KEY = None
+    VAPID_SUBJECT = None
+    PUSH_TTL = 24 * 3600      # seconds a push service keeps a message for an offline device
+    PUSH_TIMEOUT = 10         # seconds
+    # Endpoints on http://127.0.0.1 or localhost (the tests' fake push service); never in use.
+    PUSH_ALLOW_HTTP = False
 
     # Number of reverse proxies in front that set X-Forwarded-For/-Proto/-Host (0 = none).
     PROXY_FIX_X_FOR = 0

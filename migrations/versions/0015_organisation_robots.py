@@ -1,13 +1,13 @@
 """organisation robots: the WeCom or DingTalk group robot an organisation's jobs are posted to
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
-down_revision = "0013"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

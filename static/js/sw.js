@@ -4,7 +4,10 @@
      seen before is shown from its copy, any other page as the offline page.
    - Only scan pages and the offline page are kept: public, no CSRF token, no personal data.
      Tracking, staff, admin and volunteer pages, forms and answers to POSTs never are.
-   - Background Sync sends the report outbox (outbox.js; the pages send it too). */
+   - Background Sync sends the report outbox (outbox.js; the pages send it too).
+   - Web Push (webapp/channels/webpush.py): a push is shown as a notification whose tag is
+     the message's dedupe key, so a repeated delivery replaces it; tapping it opens its page
+     (a tab already on that page is brought forward). */
 "use strict";
 
 importScripts("/static/js/outbox.js");
@@ -123,4 +126,46 @@ self.addEventListener("sync", (event) => {
     for (const client of await self.clients.matchAll()) client.postMessage("outbox");
     if (!done) throw new Error("offline: try again later");
   }));
+});
+
+const ICON = "/static/icons/icon-192.png";
+const BADGE = "/static/icons/favicon-32.png";
+
+// The page a notification opens, always on this site: {url} comes from our own server.
+function pageOf(url) {
+  try {
+    const target = new URL(url, location.origin);
+    return new URL(target.pathname + target.search + target.hash, location.origin).href;
+  } catch (error) {
+    return new URL("/", location.origin).href;
+  }
+}
+
+self.addEventListener("push", (event) => {
+  let message = {};
+  try {
+    message = event.data ? event.data.json() : {};
+  } catch (error) { /* not JSON: a notification with the site's name still shows */ }
+  const title = typeof message.title === "string" && message.title ? message.title : "码上办";
+  event.waitUntil(self.registration.showNotification(title, {
+    body: typeof message.body === "string" ? message.body : "",
+    tag: typeof message.tag === "string" ? message.tag : "",
+    renotify: Boolean(message.urgent && message.tag),
+    icon: ICON,
+    badge: BADGE,
+    data: { url: pageOf(message.url || "/") },
+  }));
+});
+
+// A tab of this site already showing `url`, if there is one.
+async function windowShowing(url) {
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  return windows.find((client) => client.url === url);
+}
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const url = pageOf(event.notification.data?.url || "/");
+  event.waitUntil(windowShowing(url).then((open) =>
+    open ? open.focus() : self.clients.openWindow(url)));
 });

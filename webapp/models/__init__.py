@@ -27,6 +27,7 @@ from webapp.models.points import (
     Reward,
     Transfer,
 )
+from webapp.models.push import PushSubscription
 from webapp.models.questions import LIST_TYPES, CategoryQuestion, Datatype, ReportAnswer
 from webapp.models.reports import (
     FINISHED_STATUSES,
@@ -55,7 +56,7 @@ __all__ = [
     "ReportMilestone", "ReportPhoto", "ReportStatus", "Role", "Routing", "SlaTarget", "User",
     "CategorySetting",
     "Channel", "Notification", "NotificationPreference", "OutboxMessage", "OutboxStatus",
-    "PeriodicRun",
+    "PeriodicRun", "PushSubscription",
 ]
 
 from webapp.extensions import db  # noqa: E402

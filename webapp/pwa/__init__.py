@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("pwa", __name__)
 
-from webapp.pwa import views  # noqa: E402,F401
+from webapp.pwa import push, views  # noqa: E402,F401
