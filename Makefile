@@ -38,11 +38,12 @@ webapp/translations/zh/LC_MESSAGES/messages.mo: $(wildcard webapp/translations/*
 	$(BIN)/pybabel compile --statistics -d webapp/translations
 
 ## run: migrate, load demo data into an empty database, serve with gunicorn on 127.0.0.1:$(PORT)
+##      together with the notification worker (Ctrl-C stops both)
 run: export MASHANG_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: setup
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo-data --if-empty
-	$(BIN)/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:$(PORT) --workers 2 wsgi:app
+	$(BIN)/python tools/serve.py --bind 127.0.0.1:$(PORT) --workers 2
 
 ## test: the whole suite, browser tests included
 test: setup

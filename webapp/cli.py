@@ -1,5 +1,5 @@
 """Command-line: flask community create, flask users create, flask demo-data, flask qr list,
-flask qr sheet, flask sla sweep, flask photos sweep, flask privacy purge,
+flask qr sheet, flask worker, flask sla sweep, flask photos sweep, flask privacy purge,
 flask open311 key create, flask backup."""
 
 import csv
@@ -13,7 +13,7 @@ from webapp.domain import unit_of_work
 from webapp.domain.people import accounts
 from webapp.domain.places import lookup as places
 from webapp.domain.places import printing
-from webapp.domain.reports import purge, routing, sla, transitions
+from webapp.domain.reports import purge, routing
 from webapp.domain.shared import photos
 from webapp.models import Role
 from webapp.models.types import utcnow
@@ -114,13 +114,14 @@ def create_user(username, display_name, role, org_name, password):
 @click.option("--auto-close-days", type=int, default=None,
               help="Close resolved reports nobody rated after this many days.")
 def sla_sweep(auto_close_days):
-    """Mark breached SLA milestones and close unrated reports. Safe to run at any frequency."""
-    now = utcnow()
+    """Mark breached SLA milestones (and tell of them) and close unrated reports. The worker
+    does this every minute; safe to run at any frequency."""
+    from webapp.worker import sweep_clocks
+
     days = auto_close_days if auto_close_days is not None else \
         current_app.config["AUTO_CLOSE_DAYS"]
     with unit_of_work():
-        breached = len(sla.sweep(now))
-        closed = transitions.auto_close_unrated(now, days)
+        breached, closed = sweep_clocks(utcnow(), days)
     click.echo(f"{breached} milestones marked breached, {closed} reports closed unrated.")
 
 
@@ -177,6 +178,20 @@ def create_community(code, name, office, hotline, hotline_24h):
     click.echo(f"Next: flask users create --username … --name … --role admin --org {office}")
 
 
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Deliver what is due, run the periodic jobs, exit.")
+def worker(once):
+    """Deliver notifications and run the periodic jobs until stopped (SIGTERM or Ctrl-C)."""
+    from webapp.worker import Worker
+
+    runner = Worker(current_app._get_current_object())
+    if not once:
+        runner.stop_on_signals()
+        click.echo(f"Worker {runner.name} delivering; stop with Ctrl-C.")
+    delivered = runner.run(once=once)
+    click.echo(f"{delivered} notifications delivered.")
+
+
 @click.command("backup")
 @click.argument("output", type=click.Path(dir_okay=False, writable=True))
 def backup(output):
@@ -208,3 +223,4 @@ def init_app(app) -> None:
     app.cli.add_command(community_cli)
     app.cli.add_command(demo_data)
     app.cli.add_command(backup)
+    app.cli.add_command(worker)

@@ -83,13 +83,18 @@ def test_a_refusal_that_retrying_cannot_help_gives_up_at_once(app):
     assert message.status == OutboxStatus.FAILED and len(message.last_error) == 300
 
 
-def test_texts_sent_to_a_phone_are_counted(app):
+def test_texts_to_a_phone_count_those_sent_and_those_being_sent_before(app):
     with unit_of_work():
         for n in range(3):
             put(f"k{n}")
         put("other", recipient="phone:+8613900000000")
     with unit_of_work():
-        for claimed in outbox.claim_due("w", NOW, limit=10, lease_seconds=60):
-            outbox.mark_sent(outbox.held(claimed, "w"), NOW)
-    assert outbox.texts_sent_since("phone:+8613800138000", NOW - timedelta(days=1)) == 3
-    assert outbox.texts_sent_since("phone:+8613800138000", NOW + timedelta(seconds=1)) == 0
+        first, *rest = outbox.claim_due("w", NOW, limit=10, lease_seconds=60)
+        outbox.mark_sent(outbox.held(first, "w"), NOW)
+    second, third, other = (db.session.get(OutboxMessage, i) for i in rest)
+    day_ago = NOW - timedelta(days=1)
+    assert outbox.texts_counted(second, day_ago, NOW) == 1  # the sent one
+    assert outbox.texts_counted(third, day_ago, NOW) == 2  # and the one sent before it
+    assert outbox.texts_counted(other, day_ago, NOW) == 0
+    assert outbox.texts_counted(third, NOW + timedelta(seconds=1), NOW + timedelta(hours=1)) \
+        == 0  # a day later, with the lease run out

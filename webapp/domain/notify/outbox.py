@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from webapp.extensions import db
@@ -104,11 +104,17 @@ def mark_failed(message: OutboxMessage, reason: str, now: datetime, *, retry: bo
         message.status = OutboxStatus.FAILED
 
 
-def texts_sent_since(recipient: str, since: datetime) -> int:
+def texts_counted(message: OutboxMessage, since: datetime, now: datetime) -> int:
+    """Texts to the message's phone that count against its daily cap: those sent since
+    `since`, and those a worker is sending right now that were queued before it (so a batch
+    of texts to one phone cannot pass the cap together)."""
+    sent = and_(OutboxMessage.status == OutboxStatus.SENT, OutboxMessage.sent_at >= since)
+    in_flight = and_(OutboxMessage.status == OutboxStatus.PENDING,
+                     OutboxMessage.locked_until > now, OutboxMessage.id < message.id)
     return db.session.scalar(
         select(func.count()).select_from(OutboxMessage)
-        .where(OutboxMessage.recipient == recipient, OutboxMessage.channel == Channel.SMS,
-               OutboxMessage.status == OutboxStatus.SENT, OutboxMessage.sent_at >= since))
+        .where(OutboxMessage.recipient == message.recipient,
+               OutboxMessage.channel == Channel.SMS, or_(sent, in_flight)))
 
 
 def _reason(text: str) -> str:

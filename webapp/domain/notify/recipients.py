@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from webapp.domain.notify import outbox
+from webapp.domain.notify import outbox, subscriptions
 from webapp.domain.notify.messages import Notice, language_of, render
 from webapp.domain.people import robots
 from webapp.domain.shared.phones import texting_number
@@ -138,9 +138,16 @@ def has_robot(org: Organization) -> bool:
     return robots.address_for(org) is not None
 
 
-def push_subscriptions(**owner) -> list[tuple[int, str | None]]:
+def push_subscriptions(*, user_id=None, report_id=None, booking_id=None
+                       ) -> list[tuple[int, str | None]]:
     """(id, sealed page path) of the live push subscriptions of a user, report or booking."""
-    return []
+    if user_id is not None:
+        rows = subscriptions.active_for_user(user_id)
+    elif report_id is not None:
+        rows = subscriptions.active_for_report(report_id)
+    else:
+        rows = subscriptions.active_for_booking(booking_id)
+    return [(row.id, row.sealed_url) for row in rows]
 
 
 def local_time(moment: datetime, community_id: int | None) -> str:
