@@ -56,6 +56,7 @@ class Worker:
         self.config = app.config
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         self.stopping = threading.Event()
+        self.next_look: dict[str, datetime] = {}
         self.pool = ThreadPoolExecutor(max_workers=max(1, int(self.config["WORKER_THREADS"])))
 
     # --- the loop ---------------------------------------------------------------------------
@@ -85,25 +86,26 @@ class Worker:
     # --- delivering ---------------------------------------------------------------------------
 
     def deliver_due(self) -> int:
-        """Claim a batch, send it, record each outcome. Returns how many were sent."""
+        """Claim a batch and send it side by side, each outcome stored as soon as it is known.
+        Returns how many were sent."""
         now = utcnow()
         with unit_of_work():
             claimed = outbox.claim_due(self.name, now, limit=int(self.config["WORKER_BATCH"]),
                                        lease_seconds=int(self.config["WORKER_LEASE_SECONDS"]))
-        if not claimed:
-            return 0
-        jobs = []
+        sending = []
         for message_id in claimed:
             prepared = self._prepare(message_id)
             if prepared is not None:
-                jobs.append((message_id, self.pool.submit(self._send, *prepared)))
-        sent = 0
-        for message_id, future in jobs:
-            failure = future.result()
-            self._record(message_id, failure)
-            sent += failure is None
+                sending.append(self.pool.submit(self._deliver, message_id, *prepared))
         db.session.remove()
-        return sent
+        return sum(future.result() for future in sending)
+
+    def _deliver(self, message_id: int, sender, outgoing: Outgoing) -> bool:
+        with self.app.app_context():  # its own session: the outcome is stored at once
+            failure = self._send(sender, outgoing)
+            self._record(message_id, failure)
+            db.session.remove()
+        return failure is None
 
     def _prepare(self, message_id: int):
         """(sender, Outgoing) for a held message, or None when it was settled here."""
@@ -148,8 +150,7 @@ class Worker:
 
     def _send(self, sender, outgoing: Outgoing) -> DeliveryFailed | None:
         try:
-            with self.app.app_context():
-                sender(outgoing, self.config)
+            sender(outgoing, self.config)
             return None
         except DeliveryFailed as failed:
             return failed
@@ -178,12 +179,15 @@ class Worker:
     # --- periodic jobs ------------------------------------------------------------------------
 
     def periodic(self, now: datetime, force: bool = False) -> None:
-        jobs = (("sla", self.config["SLA_SWEEP_SECONDS"], self._sla),
-                ("reminders", self.config["REMINDER_SECONDS"], rules.shift_reminders))
+        jobs = (("sla", float(self.config["SLA_SWEEP_SECONDS"]), self._sla),
+                ("reminders", float(self.config["REMINDER_SECONDS"]), rules.shift_reminders))
         for name, every, job in jobs:
+            if not force and now < self.next_look.get(name, now):
+                continue  # asked the database less than a tenth of the interval ago
+            self.next_look[name] = now + timedelta(seconds=every / 10)
             try:
                 with unit_of_work():
-                    due = _claim_periodic(name, now, 0 if force else float(every))
+                    due = _claim_periodic(name, now, 0 if force else every)
                 if due:
                     with unit_of_work():
                         job(now)
