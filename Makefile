@@ -40,6 +40,9 @@ webapp/translations/zh/LC_MESSAGES/messages.mo: $(wildcard webapp/translations/*
 ## run: migrate, load demo data into an empty database, serve with gunicorn on 127.0.0.1:$(PORT)
 ##      together with the notification worker (Ctrl-C stops both)
 run: export MASHANG_BASE_URL ?= http://127.0.0.1:$(PORT)
+# The demo's group robots write their posts to the log (SMS does by default): see them at
+# /admin/sent-messages.
+run: export MASHANG_ROBOT_DELIVERY ?= log
 run: setup
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo-data --if-empty

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import login
+from webapp.domain.people import robots
 from webapp.extensions import db
 from webapp.models import Community, Organization
 
@@ -30,9 +31,13 @@ def admin(app, demo):
 
 @pytest.fixture
 def org(demo):
-    return db.session.scalar(select(Organization).where(Organization.kind == "property",
-                                                        Organization.community.has(
-                                                            code="bayi")))
+    """A property company without a group robot (the demo gives each one)."""
+    company = db.session.scalar(select(Organization).where(Organization.kind == "property",
+                                                           Organization.community.has(
+                                                               code="bayi")))
+    robots.clear_robot(company)
+    db.session.commit()
+    return company
 
 
 def save(client, org, headers=EN, **fields):

@@ -179,6 +179,9 @@ def _walk_through_the_loop(report) -> None:
     transitions.confirm_fixed(report, 5, "马师傅来得很快，谢谢！")
 
 
+DEMO_ROBOT_WEBHOOK = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=mashang-demo"
+
+
 def _load_organisations(community: Community, added) -> None:
     def org(name, kind):
         return _get_or_add(Organization, added, community_id=community.id, name=name,
@@ -190,6 +193,10 @@ def _load_organisations(community: Community, added) -> None:
         org(name, OrgKind.DEPARTMENT)
     for company, compound_names in PARTNERS[community.code].items():
         partner = org(company, OrgKind.PROPERTY)
+        if partner.robot_kind is None:
+            # The company's WeCom group. `make run` writes robot posts to the log
+            # (ROBOT_DELIVERY=log): admins read them at /admin/sent-messages.
+            partner.robot_kind, partner.robot_webhook = "wecom", DEMO_ROBOT_WEBHOOK
         for compound in community.compounds:
             if compound.name in compound_names:
                 compound.partner_org = compound.partner_org or partner
