@@ -59,7 +59,11 @@ def test_configured_hosts_replace_the_providers_and_allow_http_on_loopback_only(
 
 @pytest.fixture
 def org(demo):
-    return db.session.scalar(select(Organization).where(Organization.kind == "property"))
+    """A property company without a group robot (the demo gives each one)."""
+    company = db.session.scalar(select(Organization).where(Organization.kind == "property"))
+    robots.clear_robot(company)
+    db.session.commit()
+    return company
 
 
 def test_a_refused_webhook_says_why_and_changes_nothing(org):
