@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from tests.e2e.conftest import DESKTOP, PHONE, log_in
 from webapp.extensions import db
-from webapp.models import Slot
+from webapp.models import Booking, Slot
 from webapp.models.types import utcnow
 
 
@@ -37,8 +37,15 @@ def test_book_serve_earn_redeem(live_server, browser, screenshot_dir):
         resident.locator(f"a[href$='/slots/{slot_id}/book']").click()
         resident.get_by_label("您的姓名").fill("赵奶奶")
         resident.get_by_label("联系电话").fill("13811112222")
+        resident.get_by_label("短信发送预约链接和任何变动").check()
+        if screenshot_dir:
+            resident.screenshot(path=str(screenshot_dir / "booking-form-phone.png"),
+                                full_page=True)
         resident.locator("form.card button[type=submit]").click()
         resident.wait_for_url(re.compile(r"/b/[A-Za-z0-9_-]{22,}$"))
+        with live_server.app.app_context():
+            made = db.session.scalars(select(Booking).where(Booking.name == "赵奶奶")).one()
+            assert made.sms_updates and made.sealed_link
         if screenshot_dir:
             resident.screenshot(path=str(screenshot_dir / "booking-phone.png"), full_page=True)
 

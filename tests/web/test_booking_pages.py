@@ -5,7 +5,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import csrf_from, hidden_value
+from tests.conftest import app_secret, csrf_from, hidden_value
+from webapp.domain.shared.tokens import unseal
 from webapp.extensions import db
 from webapp.models import Booking, CareCard, ServiceType, Slot
 
@@ -61,6 +62,8 @@ def test_booking_with_the_home_from_the_code(client, entrance_code, slot):
     ({"name": ""}, "Please give your name."),
     ({"phone": ""}, "Please give a phone number"),
     ({"submission_key": "x"}, "out of date"),
+    ({"phone": "0351-7654321", "sms_updates": "y"},
+     "To be sent text messages, please give a mobile number."),
 ])
 def test_bad_input_keeps_the_form_and_books_nothing(client, entrance_code, slot, changes,
                                                    message):
@@ -69,7 +72,23 @@ def test_bad_input_keeps_the_form_and_books_nothing(client, entrance_code, slot,
                            headers=EN)
     assert response.status_code == 422 and message in response.text
     assert "4楼401" in response.text
+    if "sms_updates" in changes:  # the tick and the number typed are kept
+        assert '<input aria-describedby="sms_updates-error" aria-invalid="true" checked' \
+            in response.text and 'value="0351-7654321"' in response.text
     assert db.session.scalar(select(Booking.id)) is None
+
+
+def test_a_resident_who_ticks_texts_has_the_booking_link_kept_sealed(client, entrance_code,
+                                                                     slot):
+    form = client.get(f"/q/{entrance_code.token}/slots/{slot.id}/book", headers=EN).text
+    assert "Text me the booking link and any change" in form
+    fields = {**book_form(client, entrance_code.token, slot), "sms_updates": "y"}
+    response = client.post(f"/q/{entrance_code.token}/slots/{slot.id}/book", data=fields,
+                           headers=EN)
+    assert response.status_code == 303
+    made = db.session.scalars(select(Booking)).one()
+    assert (made.sms_updates, made.language) == (True, "en")
+    assert unseal(made.sealed_link, app_secret()) == response.headers["Location"]
 
 
 def test_a_full_slot_and_a_second_booking_by_the_same_phone(client, entrance_code, slot):

@@ -117,6 +117,8 @@ BAD_INPUTS = [
     ({"contact_phone": "12345"}, "Please enter a mobile number"),
     ({"contact_phone": "<script>alert(1)</script>"}, "Please enter a mobile number"),
     ({"contact_phone": "138 0013 8000 " * 5}, "At most 30 characters."),
+    ({"contact_phone": "0351-7654321", "sms_updates": "y"},
+     "To be sent text messages, please give a mobile number."),
     ({"floor_room": "房" * 41}, "At most 40 characters."),
     ({"contact_name": "名" * 41}, "At most 40 characters."),
     ({"submission_key": "../../x"}, "This form is out of date."),

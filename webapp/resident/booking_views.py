@@ -9,6 +9,7 @@ from webapp.access import public
 from webapp.domain.places.lookup import active_code
 from webapp.domain.services import booking, calendar, catalogue
 from webapp.domain.shared.tokens import booking_token, new_submission_key
+from webapp.i18n import chosen_language
 from webapp.models import Booking, Slot
 from webapp.models.types import utcnow
 from webapp.refusals import answered_by
@@ -80,7 +81,8 @@ def book(token, slot_id):
     draft = booking.BookingDraft(submission_key=form.submission_key.data,
                                  name=form.name.data, phone=form.phone.data,
                                  floor_room=form.floor_room.data or None,
-                                 note=form.note.data or None)
+                                 note=form.note.data or None,
+                                 sms_updates=form.sms_updates.data, language=chosen_language())
     _made, created = booking.book(slot, code, draft, secret=current_app.config["SECRET_KEY"])
     if created:
         flash(_("Booked. Keep this page's link to see or cancel your booking."), "success")

@@ -51,6 +51,16 @@ def phone_number(form, field):
         raise ValidationError(str(invalid)) from invalid
 
 
+def texts_need_a_mobile(phone_name):
+    """A "text me" tick: the phone given in field `phone_name` (declared before it, so
+    already checked and in its stored spelling) must be a mobile."""
+    def check(form, field):
+        phone = form[phone_name]
+        if field.data and not phone.errors and phones.texting_number(phone.data) is None:
+            raise ValidationError(_l("To be sent text messages, please give a mobile number."))
+    return check
+
+
 def fresh_submission_key(form, field):
     if not is_submission_key(field.data):
         raise ValidationError(_l("This form is out of date. Please reload the page."))
@@ -120,14 +130,10 @@ class ReportForm(PhotoUploadMixin, AppForm):
     contact_phone = StringField(_l("Phone"),
                                 validators=[fits(Report.contact_phone), phone_number])
     care_card = BooleanField(_l("I am elderly or live alone (care card 爱心联系卡)"))
-    sms_updates = BooleanField(_l("Text me the tracking link and the outcome"))
+    sms_updates = BooleanField(_l("Text me the tracking link and the outcome"),
+                               validators=[texts_need_a_mobile("contact_phone")])
     submission_key = HiddenField(validators=[fresh_submission_key])
     kept_photo = NamesField()
-
-    def validate_sms_updates(self, field):
-        if field.data and not self.contact_phone.errors \
-                and phones.texting_number(self.contact_phone.data) is None:
-            raise ValidationError(_l("To be sent text messages, please give a mobile number."))
 
     def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -196,6 +202,8 @@ class BookingForm(AppForm):
     note = TextAreaField(_l("Anything the volunteer should know? (optional)"),
                          validators=[Length(max=limits.NOTE_MAX, message=_l(
                              "At most %(max)d characters.", max=limits.NOTE_MAX))])
+    sms_updates = BooleanField(_l("Text me the booking link and any change"),
+                               validators=[texts_need_a_mobile("phone")])
     submission_key = HiddenField(validators=[fresh_submission_key])
 
 

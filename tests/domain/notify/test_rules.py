@@ -131,3 +131,34 @@ def test_bookings_shifts_and_points_reach_volunteers_and_staff(app, office, user
     db.session.commit()
     assert kinds(helper)[-1] == "redemption_decided"
     assert "暂时缺货" in bell_of(helper)[-1].body
+
+
+def test_a_resident_who_booked_and_asked_is_texted_each_change_of_their_booking(app, office):
+    category = ServiceCategory(community_id=office.community_id, name_zh="便民服务",
+                               name_en="Everyday help")
+    service = ServiceType(category=category, name_zh="上门理发", name_en="Haircut at home",
+                          volunteers_needed=1, cancel_cutoff_hours=2)
+    db.session.add(service)
+    db.session.commit()
+    helper = volunteer(office, "texted_vol")
+    with unit_of_work():
+        slot, = booking.publish(service, office.community_id, NOW + timedelta(days=2),
+                                capacity=3, now=NOW)
+        booking.sign_up(slot, helper, now=NOW)
+    with unit_of_work():
+        asked, _ = booking.book(slot, None, booking.BookingDraft(
+            submission_key="texted-booking-0001", name="王阿姨", phone="13900000002",
+            sms_updates=True, language="en"), now=NOW, secret=app_secret())
+        booking.book(slot, None, booking.BookingDraft(
+            submission_key="texted-booking-0002", name="李叔", phone="13900000003"),
+            now=NOW, secret=app_secret())
+    with unit_of_work():
+        rules.shift_reminders(slot.starts_at - timedelta(hours=20))
+    with unit_of_work():
+        booking.leave(slot.shifts[0], helper, now=NOW)
+    texts = outbox(channel=Channel.SMS)
+    assert [m.kind for m in texts] == ["booking_confirmed", "shift_reminder", "volunteer_left"]
+    assert {m.recipient for m in texts} == {"phone:+8613900000002"}  # not 李叔, who did not ask
+    assert texts[0].title == "Booked: Haircut at home" and texts[0].language == "en"
+    assert all(m.url_sealed and m.url == asked.sealed_link for m in texts)
+    assert unseal(texts[0].url, app_secret()).startswith("/b/")

@@ -11,6 +11,7 @@ from tests.domain.services.conftest import volunteer
 from webapp.domain import unit_of_work
 from webapp.domain.services import booking, ledger
 from webapp.domain.shared.phones import normalise_phone
+from webapp.domain.shared.tokens import booking_token, unseal
 from webapp.extensions import db
 from webapp.models import (
     Booking,
@@ -132,6 +133,32 @@ def test_a_landline_is_one_phone_however_it_is_typed(slot, office):
     with pytest.raises(booking.BookingRefused):
         booking.book(slot, None, draft(2, phone=normalise_phone("(0351) 765 4321")), now=NOW,
                      secret=app_secret())
+
+
+def test_a_resident_who_asks_for_texts_keeps_the_booking_link_sealed(slot):
+    asked = booking.BookingDraft("text-booking-000001", "赵奶奶", "13800138000",
+                                 sms_updates=True, language="en")
+    made, _ = booking.book(slot, None, asked, now=NOW, secret=app_secret())
+    assert made.sms_updates and made.language == "en" and "/b/" not in made.sealed_link
+    path = unseal(made.sealed_link, app_secret())
+    assert path == booking.booking_path(booking_token(asked.submission_key, app_secret()))
+    assert booking.find_by_link(path.removeprefix("/b/")) is made
+    assert unseal(made.sealed_link, "another-secret") is None
+    quiet, _ = booking.book(slot, None, booking.BookingDraft(
+        "text-booking-000002", "钱", "13800138001", language="zh_CN"), now=NOW,
+        secret=app_secret())
+    assert (quiet.sms_updates, quiet.sealed_link, quiet.language) == (False, None, "zh")
+
+
+def test_texts_need_a_mobile_and_a_refusal_books_nothing(slot):
+    landline = booking.BookingDraft("text-booking-000003", "孙", "0351-7654321",
+                                    sms_updates=True)
+    with pytest.raises(booking.BookingRefused) as refused:
+        booking.book(slot, None, landline, now=NOW, secret=app_secret())
+    assert refused.value.field == "phone" and "手机号码" in str(refused.value)
+    assert db.session.scalar(select(func.count(Booking.id))) == 0
+    db.session.refresh(slot)
+    assert slot.booked == 0
 
 
 def hammer(app, count, action):

@@ -15,7 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from webapp.domain import DomainRefused, savepoint
 from webapp.domain.services import ledger
 from webapp.domain.services.care_cards import has_care_card
-from webapp.domain.shared.tokens import booking_token, digest
+from webapp.domain.shared.phones import texting_number
+from webapp.domain.shared.tokens import booking_token, digest, seal
 from webapp.extensions import db
 from webapp.models import (
     Booking,
@@ -45,9 +46,16 @@ class BookingDraft:
     phone: str
     floor_room: str | None = None
     note: str | None = None
+    sms_updates: bool = False  # text the booking link now and any change later
+    language: str = "zh"  # of the messages the resident is sent
 
     def __post_init__(self):
         fit_fields(self, Booking, "name", "phone", "floor_room")
+
+
+def booking_path(token: str) -> str:
+    """The resident's private page of a booking (resident blueprint, /b/<token>)."""
+    return f"/b/{token}"
 
 
 # --- publishing slots -----------------------------------------------------------------------
@@ -150,6 +158,9 @@ def book(slot: Slot, qr: QrCode | None, draft: BookingDraft,
     existing = find_by_submission_key(draft.submission_key)
     if existing is not None:
         return existing, False
+    if draft.sms_updates and texting_number(draft.phone) is None:
+        raise BookingRefused(_l("To be sent text messages, please give a mobile number."),
+                             field="phone")
     now = now or utcnow()
     _bookable(slot, now)
     slot_id = slot.id
@@ -158,10 +169,14 @@ def book(slot: Slot, qr: QrCode | None, draft: BookingDraft,
             if not _take_place(Slot.booked, Slot.capacity, slot_id, now):
                 raise BookingRefused(_l("Sorry, this time is fully booked. Please choose "
                                         "another."))
+            token = booking_token(draft.submission_key, secret)
             booking = Booking(
-                slot_id=slot_id, token_hash=digest(booking_token(draft.submission_key, secret)),
+                slot_id=slot_id, token_hash=digest(token),
                 submission_key_hash=digest(draft.submission_key), name=draft.name,
                 phone=draft.phone, floor_room=draft.floor_room, note=draft.note,
+                sms_updates=draft.sms_updates,
+                sealed_link=seal(booking_path(token), secret) if draft.sms_updates else None,
+                language=draft.language.split("_")[0],
                 building_id=qr and qr.building_id, entrance_id=qr and qr.entrance_id,
                 qr_code_id=qr and qr.id, created_at=now,
                 is_free=slot.service.free_for_care_card and has_care_card(slot.community_id,
