@@ -8,22 +8,13 @@ there exactly once and whole (its 'submitted' event, SLA milestones, number, pho
 their files), and replaying acknowledged submissions returns the same report. Exits 1 on FAIL.
 Run: .venv/bin/python bench/crash.py [--clients 20] [--kills 5] [--interval 2] [--postgres]
 """
-# ruff: noqa: E402
-
-import sys
-from pathlib import Path
-
-# bench/queue.py is named like the standard library's queue, which psycopg imports: look in
-# this folder last (its other scripts are still found), hence E402.
-HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE] + [str(HERE)]
-
 import argparse
 import base64
 import hashlib
 import os
 import random
 import signal
+import sys
 import tempfile
 import threading
 import time

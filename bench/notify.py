@@ -24,9 +24,7 @@ from pathlib import Path
 
 from serve import BIN, ROOT, SETTINGS, demo_database, server_env, smoke
 
-# bench/ (first on the path) holds a queue.py: look in the repository instead, so that the
-# standard library's queue is the one found.
-sys.path[0] = str(ROOT)
+sys.path.append(str(ROOT))  # the fakes of the test suite
 
 from tests.fakes.aliyun_sms import FakeAliyunSms  # noqa: E402
 from tests.fakes.push_service import FakePushService  # noqa: E402

@@ -20,6 +20,12 @@ POSTGRES = {"load", "crash"}  # take --postgres: the PostgreSQL run tries that p
 ON_POSTGRES = bool(TEST_DATABASE_URL and TEST_DATABASE_URL.startswith("postgresql"))
 
 
+def test_no_bench_is_named_like_a_standard_module():
+    """A script's folder comes first on its path: bench/queue.py once hid the standard queue
+    from psycopg and urllib3 in every bench."""
+    assert [p.stem for p in BENCH.glob("*.py") if p.stem in sys.stdlib_module_names] == []
+
+
 def test_there_are_benches_and_the_readme_names_each():
     readme = (ROOT / "README.md").read_text()
     assert len(SCRIPTS) >= 8

@@ -2,8 +2,10 @@
 for a year, and compressed responses (brotli or gzip) for everything textual."""
 
 import hashlib
+from functools import lru_cache
 from pathlib import Path
 
+import brotli
 from flask import current_app, request, url_for
 from flask_compress import Compress
 
@@ -40,4 +42,17 @@ def init_app(app) -> None:
             response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
         # A file response is passed straight through; read it so that it can be compressed.
         response.direct_passthrough = False
+        if response.mimetype in app.config["COMPRESS_MIMETYPES"] \
+                and "br" in request.accept_encodings:
+            # Static files change only with a release: compressed once, as small as brotli
+            # can (Flask-Compress's quick level is for pages made per request).
+            path = Path(app.static_folder) / request.view_args["filename"]
+            response.set_data(smallest_brotli(str(path), path.stat().st_mtime))
+            response.headers["Content-Encoding"] = "br"
+            response.vary.add("Accept-Encoding")
         return response
+
+
+@lru_cache(maxsize=128)
+def smallest_brotli(path: str, modified: float) -> bytes:
+    return brotli.compress(Path(path).read_bytes(), quality=11)

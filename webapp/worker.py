@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
 import signal
 import socket
 import threading
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
@@ -54,7 +54,7 @@ class Worker:
     def __init__(self, app, name: str | None = None):
         self.app = app
         self.config = app.config
-        self.name = name or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.stopping = threading.Event()
         self.next_look: dict[str, datetime] = {}
         self.pool = ThreadPoolExecutor(max_workers=max(1, int(self.config["WORKER_THREADS"])))

@@ -3,7 +3,7 @@
 Builds a fresh SQLite database with the demo data and a few reports, counts the statements of
 each page on it, bulk-inserts reports of 八一社区 up to N, then times each page in-process
 through the Flask test client (no network, no server).
-Run: .venv/bin/python bench/queue.py [--reports N] [--repeat K] [--json]
+Run: .venv/bin/python bench/dispatch_queue.py [--reports N] [--repeat K] [--json]
 """
 # ruff: noqa: E402
 
