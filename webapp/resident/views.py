@@ -20,7 +20,7 @@ from jinja2_fragments.flask import render_block
 
 from webapp import ratelimits
 from webapp.access import public
-from webapp.domain import unit_of_work
+from webapp.domain import DomainRefused, unit_of_work
 from webapp.domain.people.permissions import Action, can
 from webapp.domain.places.lookup import (
     active_code,
@@ -156,6 +156,15 @@ def submit(qr, form, answers, photos, choices, asked):
         form.submission_key.data = new_submission_key()
         form.submission_key.errors = [_("This form is out of date. Please send it again.")]
         return render_report_form(form, qr, choices, [], asked, {}), 422
+    except DomainRefused as refused:  # a rule the form did not check first: say it there
+        field = getattr(form, refused.field or "", None)
+        if field is not None:
+            field.errors = [*field.errors, str(refused)]
+        else:
+            form.form_errors.append(str(refused))
+        names = list(form.kept_photo.data or []) + photo_store.keep_pending(
+            current_app.config["UPLOAD_FOLDER"], key, form.processed_photos)
+        return render_report_form(form, qr, choices, names, asked, {}), refused.status
     photo_store.clear_pending(current_app.config["UPLOAD_FOLDER"], key)
     if created:
         flash(_("Thank you. Your report has been received."), "success")
