@@ -53,7 +53,7 @@ def test_the_log_is_the_communitys_own_newest_first_and_filtered(demo):
         enqueue(xinqiao.id, "other")
     page = deliveries.delivery_log(bayi.id, deliveries.log_filter(None, None, 1))
     assert [r.message.dedupe_key for r in page.rows] == ["c", "b", "a"]
-    assert [r.recipient for r in page.rows] == ["#7", org.name, "***"]
+    assert [r.recipient for r in page.rows] == ["#7", org.name, "•••8000"]
     assert "13800138000" not in repr([r.recipient for r in page.rows])
     robots = deliveries.delivery_log(bayi.id, deliveries.log_filter(None, "robot", 1))
     assert [r.message.dedupe_key for r in robots.rows] == ["b"]

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from webapp.domain.reports.privacy import mask
 from webapp.domain.shared.tokens import unseal
 from webapp.extensions import db
 from webapp.models import Channel, Organization, OutboxMessage, OutboxStatus, Report
@@ -95,11 +94,12 @@ def _org_id(recipient: str) -> int | None:
 
 
 def recipient_label(recipient: str, org_names: dict[int, str]) -> str:
-    """"phone:+86…" → the number masked as on every public surface; "org:3" → the
-    organisation's name; "push:12" → "#12" (a browser's subscription has no name)."""
+    """"phone:+8613800138000" → "•••8000" (enough to tell two residents' texts apart; staff
+    see the full number on the report); "org:3" → the organisation's name; "push:12" →
+    "#12" (a browser's subscription has no name)."""
     kind, _, value = recipient.partition(":")
     if kind == "phone":
-        return mask(value) or ""
+        return "•••" + value[-4:]
     if kind == "org":
         return org_names.get(_org_id(recipient), f"#{value}")
     return f"#{value}"
