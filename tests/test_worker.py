@@ -247,3 +247,19 @@ def test_a_push_service_that_forgot_the_browser_ends_the_subscription(wired, pus
     assert message.status == OutboxStatus.CANCELLED
     submit_report(wired.test_client(), a_code().token)  # no more rows for an ended browser
     assert len(outbox(channel=Channel.PUSH)) == 1
+
+
+def test_the_worker_lives_through_a_database_that_fails(wired, aliyun_sms):
+    submit_report(wired.test_client(), a_code().token, contact_phone="13800138000",
+                  sms_updates="y")
+    db.session.remove()
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("ALTER TABLE outbox_message RENAME TO outbox_away")
+    runner = Worker(wired)
+    with wired.app_context():
+        assert runner.one_round() is None  # the error is logged, the worker goes on
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("ALTER TABLE outbox_away RENAME TO outbox_message")
+    with wired.app_context():
+        assert runner.one_round() == 1
+    assert len(aliyun_sms.accepted) == 1

@@ -68,16 +68,29 @@ class Worker:
         with self.app.app_context():
             self.periodic(utcnow(), force=once)
             while not self.stopping.is_set():
-                done = self.deliver_due()
-                delivered += done
-                if once and done == 0:
+                done = self.one_round(periodic=not once)
+                delivered += done or 0
+                if once and not done:
                     break
-                if not once:
-                    self.periodic(utcnow())
-                    if done == 0:
-                        self.stopping.wait(float(self.config["WORKER_POLL_SECONDS"]))
+                if not done:
+                    self.stopping.wait(float(self.config["WORKER_POLL_SECONDS"]))
         self.pool.shutdown(wait=True)
         return delivered
+
+    def one_round(self, periodic: bool = True) -> int | None:
+        """Deliver a batch (and run the periodic jobs that are due): how many were sent, or
+        None when the round failed (the database away, say). The worker lives on; what it
+        held comes back when the lease runs out."""
+        try:
+            done = self.deliver_due()
+            if periodic:
+                self.periodic(utcnow())
+            return done
+        except Exception:
+            log.exception("a delivery round failed; trying again")
+            db.session.rollback()
+            db.session.remove()
+            return None
 
     def stop_on_signals(self) -> None:
         for sig in (signal.SIGTERM, signal.SIGINT):
