@@ -4,12 +4,14 @@ flask open311 key create, flask backup."""
 
 import csv
 import sys
+from datetime import timedelta
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
 from webapp.domain import unit_of_work
+from webapp.domain.notify import outbox
 from webapp.domain.people import accounts
 from webapp.domain.places import lookup as places
 from webapp.domain.places import printing
@@ -154,8 +156,10 @@ def privacy_purge(days):
         if done is None:
             break
         reports, bookings = reports + done.reports, bookings + done.bookings
+    with unit_of_work():
+        messages = outbox.forget_before(now - timedelta(days=days))
     click.echo(f"Purged {reports} report(s) and {bookings} booking(s) "
-               f"closed {days} or more days ago.")
+               f"closed {days} or more days ago, and {messages} delivered notification(s).")
 
 
 @community_cli.command("create")

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from tests.conftest import app_secret
 from webapp.domain import unit_of_work
+from webapp.domain.notify import subscriptions
 from webapp.domain.reports import board as reporting
 from webapp.domain.reports import dispatch, intake, purge, transitions
 from webapp.domain.services import booking
@@ -15,6 +16,8 @@ from webapp.models import (
     Booking,
     Category,
     Organization,
+    OutboxMessage,
+    OutboxStatus,
     Report,
     ReportEvent,
     ServiceCategory,
@@ -113,7 +116,8 @@ def test_the_command_reads_its_days_from_the_config_or_the_option(app, entrance_
     runner = app.test_cli_runner()
     first = runner.invoke(args=["privacy", "purge"])
     assert first.exit_code == 0
-    assert first.output == "Purged 0 report(s) and 0 booking(s) closed 180 or more days ago.\n"
+    assert first.output == ("Purged 0 report(s) and 0 booking(s) closed 180 or more days ago, "
+                            "and 0 delivered notification(s).\n")
     app.config["PURGE_AFTER_DAYS"] = 5
     second = runner.invoke(args=["privacy", "purge"])
     assert second.output.startswith("Purged 1 report(s) and 0 booking(s) closed 5 or more")
@@ -121,3 +125,27 @@ def test_the_command_reads_its_days_from_the_config_or_the_option(app, entrance_
     assert runner.invoke(args=["privacy", "purge", "--days", "-1"]).exit_code != 0
     db.session.expire_all()
     assert db.session.get(Report, report.id).contact_phone is None
+
+
+def test_the_command_forgets_texts_and_sealed_links_with_the_resident(app, entrance_code,
+                                                                       users, push_service):
+    report = closed(filed(entrance_code, "purge-texts-000001", LONG_AGO, sms_updates=True),
+                    users, LONG_AGO)
+    assert report.sealed_link is not None
+    with unit_of_work():
+        device, _ = subscriptions.subscribe(
+            subscriptions.of_report(report), push_service.subscription(), allow_http=True,
+            page_path="/t/x", secret=app_secret())
+    texts = db.session.scalars(select(OutboxMessage)).all()
+    assert texts  # "received", "resolved"; the robot's post of the job
+    for message in texts:
+        message.status = OutboxStatus.SENT
+    db.session.commit()
+    done = app.test_cli_runner().invoke(args=["privacy", "purge", "--days", "0"])
+    assert done.output.endswith(f"and {len(texts)} delivered notification(s).\n")
+    db.session.expire_all()
+    report = db.session.get(Report, report.id)
+    assert (report.sealed_link, report.sms_updates) == (None, False)
+    device = db.session.get(type(device), device.id)
+    assert device.ended_at is not None and device.sealed_url is None
+    assert db.session.scalars(select(OutboxMessage)).all() == []

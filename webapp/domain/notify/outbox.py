@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from webapp.extensions import db
@@ -115,6 +115,16 @@ def texts_counted(message: OutboxMessage, since: datetime, now: datetime) -> int
         select(func.count()).select_from(OutboxMessage)
         .where(OutboxMessage.recipient == message.recipient,
                OutboxMessage.channel == Channel.SMS, or_(sent, in_flight)))
+
+
+def forget_before(cutoff: datetime) -> int:
+    """Delete messages settled (sent, failed, cancelled) before `cutoff`: the delivery log
+    keeps phones and sealed links no longer than the residents' records keep theirs."""
+    result = db.session.execute(
+        delete(OutboxMessage).where(OutboxMessage.status != OutboxStatus.PENDING,
+                                    OutboxMessage.created_at < cutoff)
+        .execution_options(synchronize_session=False))
+    return result.rowcount or 0
 
 
 def _reason(text: str) -> str:

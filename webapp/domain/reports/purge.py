@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from webapp.domain.reports.privacy import mask
 from webapp.extensions import db
@@ -20,6 +20,7 @@ from webapp.models import (
     CategoryQuestion,
     Datatype,
     Open311Request,
+    PushSubscription,
     Report,
     ReportAnswer,
     ReportEvent,
@@ -90,16 +91,29 @@ def _purge_reports(reports: list[Report], now: datetime) -> None:
             select(Open311Request).where(Open311Request.report_id.in_(ids))):
         details.email = details.address_string = None
         details.account_id = details.device_id = None
+    _end_subscriptions(PushSubscription.report_id.in_(ids), now)
     for report in reports:
         report.description = mask(report.description, own[report.id])
         report.rating_comment = mask(report.rating_comment, own[report.id])
         report.contact_name = report.contact_phone = report.floor_room = None
+        report.sealed_link, report.sms_updates = None, False
         report.purged_at = now
 
 
+def _end_subscriptions(whose, now: datetime) -> None:
+    """A purged record's devices hear no more of it, and its sealed link goes."""
+    db.session.execute(
+        update(PushSubscription).where(whose)
+        .values(sealed_url=None, ended_at=func.coalesce(PushSubscription.ended_at, now),
+                end_reason=func.coalesce(PushSubscription.end_reason, "purged"))
+        .execution_options(synchronize_session=False))
+
+
 def _purge_bookings(bookings: list[Booking], now: datetime) -> None:
+    _end_subscriptions(PushSubscription.booking_id.in_([b.id for b in bookings]), now)
     for booking in bookings:
         booking.cancel_reason = mask(booking.cancel_reason,
                                      [booking.name, booking.phone, booking.floor_room])
         booking.name = booking.phone = booking.floor_room = booking.note = None
+        booking.sealed_link, booking.sms_updates = None, False
         booking.purged_at = now
