@@ -3,6 +3,7 @@ with the page to open, and no one else."""
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from tests.conftest import app_secret
@@ -90,7 +91,9 @@ def test_clocks_that_run_out_are_told_once_and_urgently(entrance_code, users, tm
     assert len(overdue) == 1 and overdue[0].urgent
 
 
-def test_bookings_shifts_and_points_reach_volunteers_and_staff(app, office, users):
+@pytest.fixture
+def served_slot(app, office):
+    """A slot in two days with three places and one volunteer signed up: (slot, volunteer)."""
     category = ServiceCategory(community_id=office.community_id, name_zh="便民服务",
                                name_en="Everyday help")
     service = ServiceType(category=category, name_zh="上门理发", name_en="Haircut at home",
@@ -101,8 +104,12 @@ def test_bookings_shifts_and_points_reach_volunteers_and_staff(app, office, user
     with unit_of_work():
         slot, = booking.publish(service, office.community_id, NOW + timedelta(days=2),
                                 capacity=3, now=NOW)
-    with unit_of_work():
         booking.sign_up(slot, helper, now=NOW)
+    return slot, helper
+
+
+def test_bookings_shifts_and_points_reach_volunteers_and_staff(served_slot, office, users):
+    slot, helper = served_slot
     with unit_of_work():
         made, _ = booking.book(slot, None, booking.BookingDraft(
             submission_key="notify-booking-00001", name="王阿姨", phone="13900000001"),
@@ -133,18 +140,8 @@ def test_bookings_shifts_and_points_reach_volunteers_and_staff(app, office, user
     assert "暂时缺货" in bell_of(helper)[-1].body
 
 
-def test_a_resident_who_booked_and_asked_is_texted_each_change_of_their_booking(app, office):
-    category = ServiceCategory(community_id=office.community_id, name_zh="便民服务",
-                               name_en="Everyday help")
-    service = ServiceType(category=category, name_zh="上门理发", name_en="Haircut at home",
-                          volunteers_needed=1, cancel_cutoff_hours=2)
-    db.session.add(service)
-    db.session.commit()
-    helper = volunteer(office, "texted_vol")
-    with unit_of_work():
-        slot, = booking.publish(service, office.community_id, NOW + timedelta(days=2),
-                                capacity=3, now=NOW)
-        booking.sign_up(slot, helper, now=NOW)
+def test_a_resident_who_booked_and_asked_is_texted_each_change_of_their_booking(served_slot):
+    slot, helper = served_slot
     with unit_of_work():
         asked, _ = booking.book(slot, None, booking.BookingDraft(
             submission_key="texted-booking-0001", name="王阿姨", phone="13900000002",
