@@ -35,24 +35,24 @@ def start_worker(env, log):
                             env=env, stdout=log, stderr=log)
 
 
-def wait_until(condition, timeout=120.0):
+def wait_until(condition, log: Path, timeout=120.0):
     deadline = time.monotonic() + timeout
     while not condition():
-        assert time.monotonic() < deadline, "timed out"
+        assert time.monotonic() < deadline, f"timed out; the worker said:\n" \
+            f"{log.read_text()[-3000:]}"
         time.sleep(0.05)
 
 
 def test_killed_workers_lose_nothing(migrated_db, tmp_path, push_service, aliyun_sms):
-    url = migrated_db.copy(tmp_path, with_demo=True)
     settings = {"BASE_URL": "http://mashang.test", "SECRET_KEY": TEST_SECRET,
                 "VAPID_KEY_FILE": str(tmp_path / "vapid.pem"), "WORKER_LEASE_SECONDS": 2,
                 "WORKER_POLL_SECONDS": 0.05, "WORKER_THREADS": THREADS,
                 "SMS_DAILY_LIMIT": 10, **aliyun_sms.settings()}
+    app = app_on_a_copy(migrated_db, tmp_path, True, **settings)
+    url = app.config["SQLALCHEMY_DATABASE_URI"]  # the worker works on the test's database
     env = {**os.environ, "FLASK_APP": "wsgi.py", "MASHANG_SQLALCHEMY_DATABASE_URI": url,
            **{f"MASHANG_{k}": v if isinstance(v, str) else json.dumps(v)
               for k, v in settings.items()}}
-    app = app_on_a_copy(migrated_db, tmp_path, True, **settings)
-    app.config["SQLALCHEMY_DATABASE_URI"] = url
     with app.app_context():
         dispatcher = db.session.scalar(select(User).where(User.username == "dispatcher"))
         phone = push_service.subscription()
@@ -71,7 +71,7 @@ def test_killed_workers_lose_nothing(migrated_db, tmp_path, push_service, aliyun
                     description="楼道灯不亮", contact_phone=f"138{n:08d}", sms_updates=True),
                     [], tmp_path, secret=TEST_SECRET)
             if n in (150, 350):  # mid-burst, while it sends
-                wait_until(lambda: len(push_service.payloads()) > 0)
+                wait_until(lambda: len(push_service.payloads()) > 0, tmp_path / "worker.log")
                 worker.send_signal(signal.SIGKILL)
                 worker.wait()
                 kills += 1
@@ -81,7 +81,7 @@ def test_killed_workers_lose_nothing(migrated_db, tmp_path, push_service, aliyun
             db.session.remove()
             return not db.session.scalars(select(OutboxMessage).where(
                 OutboxMessage.status == OutboxStatus.PENDING)).first()
-        wait_until(settled)
+        wait_until(settled, tmp_path / "worker.log")
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=30) == 0  # stops cleanly on SIGTERM
         messages = db.session.scalars(select(OutboxMessage)).all()
