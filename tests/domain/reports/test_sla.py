@@ -3,10 +3,12 @@ the board, the queue and Open311 can show, a clock's state), then the clocks as 
 starts, meets, breaches and restarts them. Times are passed in."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from tests.conftest import app_secret
 from tests.domain.reports.conftest import T0, category_coded, clock, minutes, resolve_in_ten_minutes
 from webapp.domain.reports import dispatch, intake, sla, transitions
+from webapp.domain.reports.calendar import WorkCalendar
 from webapp.extensions import db
 from webapp.models import Milestone, Report, ReportMilestone, ReportStatus, SlaTarget
 
@@ -138,3 +140,59 @@ def test_on_time_means_no_breach_among_the_clocks_that_ran():
     cancelled.breached_at, cancelled.cancelled_at = cancelled.due_at, cancelled.due_at
     assert sla.was_on_time(Report(milestones=[met, cancelled]))
     assert not sla.was_on_time(Report(milestones=[met, late]))
+
+
+# --- standing still: pure arithmetic on one clock ------------------------------------------
+
+def _at(minutes_after):
+    return datetime(2026, 11, 22, 10, 0, tzinfo=UTC) + timedelta(minutes=minutes_after)
+
+
+def test_a_paused_clock_stands_still_and_resumes_with_the_time_it_had_left():
+    cal = WorkCalendar()
+    m = _clock(target=20)
+    sla.pause(m, _at(5), sla.CONSULTATION)
+    assert sla.state(m, _at(60)) == sla.PAUSED     # an hour later: not overdue
+    sla.resume(m, _at(35), cal)
+    assert m.due_at == _at(50) and m.paused_at is None  # 15 minutes left, from 10:35
+    assert sla.state(m, _at(49)) == sla.DUE_SOON and sla.state(m, _at(50)) == sla.OVERDUE
+
+
+def test_several_pauses_add_up():
+    cal = WorkCalendar()
+    m = _clock(target=20)
+    sla.pause(m, _at(5), sla.CONSULTATION)
+    sla.resume(m, _at(15), cal)
+    sla.pause(m, _at(20), sla.DEPARTMENT)
+    sla.pause(m, _at(25), sla.CONSULTATION)  # already standing: the first pause counts
+    sla.resume(m, _at(50), cal)
+    assert m.due_at == _at(20 + 10 + 30)
+
+
+def test_a_clock_overdue_before_its_pause_stays_as_late_after_it():
+    m = _clock(target=20)
+    sla.pause(m, _at(30), sla.DEPARTMENT)
+    sla.resume(m, _at(90), WorkCalendar())
+    assert m.due_at == _at(80)  # ten minutes late then, ten minutes late now
+
+
+def test_a_working_day_clock_paused_over_a_weekend_keeps_its_working_time():
+    cal = WorkCalendar("Asia/Shanghai")
+    shanghai = ZoneInfo("Asia/Shanghai")
+    start = datetime(2026, 11, 19, 10, 0, tzinfo=shanghai)  # a Thursday
+    m = ReportMilestone(name=Milestone.PLAN, cycle=1, started_at=start, working_days=True,
+                        due_at=sla.due_after(start, 2 * sla.DAY, cal))
+    assert m.due_at == datetime(2026, 11, 23, 10, 0, tzinfo=shanghai)  # Monday, over the weekend
+    sla.pause(m, datetime(2026, 11, 20, 10, 0, tzinfo=shanghai), sla.CONSULTATION)  # 1 day left
+    sla.resume(m, datetime(2026, 11, 23, 9, 0, tzinfo=shanghai), cal)
+    # One working day from Monday 09:00; the weekend it stood over was never working time.
+    assert m.due_at == datetime(2026, 11, 24, 9, 0, tzinfo=shanghai)
+
+
+def test_minute_targets_run_on_the_clock_and_day_targets_on_working_days():
+    cal = WorkCalendar("Asia/Shanghai")
+    friday = datetime(2026, 11, 20, 23, 50, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert sla.due_after(friday, 20, cal) == friday + timedelta(minutes=20)  # into Saturday
+    assert sla.due_after(friday, sla.DAY, cal) == \
+        datetime(2026, 11, 23, 23, 50, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert sla.shortened(20, 50) == 10 and sla.shortened(5, 50) == 3 and sla.shortened(1, 50) == 1

@@ -10,6 +10,7 @@ department's own `respond` clock, and resume where they stopped."""
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, select, update
@@ -87,7 +88,7 @@ def target_minutes(report: Report, name: str) -> int | None:
 
 
 def shortened(minutes: int, percent: int) -> int:
-    return max(1, round(minutes * percent / 100))
+    return max(1, math.ceil(minutes * percent / 100))
 
 
 def needs_arrival(report: Report) -> bool:
@@ -247,7 +248,9 @@ def state(milestone: ReportMilestone, now: datetime) -> str:
         return PAUSED
     if now >= milestone.due_at:
         return OVERDUE
-    target = milestone.due_at - milestone.started_at
+    # Its own target, not its span: a pause lengthened the span, not the target.
+    target = timedelta(minutes=milestone.target_minutes) if milestone.target_minutes \
+        else milestone.due_at - milestone.started_at
     return DUE_SOON if milestone.due_at - now <= target * DUE_SOON_SHARE else ON_TRACK
 
 
