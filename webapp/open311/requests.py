@@ -190,8 +190,10 @@ def _page_statements():
                ReportEvent.kind.in_(STATUS_NOTE_KINDS), ReportEvent.note.is_not(None))
         .order_by(ReportEvent.id),
         select(ReportMilestone.report_id, ReportMilestone.name, ReportMilestone.due_at)
+        # A clock that stands still (the report waits on residents or a department) says
+        # nothing of when the work will be done.
         .where(ReportMilestone.report_id.in_(ids), ReportMilestone.met_at.is_(None),
-               ReportMilestone.cancelled_at.is_(None)),
+               ReportMilestone.cancelled_at.is_(None), ReportMilestone.paused_at.is_(None)),
         select(ReportPhoto.report_id, func.min(ReportPhoto.id))
         .where(ReportPhoto.report_id.in_(ids)).group_by(ReportPhoto.report_id),
         select(Open311Request.report_id, Open311Request.media_url)

@@ -140,9 +140,5 @@ def set_override(community_id: int, day: date | None, working: bool | None,
     return row
 
 
-def remove_override(community_id: int, override_id: int) -> bool:
-    row = db.session.get(WorkingDayOverride, override_id)
-    if row is None or row.community_id != community_id:
-        return False
-    db.session.delete(row)
-    return True
+def remove_override(override: WorkingDayOverride) -> None:
+    db.session.delete(override)

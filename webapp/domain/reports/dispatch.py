@@ -94,6 +94,7 @@ def escalate(report: Report, actor: User, department: Organization, reason: str,
 
 
 RESPONSE_IN_THE_FUTURE = _l("The time of the answer cannot be in the future.")
+UNREADABLE_TIME = _l("Give the time the department answered as a date and a time.")
 
 
 @one_change_at_a_time
@@ -108,11 +109,13 @@ def record_response(report: Report, actor: User, note: str, at: datetime | None 
     at = at or now
     if at > now:
         raise MissingInput(RESPONSE_IN_THE_FUTURE)
-    if escalated_at is not None and at < escalated_at:
+    # Times are typed to the minute: the minute of the escalation itself is after it.
+    if escalated_at is not None and at < escalated_at.replace(second=0, microsecond=0):
         raise MissingInput(_l("The department cannot have answered before the report was "
                               "passed to it (%(when)s).",
                               when=escalated_at.astimezone(ZoneInfo(report.community.timezone))
                               .strftime("%Y-%m-%d %H:%M")))
+    at = max(at, escalated_at) if escalated_at is not None else at
     record_event(report, "responded", report.status, before, note, actor=actor, now=now)
     sla.meet(report, Milestone.RESPOND, at)
     report.status = before
