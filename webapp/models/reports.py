@@ -186,9 +186,6 @@ class Report(db.Model):
     # Urgent or care card: sorts first and gets shorter targets. Kept from the two above by
     # the listener at the end of this module, so the queue's index can walk it.
     goes_first: Mapped[bool] = mapped_column(default=False)
-
-    def urgent_or_care(self) -> bool:
-        return (self.priority or 0) >= 2 or bool(self.care_card)
     assigned_org_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"), index=True)
     assigned_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"))
@@ -241,6 +238,10 @@ class Report(db.Model):
     duplicate_of: Mapped[Report | None] = relationship(remote_side=[id])
 
     __mapper_args__ = {"version_id_col": version}
+
+    def urgent_or_care(self) -> bool:
+        """Urgent, or a care-card (爱心联系卡) resident's: sorts first, shorter targets."""
+        return (self.priority or 0) >= 2 or bool(self.care_card)
 
 
 class ReportMilestone(db.Model):

@@ -15,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 from webapp.domain.people import api_clients
 from webapp.domain.places import addresses
 from webapp.domain.reports import category_settings, intake, sla, timeline
+from webapp.domain.reports.calendar import WorkCalendar
 from webapp.domain.reports.privacy import mask
 from webapp.domain.shared.tokens import new_request_token, new_submission_key
 from webapp.extensions import db
@@ -259,7 +260,8 @@ def request_dicts(connection, rows, locale: str, media_url_for) -> list[dict]:
             "service_notice": notice,
             "requested_datetime": w3c(created_at, timezone),
             "updated_datetime": w3c(updated_at, timezone),
-            "expected_datetime": w3c(sla.expected_by(clocks.get(report_id, []), is_major, targets),
+            "expected_datetime": w3c(sla.expected_by(clocks.get(report_id, []), is_major, targets,
+                                                     WorkCalendar(timezone)),
                                      timezone) if is_open else None,
             "address": ", ".join([building, compound, community]),
             "address_id": addresses.address_id_of(building_id, entrance_id),

@@ -368,3 +368,11 @@ def test_urgent_and_care_card_reports_get_shorter_targets(report, users, entranc
         secret=app_secret())
     assert clock(cared, "accept").due_at == minutes(6)
     assert cared.goes_first and not report.goes_first
+
+
+def test_the_expected_time_counts_later_day_scale_steps_in_working_days():
+    cal = WorkCalendar("Asia/Shanghai")
+    friday = datetime(2026, 2, 13, 15, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # before 春节
+    major = {Milestone.ACCEPT: 30, Milestone.PLAN: 2 * sla.DAY}
+    assert sla.expected_by([(Milestone.ACCEPT, friday)], True, major, cal) == \
+        datetime(2026, 2, 24, 15, 0, tzinfo=ZoneInfo("Asia/Shanghai"))

@@ -104,16 +104,22 @@ def due_after(start: datetime, minutes: int, cal: WorkCalendar) -> datetime:
     return start + timedelta(minutes=minutes)
 
 
-def expected_by(open_clocks, is_major: bool, targets: dict[str, int]) -> datetime | None:
+def expected_by(open_clocks, is_major: bool, targets: dict[str, int],
+                cal: WorkCalendar | None = None) -> datetime | None:
     """When the job should be done: the due time of the furthest running clock, plus the
-    targets of the steps after it (accept → arrive → resolve; accept → plan). `open_clocks`
-    are (milestone name, due_at) pairs; None when none of them runs."""
+    targets of the steps after it (accept → arrive → resolve; accept → plan), day-scale ones
+    in working days of `cal` when given. `open_clocks` are (milestone name, due_at) pairs;
+    None when none of them runs."""
     chain = MAJOR_CHAIN if is_major else ROUTINE_CHAIN
     running = [(chain.index(name), due) for name, due in open_clocks if name in chain]
     if not running:
         return None
     stage, due = max(running)
-    return due + timedelta(minutes=sum(targets[name] for name in chain[stage + 1:]))
+    if cal is None:
+        return due + timedelta(minutes=sum(targets[name] for name in chain[stage + 1:]))
+    for name in chain[stage + 1:]:
+        due = due_after(due, targets[name], cal)
+    return due
 
 
 def current_cycle(report: Report) -> int:
