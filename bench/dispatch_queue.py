@@ -89,12 +89,15 @@ def bulk_insert(count, seed=1):
     for i in range(next_id, next_id + count):
         compound_id, org_id, building_id, entrance_id = rnd.choice(places)
         status = rnd.choices(statuses, weights)[0]
+        # A few urgent and care-card reports, which the queue puts first.
+        priority, care_card = (2 if rnd.random() < 0.02 else 0), rnd.random() < 0.03
         row = dict(id=i, number=f"B{i:010d}", tracking_token_hash=digest(f"bench-t-{i}"),
                    submission_key_hash=digest(f"bench-k-{i}"), channel="qr", version=1,
                    community_id=community.id, compound_id=compound_id, building_id=building_id,
                    entrance_id=entrance_id, category_id=rnd.choice(categories),
-                   description=rnd.choice(DESCRIPTIONS), status=status, priority=0,
-                   care_card=False, hidden_from_board=False,
+                   description=rnd.choice(DESCRIPTIONS), status=status, priority=priority,
+                   care_card=care_card, goes_first=priority >= 2 or care_card,
+                   hidden_from_board=False,
                    assigned_org_id=None if status == S.SUBMITTED else org_id,
                    next_due_at=None, resolved_at=None, closed_at=None, rating=None)
         created = now - timedelta(minutes=rnd.uniform(1, 90 * 24 * 60))

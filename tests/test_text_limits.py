@@ -54,7 +54,8 @@ NOT_TYPED = {
     "redemption.status", "report.channel", "report.number", "report.status",
     "report.submission_key_hash", "report.tracking_token_hash", "report_event.actor_kind",
     "report_event.from_status", "report_event.kind", "report_event.to_status",
-    "report_milestone.name", "report_photo.stored_name", "reward.kind",
+    "report_milestone.name", "report_milestone.pause_reason", "report_photo.stored_name",
+    "reward.kind",
     "service_category.icon", "sla_target.milestone", "transfer.kind",
     "user.password_hash", "user.role", "user.feed_token_hash",
     # Cut to the column on purpose: only counted, to slow down password guessing.
@@ -318,6 +319,8 @@ WAYS = [
                                       name="赵奶奶"), phone, digits),
     Way("api_key.client_name", admin_post("/admin/api-keys", "/admin/api-keys",
                                           "client_name")),
+    Way("working_day_override.note", admin_post("/admin/calendar", "/admin/calendar", "note",
+                                                day="2026-12-24", working="0")),
     Way("organization.robot_webhook", admin_post("/admin/organizations", robot_url, "webhook",
                                                  kind="wecom"), webhook),
     Way("organization.robot_secret", admin_post(

@@ -7,7 +7,16 @@ from flask import current_app, has_request_context, redirect, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from webapp.domain.reports.labels import PRIORITIES, STATUS_LABELS
+from webapp.domain.reports import sla
+from webapp.domain.reports.labels import (
+    CLOCK_STATES,
+    MILESTONE_LABELS,
+    PAUSES,
+    PAUSES_FOR_RESIDENTS,
+    PRIORITIES,
+    STATUS_LABELS,
+    target_label,
+)
 
 LANG_COOKIE = "lang"
 # What each language is called in itself, for the switch.
@@ -36,6 +45,8 @@ EVENT_LABELS = {
     "board_shown": _l("Shown on the public board"),
     "photos_published": _l("Photos published"),
     "photos_withdrawn": _l("Photos no longer published"),
+    "responded": _l("The department reported back (报到)"),
+    "plan_submitted": _l("Plan submitted"),
 }
 
 
@@ -116,4 +127,11 @@ def init_app(app) -> None:
             "status_label": lambda s: STATUS_LABELS.get(s, s),
             "event_label": lambda k: EVENT_LABELS.get(k, k),
             "priority_label": lambda p: PRIORITIES.get(p, p),
+            "clock_label": lambda state: CLOCK_STATES.get(state, state),
+            "milestone_label": lambda name: MILESTONE_LABELS.get(name, name),
+            "target_label": target_label,
+            # Why a report's clocks stand still, or None: for staff, and for its resident.
+            "paused_because": lambda report: PAUSES.get(sla.pause_reason(report)),
+            "paused_for_resident": lambda report: PAUSES_FOR_RESIDENTS.get(
+                sla.pause_reason(report)),
         }

@@ -2,7 +2,7 @@
 values to the domain, whose rules and messages decide what is stored; the pages keep their
 hand-written fields, whose names are these fields' names."""
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask_wtf.file import FileField
@@ -72,19 +72,57 @@ class UserForm(AppForm):
 # --- categories and their questions ---------------------------------------------------------
 
 class CategoryForm(AppForm):
-    """A community's own routing, SLA targets (minutes per milestone), privacy and one more
-    canned reply for a category."""
+    """A community's own routing, SLA targets (a number and its unit per milestone: minutes,
+    hours or working days), the share urgent reports get, privacy and one more canned reply
+    for a category."""
 
     routing = StringField()
     canned = TextAreaField()
     private = TickField()
+    urgent_percent = WholeNumberField(smallest=1, largest=1000)
 
     def targets(self, milestones) -> dict[str, int | None]:
-        return {name: self[f"target_{name}"].data for name in milestones}
+        """Each target in minutes (None when unreadable); no unit sent means minutes."""
+        targets = {}
+        for name in milestones:
+            number = self[f"target_{name}"].data
+            factor = TARGET_UNITS.get(self[f"unit_{name}"].data or "min")
+            targets[name] = None if number is None or factor is None else number * factor
+        return targets
+
+
+# The units a target is typed in, in minutes: a day is a working day (domain/reports/sla.py).
+TARGET_UNITS = {"min": 1, "hour": 60, "day": 24 * 60}
+
+
+def target_in_units(minutes: int) -> tuple[int, str]:
+    """The largest unit that says the target exactly: (2, "day") for 2880 minutes."""
+    for unit in ("day", "hour"):
+        if minutes % TARGET_UNITS[unit] == 0:
+            return minutes // TARGET_UNITS[unit], unit
+    return minutes, "min"
 
 
 for _milestone in Milestone:
     setattr(CategoryForm, f"target_{_milestone}", WholeNumberField(smallest=1))
+    setattr(CategoryForm, f"unit_{_milestone}", StringField())
+
+
+class WorkingDayForm(AppForm):
+    """One day of the community's own calendar: worked ("1") or a day off ("0")."""
+
+    day = StringField()
+    working = StringField()
+    note = StringField()
+
+    def day_date(self) -> date | None:
+        try:
+            return date.fromisoformat(self.day.data or "")
+        except ValueError:
+            return None
+
+    def working_choice(self) -> bool | None:
+        return {"1": True, "0": False}.get(self.working.data)
 
 
 class QuestionForm(AppForm):

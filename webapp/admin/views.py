@@ -8,7 +8,7 @@ from flask_login import current_user
 from webapp import refusals
 from webapp.access import in_my_community, requires
 from webapp.admin import bp, confirm
-from webapp.admin.forms import CategoryForm, QuestionForm, UserForm
+from webapp.admin.forms import CategoryForm, QuestionForm, UserForm, target_in_units
 from webapp.domain import unit_of_work
 from webapp.domain.people import accounts
 from webapp.domain.people.permissions import Action
@@ -75,6 +75,9 @@ def render_categories(problem=None, status=200, draft_for=None):
     rows = category_settings.categories()
     return render_template("admin/categories.html", categories=rows, routes=list(Routing),
                            targets={c.id: sla.targets_for(c, here) for c in rows},
+                           urgent={c.id: category_settings.urgent_percent_of(c, here)
+                                   for c in rows},
+                           in_units=target_in_units,
                            routing={c.id: category_settings.routing_for(c, here) for c in rows},
                            private={c.id: category_settings.private_for(c, here) for c in rows},
                            problem=problem, canned=category_settings.canned_replies(here),
@@ -102,7 +105,8 @@ def update_category(category_id):
     form = CategoryForm()
     category_settings.save(category, community_id(), routing=form.routing.data or None,
                            targets=form.targets(sla.targets_for(category, community_id())),
-                           canned=form.canned.data, private=form.private.data)
+                           canned=form.canned.data, private=form.private.data,
+                           urgent_percent=form.urgent_percent.data)
     flash(_("Category saved."), "success")
     return redirect(url_for("admin.categories"), code=303)
 

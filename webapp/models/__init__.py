@@ -43,6 +43,7 @@ from webapp.models.reports import (
     ReportStatus,
     Routing,
     SlaTarget,
+    WorkingDayOverride,
 )
 
 __all__ = [
@@ -54,7 +55,7 @@ __all__ = [
     "Building", "CannedReply", "Category", "Community", "Compound", "Entrance",
     "LoginAttempt", "Milestone", "OrgKind", "Organization", "QrCode", "Report", "ReportEvent",
     "ReportMilestone", "ReportPhoto", "ReportStatus", "Role", "Routing", "SlaTarget", "User",
-    "CategorySetting",
+    "CategorySetting", "WorkingDayOverride",
     "Channel", "Notification", "NotificationPreference", "OutboxMessage", "OutboxStatus",
     "PeriodicRun", "PushSubscription",
 ]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -42,6 +42,7 @@ class Milestone(StrEnum):
     ARRIVE = "arrive"    # on site, counted from accepting
     RESOLVE = "resolve"  # fixed, counted from arriving (routine jobs)
     PLAN = "plan"        # a plan for a major job, counted from accepting
+    RESPOND = "respond"  # a department reports back (报到), counted from the escalation (吹哨)
 
 
 class Routing(StrEnum):
@@ -109,6 +110,22 @@ class CategorySetting(db.Model):
     # The community's Open311 discovery changeset, as Category.updated_at is the installation's.
     updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=utcnow,
                                                         onupdate=utcnow)
+    # Urgent and care-card reports get this share of every target, in percent (None: the
+    # default of domain/reports/sla.py).
+    urgent_percent: Mapped[int | None] = mapped_column()
+
+
+class WorkingDayOverride(db.Model):
+    """A community's own word on one day, over China's holidays and make-up working days:
+    worked (a campaign weekend) or not (a local holiday)."""
+
+    __table_args__ = (UniqueConstraint("community_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"))
+    day: Mapped[date] = mapped_column(Date)
+    working: Mapped[bool] = mapped_column()
+    note: Mapped[str | None] = mapped_column(String(100))
 
 
 class CannedReply(db.Model):
@@ -122,9 +139,11 @@ class CannedReply(db.Model):
 
 class Report(db.Model):
     __table_args__ = (
-        # The queue's order (SLA urgency), walked in order so a page reads 25 rows, not all.
-        Index("ix_report_queue_order", "community_id", text("(next_due_at IS NULL)"),
-              "next_due_at", text("priority DESC"), text("id DESC")),
+        # The queue's order (urgent and care-card first, then SLA urgency), walked in order so
+        # a page reads 25 rows, not all.
+        Index("ix_report_queue_order", "community_id", text("goes_first DESC"),
+              text("(next_due_at IS NULL)"), "next_due_at", text("priority DESC"),
+              text("id DESC")),
         Index("ix_report_community_status", "community_id", "status"),
         Index("ix_report_community_due", "community_id", "next_due_at"),
         # The board's two scans of a month, answered from the index alone.
@@ -164,9 +183,19 @@ class Report(db.Model):
 
     status: Mapped[str] = mapped_column(String(24), default=ReportStatus.SUBMITTED, index=True)
     priority: Mapped[int] = mapped_column(default=0)  # 0 normal, 1 high, 2 urgent
+    # Urgent or care card: sorts first and gets shorter targets. Kept from the two above by
+    # the listener at the end of this module, so the queue's index can walk it.
+    goes_first: Mapped[bool] = mapped_column(default=False)
     assigned_org_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"), index=True)
     assigned_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"))
+    # Who had the report when it was passed to a department (吹哨): it goes back to them when
+    # the department reports back (报到).
+    escalated_from_org_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
+    escalated_from_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # A major job's plan, as its handler last submitted it (the timeline keeps each one).
+    plan_note: Mapped[str | None] = mapped_column(Text)
+    plan_done_by: Mapped[date | None] = mapped_column(Date)
     hidden_from_board: Mapped[bool] = mapped_column(default=False)
     # Staff published the photos: Open311 then gives a public URL of the first one.
     photos_public: Mapped[bool] = mapped_column(default=False)
@@ -200,18 +229,32 @@ class Report(db.Model):
     milestones: Mapped[list[ReportMilestone]] = relationship(
         back_populates="report", order_by="ReportMilestone.id"
     )
-    assigned_org: Mapped[Organization | None] = relationship()
-    assigned_user: Mapped[User | None] = relationship()
+    assigned_org: Mapped[Organization | None] = relationship(foreign_keys=[assigned_org_id])
+    assigned_user: Mapped[User | None] = relationship(foreign_keys=[assigned_user_id])
+    escalated_from_org: Mapped[Organization | None] = relationship(
+        foreign_keys=[escalated_from_org_id])
+    escalated_from_user: Mapped[User | None] = relationship(
+        foreign_keys=[escalated_from_user_id])
     duplicate_of: Mapped[Report | None] = relationship(remote_side=[id])
 
     __mapper_args__ = {"version_id_col": version}
 
+    def urgent_or_care(self) -> bool:
+        """Urgent, or a care-card (爱心联系卡) resident's: sorts first, shorter targets."""
+        return (self.priority or 0) >= 2 or bool(self.care_card)
+
 
 class ReportMilestone(db.Model):
-    """One SLA clock of a report. `cycle` starts at 1 and grows when a report is reopened."""
+    """One SLA clock of a report. `cycle` starts at 1 and grows when a report is reopened.
+    While `paused_at` is set the clock stands still (the report waits on residents or on a
+    department); resuming moves `due_at` on by the time it stood."""
 
     __table_args__ = (
-        UniqueConstraint("report_id", "cycle", "name"),
+        # One running clock of a kind per cycle; a cancelled or met one may be started again
+        # (a second escalation).
+        Index("uq_report_milestone_open", "report_id", "cycle", "name", unique=True,
+              sqlite_where=text("met_at IS NULL AND cancelled_at IS NULL"),
+              postgresql_where=text("met_at IS NULL AND cancelled_at IS NULL")),
         Index("ix_report_milestone_late", "report_id", "breached_at", "cancelled_at"),
     )
 
@@ -224,6 +267,11 @@ class ReportMilestone(db.Model):
     met_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     breached_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The target it started with; day-scale ones count working days of the community's calendar.
+    target_minutes: Mapped[int | None] = mapped_column()
+    working_days: Mapped[bool] = mapped_column(default=False)
+    paused_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    pause_reason: Mapped[str | None] = mapped_column(String(20))
 
     report: Mapped[Report] = relationship(back_populates="milestones")
 
@@ -269,6 +317,12 @@ class ReportEvent(db.Model):
     photos: Mapped[list[ReportPhoto]] = relationship(
         back_populates="event", order_by="ReportPhoto.id"
     )
+
+
+@db.event.listens_for(Report, "before_insert")
+@db.event.listens_for(Report, "before_update")
+def _urgent_goes_first(mapper, connection, target):
+    target.goes_first = target.urgent_or_care()
 
 
 @db.event.listens_for(ReportEvent, "before_update")

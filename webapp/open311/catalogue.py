@@ -8,10 +8,10 @@ from collections import defaultdict
 from functools import lru_cache
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import bindparam, exists, select
 
 from webapp.domain.reports import questions, sla
+from webapp.domain.reports.labels import target_label
 from webapp.extensions import db
 from webapp.models import (
     Category,
@@ -30,11 +30,8 @@ BOOKING_PREFIX = "booking-"
 
 
 def _duration(minutes: int) -> str:
-    if minutes % 1440 == 0:
-        return ngettext("%(num)d day", "%(num)d days", minutes // 1440)
-    if minutes >= 120 and minutes % 60 == 0:
-        return ngettext("%(num)d hour", "%(num)d hours", minutes // 60)
-    return ngettext("%(num)d minute", "%(num)d minutes", minutes)
+    """As every page says it: a day or more is working days (sla.DAY)."""
+    return target_label(minutes)
 
 
 def service_notice(is_major: bool, targets: dict[str, int]) -> str:

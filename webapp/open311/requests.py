@@ -15,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 from webapp.domain.people import api_clients
 from webapp.domain.places import addresses
 from webapp.domain.reports import category_settings, intake, sla, timeline
+from webapp.domain.reports.calendar import WorkCalendar
 from webapp.domain.reports.privacy import mask
 from webapp.domain.shared.tokens import new_request_token, new_submission_key
 from webapp.extensions import db
@@ -190,8 +191,10 @@ def _page_statements():
                ReportEvent.kind.in_(STATUS_NOTE_KINDS), ReportEvent.note.is_not(None))
         .order_by(ReportEvent.id),
         select(ReportMilestone.report_id, ReportMilestone.name, ReportMilestone.due_at)
+        # A clock that stands still (the report waits on residents or a department) says
+        # nothing of when the work will be done.
         .where(ReportMilestone.report_id.in_(ids), ReportMilestone.met_at.is_(None),
-               ReportMilestone.cancelled_at.is_(None)),
+               ReportMilestone.cancelled_at.is_(None), ReportMilestone.paused_at.is_(None)),
         select(ReportPhoto.report_id, func.min(ReportPhoto.id))
         .where(ReportPhoto.report_id.in_(ids)).group_by(ReportPhoto.report_id),
         select(Open311Request.report_id, Open311Request.media_url)
@@ -257,7 +260,8 @@ def request_dicts(connection, rows, locale: str, media_url_for) -> list[dict]:
             "service_notice": notice,
             "requested_datetime": w3c(created_at, timezone),
             "updated_datetime": w3c(updated_at, timezone),
-            "expected_datetime": w3c(sla.expected_by(clocks.get(report_id, []), is_major, targets),
+            "expected_datetime": w3c(sla.expected_by(clocks.get(report_id, []), is_major, targets,
+                                                     WorkCalendar(timezone)),
                                      timezone) if is_open else None,
             "address": ", ".join([building, compound, community]),
             "address_id": addresses.address_id_of(building_id, entrance_id),

@@ -77,6 +77,20 @@ def resolve(report, form):
                         version=form.version.data)
 
 
+def submit_plan(report, form):
+    folder = photos.upload_folder_for_reports(current_app.config["UPLOAD_FOLDER"])
+    transitions.submit_plan(report, current_user, form.note.data, form.done_by_date(),
+                            form.photos(), folder, version=form.version.data)
+
+
+def respond(report, form):
+    at, unreadable = form.answered_at_utc(report.community.timezone)
+    if unreadable:
+        raise transitions.MissingInput(dispatch.UNREADABLE_TIME)
+    dispatch.record_response(report, current_user, form.note.data, at,
+                             version=form.version.data)
+
+
 def decline(report, form):
     transitions.decline(report, current_user, form.reason.data, version=form.version.data)
 
@@ -98,4 +112,6 @@ ACTIONS = {
     Action.ARRIVE: (forms.ActionForm, arrive),
     Action.RESOLVE: (forms.ResolveForm, resolve),
     Action.DECLINE: (forms.ReasonForm, decline),
+    Action.SUBMIT_PLAN: (forms.PlanForm, submit_plan),
+    Action.RESPOND: (forms.RespondForm, respond),
 }

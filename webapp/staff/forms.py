@@ -2,6 +2,9 @@
 rules (a reason needed, the state that allows a step) are the workflow's, and its refusals
 are the page's messages. The queue's filter is a form read from the query string."""
 
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
 from flask import current_app
 from wtforms import FileField, HiddenField, StringField, TextAreaField
 
@@ -80,6 +83,35 @@ class ResolveForm(NoteForm):
             return []
         return [process_photo(upload.read(), max_edge=current_app.config["PHOTO_MAX_EDGE"],
                               max_pixels=current_app.config["PHOTO_MAX_PIXELS"])]
+
+
+class PlanForm(ResolveForm):
+    """A major job's plan: what will be done, by when (a local date), a photo."""
+
+    done_by = StringField()
+
+    def done_by_date(self) -> date | None:
+        try:
+            return date.fromisoformat(self.done_by.data or "")
+        except ValueError:
+            return None
+
+
+class RespondForm(NoteForm):
+    """The department's answer; `answered_at` is the local time it answered (blank: now)."""
+
+    answered_at = StringField()
+
+    def answered_at_utc(self, timezone: str) -> tuple[datetime | None, bool]:
+        """(the time in UTC or None for now, whether something unreadable was typed)."""
+        typed = self.answered_at.data or ""
+        if not typed:
+            return None, False
+        try:
+            local = datetime.fromisoformat(typed).replace(tzinfo=ZoneInfo(timezone))
+        except ValueError:
+            return None, True
+        return local.astimezone(UTC), False
 
 
 class QueueForm(AppForm):

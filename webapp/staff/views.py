@@ -147,7 +147,7 @@ def photo(report_id, photo_id):
 @requires(Action.MY_JOBS)
 def jobs():
     context = dict(jobs=queue.handler_jobs(current_user), new_jobs=bell.unread_jobs(current_user),
-                   now=utcnow(), clock=sla.report_state)
+                   now=utcnow(), clock=sla.report_state, needs_arrival=sla.needs_arrival)
     if request.htmx and not request.htmx.boosted:
         return render_block("staff/jobs.html", "job_list", **context)
     return render_template("staff/jobs.html", **context)

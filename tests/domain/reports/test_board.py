@@ -54,3 +54,31 @@ def test_a_resolved_report_counts_once_in_its_month_and_its_replies_are_masked(r
     assert "13912345678" not in replies and "***" in replies and "修好了" in replies
     dispatch.set_hidden_from_board(report, users["dispatcher"], True)
     assert figures().total.resolved == before.total.resolved
+
+
+def test_an_open_report_already_overdue_counts_as_late(report, users, entrance_code, tmp_path):
+    """Three resolved on time and one open past its clock: 75 %, not 100 %. One waiting on
+    the residents, its clock standing still, is not late."""
+    from tests.conftest import app_secret
+    from tests.domain.reports.conftest import T0, minutes
+    from webapp.domain.reports import intake
+
+    def filed(key):
+        filed_report, _ = intake.submit_report(entrance_code, intake.ReportDraft(
+            submission_key=key, category_id=report.category_id, description="楼道灯不亮"),
+            [], tmp_path, now=T0, secret=app_secret())
+        return filed_report
+
+    for key in ("board-late-000000001", "board-late-000000002"):
+        resolve_in_ten_minutes(filed(key), users)
+    resolve_in_ten_minutes(report, users)
+    filed("board-late-000000003")  # nobody accepts it within 30 minutes
+    waiting = filed("board-late-000000004")
+    dispatch.mark_needs_consultation(waiting, users["dispatcher"], "需业主表决", now=minutes(5))
+
+    figures = board.board(report.community_id, "2026-11", ZONE, now=minutes(60)).total
+    assert (figures.resolved, figures.on_time, figures.late_open) == (3, 3, 1)
+    assert figures.on_time_share == 0.75
+    assert board.board(report.community_id, "2026-11", ZONE,
+                       now=minutes(20)).total.on_time_share == 1.0  # not late yet
+    assert Figures(resolved=3, on_time=3, late_open=1).on_time_share == 0.75

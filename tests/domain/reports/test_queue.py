@@ -73,3 +73,25 @@ def test_waiting_counts_the_communitys_reports_not_yet_dispatched(report, users)
     db.session.commit()
     assert queue.waiting_count(report.community_id) == waiting - 1
     assert queue.waiting_count(report.community_id + 1000) == 0
+
+
+def test_urgent_and_care_card_reports_come_first_in_every_tab(report, users, entrance_code,
+                                                               tmp_path):
+    """Even when an ordinary report's clock runs out sooner, in every tab that shows both."""
+    from webapp.domain.reports import dispatch
+
+    def filed(key, at, **fields):
+        filed_report, _ = intake.submit_report(entrance_code, intake.ReportDraft(
+            submission_key=key, category_id=report.category_id, description="楼道灯不亮",
+            **fields), [], tmp_path, now=at, secret=app_secret())
+        return filed_report
+
+    cared = filed("queue-care-card-00001", minutes(20), care_card=True)
+    urgent = filed("queue-urgent-0000001", minutes(25))
+    dispatch.set_priority(urgent, users["dispatcher"], 2, now=minutes(26))
+    db.session.commit()
+    assert report.next_due_at < cared.next_due_at < urgent.next_due_at
+    for tab in ("open", "new", "unassigned", "all", "overdue"):
+        shown = queue.queue_page(queue.QueueFilter(tab=tab), users["dispatcher"],
+                                 minutes(60)).reports
+        assert shown[:3] == [cared, urgent, report], tab

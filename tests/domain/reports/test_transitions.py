@@ -282,7 +282,8 @@ def test_a_stale_version_is_refused_before_the_state_is_looked_at():
 @pytest.mark.parametrize(("status", "is_major", "expected"), [
     (S.ASSIGNED, False, {Action.ACCEPT, Action.DECLINE, Action.INTERNAL_NOTE}),
     (S.ACCEPTED, False, {Action.ARRIVE, Action.DECLINE, Action.INTERNAL_NOTE}),
-    (S.ACCEPTED, True, {Action.ARRIVE, Action.RESOLVE, Action.DECLINE, Action.INTERNAL_NOTE}),
+    (S.ACCEPTED, True, {Action.ARRIVE, Action.RESOLVE, Action.DECLINE, Action.INTERNAL_NOTE,
+                        Action.SUBMIT_PLAN}),
     (S.ON_SITE, False, {Action.RESOLVE, Action.DECLINE, Action.INTERNAL_NOTE}),
     (S.RESOLVED, False, {Action.INTERNAL_NOTE}),
 ])

@@ -38,6 +38,7 @@ TEXTS = {
     "handed_back": (_l("Handed back: {number}"), _l("{note}")),
     "not_fixed": (_l("Resident says not fixed: {number}"), _l("{note}")),
     "info_added": (_l("Resident added information: {number}"), _l("{note}")),
+    "responded": (_l("The department reported back: {number}"), _l("{note}")),
     "received": (_l("Report {number} received"),
                  _l("Your report ({category}) was received. Follow it here:")),
     "progress": (_l("Report {number}: {status}"), _l("{note}")),

@@ -42,7 +42,7 @@ from webapp.models import (
 
 # Timeline events a resident who subscribed hears of (the rest are staff business).
 RESIDENT_PROGRESS = {"accepted", "arrived", "reply", "rejected", "duplicate", "escalated",
-                     "needs_consultation", "assigned"}
+                     "needs_consultation", "assigned", "responded", "plan_submitted"}
 
 
 def report_path(report: Report) -> str:
@@ -55,7 +55,7 @@ def report_notice(report: Report, key: str, kind: str, **facts) -> Notice:
     category = report.category
     return Notice(key=key, kind=kind, community_id=report.community_id,
                   staff_path=report_path(report), report_id=report.id,
-                  urgent=report.priority >= 2 or report.care_card,
+                  urgent=report.urgent_or_care(),
                   facts={"number": report.number, "place": place,
                          "category": {"zh": category.name_zh, "en": category.name_en},
                          **facts})
@@ -89,6 +89,9 @@ def report_event(event: ReportEvent) -> None:
         tell_users(notice, dispatchers(report.community_id))
         actor = db.session.get(User, event.actor_id) if event.actor_id else None
         tell_robot(notice, actor.organization if actor else None)
+    elif event.kind == "responded":  # back from a department: whoever has it, and the desk
+        notice = report_notice(report, key, "responded", note=note)
+        tell_users(notice, dispatchers(report.community_id) + assignees(report))
     elif event.kind in ("reopened", "info_added"):
         kind = "not_fixed" if event.kind == "reopened" else "info_added"
         notice = report_notice(report, key, kind, note=note)

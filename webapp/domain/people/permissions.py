@@ -28,6 +28,8 @@ class Action(StrEnum):
     ARRIVE = "arrive"
     RESOLVE = "resolve"
     DECLINE = "decline"
+    SUBMIT_PLAN = "submit_plan"  # a major job's plan (方案)
+    RESPOND = "respond"  # a department reports back (报到), itself or through the dispatcher
     MANAGE_USERS = "manage_users"
     MANAGE_CATEGORIES = "manage_categories"
     MANAGE_PLACES = "manage_places"
@@ -48,11 +50,12 @@ DISPATCH = {
     Action.NEEDS_CONSULTATION, Action.ESCALATE, Action.MERGE, Action.REJECT,
     Action.INTERNAL_NOTE, Action.PUBLIC_REPLY, Action.HIDE_FROM_BOARD, Action.PUBLISH_PHOTOS,
     Action.CALLBACK, Action.EXPORT, Action.STAFF_HOME, Action.PRINT_CODES,
-    Action.MANAGE_CARE_CARDS, Action.NOTIFICATIONS,
+    Action.MANAGE_CARE_CARDS, Action.NOTIFICATIONS, Action.RESPOND,
 }
 HANDLE = {
     Action.MY_JOBS, Action.VIEW_REPORT, Action.ACCEPT, Action.ARRIVE, Action.RESOLVE,
     Action.DECLINE, Action.INTERNAL_NOTE, Action.STAFF_HOME, Action.NOTIFICATIONS,
+    Action.SUBMIT_PLAN, Action.RESPOND,
 }
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
@@ -64,7 +67,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
 
 # Actions on one report that a handler may take only on their own organisation's jobs.
 HANDLER_SCOPED = {Action.VIEW_REPORT, Action.ACCEPT, Action.ARRIVE, Action.RESOLVE,
-                  Action.DECLINE, Action.INTERNAL_NOTE}
+                  Action.DECLINE, Action.INTERNAL_NOTE, Action.SUBMIT_PLAN, Action.RESPOND}
 
 
 def can(user: User | None, action: Action, report: Report | None = None) -> bool:

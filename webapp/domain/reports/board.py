@@ -8,13 +8,14 @@ from datetime import datetime
 from statistics import median
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from webapp.domain.reports.category_settings import report_is_private
 from webapp.domain.reports.privacy import mask
 from webapp.extensions import db
 from webapp.models import (
+    OPEN_STATUSES,
     Category,
     Community,
     Compound,
@@ -24,6 +25,7 @@ from webapp.models import (
     ReportMilestone,
 )
 from webapp.models.sql import minutes_between
+from webapp.models.types import utcnow
 
 
 @dataclass
@@ -31,6 +33,7 @@ class Figures:
     received: int = 0
     resolved: int = 0
     on_time: int = 0
+    late_open: int = 0  # received, not resolved, and already late
     minutes: list[float] = field(default_factory=list)
     ratings: list[int] = field(default_factory=list)
 
@@ -40,7 +43,10 @@ class Figures:
 
     @property
     def on_time_share(self) -> float | None:
-        return self.on_time / self.resolved if self.resolved else None
+        """Of the reports resolved, and those still open but already late, the share resolved
+        on time: an open overdue report is late whether or not it is ever resolved."""
+        counted = self.resolved + self.late_open
+        return self.on_time / counted if counted else None
 
     @property
     def average_rating(self) -> float | None:
@@ -67,11 +73,12 @@ def month_bounds(month: str, timezone: str) -> tuple[datetime, datetime]:
 
 
 def board(community_id: int, month: str, timezone: str, compound_id: int | None = None,
-          latest_count: int = 20) -> Board:
+          latest_count: int = 20, now: datetime | None = None) -> Board:
     """Received, resolved, median time to resolve, share on time and average rating for a
     month, per compound and per organisation. Shows no resident's name, phone or room: the
     latest reports leave out private categories, and their replies are masked."""
     start, end = month_bounds(month, timezone)
+    now = now or utcnow()
     scope = [Report.community_id == community_id, Report.hidden_from_board.is_(False)]
     if compound_id:
         scope.append(Report.compound_id == compound_id)
@@ -104,6 +111,14 @@ def board(community_id: int, month: str, timezone: str, compound_id: int | None 
             figures.on_time += not was_late
             if rating:
                 figures.ratings.append(rating)
+
+    for compound, org in db.session.execute(
+            select(Report.compound_id, Report.assigned_org_id)
+            .where(*scope, Report.created_at >= start, Report.created_at < end,
+                   Report.status.in_(OPEN_STATUSES), Report.resolved_at.is_(None),
+                   or_(Report.next_due_at <= now, late))):
+        for figures in (total, by_compound[compounds[compound]], by_org[orgs.get(org, "—")]):
+            figures.late_open += 1
 
     latest = db.session.scalars(
         select(Report).join(Category, Report.category_id == Category.id)

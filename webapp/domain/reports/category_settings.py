@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from webapp.domain import DomainRefused
 from webapp.domain.reports import sla
+from webapp.domain.reports.labels import target_label
 from webapp.extensions import db
 from webapp.models import CannedReply, Category, CategorySetting, Report, Routing, SlaTarget
 from webapp.models.types import utcnow
@@ -73,19 +74,29 @@ def canned_reply(community_id: int, category_id: int, reply_id: int | None) -> C
     return next((r for r in canned_replies(community_id, category_id) if r.id == reply_id), None)
 
 
+def urgent_percent_of(category: Category, community_id: int) -> int:
+    return sla.urgent_percent_for(category, community_id)
+
+
 def save(category: Category, community_id: int, *, routing: str | None,
          targets: dict[str, int | None], canned: str | None = None,
-         private: bool | None = None) -> None:
-    """The community's own routing, targets, privacy and (one more) canned reply for
-    `category`.
-    Refuses, changing nothing, a target outside 1 minute to 60 days or an unknown route."""
+         private: bool | None = None, urgent_percent: int | None = None) -> None:
+    """The community's own routing, targets, urgent share, privacy and (one more) canned
+    reply for `category`.
+    Refuses, changing nothing, a target outside 1 minute to 60 days, an urgent share outside
+    10–100 % or an unknown route."""
     if routing is not None and routing not in set(Routing):
         raise SettingRefused(_l("Choose where reports of this category go."))
     own = sla.targets_for(category, community_id)
     if set(targets) != set(own) or any(
             m is None or not 1 <= m <= MAX_TARGET_MINUTES for m in targets.values()):
-        raise SettingRefused(_l("A target is a whole number of minutes from 1 to %(max)d.",
-                                max=MAX_TARGET_MINUTES))
+        raise SettingRefused(_l("A target is a whole number of minutes, hours or working days, "
+                                "from 1 minute to %(max)s.",
+                                max=target_label(MAX_TARGET_MINUTES)))
+    low, high = sla.URGENT_PERCENT_RANGE
+    if urgent_percent is not None and not low <= urgent_percent <= high:
+        raise SettingRefused(_l("Urgent and care-card reports get from %(low)d to %(high)d "
+                                "percent of each target.", low=low, high=high))
     canned = (canned or "").replace("\x00", "").strip()
     if len(canned) > MAX_REPLY:
         raise SettingRefused(_l("A canned reply may be at most %(n)d characters.", n=MAX_REPLY))
@@ -94,6 +105,8 @@ def save(category: Category, community_id: int, *, routing: str | None,
     setting.routing = routing if routing is not None else setting.routing
     if private is not None:
         setting.is_private = None if private == category.is_private else private
+    if urgent_percent is not None:
+        setting.urgent_percent = None if urgent_percent == sla.URGENT_PERCENT else urgent_percent
     setting.updated_at = utcnow()  # its Open311 service list may read differently now
     db.session.add(setting)
     rows = {t.milestone: t for t in category.sla_targets if t.community_id == community_id}

@@ -5,14 +5,16 @@ they share are in transitions.py."""
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 
 from webapp.domain.people.permissions import Action
 from webapp.domain.reports import sla
 from webapp.domain.reports.labels import PRIORITIES, STATUS_LABELS, S
-from webapp.domain.reports.timeline import record_event
+from webapp.domain.reports.timeline import escalation_of, record_event
 from webapp.domain.reports.transitions import (
+    MissingInput,
     TransitionRefused,
     check_allowed,
     hand_to,
@@ -47,7 +49,10 @@ def set_priority(report: Report, actor: User, priority: int, *, version=None, no
         raise TransitionRefused(_l("Unknown priority."))
     record_event(report, "priority", None, None, str(PRIORITIES[priority]), actor=actor,
                  public=False, now=now)
+    was_urgent = report.urgent_or_care()
     report.priority = priority
+    if report.urgent_or_care() != was_urgent:
+        sla.retime(report)
     save_change(report, now)
 
 
@@ -66,7 +71,9 @@ def mark_needs_consultation(report: Report, actor: User, note: str, *, version=N
 @one_change_at_a_time
 def escalate(report: Report, actor: User, department: Organization, reason: str, *,
              version=None, now=None) -> None:
-    """吹哨: pass the report to a city department, which answers (报到) by accepting it."""
+    """吹哨: pass the report to a city department. The community's clocks stand still and the
+    department's own (`respond`) runs until it reports back (报到, `record_response`), or
+    takes the job over by accepting it."""
     now = check_allowed(report, actor, Action.ESCALATE, version, now)
     if department is None or department.kind != OrgKind.DEPARTMENT or \
             department.community_id != report.community_id:
@@ -75,10 +82,49 @@ def escalate(report: Report, actor: User, department: Organization, reason: str,
     record_event(report, "escalated", report.status, S.ESCALATED, department.name, actor=actor,
                  now=now)
     record_event(report, "note", None, None, reason, actor=actor, public=False, now=now)
+    if report.status != S.ESCALATED:  # passed on from one department to another: the same
+        report.escalated_from_org = report.assigned_org
+        report.escalated_from_user = report.assigned_user
     report.status = S.ESCALATED
-    hand_to(report, department)
-    sla.restart(report, now)
+    report.assigned_org, report.assigned_user = department, None
+    sla.cancel_named(report, Milestone.RESPOND, now)
+    sla.follow_status(report, now)
+    sla.start(report, Milestone.RESPOND, now)
     save_change(report, now)
+
+
+RESPONSE_IN_THE_FUTURE = _l("The time of the answer cannot be in the future.")
+UNREADABLE_TIME = _l("Give the time the department answered as a date and a time.")
+
+
+@one_change_at_a_time
+def record_response(report: Report, actor: User, note: str, at: datetime | None = None, *,
+                    version=None, now=None) -> None:
+    """报到: the department answered the escalation — its own account, or the dispatcher on
+    its behalf with the time it answered. The department's clock is met then; the report
+    goes back to whoever had it before, as it was, and its clocks run on from then."""
+    now = check_allowed(report, actor, Action.RESPOND, version, now)
+    note = required_text(note)
+    escalated_at, before = escalation_of(report)
+    at = at or now
+    if at > now:
+        raise MissingInput(RESPONSE_IN_THE_FUTURE)
+    # Times are typed to the minute: the minute of the escalation itself is after it.
+    if escalated_at is not None and at < escalated_at.replace(second=0, microsecond=0):
+        raise MissingInput(_l("The department cannot have answered before the report was "
+                              "passed to it (%(when)s).",
+                              when=escalated_at.astimezone(ZoneInfo(report.community.timezone))
+                              .strftime("%Y-%m-%d %H:%M")))
+    at = max(at, escalated_at) if escalated_at is not None else at
+    record_event(report, "responded", report.status, before, note, actor=actor, now=now)
+    sla.meet(report, Milestone.RESPOND, at)
+    report.status = before
+    report.assigned_org, report.assigned_user = \
+        report.escalated_from_org, report.escalated_from_user
+    report.escalated_from_org = report.escalated_from_user = None
+    sla.follow_status(report, at)
+    save_change(report, now)
+
 
 
 @one_change_at_a_time

@@ -82,8 +82,10 @@ def _with_row_data(query):
 
 
 def urgency_order():
-    return (Report.next_due_at.is_(None), Report.next_due_at, Report.priority.desc(),
-            Report.id.desc())
+    """Urgent and care-card reports first, then the clock that runs out first (the index
+    ix_report_queue_order walks this order)."""
+    return (Report.goes_first.desc(), Report.next_due_at.is_(None), Report.next_due_at,
+            Report.priority.desc(), Report.id.desc())
 
 
 def queue_page(f: QueueFilter, user: User, now, seen_up_to: int | None = None) -> QueuePage:

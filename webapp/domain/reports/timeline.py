@@ -66,3 +66,17 @@ def shared_progress(report: Report) -> list[ProgressLine]:
     what its own reporter wrote or photographed."""
     return [ProgressLine(e.created_at, e.kind, e.note if e.actor_kind == STAFF else None)
             for e in report.events if e.is_public]
+
+
+def escalation_of(report: Report) -> tuple[datetime | None, str]:
+    """When the report was passed to a department, and the status it had before (the first
+    of a chain of escalations: passing it on keeps where it came from)."""
+    at, before = None, S.SUBMITTED
+    for event in reversed(report.events):
+        if event.kind != "escalated":
+            continue
+        at = at or event.created_at
+        if event.from_status != S.ESCALATED:
+            before = event.from_status or S.SUBMITTED
+            break
+    return at, before

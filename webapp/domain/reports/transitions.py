@@ -6,9 +6,10 @@ the dispatcher's are in dispatch.py, a new report's arrival in intake.py."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import wraps
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -38,6 +39,8 @@ ALLOWED_FROM: dict[Action, frozenset[str] | None] = {
     Action.ACCEPT: frozenset({S.ASSIGNED, S.REOPENED, S.ESCALATED}),
     Action.ARRIVE: frozenset({S.ACCEPTED}),
     Action.RESOLVE: frozenset({S.ON_SITE, S.ACCEPTED, S.NEEDS_CONSULTATION}),
+    Action.SUBMIT_PLAN: frozenset({S.ACCEPTED, S.ON_SITE}),
+    Action.RESPOND: frozenset({S.ESCALATED}),
     Action.DECLINE: frozenset({S.ASSIGNED, S.ACCEPTED, S.ON_SITE, S.ESCALATED, S.REOPENED}),
     Action.NEEDS_CONSULTATION: frozenset(OPEN_STATUSES) - {S.NEEDS_CONSULTATION},
     Action.ESCALATE: frozenset(OPEN_STATUSES),
@@ -168,12 +171,22 @@ def report_not_fixed(report: Report, reason: str, now: datetime | None = None) -
 @one_change_at_a_time
 def accept(report: Report, actor: User, *, version=None, now=None) -> None:
     now = check_allowed(report, actor, Action.ACCEPT, version, now)
+    if report.status == S.ESCALATED:
+        # The department answers (报到) by taking the job over: its own clocks start now,
+        # the community's stop.
+        sla.meet(report, Milestone.RESPOND, now)
+        report.escalated_from_org = report.escalated_from_user = None
+        report.arrived_at = None
+        sla.restart(report, now)
     record_event(report, "accepted", report.status, S.ACCEPTED, None, actor=actor, now=now)
     report.status = S.ACCEPTED
     report.assigned_user = report.assigned_user or actor
     report.accepted_at = now
     sla.meet(report, Milestone.ACCEPT, now)
-    sla.start(report, Milestone.PLAN if report.category.is_major else Milestone.ARRIVE, now)
+    if report.category.is_major:
+        sla.start(report, Milestone.PLAN, now)
+    if sla.needs_arrival(report):
+        sla.start(report, Milestone.ARRIVE, now)
     save_change(report, now)
 
 
@@ -205,6 +218,34 @@ def resolve(report: Report, actor: User, note: str, photos=(), upload_folder=Non
         sla.meet(report, Milestone.RESOLVE, now)
         sla.meet(report, Milestone.PLAN, now)
         sla.cancel_open(report, now)
+        save_change(report, now)
+    except Exception:
+        photo_store.delete_photos(upload_folder, stored)
+        raise
+
+
+MAX_PLAN_DAYS = 366
+
+
+@one_change_at_a_time
+def submit_plan(report: Report, actor: User, note: str, done_by: date | None, photos=(),
+                upload_folder=None, *, version=None, now=None) -> None:
+    """A major job's plan (方案): what will be done and by when. Meets the plan clock; a later
+    plan replaces the one shown, the timeline keeps both."""
+    now = check_allowed(report, actor, Action.SUBMIT_PLAN, version, now)
+    if not report.category.is_major:
+        raise TransitionRefused(_l("Only a major job has a plan."))
+    note = required_text(note)
+    today = now.astimezone(ZoneInfo(report.community.timezone)).date()
+    if done_by is None or not today <= done_by <= today + timedelta(days=MAX_PLAN_DAYS):
+        raise MissingInput(_l("Give the date the work is expected to be done: today or "
+                              "later, within a year."))
+    stored = [photo_store.save_photo(upload_folder, p) for p in photos]
+    try:
+        event = record_event(report, "plan_submitted", None, None, note, actor=actor, now=now)
+        attach_photos(report, event, photos, stored)
+        report.plan_note, report.plan_done_by = note, done_by
+        sla.meet(report, Milestone.PLAN, now)
         save_change(report, now)
     except Exception:
         photo_store.delete_photos(upload_folder, stored)
@@ -256,6 +297,8 @@ def allowed_actions(report: Report, user: User) -> set[Action]:
     if Action.RESOLVE in allowed and not report.category.is_major and \
             report.status != S.ON_SITE:
         allowed.discard(Action.RESOLVE)
+    if Action.SUBMIT_PLAN in allowed and not report.category.is_major:
+        allowed.discard(Action.SUBMIT_PLAN)
     if Action.CALLBACK in allowed and report.rating is not None:
         allowed.discard(Action.CALLBACK)
     return allowed
@@ -292,10 +335,12 @@ def check_allowed(report: Report, actor: User, action: Action, version: int | No
 
 
 def hand_to(report: Report, org: Organization | None, person: User | None = None) -> None:
-    """A new owner starts from scratch: nobody has accepted or arrived yet."""
+    """A new owner starts from scratch: nobody has accepted or arrived yet, and nobody waits
+    to have it back from a department."""
     report.assigned_org = org
     report.assigned_user = person
     report.accepted_at = report.arrived_at = None
+    report.escalated_from_org = report.escalated_from_user = None
 
 
 def required_text(text: str | None) -> str:
@@ -307,6 +352,8 @@ def required_text(text: str | None) -> str:
 
 def save_change(report: Report, now: datetime | None = None) -> None:
     """Write the change now, inside the guard: a concurrent change to the report fails here
-    (its version moved on), not later at the commit."""
+    (its version moved on), not later at the commit. Every change passes here, so here the
+    clocks stop or run again for the status the report is left in."""
     report.updated_at = now or utcnow()
+    sla.follow_status(report, report.updated_at)
     db.session.flush()
