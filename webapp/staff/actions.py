@@ -1,6 +1,7 @@
 """The report page's buttons: each reads its form and calls one workflow transition."""
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from webapp.domain.people.permissions import Action
@@ -98,4 +99,24 @@ ACTIONS = {
     Action.ARRIVE: (forms.ActionForm, arrive),
     Action.RESOLVE: (forms.ResolveForm, resolve),
     Action.DECLINE: (forms.ReasonForm, decline),
+}
+
+# The report page's actions in the order it lists them, each with the title it is shown
+# under; the form of each is templates/staff/actions/_<action>.html.
+TITLES = {
+    Action.ACCEPT: _l("Accept this job (接单)"),
+    Action.ARRIVE: _l("I'm on site"),
+    Action.RESOLVE: _l("Resolve the job"),
+    Action.ASSIGN: _l("Dispatch (派单)"),
+    Action.PUBLIC_REPLY: _l("Reply to the resident"),
+    Action.INTERNAL_NOTE: _l("Internal note"),
+    Action.SET_PRIORITY: _l("Priority"),
+    Action.NEEDS_CONSULTATION: _l("Needs a residents' decision (一事一议)"),
+    Action.ESCALATE: _l("Escalate to a department (吹哨)"),
+    Action.MERGE: _l("Duplicate of another report"),
+    Action.REJECT: _l("Reject"),
+    Action.DECLINE: _l("Can't do it: hand back"),
+    Action.CALLBACK: _l("Call-back (回访)"),
+    Action.PUBLISH_PHOTOS: _l("Photos for the public"),
+    Action.HIDE_FROM_BOARD: _l("Public board"),
 }
