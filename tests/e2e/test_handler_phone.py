@@ -48,7 +48,8 @@ def serious_problems(page) -> list[str]:
 
 
 def test_accept_arrive_resolve_on_a_phone_without_sideways_scroll(
-        live_server, browser, tmp_path):
+        live_server, browser, tmp_path, screenshot_dir):
+    shots = screenshot_dir or tmp_path
     number = urgent_job_for_mateng(live_server)
     page = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
     log_in(page, live_server.url, "mateng")
@@ -57,7 +58,7 @@ def test_accept_arrive_resolve_on_a_phone_without_sideways_scroll(
     expect(card.locator(".tag-care")).to_be_visible()
     expect(card.locator(".job-note")).to_contain_text("住户行动不便，请先打电话")
     expect(card.locator("a[href='tel:13812345678']")).to_be_visible()
-    card.screenshot(path=str(tmp_path / "job-card-390.png"))
+    card.screenshot(path=str(shots / "job-card-390.png"))
     assert fits(page) and serious_problems(page) == []
 
     # Each step is the card's first button (a major job's plan step would come in between).
@@ -69,7 +70,7 @@ def test_accept_arrive_resolve_on_a_phone_without_sideways_scroll(
     page.wait_for_url(re.compile(r"/staff/reports/\d+#next-step$"))
     expect(page.locator("#next-step")).to_contain_text("办结")
     assert page.locator("a", has_text="← 我的工单").get_attribute("href") == "/staff/jobs"
-    page.screenshot(path=str(tmp_path / "report-handler-390.png"), full_page=True)
+    page.screenshot(path=str(shots / "report-handler-390.png"), full_page=True)
     assert fits(page) and serious_problems(page) == []
     page.locator("#next-step").get_by_label("处理情况").fill("已更换水管接头")
     page.get_by_role("button", name="标记为已办结").click()

@@ -84,9 +84,9 @@ def test_the_job_card_shows_tags_the_phone_the_note_and_the_next_step(client, fr
         dispatch.set_priority(fresh, users["dispatcher"], 2)
         dispatch.add_internal_note(fresh, users["dispatcher"], "住户下午才在家")
     login(client, "mateng")
-    card = client.get("/staff/jobs", headers=EN).text
-    card = card[card.index(f'id="job-{fresh.id}"'):]
-    card = card[:card.index("</section>")]
+    jobs = client.get("/staff/jobs", headers=EN).text
+    card = next(c for c in re.findall(r'<section class="card job.*?</section>', jobs, re.S)
+                if fresh.number in c)
     assert "Urgent" in card and "Care card" in card
     assert 'href="tel:13800000000"' in card
     assert "住户下午才在家" in card and "Internal note" in card
