@@ -110,20 +110,25 @@
     }
     formNotice(form, "flash flash-success", t("saved"));
     navigator.serviceWorker?.ready.then((reg) => reg.sync?.register("outbox")).catch(() => {});
-    if (navigator.onLine) retryLater(); // online, yet the request failed
+    if (navigator.onLine) refresh(); // online: the request failed, or the form had no token
   }
 
-  // Before htmx (capture phase): offline, or photos still being made smaller.
+  // The service worker's copy of the form (opened without a connection) has no CSRF token:
+  // what is written in it goes through the outbox, which fetches a fresh one.
+  const tokenless = (form) => !form.elements.csrf_token?.value;
+
+  // Before htmx (capture phase): offline, a form without a token, or photos still being made
+  // smaller.
   document.addEventListener("submit", (event) => {
     const form = event.target;
     if (form.id !== "report-form") return;
     const busy = shrinking.get(form);
-    if (navigator.onLine && !busy) return; // sent as before, by htmx or the browser
+    if (navigator.onLine && !busy && !tokenless(form)) return; // sent by htmx or the browser
     event.preventDefault();
     event.stopImmediatePropagation();
     const submitter = event.submitter;
     Promise.resolve(busy).then(() => {
-      if (navigator.onLine) form.requestSubmit(submitter);
+      if (navigator.onLine && !tokenless(form)) form.requestSubmit(submitter);
       else keep(form);
     });
   }, true);

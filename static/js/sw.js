@@ -2,8 +2,12 @@
    - /static/ files with a fingerprint (?v=) come from its cache first: a new file is a new URL.
    - Pages come from the network. Without a connection, a building's scan page (/q/<token>)
      seen before is shown from its copy, any other page as the offline page.
-   - Only scan pages and the offline page are kept: public, no CSRF token, no personal data.
-     Tracking, staff, admin and volunteer pages, forms and answers to POSTs never are.
+   - Only scan pages, the report form of a kept scan page and the offline page are kept:
+     public, no personal data. The form is kept without its CSRF token (the outbox fetches a
+     fresh one when it sends) and served with a new submission key each time, so a resident
+     without a connection can still write a report and have it sent later. Tracking, staff,
+     admin and volunteer pages, other forms and answers to POSTs never are; nor is any page
+     drawn for a signed-in user.
    - Background Sync sends the report outbox (outbox.js; the pages send it too).
    - Web Push (webapp/channels/webpush.py): a push is shown as a notification whose tag is
      the message's dedupe key, so a repeated delivery replaces it; tapping it opens its page
@@ -17,6 +21,7 @@ const STATIC = `mashang-static-${VERSION}`;
 const PAGES = `mashang-pages-${VERSION}`;
 const OFFLINE = "/offline";
 const SCAN = /^\/q\/[A-Za-z0-9_-]{10,32}$/;
+const FORM = /^\/q\/[A-Za-z0-9_-]{10,32}\/report$/;
 const MAX_SCAN_PAGES = 20;
 const ANY_VARY = { ignoreVary: true };
 
@@ -33,18 +38,52 @@ async function keepOfflinePage() {
   }));
 }
 
-async function keepScanPage(path, response) {
+// The HTML of a public page fit to keep, or null.
+async function keepable(path, response) {
   if (response.status !== 200 || response.redirected || response.type !== "basic" ||
       new URL(response.url).pathname !== path ||
       /no-store|private/.test(response.headers.get("Cache-Control") || "") ||
-      !(response.headers.get("Content-Type") || "").startsWith("text/html")) return;
+      !(response.headers.get("Content-Type") || "").startsWith("text/html")) return null;
   const html = await response.text();
-  if (/csrf/i.test(html)) return; // a page with a form token is never kept
+  return html.includes('class="staffnav"') ? null : html; // drawn for a signed-in user
+}
+
+const asPage = (html) => new Response(html, {
+  headers: { "Content-Type": "text/html; charset=utf-8" } });
+
+async function keepScanPage(path, response) {
+  const html = await keepable(path, response);
+  if (html === null || /csrf/i.test(html)) return; // a page with a form token is never kept
   const cache = await caches.open(PAGES);
-  await cache.put(path, new Response(html, {
-    headers: { "Content-Type": "text/html; charset=utf-8" } }));
+  await cache.put(path, asPage(html));
   const pages = (await cache.keys()).filter((request) => SCAN.test(new URL(request.url).pathname));
-  await Promise.all(pages.slice(0, -MAX_SCAN_PAGES).map((request) => cache.delete(request)));
+  await Promise.all(pages.slice(0, -MAX_SCAN_PAGES).flatMap((request) =>
+    [cache.delete(request), cache.delete(new URL(request.url).pathname + "/report")]));
+}
+
+// The report form of a kept scan page, without its CSRF token (every copy of it, the one in
+// the page's htmx headers too) and without its submission key.
+async function keepReportForm(path, response) {
+  const cache = await caches.open(PAGES);
+  if (!(await cache.match(path.replace(/\/report$/, ""), ANY_VARY))) return;
+  let html = await keepable(path, response);
+  const token = html && /name="csrf_token"[^>]*value="([^"]+)"/.exec(html);
+  if (!token) return;
+  html = html.split(token[1]).join("");
+  html = html.replace(/(name="submission_key"[^>]*value=")[^"]*"/, '$1"');
+  await cache.put(path, asPage(html));
+}
+
+// A kept report form with a submission key of its own: two reports written offline from it
+// are two reports.
+async function keptReportForm(path) {
+  const copy = await (await caches.open(PAGES)).match(path, ANY_VARY);
+  if (!copy) return null;
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  const key = btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_")
+    .replace(/=+$/, "");
+  const html = (await copy.text()).replace(/(name="submission_key"[^>]*value=")"/, `$1${key}"`);
+  return asPage(html);
 }
 
 async function staticFile(event, url) {
@@ -68,10 +107,12 @@ async function page(event, url) {
   try {
     const response = await fetch(event.request);
     if (SCAN.test(url.pathname)) event.waitUntil(keepScanPage(url.pathname, response.clone()));
+    if (FORM.test(url.pathname)) event.waitUntil(keepReportForm(url.pathname, response.clone()));
     return response;
   } catch (error) {
     const cache = await caches.open(PAGES);
-    const copy = SCAN.test(url.pathname) && await cache.match(url.pathname, ANY_VARY);
+    const copy = SCAN.test(url.pathname) ? await cache.match(url.pathname, ANY_VARY)
+      : FORM.test(url.pathname) && await keptReportForm(url.pathname);
     return copy || await cache.match(OFFLINE, ANY_VARY) || Response.error();
   }
 }
@@ -98,7 +139,10 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== location.origin) return;
   if (url.pathname.startsWith("/static/") && url.searchParams.has("v")) {
     event.respondWith(staticFile(event, url));
-  } else if (request.mode === "navigate") {
+  } else if (request.mode === "navigate" ||
+             (FORM.test(url.pathname) && request.headers.get("HX-Request"))) {
+    // The report form is also opened by htmx (the scan page's link is boosted); the outbox's
+    // own fetch of it for a fresh token goes to the network only.
     event.respondWith(page(event, url));
   }
 });

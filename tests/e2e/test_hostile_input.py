@@ -79,6 +79,7 @@ def test_hostile_text_runs_nowhere(live_server, browser):
         dispatcher.get_by_role("link", name=number).click()
         dispatcher.wait_for_url(re.compile(r"/staff/reports/\d+$"))
         assert_inert(dispatcher, "staff report page", [FLOOR_ROOM, NAME, INFO])
+        dispatcher.locator("summary", has_text="Reply to the resident").click()  # folded
         dispatcher.locator("#reply-text").fill(REPLY)
         dispatcher.get_by_role("button", name="Send reply").click()
         expect(dispatcher.locator(".timeline")).to_contain_text("已收到")

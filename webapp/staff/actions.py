@@ -1,6 +1,7 @@
 """The report page's buttons: each reads its form and calls one workflow transition."""
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from webapp.domain.people.permissions import Action
@@ -114,4 +115,26 @@ ACTIONS = {
     Action.DECLINE: (forms.ReasonForm, decline),
     Action.SUBMIT_PLAN: (forms.PlanForm, submit_plan),
     Action.RESPOND: (forms.RespondForm, respond),
+}
+
+# The report page's actions in the order it lists them, each with the title it is shown
+# under; the form of each is templates/staff/actions/_<action>.html.
+TITLES = {
+    Action.ACCEPT: _l("Accept this job (接单)"),
+    Action.ARRIVE: _l("I'm on site"),
+    Action.SUBMIT_PLAN: _l("Submit the plan (方案)"),
+    Action.RESOLVE: _l("Resolve the job"),
+    Action.RESPOND: _l("The department reported back (报到)"),
+    Action.ASSIGN: _l("Dispatch (派单)"),
+    Action.PUBLIC_REPLY: _l("Reply to the resident"),
+    Action.INTERNAL_NOTE: _l("Internal note"),
+    Action.SET_PRIORITY: _l("Priority"),
+    Action.NEEDS_CONSULTATION: _l("Needs a residents' decision (一事一议)"),
+    Action.ESCALATE: _l("Escalate to a department (吹哨)"),
+    Action.MERGE: _l("Duplicate of another report"),
+    Action.REJECT: _l("Reject"),
+    Action.DECLINE: _l("Can't do it: hand back"),
+    Action.CALLBACK: _l("Call-back (回访)"),
+    Action.PUBLISH_PHOTOS: _l("Photos for the public"),
+    Action.HIDE_FROM_BOARD: _l("Public board"),
 }

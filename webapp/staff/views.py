@@ -18,7 +18,7 @@ from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
 import qr_sheets
-from webapp.access import in_my_community_or_404, requires
+from webapp.access import in_my_community, in_my_community_or_404, requires
 from webapp.domain import unit_of_work
 from webapp.domain.notify import bell
 from webapp.domain.people import api_clients
@@ -32,15 +32,18 @@ from webapp.domain.reports import (
     queue,
     routing,
     sla,
+    steps,
+    timeline,
     transitions,
 )
 from webapp.domain.reports.export import export_rows, spreadsheet_safe
-from webapp.models import OrgKind, Report, ReportStatus
+from webapp.inputs import whole_number
+from webapp.models import Organization, OrgKind, Report, ReportStatus
 from webapp.models.types import utcnow
 from webapp.refusals import answered_by
 from webapp.responses import report_photo
 from webapp.staff import bp
-from webapp.staff.actions import ACTIONS
+from webapp.staff.actions import ACTIONS, TITLES
 from webapp.staff.forms import QueueForm, print_choice
 
 
@@ -89,19 +92,41 @@ def render_report(report, problem=None, status=200, failed_action=None):
         return request.form.get(field, "") if action == failed_action else ""
 
     orgs = routing.organizations(community_id)
+    teams = [o for o in orgs if o.kind != OrgKind.DEPARTMENT]
+    departments = [o for o in orgs if o.kind == OrgKind.DEPARTMENT]
+    open311 = api_clients.client_request(report.id) if report.channel == "open311" else None
+    allowed = transitions.allowed_actions(report, current_user)
+    if not departments:
+        allowed.discard(Action.ESCALATE)
+    if not (report.photos or (open311 and open311.media_url)):
+        allowed.discard(Action.PUBLISH_PHOTOS)
+    step = steps.next_step(report, current_user, allowed)
+    suggested = routing.suggested_org(report)
+    chosen_org = routing.organization(whole_number(typed("assign", "org"))) or suggested
     return render_template(
         "staff/report.html",
-        report=report, now=utcnow(), problem=problem, typed=typed,
-        allowed=transitions.allowed_actions(report, current_user),
-        suggested=routing.suggested_org(report),
-        orgs=[o for o in orgs if o.kind != OrgKind.DEPARTMENT],
-        departments=[o for o in orgs if o.kind == OrgKind.DEPARTMENT],
-        people=routing.people(orgs),
+        report=report, now=utcnow(), problem=problem, typed=typed, failed_action=failed_action,
+        next_step=step, titles=TITLES, more_actions=[a for a in TITLES if a in allowed - {step}],
+        back_url=url_for("staff.queue") if can(current_user, Action.VIEW_QUEUE)
+        else url_for("staff.jobs"),
+        back_label=_("Queue") if can(current_user, Action.VIEW_QUEUE) else _("My jobs"),
+        suggested=suggested, chosen_org=chosen_org, orgs=teams, departments=departments,
+        people_by_org=routing.people_by_organization(teams, first=chosen_org),
         canned=category_settings.canned_replies(community_id, report.category_id),
         milestones=report.milestones, clock_state=sla.state, priorities=labels.PRIORITIES,
         answers=questions.answers_of(report.id), answer_text=questions.display_value,
-        open311=api_clients.client_request(report.id) if report.channel == "open311" else None,
+        open311=open311,
     ), status
+
+
+@bp.get("/assign/people")
+@requires(Action.ASSIGN)
+def assign_people():
+    """The person picker of the chosen organisation alone (htmx, when the organisation
+    changes on the report page)."""
+    org = in_my_community(Organization, whole_number(request.args.get("org")))
+    return render_template("staff/_assign_people.html", typed=lambda *_: "",
+                           people_by_org=routing.people_by_organization([org] if org else []))
 
 
 @bp.get("/reports/<int:report_id>")
@@ -146,8 +171,15 @@ def photo(report_id, photo_id):
 @bp.get("/jobs")
 @requires(Action.MY_JOBS)
 def jobs():
-    context = dict(jobs=queue.handler_jobs(current_user), new_jobs=bell.unread_jobs(current_user),
-                   now=utcnow(), clock=sla.report_state, needs_arrival=sla.needs_arrival)
+    jobs = queue.handler_jobs(current_user)
+    context = dict(jobs=jobs, new_jobs=bell.unread_jobs(current_user), now=utcnow(),
+                   clock=sla.report_state,
+                   notes=timeline.latest_notes_for(current_user, [r.id for r in jobs]),
+                   next_steps={r.id: steps.next_step(
+                       r, current_user, transitions.allowed_actions(r, current_user))
+                       for r in jobs},
+                   may_call=lambda r: can(current_user, Action.VIEW_REPORT, r),
+                   titles=TITLES, typed=lambda *_: "", back="jobs")
     if request.htmx and not request.htmx.boosted:
         return render_block("staff/jobs.html", "job_list", **context)
     return render_template("staff/jobs.html", **context)

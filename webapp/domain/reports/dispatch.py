@@ -16,6 +16,7 @@ from webapp.domain.reports.timeline import escalation_of, record_event
 from webapp.domain.reports.transitions import (
     MissingInput,
     TransitionRefused,
+    WrongChoice,
     check_allowed,
     hand_to,
     one_change_at_a_time,
@@ -30,9 +31,10 @@ def assign(report: Report, actor: User, org: Organization, person: User | None =
            version: int | None = None, now: datetime | None = None) -> None:
     now = check_allowed(report, actor, Action.ASSIGN, version, now)
     if org is None or not org.active or org.community_id != report.community_id:
-        raise TransitionRefused(_l("Choose an organisation of this community."))
+        raise WrongChoice(_l("Choose an organisation of this community."))
     if person is not None and (person.organization_id != org.id or not person.active):
-        raise TransitionRefused(_l("That person does not work for the chosen organisation."))
+        raise WrongChoice(_l("%(person)s does not work for %(org)s: choose one of its people, "
+                             "or anyone in it.", person=person.display_name, org=org.name))
     accept_running = any(m.name == Milestone.ACCEPT for m in sla.open_milestones(report))
     record_event(report, "assigned", report.status, S.ASSIGNED, org.name, actor=actor, now=now)
     report.status = S.ASSIGNED

@@ -51,5 +51,15 @@ def people(orgs: list[Organization]) -> list[User]:
         User.role.in_([Role.HANDLER, Role.DISPATCHER])).order_by(User.display_name)))
 
 
+def people_by_organization(orgs: list[Organization], first: Organization | None = None
+                           ) -> list[tuple[Organization, list[User]]]:
+    """Whom a job can be handed to, organisation by organisation (`first` first), leaving out
+    organisations with nobody."""
+    members = people(orgs)
+    ordered = sorted(orgs, key=lambda o: first is None or o.id != first.id)
+    grouped = [(o, [p for p in members if p.organization_id == o.id]) for o in ordered]
+    return [(o, found) for o, found in grouped if found]
+
+
 def organization_named(name: str) -> Organization | None:
     return db.session.scalars(select(Organization).where(Organization.name == name)).first()

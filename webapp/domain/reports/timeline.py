@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
+
 from webapp.domain.reports.labels import S, actor_label
 from webapp.extensions import db
 from webapp.models import Report, ReportEvent, ReportPhoto, User
@@ -41,6 +43,19 @@ def attach_photos(report, event, photos, stored_names) -> None:
 
 def public_events(report: Report) -> list[ReportEvent]:
     return [e for e in report.events if e.is_public]
+
+
+def latest_notes_for(user: User, report_ids: list[int]) -> dict[int, ReportEvent]:
+    """The latest internal note on each report written by someone other than `user`: what the
+    dispatcher told the handler about the job."""
+    notes: dict[int, ReportEvent] = {}
+    for event in db.session.scalars(select(ReportEvent).where(
+            ReportEvent.report_id.in_(report_ids), ReportEvent.kind == "note",
+            ReportEvent.is_public.is_(False),
+            (ReportEvent.actor_id.is_(None)) | (ReportEvent.actor_id != user.id),
+    ).order_by(ReportEvent.created_at, ReportEvent.id)):
+        notes[event.report_id] = event
+    return notes
 
 
 def carried_by(report: Report) -> Report | None:

@@ -71,6 +71,13 @@ class MissingInput(TransitionRefused):
     status = 422
 
 
+class WrongChoice(TransitionRefused):
+    """A choice on the form that cannot go with the rest of it (a person outside the chosen
+    organisation): the form comes back to be corrected."""
+
+    status = 422
+
+
 
 
 CHANGED_AT_THE_SAME_MOMENT = _l("Someone else changed this report at the same moment. Here it "
