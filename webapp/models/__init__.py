@@ -15,6 +15,7 @@ from webapp.models.notify import (
     OutboxStatus,
     PeriodicRun,
 )
+from webapp.models.followers import ReportFollower
 from webapp.models.open311 import ApiKey, Open311Request
 from webapp.models.people import LoginAttempt, Organization, OrgKind, Role, User
 from webapp.models.places import Building, Community, Compound, Entrance, QrCode
@@ -44,6 +45,7 @@ from webapp.models.reports import (
     Routing,
     SlaTarget,
 )
+from webapp.models.search import ReportSearch
 
 __all__ = [
     "LIST_TYPES", "ApiKey", "CategoryQuestion", "Datatype", "Open311Request", "ReportAnswer",
@@ -57,6 +59,7 @@ __all__ = [
     "CategorySetting",
     "Channel", "Notification", "NotificationPreference", "OutboxMessage", "OutboxStatus",
     "PeriodicRun", "PushSubscription",
+    "ReportFollower", "ReportSearch",
 ]
 
 from webapp.extensions import db  # noqa: E402

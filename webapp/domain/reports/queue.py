@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from webapp.domain.reports import search
 from webapp.extensions import db
 from webapp.models import FINISHED_STATUSES, OPEN_STATUSES, Category, Report, ReportStatus, User
 
@@ -25,11 +26,13 @@ class QueueFilter:
     category_id: int | None = None
     status: str | None = None
     page: int = 1
+    q: str = ""  # the search box (search.py)
 
     def args(self, **changes) -> dict:
         """Query arguments for a link to this filter with some changes."""
         values = {"tab": self.tab, "compound": self.compound_id,
-                  "category": self.category_id, "status": self.status, "page": self.page}
+                  "category": self.category_id, "status": self.status, "page": self.page,
+                  "q": self.q}
         values.update(changes)
         if values["page"] == 1:
             del values["page"]
@@ -69,6 +72,8 @@ def _conditions(f: QueueFilter, user: User, now):
         conditions.append(Report.category_id == f.category_id)
     if f.status:
         conditions.append(Report.status == f.status)
+    if (query := search.read_query(f.q)) is not None:
+        conditions.append(search.matching(query, user.organization.community_id))
     return conditions
 
 
