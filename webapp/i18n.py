@@ -36,6 +36,8 @@ EVENT_LABELS = {
     "board_shown": _l("Shown on the public board"),
     "photos_published": _l("Photos published"),
     "photos_withdrawn": _l("Photos no longer published"),
+    "followed": _l("A neighbour has this problem too"),
+    "reopened_after_callback": _l("Reopened after the call-back"),
 }
 
 

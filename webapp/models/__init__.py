@@ -7,6 +7,7 @@ from webapp.models.bookings import (
     Slot,
     VolunteerShift,
 )
+from webapp.models.followers import ReportFollower
 from webapp.models.notify import (
     Channel,
     Notification,
@@ -15,7 +16,6 @@ from webapp.models.notify import (
     OutboxStatus,
     PeriodicRun,
 )
-from webapp.models.followers import ReportFollower
 from webapp.models.open311 import ApiKey, Open311Request
 from webapp.models.people import LoginAttempt, Organization, OrgKind, Role, User
 from webapp.models.places import Building, Community, Compound, Entrance, QrCode

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from sqlalchemy import ForeignKey, Index, Text, event, inspect, insert, update
+from sqlalchemy import ForeignKey, Index, Text, event, insert, inspect, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.extensions import db
