@@ -30,11 +30,14 @@ def code_of(entrance_code, name):
                                      Entrance.name == name, QrCode.revoked_at.is_(None))).one()
 
 
-def offered(code, now=minutes(10)):
+LATER = minutes(10)
+
+
+def offered(code, now=LATER):
     return [r.id for r in following.open_at_door(code, now)]
 
 
-def me_too(code, report, key="me-too-key-000000001", now=minutes(10), **fields):
+def me_too(code, report, key="me-too-key-000000001", now=LATER, **fields):
     with unit_of_work():
         return following.follow(code, report.id, following.FollowDraft(key, **fields),
                                 secret=app_secret(), now=now)
