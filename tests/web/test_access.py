@@ -67,7 +67,7 @@ def walk(app, users, entrance_code):
         "decision": "reject", "card_id": 1,
         "ext": "json", "service_code": "water", "service_request_id": report.number,
         "question_id": 1, "key_id": 1, "org_id": office.id,
-        "notification_id": item.id,
+        "notification_id": item.id, "other_id": report.id, "direction": "into-this",
     }
 
 

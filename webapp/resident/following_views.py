@@ -25,6 +25,8 @@ def follow(token, report_id):
     qr = active_code(token)
     if qr is None:
         return render_unusable_code(token)
+    if not following.of_this_building(qr, report_id):
+        abort(404)
     form = FollowForm(prefix=f"f{report_id}")
     if not form.validate():
         return render_door(qr, form, report_id, None, 422)

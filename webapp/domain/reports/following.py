@@ -67,6 +67,13 @@ def open_at_door(qr: QrCode, now: datetime | None = None) -> list[Report]:
         .options(joinedload(Report.category))))
 
 
+def of_this_building(qr: QrCode, report_id: int) -> bool:
+    """Whether the report is of the door's building at all (else there is nothing to say
+    about it at this door, open or not)."""
+    return db.session.scalar(select(Report.id).where(
+        Report.id == report_id, Report.building_id == qr.building_id)) is not None
+
+
 def excerpt(report: Report) -> str:
     """What a neighbour reads of the report: its words as the board shows them (phones, ids,
     rooms and the reporter's own details masked), cut short."""
