@@ -92,6 +92,8 @@ def bulk_insert(count, seed=1):
             # What the mapper writes with each report (models/search.py), in bulk here.
             db.session.execute(insert(ReportSearch.__table__), [
                 dict(report_id=r["id"], community_id=r["community_id"],
+                     compound_id=r["compound_id"], building_id=r["building_id"],
+                     entrance_id=r["entrance_id"],
                      body=search_body(r["description"], r["contact_phone"])) for r in reports])
         if milestones:
             db.session.execute(insert(ReportMilestone.__table__), milestones)

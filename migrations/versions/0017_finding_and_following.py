@@ -29,6 +29,9 @@ def upgrade():
         sa.Column("report_id", sa.Integer(), sa.ForeignKey("report.id"), primary_key=True),
         sa.Column("community_id", sa.Integer(), sa.ForeignKey("community.id"),
                   nullable=False),
+        sa.Column("compound_id", sa.Integer(), nullable=False),
+        sa.Column("building_id", sa.Integer(), nullable=False),
+        sa.Column("entrance_id", sa.Integer(), nullable=True),
         sa.Column("body", sa.Text(), nullable=False),
     )
     op.create_table(
@@ -49,16 +52,20 @@ def upgrade():
 
     connection = op.get_bind()
     report = sa.table("report", sa.column("id"), sa.column("community_id"),
+                      sa.column("compound_id"), sa.column("building_id"),
+                      sa.column("entrance_id"),
                       sa.column("description"), sa.column("floor_room"),
                       sa.column("contact_name"), sa.column("contact_phone"))
     search = sa.table("report_search", sa.column("report_id"), sa.column("community_id"),
-                      sa.column("body"))
+                      sa.column("compound_id"), sa.column("building_id"),
+                      sa.column("entrance_id"), sa.column("body"))
     last = 0
     while rows := connection.execute(
             sa.select(report).where(report.c.id > last).order_by(report.c.id)
             .limit(BATCH)).all():
         connection.execute(search.insert(), [
-            {"report_id": r.id, "community_id": r.community_id,
+            {"report_id": r.id, "community_id": r.community_id, "compound_id": r.compound_id,
+             "building_id": r.building_id, "entrance_id": r.entrance_id,
              "body": "\n".join(_spelling(t) for t in (r.description, r.floor_room,
                                                         r.contact_name, r.contact_phone) if t)}
             for r in rows])

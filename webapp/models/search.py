@@ -1,5 +1,6 @@
 """What the queue's search box reads: one narrow row per report with its words in one
-spelling, kept by the mapper in the same transaction as the report, whoever writes it.
+spelling and its place, kept by the mapper in the same transaction as the report, whoever
+writes it.
 
 A LIKE over this table reads a few dozen bytes a report instead of the whole report row, the
 same way on SQLite and PostgreSQL (a trigram or FTS index would differ between the two)."""
@@ -17,6 +18,8 @@ from webapp.models.reports import Report
 # The words of a report that staff search: what the resident wrote and their own details
 # (a phone in its stored spelling: a part of it, "8000", is a word like any other).
 SEARCHED = ("description", "floor_room", "contact_name", "contact_phone")
+# Where the report is, copied so that a place's name is matched in the same scan.
+PLACE = ("compound_id", "building_id", "entrance_id")
 
 
 def search_spelling(text: str | None) -> str:
@@ -34,6 +37,9 @@ def search_body(*fields: str | None) -> str:
 class ReportSearch(db.Model):
     report_id: Mapped[int] = mapped_column(ForeignKey("report.id"), primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"))
+    compound_id: Mapped[int] = mapped_column()
+    building_id: Mapped[int] = mapped_column()
+    entrance_id: Mapped[int | None] = mapped_column()
     body: Mapped[str] = mapped_column(Text)
 
 
@@ -41,20 +47,21 @@ class ReportSearch(db.Model):
 Index("ix_report_community_phone", Report.community_id, Report.contact_phone)
 
 
-def _body_of(report: Report) -> str:
-    return search_body(*(getattr(report, name) for name in SEARCHED))
+def _row_of(report: Report) -> dict:
+    return {"body": search_body(*(getattr(report, name) for name in SEARCHED)),
+            **{name: getattr(report, name) for name in PLACE}}
 
 
 @event.listens_for(Report, "after_insert")
 def _searchable(mapper, connection, report):
     connection.execute(insert(ReportSearch.__table__).values(
-        report_id=report.id, community_id=report.community_id, body=_body_of(report)))
+        report_id=report.id, community_id=report.community_id, **_row_of(report)))
 
 
 @event.listens_for(Report, "after_update")
 def _search_follows(mapper, connection, report):
     state = inspect(report)
-    if any(state.attrs[name].history.has_changes() for name in SEARCHED):
+    if any(state.attrs[name].history.has_changes() for name in SEARCHED + PLACE):
         connection.execute(update(ReportSearch.__table__)
                            .where(ReportSearch.report_id == report.id)
-                           .values(body=_body_of(report)))
+                           .values(**_row_of(report)))

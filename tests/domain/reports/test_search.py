@@ -86,8 +86,10 @@ def test_search_stays_in_the_dispatchers_community(demo, dispatcher):
     assert found("东方花苑", dispatcher) == ([], 0)
 
 
+@pytest.mark.parametrize("few", [search.FEW, 2], ids=["ids read once", "found by the database"])
 def test_results_come_in_the_queue_order_with_their_count_and_pages(
-        dispatcher, entrance_code, monkeypatch):
+        dispatcher, entrance_code, monkeypatch, few):
+    monkeypatch.setattr(search, "FEW", few)
     reports = [file(entrance_code, n, f"楼道灯不亮 第{n}次") for n in range(1, 6)]
     reports[3].next_due_at = minutes(-5)  # overdue: first
     reports[1].next_due_at = None

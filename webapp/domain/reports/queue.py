@@ -50,6 +50,18 @@ class QueuePage:
 
 
 def _conditions(f: QueueFilter, user: User, now):
+    conditions = _filters(f, user, now)
+    if (found := _found(f, user)) is not None:
+        conditions.append(found.condition())
+    return conditions
+
+
+def _found(f: QueueFilter, user: User) -> search.Found | None:
+    query = search.read_query(f.q)
+    return search.find(query, user.organization.community_id) if query else None
+
+
+def _filters(f: QueueFilter, user: User, now):
     conditions = [Report.community_id == user.organization.community_id]
     tab = f.tab
     if tab == "open":
@@ -72,8 +84,6 @@ def _conditions(f: QueueFilter, user: User, now):
         conditions.append(Report.category_id == f.category_id)
     if f.status:
         conditions.append(Report.status == f.status)
-    if (query := search.read_query(f.q)) is not None:
-        conditions.append(search.matching(query, user.organization.community_id))
     return conditions
 
 
@@ -92,13 +102,16 @@ def urgency_order():
 
 
 def queue_page(f: QueueFilter, user: User, now, seen_up_to: int | None = None) -> QueuePage:
-    conditions = _conditions(f, user, now)
+    conditions = ordered = _filters(f, user, now)
+    if (found := _found(f, user)) is not None:  # the search box
+        conditions = [*conditions, found.condition()]
+        ordered = [*ordered, found.condition(in_queue_order=True)]
     total, newest = db.session.execute(
         select(func.count(Report.id), func.max(Report.id)).where(*conditions)).one()
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(f.page, pages)
     reports = db.session.scalars(
-        _with_row_data(select(Report).where(*conditions).order_by(*urgency_order())
+        _with_row_data(select(Report).where(*ordered).order_by(*urgency_order())
                        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
     ).unique().all()
     newest = newest or 0

@@ -3,7 +3,7 @@ dash: "0007"), a phone in any spelling (the reporter's or a neighbour's who foll
 of what was written (substrings: Chinese has no spaces, so "灯不亮" finds "楼道灯不亮了") and the
 names of its place (compound, building, entrance). Words are all required, each in the text
 or the place's names; the number and the phone are alternatives. It answers with one SQL
-condition on Report, so the queue keeps its order, pages and count.
+condition on Report (Found), so the queue keeps its order, pages and count.
 
 The words are looked for in ReportSearch (models/search.py), a narrow row per report kept in
 the same transaction: a LIKE there reads a few dozen bytes a report, on SQLite and PostgreSQL
@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, or_, select, union_all
+from sqlalchemy import ColumnElement, Select, or_, select, union_all
 
 from webapp.domain.shared import phones
 from webapp.extensions import db
@@ -23,6 +23,7 @@ from webapp.models.search import search_spelling
 
 MAX_QUERY = 100  # characters read of what was typed
 MAX_WORDS = 5
+FEW = 500  # found reports read as a list of ids; more are left to the database
 _NUMBER = re.compile(r"(?:\d{8}-)?(\d{1,9})")  # 20261122-0007, or its tail 0007
 
 
@@ -50,8 +51,25 @@ def read_query(typed: str | None) -> Query | None:
                  report_id=int(number.group(1)) if number else None)
 
 
-def matching(query: Query, community_id: int) -> ColumnElement[bool]:
-    """SQL: the reports of `community_id` that `query` finds."""
+@dataclass(frozen=True)
+class Found:
+    """The reports a query finds: their ids when they are few (read once, so neither the
+    count nor the page searches again), else the query that finds them."""
+
+    ids: tuple[int, ...] | None
+    query: Select | None = None
+
+    def condition(self, in_queue_order: bool = False) -> ColumnElement[bool]:
+        """SQL on Report. For a page in the queue's order, "id + 0" makes the database walk
+        the queue's own index in order and look each id up in the found set, so a common
+        word's first page is found early; a count is quicker fetching each found report."""
+        if self.ids is not None:
+            return Report.id.in_(self.ids)
+        return (Report.id + 0 if in_queue_order else Report.id).in_(self.query)
+
+
+def find(query: Query, community_id: int) -> Found:
+    """The reports of `community_id` that `query` finds."""
     places = _places_of(community_id)
     words = select(ReportSearch.report_id).where(
         ReportSearch.community_id == community_id,
@@ -66,10 +84,11 @@ def matching(query: Query, community_id: int) -> ColumnElement[bool]:
                                              Report.contact_phone == query.phone))
         found.append(select(ReportFollower.report_id).join(Report).where(
             Report.community_id == community_id, ReportFollower.phone == query.phone))
-    # "id + 0": the database walks the queue's own index (in the queue's order, so a common
-    # word's first page is found early) and looks each id up in the found set, rather than
-    # fetching every found report to sort it.
-    return (Report.id + 0).in_(union_all(*found))
+    everything = union_all(*found)
+    few = db.session.scalars(select(everything.subquery().c[0]).limit(FEW + 1)).all()
+    if len(few) <= FEW:
+        return Found(tuple(sorted(set(few))))
+    return Found(None, everything)
 
 
 def _word(word: str, places: list[tuple]) -> ColumnElement[bool]:
@@ -85,13 +104,10 @@ def _word(word: str, places: list[tuple]) -> ColumnElement[bool]:
         elif entrance_id and (word in entrance or word in building + entrance
                               or word in compound + building + entrance):
             entrances.add(entrance_id)
-    conditions = [column.in_(ids) for column, ids in (
-        (Report.compound_id, compounds), (Report.building_id, buildings),
-        (Report.entrance_id, entrances)) if ids]
-    if not conditions:
-        return in_text
-    # The places are the community's own: their reports are found from the indexes alone.
-    return or_(in_text, ReportSearch.report_id.in_(select(Report.id).where(or_(*conditions))))
+    at_place = [column.in_(ids) for column, ids in (
+        (ReportSearch.compound_id, compounds), (ReportSearch.building_id, buildings),
+        (ReportSearch.entrance_id, entrances)) if ids]
+    return or_(in_text, *at_place)
 
 
 def _places_of(community_id: int) -> list[tuple]:
