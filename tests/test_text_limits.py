@@ -72,6 +72,9 @@ NOT_TYPED = {
     # the owner, the sealed page and why it ended are written by the app.
     "push_subscription.p256dh", "push_subscription.auth", "push_subscription.owner",
     "push_subscription.sealed_url", "push_subscription.end_reason",
+    # A neighbour following a report: digests of the key and link, the page's language.
+    "report_follower.submission_key_hash", "report_follower.link_token_hash",
+    "report_follower.language",
 }
 
 
@@ -150,6 +153,25 @@ def booking_form(field):
         response = ctx.client.post(url, data=fields, headers=EN)
         return response.status_code, response.text
     send.__name__ = f"booking_form.{field}"
+    return send
+
+
+def follow_form(field):
+    """我也遇到了: a neighbour's open report at the door (filed first if there is none)."""
+    def send(ctx, value):
+        url = f"/q/{ctx.code.token}/report"
+        page = ctx.client.get(url, headers=EN).text
+        if "/follow/" not in page:
+            ctx.client.post(url, data=report_fields(open_report_form(ctx.client, ctx.code.token)))
+            page = ctx.client.get(url, headers=EN).text
+        report_id = re.search(r'/follow/(\d+)"', page).group(1)
+        fields = {name: re.search(rf'name="f{report_id}-{name}" type="hidden" value="([^"]+)"',
+                                  page).group(1) for name in ("csrf_token", "submission_key")}
+        fields[field] = value
+        response = ctx.client.post(f"/q/{ctx.code.token}/follow/{report_id}", headers=EN,
+                                   data={f"f{report_id}-{k}": v for k, v in fields.items()})
+        return response.status_code, response.text
+    send.__name__ = f"follow_form.{field}"
     return send
 
 
@@ -264,6 +286,7 @@ WAYS = [
     Way("open311_request.address_string", open311_post("address_string")),
     Way("open311_request.account_id", open311_post("account_id")),
     Way("open311_request.device_id", open311_post("device_id")),
+    Way("report_follower.phone", follow_form("phone"), phone, digits),
     Way("booking.name", booking_form("name")),
     Way("booking.phone", booking_form("phone"), phone, digits),
     Way("booking.floor_room", booking_form("floor_room")),

@@ -47,6 +47,8 @@ EVENT_LABELS = {
     "photos_withdrawn": _l("Photos no longer published"),
     "responded": _l("The department reported back (报到)"),
     "plan_submitted": _l("Plan submitted"),
+    "followed": _l("A neighbour has this problem too"),
+    "reopened_after_callback": _l("Reopened after the call-back"),
 }
 
 

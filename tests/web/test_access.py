@@ -68,6 +68,7 @@ def walk(app, users, entrance_code):
         "ext": "json", "service_code": "water", "service_request_id": report.number,
         "question_id": 1, "key_id": 1, "org_id": office.id,
         "notification_id": item.id, "override_id": 1,
+        "other_id": report.id, "direction": "into-this",
     }
 
 

@@ -7,6 +7,7 @@ from webapp.models.bookings import (
     Slot,
     VolunteerShift,
 )
+from webapp.models.followers import ReportFollower
 from webapp.models.notify import (
     Channel,
     Notification,
@@ -45,6 +46,7 @@ from webapp.models.reports import (
     SlaTarget,
     WorkingDayOverride,
 )
+from webapp.models.search import ReportSearch
 
 __all__ = [
     "LIST_TYPES", "ApiKey", "CategoryQuestion", "Datatype", "Open311Request", "ReportAnswer",
@@ -58,6 +60,7 @@ __all__ = [
     "CategorySetting", "WorkingDayOverride",
     "Channel", "Notification", "NotificationPreference", "OutboxMessage", "OutboxStatus",
     "PeriodicRun", "PushSubscription",
+    "ReportFollower", "ReportSearch",
 ]
 
 from webapp.extensions import db  # noqa: E402

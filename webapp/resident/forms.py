@@ -27,7 +27,7 @@ from webapp.domain.shared import phones
 from webapp.domain.shared.photos import PhotoRejected, process_photo
 from webapp.domain.shared.tokens import is_submission_key
 from webapp.forms import AppForm, WholeNumberField, clean_text, text_only
-from webapp.models import Booking, Report
+from webapp.models import Booking, Report, ReportFollower
 from webapp.models.text import max_length
 
 
@@ -147,6 +147,16 @@ class ReportForm(PhotoUploadMixin, AppForm):
         if not (value.isascii() and value.isdigit() and len(value) <= 18) or \
                 int(value) not in self.category_ids:
             raise ValidationError(_l("Please choose a category from the list."))
+
+
+class FollowForm(AppForm):
+    """我也遇到了: follow a neighbour's report. One per report on the page (prefix f<id>)."""
+
+    phone = StringField(_l("Phone (optional)"),
+                        validators=[fits(ReportFollower.phone), phone_number])
+    sms_updates = BooleanField(_l("Text me when it is fixed"),
+                               validators=[texts_need_a_mobile("phone")])
+    submission_key = HiddenField(validators=[fresh_submission_key])
 
 
 class AddInfoForm(PhotoUploadMixin, AppForm):

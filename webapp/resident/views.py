@@ -28,15 +28,23 @@ from webapp.domain.places.lookup import (
     report_categories,
     sole_community,
 )
-from webapp.domain.reports import intake, questions, queue, timeline, transitions
+from webapp.domain.reports import following, intake, questions, queue, timeline, transitions
 from webapp.domain.shared import photos
 from webapp.domain.shared import photos as photo_store
 from webapp.domain.shared.tokens import is_submission_key, new_submission_key, tracking_token
 from webapp.i18n import chosen_language, current_language
 from webapp.models import Report
+from webapp.models.types import utcnow
 from webapp.refusals import answered_by
 from webapp.resident import bp
-from webapp.resident.forms import AddInfoForm, NotFixedForm, PollForm, RateForm, ReportForm
+from webapp.resident.forms import (
+    AddInfoForm,
+    FollowForm,
+    NotFixedForm,
+    PollForm,
+    RateForm,
+    ReportForm,
+)
 from webapp.responses import report_photo, see_other
 
 
@@ -112,8 +120,24 @@ def new_report(token):
         form.submission_key.data = new_submission_key()
         return render_template("resident/report_form.html", form=form, qr=qr,
                                categories=choices, kept=[], questions=asked, answered={},
-                               answer_errors={})
+                               answer_errors={}, **door_reports(qr))
     return file_report(qr, form, choices, asked)
+
+
+def door_reports(qr, failed: FollowForm | None = None, failed_id: int | None = None,
+                 problem: str | None = None) -> dict:
+    """The open reports of this door a resident may follow (我也遇到了), each with its form;
+    after a refused follow, that one's form as it was sent, with the reason."""
+    reports = following.open_at_door(qr)
+    forms = {}
+    for report in reports:
+        if report.id == failed_id:
+            forms[report.id] = failed
+            continue
+        forms[report.id] = FollowForm(prefix=f"f{report.id}", formdata=None)
+        forms[report.id].submission_key.data = new_submission_key()
+    return dict(neighbours=reports, follow_forms=forms, follow_problem=problem,
+                failed_id=failed_id, excerpt=following.excerpt, now=utcnow())
 
 
 def file_report(qr, form, choices, asked):
@@ -174,7 +198,7 @@ def submit(qr, form, answers, photos, choices, asked):
 
 def render_report_form(form, qr, choices, kept_names, asked, answer_errors):
     context = dict(form=form, qr=qr, categories=choices, kept=kept_names, questions=asked,
-                   answered=request.form, answer_errors=answer_errors)
+                   answered=request.form, answer_errors=answer_errors, **door_reports(qr))
     if request.htmx:
         return render_block("resident/report_form.html", "report_form", **context)
     return render_template("resident/report_form.html", **context)

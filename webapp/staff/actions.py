@@ -64,6 +64,11 @@ def callback(report, form):
     dispatch.record_callback(report, current_user, form.result.data, form.rating.data)
 
 
+def reopen(report, form):
+    dispatch.reopen_after_callback(report, current_user, form.reason.data,
+                                   version=form.version.data)
+
+
 def accept(report, form):
     transitions.accept(report, current_user, version=form.version.data)
 
@@ -109,6 +114,7 @@ ACTIONS = {
     Action.HIDE_FROM_BOARD: (forms.HideForm, hide_from_board),
     Action.PUBLISH_PHOTOS: (forms.PublishPhotosForm, publish_photos),
     Action.CALLBACK: (forms.CallbackForm, callback),
+    Action.REOPEN: (forms.ReasonForm, reopen),
     Action.ACCEPT: (forms.ActionForm, accept),
     Action.ARRIVE: (forms.ActionForm, arrive),
     Action.RESOLVE: (forms.ResolveForm, resolve),
@@ -135,6 +141,7 @@ TITLES = {
     Action.REJECT: _l("Reject"),
     Action.DECLINE: _l("Can't do it: hand back"),
     Action.CALLBACK: _l("Call-back (回访)"),
+    Action.REOPEN: _l("Reopen after the call-back (回访)"),
     Action.PUBLISH_PHOTOS: _l("Photos for the public"),
     Action.HIDE_FROM_BOARD: _l("Public board"),
 }

@@ -9,7 +9,7 @@ from flask import current_app
 from wtforms import FileField, HiddenField, StringField, TextAreaField
 
 from webapp.domain.places import printing
-from webapp.domain.reports import queue
+from webapp.domain.reports import queue, search
 from webapp.domain.shared.photos import process_photo
 from webapp.forms import AppForm, TickField, WholeNumberField, clean_text
 from webapp.inputs import whole_number
@@ -126,6 +126,7 @@ class QueueForm(AppForm):
     status = StringField()
     page = WholeNumberField()
     seen = WholeNumberField()
+    q = StringField()
 
     def filter(self) -> queue.QueueFilter:
         status = self.status.data or None
@@ -133,7 +134,8 @@ class QueueForm(AppForm):
             tab=self.tab.data if self.tab.data in queue.TABS else "open",
             compound_id=self.compound.data, category_id=self.category.data,
             status=status if status in set(ReportStatus) else None,
-            page=max(1, min(self.page.data or 1, 10_000)))
+            page=max(1, min(self.page.data or 1, 10_000)),
+            q=(self.q.data or "")[:search.MAX_QUERY])
 
 
 def print_choice(args) -> printing.PrintChoice:

@@ -27,6 +27,9 @@ from webapp.domain.places import printing
 from webapp.domain.places.lookup import active_code, compounds_of
 from webapp.domain.reports import (
     category_settings,
+    dispatch,
+    duplicates,
+    following,
     labels,
     questions,
     queue,
@@ -44,7 +47,7 @@ from webapp.refusals import answered_by
 from webapp.responses import report_photo
 from webapp.staff import bp
 from webapp.staff.actions import ACTIONS, TITLES
-from webapp.staff.forms import QueueForm, print_choice
+from webapp.staff.forms import ActionForm, QueueForm, print_choice
 
 
 @bp.get("/")
@@ -106,6 +109,8 @@ def render_report(report, problem=None, status=200, failed_action=None):
     return render_template(
         "staff/report.html",
         report=report, now=utcnow(), problem=problem, typed=typed, failed_action=failed_action,
+        allowed=allowed, followers=following.followers_count(report),
+        duplicates=duplicates.likely_duplicates(report) if Action.MERGE in allowed else [],
         next_step=step, titles=TITLES, more_actions=[a for a in TITLES if a in allowed - {step}],
         back_url=url_for("staff.queue") if can(current_user, Action.VIEW_QUEUE)
         else url_for("staff.jobs"),
@@ -159,6 +164,27 @@ def act(report_id, action):
     flash(_("Saved."), "success")
     if form.back.data == "jobs":
         return redirect(url_for("staff.jobs"), code=303)
+    return redirect(url_for("staff.report", report_id=report.id), code=303)
+
+
+def render_merge_refused(message, status):
+    return render_report(staff_report(request.view_args["report_id"]), message, status)
+
+
+@bp.post("/reports/<int:report_id>/duplicates/<int:other_id>/<direction>")
+@requires(Action.MERGE)
+@answered_by(render_merge_refused, stale=transitions.CHANGED_AT_THE_SAME_MOMENT)
+def merge_suggested(report_id, other_id, direction):
+    """One click on a suggested duplicate: merge it into this report ("into-this"), or this
+    report into it ("into-other"). The version is that of the report that closes."""
+    report, other = staff_report(report_id), staff_report(other_id)
+    if direction not in ("into-this", "into-other"):
+        abort(404)
+    closing, carrying = (other, report) if direction == "into-this" else (report, other)
+    form = ActionForm()
+    dispatch.merge_duplicate(closing, current_user, carrying, version=form.version.data)
+    flash(_("Merged: %(number)s is a duplicate of %(original)s.", number=closing.number,
+            original=carrying.number), "success")
     return redirect(url_for("staff.report", report_id=report.id), code=303)
 
 

@@ -12,7 +12,7 @@ from tests.domain.reports.conftest import minutes, resolve_in_ten_minutes
 from tests.domain.services.conftest import volunteer
 from webapp.domain import unit_of_work
 from webapp.domain.notify import rules
-from webapp.domain.reports import dispatch, sla, transitions
+from webapp.domain.reports import dispatch, following, sla, transitions
 from webapp.domain.services import booking, ledger
 from webapp.domain.shared.tokens import unseal
 from webapp.extensions import db
@@ -159,3 +159,50 @@ def test_a_resident_who_booked_and_asked_is_texted_each_change_of_their_booking(
     assert texts[0].title == "Booked: Haircut at home" and texts[0].language == "en"
     assert all(m.url_sealed and m.url == asked.sealed_link for m in texts)
     assert unseal(texts[0].url, app_secret()).startswith("/b/")
+
+
+# --- neighbours who follow a report (我也遇到了), reopening after a call-back ---------------
+
+def follow(code, report, key, **fields):
+    with unit_of_work():
+        return following.follow(code, report.id, following.FollowDraft(key, **fields),
+                                secret=app_secret(), now=minutes(1))[0]
+
+
+def test_a_follower_who_asked_is_texted_their_own_link_then_the_fix(entrance_code, users,
+                                                                    tmp_path):
+    with unit_of_work():
+        report = file_report(entrance_code, tmp_path, "follow-texts-00000001",
+                             contact_phone="13800138000", sms_updates=True)
+    follow(entrance_code, report, "follow-texts-key-0001", phone="13911112222",
+           sms_updates=True, language="en")
+    follow(entrance_code, report, "follow-texts-key-0002", phone="13933334444")  # no texts
+    follow(entrance_code, report, "follow-texts-key-0003")  # no phone
+    sms = outbox(channel=Channel.SMS)
+    assert [(m.kind, m.recipient) for m in sms] == [
+        ("received", "phone:+8613800138000"), ("following", "phone:+8613911112222")]
+    link = unseal(sms[1].url, app_secret())
+    assert link == following.follower_path(following.follow_token("follow-texts-key-0001",
+                                                                  app_secret()))
+    assert link != unseal(sms[0].url, app_secret())  # never the reporter's link
+    assert sms[1].language == "en" and "/f/" not in sms[1].url  # sealed
+    with unit_of_work():
+        resolve_in_ten_minutes(report, users)
+    assert [(m.kind, m.recipient) for m in outbox(channel=Channel.SMS)][2:] == [
+        ("resolved", "phone:+8613800138000"), ("following_resolved", "phone:+8613911112222")]
+    assert outbox(channel=Channel.SMS)[3].url == sms[1].url
+
+
+def test_reopening_after_a_call_back_tells_the_dispatchers_and_the_assignee(
+        entrance_code, users, tmp_path):
+    with unit_of_work():
+        report = file_report(entrance_code, tmp_path, "follow-texts-00000002")
+    with unit_of_work():
+        resolve_in_ten_minutes(report, users)
+        transitions.auto_close_unrated(minutes(8 * 24 * 60), after_days=7)
+    with unit_of_work():
+        dispatch.reopen_after_callback(report, users["admin"], "回访：灯又坏了",
+                                       now=minutes(9 * 24 * 60))
+    for user in (users["dispatcher"], users["mateng"]):
+        last = bell_of(user)[-1]
+        assert last.kind == "not_fixed" and "回访：灯又坏了" in last.body

@@ -8,11 +8,19 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from tests.conftest import app_secret
-from tests.domain.reports.conftest import T0, minutes, org_named, resolve_in_ten_minutes
+from tests.domain.reports.conftest import (
+    T0,
+    clock,
+    minutes,
+    org_named,
+    resolve_in_ten_minutes,
+)
 from webapp.domain import unit_of_work
-from webapp.domain.reports import dispatch, intake, transitions
+from webapp.domain.people.permissions import Action
+from webapp.domain.reports import dispatch, intake, sla, transitions
+from webapp.domain.reports.transitions import MissingInput, TransitionRefused
 from webapp.extensions import db
-from webapp.models import Report, ReportStatus
+from webapp.models import Milestone, Report, ReportStatus
 
 S = ReportStatus
 
@@ -102,3 +110,67 @@ def test_merge_stays_in_the_community_and_goes_only_into_an_open_report(report, 
         db.session.rollback()
     assert report.status == S.SUBMITTED and report.duplicate_of_id is None
     assert len(report.events) == 1
+
+
+# --- 回访 found it is not fixed: staff reopen a closed report ----------------------------
+
+LATER = minutes(10 * 24 * 60)
+
+
+@pytest.fixture
+def closed(report, users):
+    """Resolved, closed unrated after a week, called back: the resident says it is broken."""
+    resolve_in_ten_minutes(report, users)
+    transitions.auto_close_unrated(minutes(8 * 24 * 60), after_days=7)
+    dispatch.record_callback(report, users["dispatcher"], "回访：灯又坏了", 1,
+                             now=minutes(9 * 24 * 60))
+    db.session.commit()
+    return report
+
+
+def test_a_dispatcher_reopens_a_closed_report_and_the_clocks_restart(closed, users):
+    cycle = sla.current_cycle(closed)
+    dispatch.reopen_after_callback(closed, users["dispatcher"], " 回访时居民说灯又不亮了 ",
+                                   version=closed.version, now=LATER)
+    db.session.commit()
+    assert closed.status == ReportStatus.REOPENED
+    assert closed.closed_at is closed.resolved_at is closed.callback_at is None
+    assert closed.rating is None and closed.rating_comment is None
+    event = closed.events[-1]
+    assert (event.kind, event.from_status, event.to_status, event.note, event.is_public) == (
+        "reopened_after_callback", "closed", "reopened", "回访时居民说灯又不亮了", True)
+    accept = clock(closed, Milestone.ACCEPT)
+    assert sla.current_cycle(closed) == cycle + 1 and accept.started_at == LATER
+    assert closed.next_due_at == accept.due_at
+    # the handler takes it up again as after "not fixed"
+    assert Action.ACCEPT in transitions.allowed_actions(closed, users["mateng"])
+
+
+def test_admins_may_reopen_handlers_may_not(closed, users):
+    assert Action.REOPEN in transitions.allowed_actions(closed, users["admin"])
+    assert Action.REOPEN not in transitions.allowed_actions(closed, users["mateng"])
+    with pytest.raises(TransitionRefused):
+        dispatch.reopen_after_callback(closed, users["mateng"], "没修好", now=LATER)
+    dispatch.reopen_after_callback(closed, users["admin"], "没修好", now=LATER)
+    assert closed.status == ReportStatus.REOPENED
+
+
+def test_a_reason_is_required(closed, users):
+    with pytest.raises(MissingInput):
+        dispatch.reopen_after_callback(closed, users["dispatcher"], "  ", now=LATER)
+    assert closed.status == ReportStatus.CLOSED
+
+
+@pytest.mark.parametrize("status", [s for s in ReportStatus if s != ReportStatus.CLOSED])
+def test_only_a_closed_report_is_reopened_by_staff(report, users, status):
+    report.status = status
+    db.session.commit()
+    assert Action.REOPEN not in transitions.allowed_actions(report, users["dispatcher"])
+    with pytest.raises(TransitionRefused):
+        dispatch.reopen_after_callback(report, users["dispatcher"], "没修好", now=LATER)
+
+
+def test_a_stale_page_cannot_reopen(closed, users):
+    with pytest.raises(transitions.ReportChanged):
+        dispatch.reopen_after_callback(closed, users["dispatcher"], "没修好",
+                                       version=closed.version - 1, now=LATER)

@@ -9,7 +9,7 @@ from tests.conftest import app_secret
 from webapp.domain import unit_of_work
 from webapp.domain.notify import subscriptions
 from webapp.domain.reports import board as reporting
-from webapp.domain.reports import dispatch, intake, purge, transitions
+from webapp.domain.reports import dispatch, following, intake, purge, transitions
 from webapp.domain.services import booking
 from webapp.extensions import db
 from webapp.models import (
@@ -20,6 +20,7 @@ from webapp.models import (
     OutboxStatus,
     Report,
     ReportEvent,
+    ReportFollower,
     ServiceCategory,
     ServiceType,
 )
@@ -149,3 +150,20 @@ def test_the_command_forgets_texts_and_sealed_links_with_the_resident(app, entra
     device = db.session.get(type(device), device.id)
     assert device.ended_at is not None and device.sealed_url is None
     assert db.session.scalars(select(OutboxMessage)).all() == []
+
+
+def test_neighbours_who_followed_are_forgotten_with_the_reporter(entrance_code, users):
+    """我也遇到了: a follower's phone and sealed link go with the reporter's details."""
+    report = filed(entrance_code, "purge-follow-000001", LONG_AGO)
+    with unit_of_work():
+        follower, _ = following.follow(
+            entrance_code, report.id, following.FollowDraft(
+                "purge-follow-key-01", phone="13911112222", sms_updates=True),
+            secret=app_secret(), now=LONG_AGO + timedelta(minutes=5))
+    closed(report, users, LONG_AGO)
+    with unit_of_work():
+        purge.purge(NOW, after_days=30)
+    db.session.expire_all()
+    follower = db.session.get(ReportFollower, follower.id)
+    assert (follower.phone, follower.sealed_link, follower.sms_updates) == (None, None, False)
+    assert follower.report_id == report.id  # the count of neighbours stays

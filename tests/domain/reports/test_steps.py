@@ -1,8 +1,10 @@
 """Which action the report page puts first: the step the report waits for from its viewer."""
 
+from datetime import timedelta
+
 import pytest
 
-from tests.domain.reports.conftest import category_coded, minutes, org_named
+from tests.domain.reports.conftest import T0, category_coded, minutes, org_named
 from webapp.domain.people.permissions import Action
 from webapp.domain.reports import dispatch, routing, steps, timeline, transitions
 from webapp.extensions import db
@@ -30,11 +32,21 @@ def test_a_new_report_waits_for_dispatch_then_the_handler_steps_in_order(report,
     assert next_for(report, handler) is None
 
 
-def test_a_major_job_goes_from_accepted_to_resolve(report, users):
+def test_a_major_job_goes_from_accepted_to_its_plan_then_resolve(report, users):
     report.category = category_coded("elevator")
     dispatch.assign(report, users["dispatcher"], report.compound.partner_org, now=minutes(1))
     transitions.accept(report, users["mateng"], now=minutes(2))
+    assert next_for(report, users["mateng"]) == Action.SUBMIT_PLAN
+    transitions.submit_plan(report, users["mateng"], "更换曳引机", T0.date() + timedelta(days=3),
+                            now=minutes(3))
     assert next_for(report, users["mateng"]) == Action.RESOLVE
+
+
+def test_an_emergency_in_a_major_job_is_on_site_first(report, users):
+    report.category, report.priority = category_coded("elevator"), 2
+    dispatch.assign(report, users["dispatcher"], report.compound.partner_org, now=minutes(1))
+    transitions.accept(report, users["mateng"], now=minutes(2))
+    assert next_for(report, users["mateng"]) == Action.ARRIVE
 
 
 def test_a_closed_unrated_report_waits_for_the_call_back(report, users):

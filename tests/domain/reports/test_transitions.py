@@ -263,11 +263,13 @@ def test_the_states_each_action_starts_from():
     assert allowed[Action.ACCEPT] == {S.ASSIGNED, S.REOPENED, S.ESCALATED}
     assert allowed[Action.ARRIVE] == {S.ACCEPTED}
     assert allowed[Action.CALLBACK] == {S.CLOSED}
+    assert allowed[Action.REOPEN] == {S.CLOSED}
     assert S.NEEDS_CONSULTATION not in allowed[Action.NEEDS_CONSULTATION]
     for action, states in allowed.items():
         assert states is None or states <= set(ReportStatus), action
-        # a finished report takes nothing but a callback; a resolved one waits for the resident
-        if action != Action.CALLBACK:
+        # a finished report takes nothing but a callback, or reopening after a failed one;
+        # a resolved one waits for the resident
+        if action not in (Action.CALLBACK, Action.REOPEN):
             assert not states & (set(FINISHED_STATUSES) | {S.RESOLVED}), action
 
 

@@ -1,8 +1,8 @@
 """The changes notifications are fed by, found as the session flushes them: every new timeline
-event of a report, and the booking-side changes that have no timeline (a booking made or
-cancelled, a slot called off, a volunteer leaving, a redemption decided). Just before the
-transaction commits, rules.py turns them into bell items and outbox rows, which the commit
-then writes with the change itself: both are stored, or neither."""
+event of a report, a neighbour following one, and the booking-side changes that have no
+timeline (a booking made or cancelled, a slot called off, a volunteer leaving, a redemption
+decided). Just before the transaction commits, rules.py turns them into bell items and outbox
+rows, which the commit then writes with the change itself: both are stored, or neither."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from webapp.models import (
     Redemption,
     RedemptionStatus,
     ReportEvent,
+    ReportFollower,
     Slot,
     VolunteerShift,
 )
@@ -52,6 +53,8 @@ def _noticed(session: Session, flush_context, instances) -> None:
             found.append((rules.report_event, obj))
         elif isinstance(obj, Booking):
             found.append((rules.booking_made, obj))
+        elif isinstance(obj, ReportFollower):
+            found.append((rules.report_followed, obj))
     called_off = {obj.id for obj in session.dirty
                   if isinstance(obj, Slot) and _changed_to(obj, "cancelled_at") is not None}
     for obj in session.dirty:

@@ -45,6 +45,12 @@ TEXTS = {
     "resolved": (_l("Report {number} resolved"),
                  _l("Your report ({category}) was resolved. Please confirm or tell us it is "
                     "not fixed:")),
+    "following": (_l("Report {number}: you follow it"),
+                  _l("You have this problem ({category}) too. We will text you when it is "
+                     "fixed. Its progress:")),
+    "following_resolved": (_l("Report {number} resolved"),
+                           _l("The problem you have too ({category}) was resolved. Its "
+                              "progress:")),
     "booking_made": (_l("New booking: {service}"), _l("{when} · {place}")),
     "booking_cancelled": (_l("Booking cancelled: {service}"), _l("{when} · {place}")),
     "slot_called_off": (_l("Called off: {service}"), _l("{when} · {note}")),

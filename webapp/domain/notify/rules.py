@@ -2,13 +2,16 @@
 new report → the community's dispatchers (and the resident's text with the link, if asked);
 assigned or escalated → the handlers and the organisation's robot; due soon → the assignee;
 overdue → the assignee, the dispatchers and the robot; handed back, "not fixed", information
-added → the dispatchers and the assignee; progress and resolution → the resident who asked;
+added, reopened after a call-back → the dispatchers and the assignee; progress and
+resolution → the resident who asked (the resolution also to neighbours who follow it and
+asked for texts, who are texted their own link when they start following);
 bookings made or cancelled, slots called off, volunteers leaving → the volunteers and the
 residents concerned; shift reminders the day and the hour before; a redemption decided → its
 volunteer."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -33,6 +36,7 @@ from webapp.models import (
     RedemptionStatus,
     Report,
     ReportEvent,
+    ReportFollower,
     ReportMilestone,
     Role,
     Slot,
@@ -71,6 +75,29 @@ def tell_report_resident(report: Report, notice: Notice, *, sms: bool) -> None:
     tell_resident(notice, owner=f"report:{report.id}", language=report.language,
                   phone=report.contact_phone, sms=sms and report.sms_updates,
                   sealed_link=report.sealed_link)
+    # Neighbours who follow it (我也遇到了) and asked for texts hear what the reporter is
+    # texted, in their own words: they have a link of their own, and nothing to confirm.
+    if sms and notice.kind in FOLLOWER_KINDS:
+        for follower in db.session.scalars(select(ReportFollower).where(
+                ReportFollower.report_id == report.id, ReportFollower.sms_updates.is_(True))):
+            tell_follower(follower, replace(notice, kind=FOLLOWER_KINDS[notice.kind]))
+
+
+# What a follower is texted instead of the reporter's message.
+FOLLOWER_KINDS = {"resolved": "following_resolved"}
+
+
+def tell_follower(follower: ReportFollower, notice: Notice) -> None:
+    tell_resident(notice, owner=f"follower:{follower.id}", language=follower.language,
+                  phone=follower.phone, sms=follower.sms_updates,
+                  sealed_link=follower.sealed_link, push=False)
+
+
+def report_followed(follower: ReportFollower) -> None:
+    """A neighbour follows a report: their own link by text, if they asked for texts."""
+    if follower.sms_updates:
+        tell_follower(follower, report_notice(follower.report, f"follower:{follower.id}",
+                                              "following"))
 
 
 def report_event(event: ReportEvent) -> None:
@@ -92,8 +119,8 @@ def report_event(event: ReportEvent) -> None:
     elif event.kind == "responded":  # back from a department: whoever has it, and the desk
         notice = report_notice(report, key, "responded", note=note)
         tell_users(notice, dispatchers(report.community_id) + assignees(report))
-    elif event.kind in ("reopened", "info_added"):
-        kind = "not_fixed" if event.kind == "reopened" else "info_added"
+    elif event.kind in ("reopened", "info_added", "reopened_after_callback"):
+        kind = "info_added" if event.kind == "info_added" else "not_fixed"
         notice = report_notice(report, key, kind, note=note)
         tell_users(notice, dispatchers(report.community_id) + assignees(report))
     elif event.kind == "resolved":

@@ -22,6 +22,7 @@ class Action(StrEnum):
     HIDE_FROM_BOARD = "hide_from_board"
     PUBLISH_PHOTOS = "publish_photos"
     CALLBACK = "callback"
+    REOPEN = "reopen"  # a closed report, after a failed call-back (回访)
     EXPORT = "export"
     MY_JOBS = "my_jobs"
     ACCEPT = "accept"
@@ -49,7 +50,7 @@ DISPATCH = {
     Action.VIEW_QUEUE, Action.VIEW_REPORT, Action.ASSIGN, Action.SET_PRIORITY,
     Action.NEEDS_CONSULTATION, Action.ESCALATE, Action.MERGE, Action.REJECT,
     Action.INTERNAL_NOTE, Action.PUBLIC_REPLY, Action.HIDE_FROM_BOARD, Action.PUBLISH_PHOTOS,
-    Action.CALLBACK, Action.EXPORT, Action.STAFF_HOME, Action.PRINT_CODES,
+    Action.CALLBACK, Action.REOPEN, Action.EXPORT, Action.STAFF_HOME, Action.PRINT_CODES,
     Action.MANAGE_CARE_CARDS, Action.NOTIFICATIONS, Action.RESPOND,
 }
 HANDLE = {

@@ -197,6 +197,22 @@ def set_photos_public(report: Report, actor: User, public: bool, *, now=None) ->
 
 
 @one_change_at_a_time
+def reopen_after_callback(report: Report, actor: User, reason: str, *, version=None,
+                          now=None) -> None:
+    """回访 found it is not fixed: the closed report opens again with the reason, and its
+    clocks start again from accepting, as when a resident says it is not fixed. Its rating
+    and call-back were of the closing that is undone; the timeline keeps both."""
+    now = check_allowed(report, actor, Action.REOPEN, version, now)
+    record_event(report, "reopened_after_callback", report.status, S.REOPENED,
+                 required_text(reason), actor=actor, now=now)
+    report.status = S.REOPENED
+    report.resolved_at = report.closed_at = report.callback_at = None
+    report.rating = report.rating_comment = None
+    sla.restart(report, now)
+    save_change(report, now)
+
+
+@one_change_at_a_time
 def record_callback(report: Report, actor: User, result: str, rating: int | None, *,
                     now=None) -> None:
     """回访: the dispatcher called the resident of a closed, unrated report."""

@@ -24,6 +24,7 @@ from webapp.models import (
     Report,
     ReportAnswer,
     ReportEvent,
+    ReportFollower,
     Slot,
 )
 
@@ -92,6 +93,11 @@ def _purge_reports(reports: list[Report], now: datetime) -> None:
         details.email = details.address_string = None
         details.account_id = details.device_id = None
     _end_subscriptions(PushSubscription.report_id.in_(ids), now)
+    # Neighbours who followed it (我也遇到了) are forgotten with the reporter.
+    db.session.execute(
+        update(ReportFollower).where(ReportFollower.report_id.in_(ids))
+        .values(phone=None, sealed_link=None, sms_updates=False)
+        .execution_options(synchronize_session=False))
     for report in reports:
         report.description = mask(report.description, own[report.id])
         report.rating_comment = mask(report.rating_comment, own[report.id])

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from webapp.domain.reports import search
 from webapp.extensions import db
 from webapp.models import FINISHED_STATUSES, OPEN_STATUSES, Category, Report, ReportStatus, User
 
@@ -25,11 +26,13 @@ class QueueFilter:
     category_id: int | None = None
     status: str | None = None
     page: int = 1
+    q: str = ""  # the search box (search.py)
 
     def args(self, **changes) -> dict:
         """Query arguments for a link to this filter with some changes."""
         values = {"tab": self.tab, "compound": self.compound_id,
-                  "category": self.category_id, "status": self.status, "page": self.page}
+                  "category": self.category_id, "status": self.status, "page": self.page,
+                  "q": self.q}
         values.update(changes)
         if values["page"] == 1:
             del values["page"]
@@ -47,6 +50,18 @@ class QueuePage:
 
 
 def _conditions(f: QueueFilter, user: User, now):
+    conditions = _filters(f, user, now)
+    if (found := _found(f, user)) is not None:
+        conditions.append(found.condition())
+    return conditions
+
+
+def _found(f: QueueFilter, user: User) -> search.Found | None:
+    query = search.read_query(f.q)
+    return search.find(query, user.organization.community_id) if query else None
+
+
+def _filters(f: QueueFilter, user: User, now):
     conditions = [Report.community_id == user.organization.community_id]
     tab = f.tab
     if tab == "open":
@@ -89,13 +104,16 @@ def urgency_order():
 
 
 def queue_page(f: QueueFilter, user: User, now, seen_up_to: int | None = None) -> QueuePage:
-    conditions = _conditions(f, user, now)
+    conditions = ordered = _filters(f, user, now)
+    if (found := _found(f, user)) is not None:  # the search box
+        conditions = [*conditions, found.condition()]
+        ordered = [*ordered, found.condition(in_queue_order=True)]
     total, newest = db.session.execute(
         select(func.count(Report.id), func.max(Report.id)).where(*conditions)).one()
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(f.page, pages)
     reports = db.session.scalars(
-        _with_row_data(select(Report).where(*conditions).order_by(*urgency_order())
+        _with_row_data(select(Report).where(*ordered).order_by(*urgency_order())
                        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
     ).unique().all()
     newest = newest or 0

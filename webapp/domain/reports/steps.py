@@ -19,6 +19,8 @@ def next_step(report: Report, user: User, allowed: set[Action]) -> Action | None
         for action in HANDLER_STEPS:
             if action == Action.ARRIVE and not sla.needs_arrival(report):
                 continue  # a major job is not a quick visit, unless it is an emergency
+            if action == Action.SUBMIT_PLAN and report.plan_note:
+                continue  # planned: a new plan is among the other actions
             if action in allowed:
                 return action
     if Action.ASSIGN in allowed and (report.status == S.SUBMITTED

@@ -48,6 +48,7 @@ ALLOWED_FROM: dict[Action, frozenset[str] | None] = {
     Action.REJECT: frozenset(OPEN_STATUSES),
     Action.SET_PRIORITY: frozenset(OPEN_STATUSES),
     Action.CALLBACK: frozenset({S.CLOSED}),
+    Action.REOPEN: frozenset({S.CLOSED}),
 }
 # The buttons of a report page.
 REPORT_ACTIONS = frozenset(ALLOWED_FROM) | {Action.INTERNAL_NOTE, Action.PUBLIC_REPLY,
