@@ -135,3 +135,4 @@ def test_the_staff_page_isolates_a_name_stored_before_the_stripping(demo, client
     login(client, "dispatcher")
     page = client.get(f"/staff/reports/{report.id}").text
     assert f"<bdi>张{RLO}三</bdi>" in page
+
