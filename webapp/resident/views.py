@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
-from webapp import ratelimits
+from webapp import filing, ratelimits
 from webapp.access import public
 from webapp.domain import DomainRefused, unit_of_work
 from webapp.domain.people.permissions import Action, can
@@ -30,9 +30,8 @@ from webapp.domain.places.lookup import (
 )
 from webapp.domain.reports import intake, questions, queue, timeline, transitions
 from webapp.domain.shared import photos
-from webapp.domain.shared import photos as photo_store
-from webapp.domain.shared.tokens import is_submission_key, new_submission_key, tracking_token
-from webapp.i18n import chosen_language, current_language
+from webapp.domain.shared.tokens import new_submission_key, tracking_token
+from webapp.i18n import current_language
 from webapp.models import Report
 from webapp.refusals import answered_by
 from webapp.resident import bp
@@ -119,35 +118,16 @@ def new_report(token):
 def file_report(qr, form, choices, asked):
     """Check the form and the chosen category's questions together (every problem shows);
     file the report, or show the form again keeping the photos that were fine."""
-    upload_root = current_app.config["UPLOAD_FOLDER"]
-    key = form.submission_key.data or ""
-    key_ok = is_submission_key(key)
-    kept = photo_store.load_pending(upload_root, key, form.kept_photo.data or []) \
-        if key_ok else []
-    form.kept_count = len(kept)
-    form_ok = form.validate()
-    chosen = int(form.category.data) if not form.category.errors else None
-    answers, answer_errors = questions.check_answers(
-        asked.get(chosen, []), lambda q: request.form.getlist(f"q{q.id}"),
-        qr.building.compound.community.timezone)
-    if not form_ok or answer_errors:
-        if key_ok and getattr(form, "processed_photos", None):
-            names = photo_store.keep_pending(upload_root, key, form.processed_photos)
-            kept += list(zip(names, form.processed_photos, strict=True))
-        return render_report_form(form, qr, choices, [name for name, _p in kept], asked,
-                                  answer_errors), 422
-    photos = [p for _name, p in kept] + form.processed_photos
-    return submit(qr, form, answers, photos, choices, asked)
+    checked = filing.check_report_form(form, asked, qr.building.compound.community.timezone)
+    if not checked.ok:
+        return render_report_form(form, qr, choices, checked.kept, asked,
+                                  checked.answer_errors), 422
+    return submit(qr, form, checked.answers, checked.photos, choices, asked)
 
 
 def submit(qr, form, answers, photos, choices, asked):
     key = form.submission_key.data
-    draft = intake.ReportDraft(
-        submission_key=key, category_id=int(form.category.data),
-        description=form.description.data, floor_room=form.floor_room.data or None,
-        contact_name=form.contact_name.data or None, contact_phone=form.contact_phone.data,
-        care_card=form.care_card.data, answers=tuple(answers),
-        sms_updates=form.sms_updates.data, language=chosen_language())
+    draft = filing.draft_of(form, answers)
     try:
         with unit_of_work():
             _report, created = intake.submit_report(
@@ -157,15 +137,9 @@ def submit(qr, form, answers, photos, choices, asked):
         form.submission_key.errors = [_("This form is out of date. Please send it again.")]
         return render_report_form(form, qr, choices, [], asked, {}), 422
     except DomainRefused as refused:  # a rule the form did not check first: say it there
-        field = getattr(form, refused.field or "", None)
-        if field is not None:
-            field.errors = [*field.errors, str(refused)]
-        else:
-            form.form_errors.append(str(refused))
-        names = list(form.kept_photo.data or []) + photo_store.keep_pending(
-            current_app.config["UPLOAD_FOLDER"], key, form.processed_photos)
-        return render_report_form(form, qr, choices, names, asked, {}), refused.status
-    photo_store.clear_pending(current_app.config["UPLOAD_FOLDER"], key)
+        return render_report_form(form, qr, choices, filing.keep_after_refusal(form, refused),
+                                  asked, {}), refused.status
+    filing.done(form)
     if created:
         flash(_("Thank you. Your report has been received."), "success")
     return see_other(url_for("resident.tracking", tracking=tracking_token(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from webapp.models import Report, Role, User
+from webapp.models import OrgKind, Report, Role, User
 
 
 class Action(StrEnum):
@@ -41,6 +41,8 @@ class Action(StrEnum):
     MANAGE_ORGANIZATIONS = "manage_organizations"
     NOTIFICATIONS = "notifications"  # one's own bell and notification settings
     VIEW_DELIVERIES = "view_deliveries"  # the community's delivery log
+    # 多元点单: file a report for a resident (phone call, home visit, patrol, meeting).
+    FILE_FOR_RESIDENT = "file_for_resident"
 
 
 DISPATCH = {
@@ -48,11 +50,12 @@ DISPATCH = {
     Action.NEEDS_CONSULTATION, Action.ESCALATE, Action.MERGE, Action.REJECT,
     Action.INTERNAL_NOTE, Action.PUBLIC_REPLY, Action.HIDE_FROM_BOARD, Action.PUBLISH_PHOTOS,
     Action.CALLBACK, Action.EXPORT, Action.STAFF_HOME, Action.PRINT_CODES,
-    Action.MANAGE_CARE_CARDS, Action.NOTIFICATIONS,
+    Action.MANAGE_CARE_CARDS, Action.NOTIFICATIONS, Action.FILE_FOR_RESIDENT,
 }
 HANDLE = {
     Action.MY_JOBS, Action.VIEW_REPORT, Action.ACCEPT, Action.ARRIVE, Action.RESOLVE,
     Action.DECLINE, Action.INTERNAL_NOTE, Action.STAFF_HOME, Action.NOTIFICATIONS,
+    Action.FILE_FOR_RESIDENT,  # grid workers only: see can()
 }
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
@@ -72,6 +75,9 @@ def can(user: User | None, action: Action, report: Report | None = None) -> bool
         return False
     if action not in ROLE_ACTIONS.get(user.role, frozenset()):
         return False
+    if action == Action.FILE_FOR_RESIDENT and user.role == Role.HANDLER:
+        # Grid workers patrol and visit homes; a property company's handler takes jobs.
+        return user.organization.kind == OrgKind.GRID
     if report is not None and user.role == Role.HANDLER and action in HANDLER_SCOPED:
         return is_handlers_job(user, report)
     return True
