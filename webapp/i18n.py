@@ -7,7 +7,7 @@ from flask import current_app, has_request_context, redirect, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from webapp.domain.reports.labels import PRIORITIES, STATUS_LABELS
+from webapp.domain.reports.labels import PRIORITIES, STATUS_LABELS, channel_label
 
 LANG_COOKIE = "lang"
 # What each language is called in itself, for the switch.
@@ -116,4 +116,5 @@ def init_app(app) -> None:
             "status_label": lambda s: STATUS_LABELS.get(s, s),
             "event_label": lambda k: EVENT_LABELS.get(k, k),
             "priority_label": lambda p: PRIORITIES.get(p, p),
+            "channel_label": channel_label,
         }

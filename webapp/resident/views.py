@@ -58,7 +58,7 @@ def scan(token):
         code = active_code(token)
         if queue.jobs_at_place(current_user, code.building_id, code.entrance_id):
             return redirect(url_for("staff.arrive_by_scan", token=token))
-    html, etag = scan_page(place)
+    html, etag = scan_page(place, files_here(token))
     response = make_response(html)
     response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache"
@@ -66,14 +66,24 @@ def scan(token):
     return response.make_conditional(request)
 
 
-def scan_page(place) -> tuple[str, str]:
+def files_here(token) -> bool:
+    """A staff member who may file reports for this door's residents (代居民登记)."""
+    if not (current_user.is_authenticated and can(current_user, Action.FILE_FOR_RESIDENT)):
+        return False
+    code = active_code(token)
+    return code.building.compound.community_id == current_user.organization.community_id
+
+
+def scan_page(place, file_for_resident=False) -> tuple[str, str]:
     """The scan page is public and the same for every visitor of a code and language: it is
-    rendered once per (place, language). The key is the place's own data, so any change to
+    rendered once per (place, language), and once more for staff who may file reports for
+    residents there (it then offers to). The key is the place's own data, so any change to
     the place renders it afresh."""
     cache = current_app.extensions.setdefault("scan_page_cache", {})
-    key = (place, current_language())
+    key = (place, current_language(), file_for_resident)
     if key not in cache:
-        html = render_template("resident/scan.html", place=place)
+        html = render_template("resident/scan.html", place=place,
+                               file_for_resident=file_for_resident)
         if len(cache) >= current_app.config["SCAN_PAGE_CACHE_SIZE"]:
             cache.clear()
         cache[key] = (html, hashlib.blake2b(html.encode(), digest_size=12).hexdigest())

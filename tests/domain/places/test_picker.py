@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.domain.reports.test_filing import building_of
+from tests.domain.reports.conftest import building_of
 from webapp.domain import unit_of_work
 from webapp.domain.places import picker
 from webapp.extensions import db

@@ -54,3 +54,23 @@ def test_a_resolved_report_counts_once_in_its_month_and_its_replies_are_masked(r
     assert "13912345678" not in replies and "***" in replies and "修好了" in replies
     dispatch.set_hidden_from_board(report, users["dispatcher"], True)
     assert figures().total.resolved == before.total.resolved
+
+
+def test_the_month_counts_reports_by_how_they_came_in(report, users, tmp_path):
+    from tests.domain.reports.conftest import file_for
+    from webapp.domain import unit_of_work
+
+    def channels():
+        return board.board(report.community_id, "2026-11", ZONE).by_channel
+
+    before = channels()
+    with unit_of_work():
+        file_for(users["dispatcher"], "board-phone-00000001", folder=tmp_path)
+        file_for(users["grid"], "board-patrol-0000001", channel="patrol", folder=tmp_path)
+        file_for(users["grid"], "board-patrol-0000002", channel="patrol", folder=tmp_path)
+    after = channels()
+    assert after["qr"] == before["qr"] >= 1  # the `report` fixture, by the door's code
+    assert (after["phone"], after["patrol"]) == (before.get("phone", 0) + 1,
+                                                before.get("patrol", 0) + 2)
+    assert sum(after.values()) == board.board(report.community_id, "2026-11",
+                                              ZONE).total.received

@@ -3,8 +3,7 @@ milestone time, in the community's time zone and the reader's language."""
 
 from flask_babel import force_locale
 
-from tests.domain.reports.conftest import minutes, resolve_in_ten_minutes
-from tests.domain.reports.test_filing import file_for
+from tests.domain.reports.conftest import file_for, minutes, resolve_in_ten_minutes
 from webapp.domain import unit_of_work
 from webapp.domain.reports import export, queue
 from webapp.models import Milestone

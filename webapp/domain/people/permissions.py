@@ -55,8 +55,10 @@ DISPATCH = {
 HANDLE = {
     Action.MY_JOBS, Action.VIEW_REPORT, Action.ACCEPT, Action.ARRIVE, Action.RESOLVE,
     Action.DECLINE, Action.INTERNAL_NOTE, Action.STAFF_HOME, Action.NOTIFICATIONS,
-    Action.FILE_FOR_RESIDENT,  # grid workers only: see can()
 }
+# What a grid's handlers (网格员) may do besides: they patrol and visit homes, and file what
+# they find or are told for the residents (a property company's handler takes jobs only).
+GRID_WORKER = frozenset({Action.FILE_FOR_RESIDENT})
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
@@ -73,14 +75,17 @@ HANDLER_SCOPED = {Action.VIEW_REPORT, Action.ACCEPT, Action.ARRIVE, Action.RESOL
 def can(user: User | None, action: Action, report: Report | None = None) -> bool:
     if user is None or not getattr(user, "is_authenticated", False) or not user.active:
         return False
-    if action not in ROLE_ACTIONS.get(user.role, frozenset()):
+    if action not in ROLE_ACTIONS.get(user.role, frozenset()) and \
+            not grid_worker_may(user, action):
         return False
-    if action == Action.FILE_FOR_RESIDENT and user.role == Role.HANDLER:
-        # Grid workers patrol and visit homes; a property company's handler takes jobs.
-        return user.organization.kind == OrgKind.GRID
     if report is not None and user.role == Role.HANDLER and action in HANDLER_SCOPED:
         return is_handlers_job(user, report)
     return True
+
+
+def grid_worker_may(user: User, action: Action) -> bool:
+    return action in GRID_WORKER and user.role == Role.HANDLER and \
+        user.organization is not None and user.organization.kind == OrgKind.GRID
 
 
 def is_handlers_job(user: User, report: Report) -> bool:

@@ -33,6 +33,15 @@ class PlacePick:
     def entrance_id(self) -> int | None:
         return self.entrance.id if self.entrance is not None else None
 
+    def args(self) -> dict:
+        """The query arguments that pick this place again."""
+        entrance = self.entrance_id if self.entrance is not None else \
+            (WHOLE_BUILDING if self.entrance_chosen else None)
+        values = {"compound": self.compound.id if self.compound else None,
+                  "building": self.building.id if self.building else None,
+                  "entrance": entrance}
+        return {k: v for k, v in values.items() if v is not None}
+
 
 def pick(community_id: int, compound_id: int | None, building_id: int | None,
          entrance_id: int | None) -> PlacePick:
