@@ -62,6 +62,5 @@ def test_a_dispatcher_files_a_phone_in_report_on_a_phone(live_server, browser, s
         page.screenshot(path=str(shots / "queue-phone-in-phone.png"), full_page=True)
         first_row.get_by_role("link", name=number).click()
         expect(page.locator("main")).to_contain_text("由 社区派单员 李静 · 八一社区居委会 代登记")
-        page.screenshot(path=str(shots / "report-phone-in-phone.png"), full_page=True)
     finally:
         page.context.close()
