@@ -120,6 +120,9 @@ def test_a_grid_worker_files_a_patrol_finding_by_scanning_the_door(client, demo)
     report = db.session.scalars(select(Report).order_by(Report.id.desc())).first()
     assert (report.channel, report.qr_code_id, report.contact_phone) == (
         "patrol", code.id, None)
+    # every link of the page after filing opens for a grid worker
+    for href in re.findall(r'class="button[^"]*" href="([^"]+)"', response.text):
+        assert client.get(href).status_code == 200, href
 
 
 def test_who_may_file(client, demo):
