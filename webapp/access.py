@@ -89,6 +89,11 @@ def init_app(app) -> None:
     login_manager.init_app(app)
     login_manager.session_protection = "basic"
 
+    @app.context_processor
+    def permissions():
+        # Templates offer a link only to whom it would open for: may("file_for_resident").
+        return {"may": lambda action: can(current_user, Action(action))}
+
     @login_manager.user_loader
     def load_user(user_id: str):
         number = whole_number(user_id)

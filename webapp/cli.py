@@ -2,7 +2,6 @@
 flask qr sheet, flask worker, flask sla sweep, flask photos sweep, flask privacy purge,
 flask open311 key create, flask backup."""
 
-import csv
 import sys
 from datetime import timedelta
 
@@ -16,7 +15,7 @@ from webapp.domain.people import accounts
 from webapp.domain.places import lookup as places
 from webapp.domain.places import printing
 from webapp.domain.reports import purge, routing
-from webapp.domain.shared import photos
+from webapp.domain.shared import photos, spreadsheet
 from webapp.models import Role
 from webapp.models.types import utcnow
 from webapp.seed.demo import DEMO_PASSWORD, DEMO_USERS, load_demo_data
@@ -37,10 +36,11 @@ def scan_url(token: str) -> str:
 @qr_cli.command("list")
 def qr_list():
     """Print every active code as CSV: token, scan URL, compound, building, entrance."""
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(["token", "url", "compound", "building", "entrance"])
-    for token, compound, building, entrance in places.active_codes():
-        writer.writerow([token, scan_url(token), compound, building, entrance or ""])
+    rows = [(token, scan_url(token), compound, building, entrance or "")
+            for token, compound, building, entrance in places.active_codes()]
+    # Names typed by admins: made safe in case the list is opened in a spreadsheet.
+    spreadsheet.write_rows(sys.stdout, [("token", "url", "compound", "building", "entrance"),
+                                        *rows], bom=False, lineterminator="\n")
 
 
 @qr_cli.command("sheet")

@@ -15,6 +15,7 @@ from webapp.domain.reports.labels import (
     PAUSES_FOR_RESIDENTS,
     PRIORITIES,
     STATUS_LABELS,
+    channel_label,
     target_label,
 )
 
@@ -136,4 +137,5 @@ def init_app(app) -> None:
             "paused_because": lambda report: PAUSES.get(sla.pause_reason(report)),
             "paused_for_resident": lambda report: PAUSES_FOR_RESIDENTS.get(
                 sla.pause_reason(report)),
+            "channel_label": channel_label,
         }

@@ -94,15 +94,17 @@
 
   // The chosen category's extra questions (partials/_questions.html): only its group shows and
   // is sent (a disabled fieldset is neither validated nor sent); its marked answers are required.
+  // On the resident's report form and on the one staff file for a resident (#file-form).
+  const form = () => document.querySelector("#report-form, #file-form");
   function questions() {
-    const chosen = document.querySelector("#report-form input[name=category]:checked");
-    for (const group of document.querySelectorAll("#report-form .questions")) {
+    const chosen = form()?.querySelector("input[name=category]:checked");
+    for (const group of form()?.querySelectorAll(".questions") || []) {
       group.hidden = group.disabled = !chosen || group.dataset.category !== chosen.value;
       for (const input of group.querySelectorAll("[data-required]")) input.required = true;
     }
   }
   document.addEventListener("change", (event) => {
-    if (event.target.matches?.("#report-form input[name=category]")) questions();
+    if (event.target.matches?.(":is(#report-form, #file-form) input[name=category]")) questions();
   });
   document.addEventListener("htmx:afterSettle", questions);
 

@@ -231,15 +231,35 @@ def test_csv_export_has_every_milestone_time(client, fresh, users):
         dispatch.assign(fresh, users["dispatcher"], fresh.compound.partner_org)
         transitions.accept(fresh, users["mateng"])
     login(client, "dispatcher")
-    response = client.get("/staff/export.csv?tab=all")
+    response = client.get("/staff/export.csv?tab=all", headers=EN)
     assert response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.text.lstrip("\ufeff"))))
-    row = next(r for r in rows if r["number"] == fresh.number)
-    for column in ("accept_due_at", "accept_met_at", "arrive_due_at", "resolve_due_at",
-                   "plan_due_at"):
+    row = next(r for r in rows if r["Report number"] == fresh.number)
+    for column in ("Accepting: due", "Accepting: done", "Arriving on site: due",
+                   "Resolving: due", "The plan: due"):
         assert column in row
-    assert row["accept_met_at"] and row["arrive_due_at"] and not row["arrive_met_at"]
+    assert row["Accepting: done"] and row["Arriving on site: due"]
+    assert not row["Arriving on site: done"]
     assert "13800000000" not in response.text  # no resident contact in the export
+
+
+def test_csv_export_opens_in_a_spreadsheet_in_the_pages_language(client, entrance_code):
+    """UTF-8 with a byte-order mark (Excel, WPS), local times to the minute, Chinese words
+    on a Chinese page, and a description that a spreadsheet would run shown as text."""
+    formula = '=HYPERLINK("http://x","点我") 楼道灯坏了'
+    assert submit_report(client, entrance_code.token, description=formula).status_code == 303
+    login(client, "dispatcher")
+    response = client.get("/staff/export.csv?tab=all", headers={"Accept-Language": "zh-CN"})
+    assert response.data.startswith(b"\xef\xbb\xbf")
+    assert response.mimetype_params["charset"] == "utf-8"
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    header = rows[0]
+    assert header[:4] == ["报事编号", "状态", "渠道", "报事时间"]
+    mine = dict(zip(header, rows[-1], strict=True))
+    assert mine["问题描述"].startswith("'=HYPERLINK(")
+    assert (mine["状态"], mine["渠道"], mine["类别"]) == ("已受理", "扫码", "水电 · 上下水")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", mine["报事时间"])
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", mine["接单：时限"])
 
 
 def test_admin_creates_and_disables_an_account(client, users):

@@ -37,6 +37,23 @@ OPEN_STATUSES = (
 FINISHED_STATUSES = (ReportStatus.CLOSED, ReportStatus.REJECTED, ReportStatus.DUPLICATE)
 
 
+class ReportChannel(StrEnum):
+    """How a report came in: a resident at the door's code, another system through Open311,
+    or staff filing what a resident told them (多元点单)."""
+
+    QR = "qr"
+    OPEN311 = "open311"
+    PHONE = "phone"        # 电话
+    VISIT = "visit"        # 入户走访
+    PATROL = "patrol"      # 网格巡查
+    MEETING = "meeting"    # 居民议事会
+
+
+# The channels of a report that a staff member files for a resident.
+STAFF_CHANNELS = (ReportChannel.PHONE, ReportChannel.VISIT, ReportChannel.PATROL,
+                  ReportChannel.MEETING)
+
+
 class Milestone(StrEnum):
     ACCEPT = "accept"    # someone accepts the job (接单), counted from the report
     ARRIVE = "arrive"    # on site, counted from accepting
@@ -161,7 +178,7 @@ class Report(db.Model):
     # SHA-256 digests (domain/shared/tokens.py): the link and the key themselves are never stored.
     tracking_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     submission_key_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    channel: Mapped[str] = mapped_column(String(20), default="qr")
+    channel: Mapped[str] = mapped_column(String(20), default=ReportChannel.QR)
 
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"))
     compound_id: Mapped[int] = mapped_column(ForeignKey("compound.id"), index=True)

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
-from webapp import ratelimits
+from webapp import filing, ratelimits
 from webapp.access import public
 from webapp.domain import DomainRefused, unit_of_work
 from webapp.domain.people.permissions import Action, can
@@ -30,9 +30,8 @@ from webapp.domain.places.lookup import (
 )
 from webapp.domain.reports import following, intake, questions, queue, timeline, transitions
 from webapp.domain.shared import photos
-from webapp.domain.shared import photos as photo_store
-from webapp.domain.shared.tokens import is_submission_key, new_submission_key, tracking_token
-from webapp.i18n import chosen_language, current_language
+from webapp.domain.shared.tokens import new_submission_key, tracking_token
+from webapp.i18n import current_language
 from webapp.models import Report
 from webapp.models.types import utcnow
 from webapp.refusals import answered_by
@@ -67,7 +66,7 @@ def scan(token):
         code = active_code(token)
         if queue.jobs_at_place(current_user, code.building_id, code.entrance_id):
             return redirect(url_for("staff.arrive_by_scan", token=token))
-    html, etag = scan_page(place)
+    html, etag = scan_page(place, files_here(token))
     response = make_response(html)
     response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache"
@@ -75,14 +74,24 @@ def scan(token):
     return response.make_conditional(request)
 
 
-def scan_page(place) -> tuple[str, str]:
+def files_here(token) -> bool:
+    """A staff member who may file reports for this door's residents (代居民登记)."""
+    if not (current_user.is_authenticated and can(current_user, Action.FILE_FOR_RESIDENT)):
+        return False
+    code = active_code(token)
+    return code.building.compound.community_id == current_user.organization.community_id
+
+
+def scan_page(place, file_for_resident=False) -> tuple[str, str]:
     """The scan page is public and the same for every visitor of a code and language: it is
-    rendered once per (place, language). The key is the place's own data, so any change to
+    rendered once per (place, language), and once more for staff who may file reports for
+    residents there (it then offers to). The key is the place's own data, so any change to
     the place renders it afresh."""
     cache = current_app.extensions.setdefault("scan_page_cache", {})
-    key = (place, current_language())
+    key = (place, current_language(), file_for_resident)
     if key not in cache:
-        html = render_template("resident/scan.html", place=place)
+        html = render_template("resident/scan.html", place=place,
+                               file_for_resident=file_for_resident)
         if len(cache) >= current_app.config["SCAN_PAGE_CACHE_SIZE"]:
             cache.clear()
         cache[key] = (html, hashlib.blake2b(html.encode(), digest_size=12).hexdigest())
@@ -143,35 +152,16 @@ def door_reports(qr, failed: FollowForm | None = None, failed_id: int | None = N
 def file_report(qr, form, choices, asked):
     """Check the form and the chosen category's questions together (every problem shows);
     file the report, or show the form again keeping the photos that were fine."""
-    upload_root = current_app.config["UPLOAD_FOLDER"]
-    key = form.submission_key.data or ""
-    key_ok = is_submission_key(key)
-    kept = photo_store.load_pending(upload_root, key, form.kept_photo.data or []) \
-        if key_ok else []
-    form.kept_count = len(kept)
-    form_ok = form.validate()
-    chosen = int(form.category.data) if not form.category.errors else None
-    answers, answer_errors = questions.check_answers(
-        asked.get(chosen, []), lambda q: request.form.getlist(f"q{q.id}"),
-        qr.building.compound.community.timezone)
-    if not form_ok or answer_errors:
-        if key_ok and getattr(form, "processed_photos", None):
-            names = photo_store.keep_pending(upload_root, key, form.processed_photos)
-            kept += list(zip(names, form.processed_photos, strict=True))
-        return render_report_form(form, qr, choices, [name for name, _p in kept], asked,
-                                  answer_errors), 422
-    photos = [p for _name, p in kept] + form.processed_photos
-    return submit(qr, form, answers, photos, choices, asked)
+    checked = filing.check_report_form(form, asked, qr.building.compound.community.timezone)
+    if not checked.ok:
+        return render_report_form(form, qr, choices, checked.kept, asked,
+                                  checked.answer_errors), 422
+    return submit(qr, form, checked.answers, checked.photos, choices, asked)
 
 
 def submit(qr, form, answers, photos, choices, asked):
     key = form.submission_key.data
-    draft = intake.ReportDraft(
-        submission_key=key, category_id=int(form.category.data),
-        description=form.description.data, floor_room=form.floor_room.data or None,
-        contact_name=form.contact_name.data or None, contact_phone=form.contact_phone.data,
-        care_card=form.care_card.data, answers=tuple(answers),
-        sms_updates=form.sms_updates.data, language=chosen_language())
+    draft = filing.draft_of(form, answers)
     try:
         with unit_of_work():
             _report, created = intake.submit_report(
@@ -181,15 +171,9 @@ def submit(qr, form, answers, photos, choices, asked):
         form.submission_key.errors = [_("This form is out of date. Please send it again.")]
         return render_report_form(form, qr, choices, [], asked, {}), 422
     except DomainRefused as refused:  # a rule the form did not check first: say it there
-        field = getattr(form, refused.field or "", None)
-        if field is not None:
-            field.errors = [*field.errors, str(refused)]
-        else:
-            form.form_errors.append(str(refused))
-        names = list(form.kept_photo.data or []) + photo_store.keep_pending(
-            current_app.config["UPLOAD_FOLDER"], key, form.processed_photos)
-        return render_report_form(form, qr, choices, names, asked, {}), refused.status
-    photo_store.clear_pending(current_app.config["UPLOAD_FOLDER"], key)
+        return render_report_form(form, qr, choices, filing.keep_after_refusal(form, refused),
+                                  asked, {}), refused.status
+    filing.done(form)
     if created:
         flash(_("Thank you. Your report has been received."), "success")
     return see_other(url_for("resident.tracking", tracking=tracking_token(

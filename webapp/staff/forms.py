@@ -6,14 +6,24 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from wtforms import FileField, HiddenField, StringField, TextAreaField
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    BooleanField,
+    FileField,
+    HiddenField,
+    RadioField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Optional
 
-from webapp.domain.places import printing
+from webapp.domain.places import picker, printing
 from webapp.domain.reports import queue, search
 from webapp.domain.shared.photos import process_photo
 from webapp.forms import AppForm, TickField, WholeNumberField, clean_text
 from webapp.inputs import whole_number
-from webapp.models import ReportStatus
+from webapp.models import STAFF_CHANNELS, Report, ReportStatus
+from webapp.resident.forms import ReportForm, fits, phone_number, texts_need_a_mobile
 
 NOTE_MAX = 2000
 
@@ -150,3 +160,41 @@ def print_choice(args) -> printing.PrintChoice:
         replacements_only=args.get("replaced") == "1",
         cut_guides=args.get("cut_guides") == "1",
         sizes={name: clean_text(args.get(name)) or "" for name in printing.SIZES})
+
+
+class PlaceForm(AppForm):
+    """The place picker's steps, from the query string: compound, building, entrance (0: the
+    whole building), or the door code staff scanned."""
+
+    class Meta:
+        csrf = False
+
+    compound = WholeNumberField()
+    building = WholeNumberField()
+    entrance = WholeNumberField()
+    code = StringField()
+
+    def picked(self, community_id: int):
+        """(the place picked so far, the scanned code or None); None: a code that is not
+        an active one of the community."""
+        if self.code.data:
+            return picker.pick_by_code(community_id, self.code.data)
+        return picker.pick(community_id, self.compound.data, self.building.data,
+                           self.entrance.data), None
+
+
+class FileReportForm(ReportForm):
+    """A report staff file for a resident (多元点单): the resident's form, with how it came in,
+    and the resident's details named as theirs (all optional: a patrol finding has no
+    resident)."""
+
+    channel = RadioField(
+        _l("How did it come in?"), choices=[c.value for c in STAFF_CHANNELS],
+        validators=[InputRequired(message=_l("Please choose how the report came in."))])
+    contact_name = StringField(_l("Resident's name"),
+                               validators=[Optional(), fits(Report.contact_name)])
+    contact_phone = StringField(_l("Resident's phone"),
+                                validators=[fits(Report.contact_phone), phone_number])
+    care_card = BooleanField(_l("Elderly or living alone (care card 爱心联系卡)"))
+    sms_updates = BooleanField(_l("Text the tracking link to the resident"),
+                               validators=[texts_need_a_mobile("contact_phone")])

@@ -1,8 +1,5 @@
 """Staff pages: the dispatcher's queue and report page, the handler's jobs, call-backs, export."""
 
-import csv
-import io
-
 from flask import (
     Response,
     abort,
@@ -39,7 +36,9 @@ from webapp.domain.reports import (
     timeline,
     transitions,
 )
-from webapp.domain.reports.export import export_rows, spreadsheet_safe
+from webapp.domain.reports.export import export_rows
+from webapp.domain.shared import spreadsheet
+from webapp.i18n import current_language
 from webapp.inputs import whole_number
 from webapp.models import Organization, OrgKind, Report, ReportStatus
 from webapp.models.types import utcnow
@@ -233,12 +232,8 @@ def callbacks():
 @requires(Action.EXPORT)
 def export():
     f = QueueForm(request.args).filter()
-    out = io.StringIO()
-    out.write("\ufeff")  # so that Excel opens the UTF-8 file as UTF-8
-    writer = csv.writer(out)
-    for row in export_rows(f, current_user, utcnow()):
-        writer.writerow([spreadsheet_safe(cell) for cell in row])
-    return Response(out.getvalue(), mimetype="text/csv", headers={
+    rows = export_rows(f, current_user, utcnow(), current_language())
+    return Response(spreadsheet.csv_text(rows), mimetype="text/csv", headers={
         "Content-Disposition": "attachment; filename=mashang-reports.csv"})
 
 

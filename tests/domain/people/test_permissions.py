@@ -71,3 +71,15 @@ def test_a_handler_acts_only_on_their_organisations_jobs(action):
     assert not can(handler, action, job(org=None))            # not handed out yet
     assert can(person(Role.DISPATCHER), action, job(org=OTHER_ORG)) == \
         (action in ROLE_ACTIONS[Role.DISPATCHER])             # dispatchers are not scoped
+
+
+@pytest.mark.parametrize(("kind", "may"), [("grid", True), ("property", False),
+                                           ("office", False), ("department", False)])
+def test_of_the_handlers_only_grid_workers_file_for_residents(kind, may):
+    from webapp.models import Organization
+
+    handler = person(Role.HANDLER)
+    handler.organization = Organization(id=ORG, kind=kind, name=kind)
+    assert can(handler, Action.FILE_FOR_RESIDENT) is may
+    assert not can(person(Role.VOLUNTEER), Action.FILE_FOR_RESIDENT)
+    assert can(person(Role.DISPATCHER), Action.FILE_FOR_RESIDENT)

@@ -10,7 +10,7 @@ from tests.conftest import app_secret
 from webapp.domain import unit_of_work
 from webapp.domain.reports import dispatch, intake, sla, transitions
 from webapp.extensions import db
-from webapp.models import Category, Organization
+from webapp.models import Building, Category, Compound, Organization
 
 
 def draft(key="key-0000000000000001", **changes):
@@ -59,3 +59,19 @@ def resolve_in_ten_minutes(report, users):
     transitions.accept(report, handler, now=minutes(2))
     transitions.arrive(report, handler, now=minutes(3))
     transitions.resolve(report, handler, "修好了", now=minutes(10))
+
+
+# 多元点单: a report staff file for a resident, at a place they picked.
+def building_of(compound_name, building_name="1号楼"):
+    return db.session.scalars(select(Building).join(Compound).where(
+        Compound.name == compound_name, Building.name == building_name)).one()
+
+
+def file_for(user, key, channel="phone", building=None, entrance_id=None, photo_list=(),
+             folder=None, **changes):
+    building = building or building_of("建材宿舍")
+    if entrance_id is None and building.entrances:
+        entrance_id = building.entrances[0].id
+    return intake.submit_report(
+        None, draft(key, channel=channel, filed_by=user, **changes), list(photo_list),
+        folder, now=T0, building=building, entrance_id=entrance_id, secret=app_secret())

@@ -82,3 +82,21 @@ def test_an_open_report_already_overdue_counts_as_late(report, users, entrance_c
     assert board.board(report.community_id, "2026-11", ZONE,
                        now=minutes(20)).total.on_time_share == 1.0  # not late yet
     assert Figures(resolved=3, on_time=3, late_open=1).on_time_share == 0.75
+def test_the_month_counts_reports_by_how_they_came_in(report, users, tmp_path):
+    from tests.domain.reports.conftest import file_for
+    from webapp.domain import unit_of_work
+
+    def channels():
+        return board.board(report.community_id, "2026-11", ZONE).by_channel
+
+    before = channels()
+    with unit_of_work():
+        file_for(users["dispatcher"], "board-phone-00000001", folder=tmp_path)
+        file_for(users["grid"], "board-patrol-0000001", channel="patrol", folder=tmp_path)
+        file_for(users["grid"], "board-patrol-0000002", channel="patrol", folder=tmp_path)
+    after = channels()
+    assert after["qr"] == before["qr"] >= 1  # the `report` fixture, by the door's code
+    assert (after["phone"], after["patrol"]) == (before.get("phone", 0) + 1,
+                                                before.get("patrol", 0) + 2)
+    assert sum(after.values()) == board.board(report.community_id, "2026-11",
+                                              ZONE).total.received

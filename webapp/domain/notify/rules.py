@@ -105,7 +105,9 @@ def report_event(event: ReportEvent) -> None:
     key = f"event:{event.id}"
     note = event.note or ""
     if event.kind == "submitted":
-        tell_users(report_notice(report, key, "new_report"), dispatchers(report.community_id))
+        # A report staff filed for a resident: the one who filed it knows already.
+        tell_users(report_notice(report, key, "new_report"),
+                   [u for u in dispatchers(report.community_id) if u.id != event.actor_id])
         tell_report_resident(report, report_notice(report, key, "received"), sms=True)
     elif event.kind in ("assigned", "escalated"):
         notice = report_notice(report, key, event.kind)

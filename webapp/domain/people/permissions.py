@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from webapp.models import Report, Role, User
+from webapp.models import OrgKind, Report, Role, User
 
 
 class Action(StrEnum):
@@ -44,6 +44,8 @@ class Action(StrEnum):
     MANAGE_ORGANIZATIONS = "manage_organizations"
     NOTIFICATIONS = "notifications"  # one's own bell and notification settings
     VIEW_DELIVERIES = "view_deliveries"  # the community's delivery log
+    # 多元点单: file a report for a resident (phone call, home visit, patrol, meeting).
+    FILE_FOR_RESIDENT = "file_for_resident"
 
 
 DISPATCH = {
@@ -51,13 +53,16 @@ DISPATCH = {
     Action.NEEDS_CONSULTATION, Action.ESCALATE, Action.MERGE, Action.REJECT,
     Action.INTERNAL_NOTE, Action.PUBLIC_REPLY, Action.HIDE_FROM_BOARD, Action.PUBLISH_PHOTOS,
     Action.CALLBACK, Action.REOPEN, Action.EXPORT, Action.STAFF_HOME, Action.PRINT_CODES,
-    Action.MANAGE_CARE_CARDS, Action.NOTIFICATIONS, Action.RESPOND,
+    Action.MANAGE_CARE_CARDS, Action.NOTIFICATIONS, Action.RESPOND, Action.FILE_FOR_RESIDENT,
 }
 HANDLE = {
     Action.MY_JOBS, Action.VIEW_REPORT, Action.ACCEPT, Action.ARRIVE, Action.RESOLVE,
     Action.DECLINE, Action.INTERNAL_NOTE, Action.STAFF_HOME, Action.NOTIFICATIONS,
     Action.SUBMIT_PLAN, Action.RESPOND,
 }
+# What a grid's handlers (网格员) may do besides: they patrol and visit homes, and file what
+# they find or are told for the residents (a property company's handler takes jobs only).
+GRID_WORKER = frozenset({Action.FILE_FOR_RESIDENT})
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
@@ -74,11 +79,17 @@ HANDLER_SCOPED = {Action.VIEW_REPORT, Action.ACCEPT, Action.ARRIVE, Action.RESOL
 def can(user: User | None, action: Action, report: Report | None = None) -> bool:
     if user is None or not getattr(user, "is_authenticated", False) or not user.active:
         return False
-    if action not in ROLE_ACTIONS.get(user.role, frozenset()):
+    if action not in ROLE_ACTIONS.get(user.role, frozenset()) and \
+            not grid_worker_may(user, action):
         return False
     if report is not None and user.role == Role.HANDLER and action in HANDLER_SCOPED:
         return is_handlers_job(user, report)
     return True
+
+
+def grid_worker_may(user: User, action: Action) -> bool:
+    return action in GRID_WORKER and user.role == Role.HANDLER and \
+        user.organization is not None and user.organization.kind == OrgKind.GRID
 
 
 def is_handlers_job(user: User, report: Report) -> bool:

@@ -61,6 +61,8 @@ class Board:
     by_org: dict[str, Figures]
     latest: list[Report]
     replies: dict[int, list[str]]  # public replies and resolution notes, masked
+    # Received by how they came in (door code, phone, patrol…): counts only, nobody named.
+    by_channel: dict[str, int] = field(default_factory=dict)
 
 
 def month_bounds(month: str, timezone: str) -> tuple[datetime, datetime]:
@@ -89,12 +91,14 @@ def board(community_id: int, month: str, timezone: str, compound_id: int | None 
         .where(Organization.community_id == community_id)).all())
 
     total, by_compound, by_org = Figures(), defaultdict(Figures), defaultdict(Figures)
-    for compound, count in db.session.execute(
-            select(Report.compound_id, func.count(Report.id))
+    by_channel = defaultdict(int)
+    for compound, channel, count in db.session.execute(
+            select(Report.compound_id, Report.channel, func.count(Report.id))
             .where(*scope, Report.created_at >= start, Report.created_at < end)
-            .group_by(Report.compound_id)):
+            .group_by(Report.compound_id, Report.channel)):
         total.received += count
         by_compound[compounds[compound]].received += count
+        by_channel[channel] += count
 
     late = exists().where(ReportMilestone.report_id == Report.id,
                           ReportMilestone.breached_at.is_not(None),
@@ -141,7 +145,8 @@ def board(community_id: int, month: str, timezone: str, compound_id: int | None 
             replies[event.report_id].append(mask(
                 event.note, [report.contact_name, report.contact_phone, report.floor_room],
                 hotlines))
-    return Board(month, total, dict(by_compound), dict(by_org), list(latest), dict(replies))
+    return Board(month, total, dict(by_compound), dict(by_org), list(latest), dict(replies),
+                 dict(by_channel))
 
 
 def ranking(by_org: dict[str, Figures]) -> list[tuple[str, Figures]]:

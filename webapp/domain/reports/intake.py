@@ -1,5 +1,6 @@
-"""点单: a report comes in (a door's code, or Open311), once per submission key however often it
-is replayed, and is found again by its private link, its key or its number."""
+"""点单: a report comes in (a door's code, Open311, or staff filing what a resident told them on
+the phone, at home, on patrol or at a meeting), once per submission key however often it is
+replayed, and is found again by its private link, its key or its number."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from webapp.domain import DomainRefused, savepoint
+from webapp.domain.people.permissions import Action, can
 from webapp.domain.reports import sla
 from webapp.domain.reports.labels import S
 from webapp.domain.reports.questions import store_answers
@@ -21,13 +23,27 @@ from webapp.domain.shared import photos as photo_store
 from webapp.domain.shared.phones import texting_number
 from webapp.domain.shared.tokens import digest, seal, tracking_token
 from webapp.extensions import db
-from webapp.models import Building, Milestone, QrCode, Report
+from webapp.models import (
+    STAFF_CHANNELS,
+    Building,
+    Milestone,
+    QrCode,
+    Report,
+    ReportChannel,
+    User,
+)
 from webapp.models.text import fit_fields
 from webapp.models.types import utcnow
 
 
 class SubmissionKeyConflict(Exception):
     """A submission key was replayed for a different place."""
+
+
+class FilingRefused(DomainRefused):
+    """This account may not file reports for residents of this community."""
+
+    status = 403
 
 
 @dataclass(frozen=True)
@@ -39,10 +55,12 @@ class ReportDraft:
     contact_name: str | None = None
     contact_phone: str | None = None
     care_card: bool = False
-    channel: str = "qr"  # how it came in: "qr" (the door's code) or "open311"
+    channel: str = ReportChannel.QR  # how it came in (models.ReportChannel)
     answers: tuple = ()  # questions.Answer for the category's extra questions
     sms_updates: bool = False  # text the tracking link now and the outcome later
     language: str = "zh"  # of the messages the resident is sent
+    # The staff member who filed it for a resident (a STAFF_CHANNELS channel), else None.
+    filed_by: User | None = None
 
     def __post_init__(self):
         fit_fields(self, Report, "floor_room", "contact_name", "contact_phone")
@@ -83,6 +101,7 @@ def submit_report(qr: QrCode | None, draft: ReportDraft, photos, upload_folder,
     if existing is not None:
         return _same_place(existing, qr, building, entrance_id), False
 
+    check_channel(draft, building.compound.community_id)
     if draft.sms_updates and texting_number(draft.contact_phone) is None:
         raise DomainRefused(_l("To be sent text messages, please give a mobile number."),
                             field="contact_phone")
@@ -119,7 +138,8 @@ def submit_report(qr: QrCode | None, draft: ReportDraft, photos, upload_folder,
             db.session.add(report)
             db.session.flush()
             report.number = _report_number(report, building.compound.community.timezone)
-            event = record_event(report, "submitted", None, S.SUBMITTED, None, now=now)
+            event = record_event(report, "submitted", None, S.SUBMITTED, None, now=now,
+                                 actor=draft.filed_by)
             attach_photos(report, event, photos, stored)
             sla.start(report, Milestone.ACCEPT, now)
             store_answers(report, draft.answers)
@@ -136,6 +156,20 @@ def submit_report(qr: QrCode | None, draft: ReportDraft, photos, upload_folder,
         photo_store.delete_photos(upload_folder, stored)
         raise
     return report, True
+
+
+def check_channel(draft: ReportDraft, community_id: int) -> None:
+    """A resident's own report comes by the door's code or Open311; one that staff file
+    (phone, visit, patrol, meeting) names them, and they may file for this community."""
+    if draft.channel not in set(ReportChannel):
+        raise DomainRefused(_l("Please choose how the report came in."), field="channel")
+    filed_by = draft.filed_by
+    if (filed_by is not None) != (draft.channel in STAFF_CHANNELS):
+        raise DomainRefused(_l("A report taken by phone, on a home visit, on patrol or at a "
+                               "meeting is filed by a staff member."), field="channel")
+    if filed_by is not None and not (can(filed_by, Action.FILE_FOR_RESIDENT) and
+                                     filed_by.organization.community_id == community_id):
+        raise FilingRefused(_l("You may not file reports for residents of this community."))
 
 
 def _same_place(report: Report, qr: QrCode | None, building: Building,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _nl
 
-from webapp.models import ReportStatus, User
+from webapp.models import ReportChannel, ReportStatus, User
 from webapp.models.reports import ACTOR_SEPARATOR
 
 S = ReportStatus
@@ -24,6 +24,20 @@ STATUS_LABELS = {
     S.DUPLICATE: _l("Already reported"),
     S.REOPENED: _l("Reopened"),
 }
+
+
+CHANNEL_LABELS = {
+    ReportChannel.QR: _l("Door code"),
+    ReportChannel.OPEN311: _l("Open311 API"),
+    ReportChannel.PHONE: _l("Phone call"),
+    ReportChannel.VISIT: _l("Home visit"),
+    ReportChannel.PATROL: _l("Grid patrol"),
+    ReportChannel.MEETING: _l("Residents' meeting"),
+}
+
+
+def channel_label(channel: str):
+    return CHANNEL_LABELS.get(channel, channel)
 
 
 MILESTONE_LABELS = {
