@@ -110,3 +110,49 @@ def test_the_person_picker_follows_the_organisation(live_server, browser, tmp_pa
     admin.screenshot(path=str(tmp_path / "admin-services-360.png"), full_page=True)
     assert fits(admin)
     admin.context.close()
+
+
+def major_job_for_mateng(server) -> str:
+    with server.app.app_context(), unit_of_work():
+        code = db.session.scalars(select(QrCode).where(
+            QrCode.token == server.scan_url.rsplit("/", 1)[1])).one()
+        draft = intake.ReportDraft(
+            submission_key="phone-major-00000001",
+            category_id=db.session.scalar(select(Category.id).where(Category.code == "elevator")),
+            description="电梯一直停在三楼不动，按钮没有反应。")
+        report = intake.submit_report(code, draft, [], None, secret="x")[0]
+        dispatch.assign(report, user("dispatcher"), user("mateng").organization)
+        return report.number
+
+
+def test_a_major_job_goes_accept_plan_resolve_on_a_phone(live_server, browser):
+    """A major job (电梯): its plan is the step after accepting; then resolving. No step
+    scrolls sideways."""
+    number = major_job_for_mateng(live_server)
+    page = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
+    log_in(page, live_server.url, "mateng")
+    card = page.locator(".job", has_text=number)
+    card.get_by_role("button", name="接单").click()
+    expect(page.locator(".flash")).to_be_visible()
+    card.get_by_role("link", name="提交方案").click()
+    page.wait_for_url(re.compile(r"/staff/reports/\d+#next-step$"))
+    step = page.locator("#next-step")
+    expect(step).to_contain_text("提交方案")
+    assert fits(page)
+    step.get_by_label("怎么办").fill("更换曳引机控制板，需厂家配件。")
+    step.get_by_label("预计完成日期").fill("2099-01-01")
+    step.get_by_role("button", name="提交方案").click()
+    expect(page.locator(".problem")).to_contain_text("一年")  # too far: refused, kept
+    step = page.locator("#next-step")
+    expect(step.get_by_label("怎么办")).to_have_value("更换曳引机控制板，需厂家配件。")
+    step.get_by_label("预计完成日期").fill(page.evaluate(
+        "new Date(Date.now() + 3 * 864e5).toISOString().slice(0, 10)"))
+    step.get_by_role("button", name="提交方案").click()
+    expect(page.locator("body")).to_contain_text("更换曳引机控制板")
+    expect(page.locator("#next-step")).to_contain_text("办结")
+    assert fits(page) and serious_problems(page) == []
+    page.locator("#next-step").get_by_label("处理情况").fill("控制板已更换，电梯恢复运行")
+    page.get_by_role("button", name="标记为已办结").click()
+    expect(page.locator(".status").first).to_contain_text("已办结")
+    assert fits(page)
+    page.context.close()
