@@ -21,6 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 HOST = "127.0.0.1"
 SETTINGS = {"SECRET_KEY": "bench", "RATELIMIT_ENABLED": False}
+# A bare Flask hello-world under the same gunicorn settings: the reference of the ratios.
+HELLO_APP = "bench.hello_app:app"
 
 
 def server_env(database_url, port, tmp, **settings):
@@ -68,14 +70,14 @@ def free_port():
         return s.getsockname()[1]
 
 
-def wait_until_up(proc, port, timeout=30.0):
+def wait_until_up(proc, port, timeout=30.0, probe="/lang/zz?next=/"):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             sys.exit(f"gunicorn exited with status {proc.returncode}")
         conn = http.client.HTTPConnection(HOST, port, timeout=2)
         try:
-            conn.request("GET", "/lang/zz?next=/")
+            conn.request("GET", probe)
             conn.getresponse().read()
             return
         except OSError:
@@ -86,17 +88,19 @@ def wait_until_up(proc, port, timeout=30.0):
 
 
 @contextmanager
-def gunicorn(env, port, workers, log_dir, extra_args=()):
+def gunicorn(env, port, workers, log_dir, extra_args=(), app="wsgi:app",
+             probe="/lang/zz?next=/"):
     """gunicorn serving the app on loopback until the block ends; its log tail on failure.
     workers=None leaves the number to gunicorn (its config file, if any); yields the master's
-    Popen."""
+    Popen. `app` and `probe` serve another WSGI app, e.g. the bare Flask reference
+    (HELLO_APP)."""
     count = [] if workers is None else ["--workers", str(workers)]
     with open(Path(log_dir) / "gunicorn.log", "w+") as log:
         proc = subprocess.Popen(
             [str(BIN / "gunicorn"), "--bind", f"{HOST}:{port}", *count, *extra_args,
-             "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+             app], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
-            wait_until_up(proc, port)
+            wait_until_up(proc, port, probe=probe)
             yield proc
         except BaseException:
             log.seek(0)
