@@ -72,6 +72,9 @@ NOT_TYPED = {
     # the owner, the sealed page and why it ended are written by the app.
     "push_subscription.p256dh", "push_subscription.auth", "push_subscription.owner",
     "push_subscription.sealed_url", "push_subscription.end_reason",
+    # The district's own tables, written by `flask` commands and the district generator.
+    "district.code", "district.name", "street.code", "street.name", "company.name",
+    "company.credit_code", "organization.phone",
     # A neighbour following a report: digests of the key and link, the page's language.
     "report_follower.submission_key_hash", "report_follower.link_token_hash",
     "report_follower.language",

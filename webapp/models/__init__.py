@@ -17,8 +17,16 @@ from webapp.models.notify import (
     PeriodicRun,
 )
 from webapp.models.open311 import ApiKey, Open311Request
-from webapp.models.people import LoginAttempt, Organization, OrgKind, Role, User
-from webapp.models.places import Building, Community, Compound, Entrance, QrCode
+from webapp.models.people import Company, LoginAttempt, Organization, OrgKind, Role, User
+from webapp.models.places import (
+    Building,
+    Community,
+    Compound,
+    District,
+    Entrance,
+    QrCode,
+    Street,
+)
 from webapp.models.points import (
     Account,
     AccountKind,
@@ -64,6 +72,7 @@ __all__ = [
     "Channel", "Notification", "NotificationPreference", "OutboxMessage", "OutboxStatus",
     "PeriodicRun", "PushSubscription",
     "ReportFollower", "ReportSearch",
+    "Company", "District", "Street",
 ]
 
 from webapp.extensions import db  # noqa: E402

@@ -28,6 +28,17 @@ class Role(StrEnum):
     VOLUNTEER = "volunteer"
 
 
+class Company(db.Model):
+    """A property company (物业企业) as the district knows it: one company serves compounds in
+    many communities, each of which has its own Organization row for it (company_id), so
+    the district can evaluate it across them (物业服务考核评价)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    # 统一社会信用代码, where known: two companies may trade under similar names.
+    credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
+
+
 class Organization(db.Model):
     __table_args__ = (UniqueConstraint("community_id", "name"),)
 
@@ -36,6 +47,10 @@ class Organization(db.Model):
     kind: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(default=True)
+    # The number residents and staff call it on (the duty phone of a company or grid).
+    phone: Mapped[str | None] = mapped_column(String(30))
+    # A property company's identity across communities (None: not known to the district).
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("company.id"), index=True)
     # The group robot its jobs are posted to (domain/people/robots.py): "wecom" or
     # "dingtalk", its webhook, and DingTalk's signing secret when the robot signs.
     robot_kind: Mapped[str | None] = mapped_column(String(10))
@@ -43,6 +58,7 @@ class Organization(db.Model):
     robot_secret: Mapped[str | None] = mapped_column(String(120))
 
     community: Mapped[Community] = relationship()
+    company: Mapped[Company | None] = relationship()
     users: Mapped[list[User]] = relationship(back_populates="organization",
                                              order_by="User.display_name")
 

@@ -11,14 +11,43 @@ from webapp.extensions import db
 from webapp.models.types import UtcDateTime, utcnow
 
 
+class District(db.Model):
+    """A district (区), e.g. 小店区: its street offices (街道) and their communities."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+
+    streets: Mapped[list[Street]] = relationship(back_populates="district",
+                                                 order_by="Street.name")
+
+
+class Street(db.Model):
+    """A street office (街道办事处): the communities it oversees."""
+
+    __table_args__ = (UniqueConstraint("district_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("district.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+    district: Mapped[District] = relationship(back_populates="streets")
+    communities: Mapped[list[Community]] = relationship(back_populates="street",
+                                                        order_by="Community.name")
+
+
 class Community(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(100))
+    # The street office over it; None for a community on its own (one laptop, no district).
+    street_id: Mapped[int | None] = mapped_column(ForeignKey("street.id"), index=True)
     hotline: Mapped[str | None] = mapped_column(String(40))
     hotline_24h: Mapped[str | None] = mapped_column(String(40))
     timezone: Mapped[str] = mapped_column(String(50), default="Asia/Shanghai")
 
+    street: Mapped[Street | None] = relationship(back_populates="communities")
     compounds: Mapped[list[Compound]] = relationship(
         back_populates="community", order_by="Compound.name"
     )
