@@ -11,7 +11,7 @@ from wtforms import PasswordField, StringField, TextAreaField
 from webapp.domain.notify import deliveries
 from webapp.domain.people import accounts
 from webapp.domain.places import csv_import
-from webapp.domain.reports import questions
+from webapp.domain.reports import categories, questions
 from webapp.domain.services import care_cards, catalogue, rewards
 from webapp.forms import AppForm, TickField, WholeNumberField
 from webapp.inputs import LARGEST_ID
@@ -70,6 +70,21 @@ class UserForm(AppForm):
 
 
 # --- categories and their questions ---------------------------------------------------------
+
+class CategoryNameForm(AppForm):
+    """A community's own category: its names, icon and (when added) whether it is major."""
+
+    name_zh = StringField()
+    name_en = StringField()
+    icon = StringField()
+    major = TickField()
+
+    def draft(self, is_major: bool | None = None) -> categories.CategoryDraft:
+        """`is_major` as the category has it, when editing (it is not changed)."""
+        return categories.CategoryDraft(
+            name_zh=self.name_zh.data, name_en=self.name_en.data, icon=self.icon.data,
+            is_major=self.major.data if is_major is None else is_major)
+
 
 class CategoryForm(AppForm):
     """A community's own routing, SLA targets (a number and its unit per milestone: minutes,

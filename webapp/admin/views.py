@@ -12,6 +12,7 @@ from webapp.admin.forms import CategoryForm, QuestionForm, UserForm, target_in_u
 from webapp.domain import unit_of_work
 from webapp.domain.people import accounts
 from webapp.domain.people.permissions import Action
+from webapp.domain.reports import categories as offered_categories
 from webapp.domain.reports import category_settings, questions, routing, sla
 from webapp.models import CategoryQuestion, Role, Routing
 
@@ -69,11 +70,14 @@ def update_user(user_id):
 
 
 def render_categories(problem=None, status=200, draft_for=None):
-    """`draft_for` names the question form ("add-<category id>" or "q-<question id>") whose
+    """`draft_for` names the form ("add-<category id>" or "q-<question id>" for questions,
+    "category-add" or "names-<category id>" for a category of its own) whose
     typed values come back after a refusal."""
     here = community_id()
-    rows = category_settings.categories()
+    rows = offered_categories.managed(here)
     return render_template("admin/categories.html", categories=rows, routes=list(Routing),
+                           retired=offered_categories.retired_ids(here),
+                           icons=offered_categories.ICONS,
                            targets={c.id: sla.targets_for(c, here) for c in rows},
                            urgent={c.id: category_settings.urgent_percent_of(c, here)
                                    for c in rows},
@@ -99,7 +103,7 @@ def categories():
 @refusals.answered_by(render_categories)
 def update_category(category_id):
     """This community's own routing, SLA targets and canned replies for a shared category."""
-    category = category_settings.category(category_id)
+    category = offered_categories.of_community(community_id(), category_id)
     if category is None:
         return render_categories(_("No such category."), 404)
     form = CategoryForm()
@@ -123,7 +127,7 @@ def question_refused(problem, status):
 @requires(Action.MANAGE_CATEGORIES)
 @refusals.answered_by(question_refused)
 def add_question(category_id):
-    category = category_settings.category(category_id)
+    category = offered_categories.of_community(community_id(), category_id)
     if category is None:
         return render_categories(_("No such category."), 404)
     questions.save_question(category, community_id(), QuestionForm().draft())
