@@ -12,7 +12,7 @@ from webapp.domain.notify import deliveries
 from webapp.domain.people import accounts
 from webapp.domain.places import csv_import
 from webapp.domain.reports import categories, questions
-from webapp.domain.services import care_cards, catalogue, rewards
+from webapp.domain.services import care_cards, catalogue, rewards, slot_changes
 from webapp.forms import AppForm, TickField, WholeNumberField
 from webapp.inputs import LARGEST_ID
 from webapp.models import Milestone
@@ -64,9 +64,12 @@ class UserForm(AppForm):
         return next((o for o in orgs if o.id == self.org.data), None)
 
     def changes(self, orgs) -> accounts.AccountChanges:
-        return accounts.AccountChanges(role=self.role.data, organization=self.organization(orgs),
-                                       active=self.active.data,
-                                       password=self.password.data or "")
+        """A name or phone field not sent at all changes nothing (None)."""
+        return accounts.AccountChanges(
+            role=self.role.data, organization=self.organization(orgs), active=self.active.data,
+            password=self.password.data or "",
+            display_name=self.display_name.data if self.display_name.raw_data else None,
+            phone=self.phone.data if self.phone.raw_data else None)
 
 
 # --- categories and their questions ---------------------------------------------------------
@@ -229,14 +232,34 @@ class SlotForm(AppForm):
 
     def draft(self, timezone: str) -> catalogue.SlotDraft:
         """The start is a local date and time in the community's `timezone`."""
-        try:
-            start = datetime.fromisoformat(self.start.data).replace(tzinfo=ZoneInfo(timezone))
-        except ValueError:
-            start = None
-        return catalogue.SlotDraft(start=start, weeks=self.weeks.data or 1,
+        return catalogue.SlotDraft(start=local_time(self.start.data, timezone),
+                                   weeks=self.weeks.data or 1,
                                    capacity=self.capacity.data,
                                    volunteer_capacity=self.volunteer_places.data,
                                    location=self.location.data)
+
+
+class SlotEditForm(AppForm):
+    """A published slot as the admin changes it: its local start, places and service point."""
+
+    start = StringField()
+    capacity = WholeNumberField(smallest=-LARGEST_ID)
+    volunteer_places = WholeNumberField(smallest=-LARGEST_ID)
+    location = StringField()
+
+    def change(self, timezone: str) -> slot_changes.SlotChange:
+        return slot_changes.SlotChange(start=local_time(self.start.data, timezone),
+                                       capacity=self.capacity.data,
+                                       volunteer_capacity=self.volunteer_places.data,
+                                       location=self.location.data)
+
+
+def local_time(text: str | None, timezone: str) -> datetime | None:
+    """A datetime-local field's value in the community's `timezone`, or None."""
+    try:
+        return datetime.fromisoformat(text or "").replace(tzinfo=ZoneInfo(timezone))
+    except ValueError:
+        return None
 
 
 class ReasonForm(AppForm):

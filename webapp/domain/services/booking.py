@@ -163,6 +163,8 @@ def book(slot: Slot, qr: QrCode | None, draft: BookingDraft,
                              field="phone")
     now = now or utcnow()
     _bookable(slot, now)
+    if not slot.service.active:  # retired: its kept slots serve those already booked
+        raise BookingRefused(_l("This service is no longer offered."))
     slot_id = slot.id
     try:
         with savepoint():
