@@ -9,12 +9,14 @@ from sqlalchemy import func, select
 
 from tests.conftest import app_secret
 from webapp.domain import DomainRefused, unit_of_work
+from webapp.domain.people import accounts
 from webapp.domain.services import booking, catalogue
 from webapp.extensions import db
 from webapp.models import (
     BookingStatus,
     Community,
     Organization,
+    Role,
     ServiceCategory,
     ServiceType,
     Slot,
@@ -162,6 +164,11 @@ def test_retiring_withdraws_unbooked_times_keeps_booked_ones_and_stops_booking(
     draft = catalogue.SlotDraft(start=now + timedelta(days=5), capacity=2)
     with force_locale("en"), pytest.raises(DomainRefused, match="retired"), unit_of_work():
         catalogue.publish_slots(service, community, draft, users["admin"])
+    helper = accounts.create_user("helper", "", "long-enough-1", Role.VOLUNTEER,
+                                  users["admin"].organization)
+    with force_locale("en"), pytest.raises(DomainRefused, match="no longer offered"), \
+            unit_of_work():
+        booking.offer_availability(helper, service, now + timedelta(days=6))
     with unit_of_work():
         catalogue.bring_back_service(service)
         catalogue.publish_slots(service, community, draft, users["admin"])
