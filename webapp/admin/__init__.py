@@ -6,6 +6,7 @@ from webapp.admin import (  # noqa: E402,F401
     api_keys,
     calendar,
     care_cards,
+    category_catalog,
     deliveries,
     logins,
     organizations,

@@ -11,8 +11,8 @@ from wtforms import PasswordField, StringField, TextAreaField
 from webapp.domain.notify import deliveries
 from webapp.domain.people import accounts
 from webapp.domain.places import csv_import
-from webapp.domain.reports import questions
-from webapp.domain.services import care_cards, catalogue, rewards
+from webapp.domain.reports import categories, questions
+from webapp.domain.services import care_cards, catalogue, rewards, slot_changes
 from webapp.forms import AppForm, TickField, WholeNumberField
 from webapp.inputs import LARGEST_ID
 from webapp.models import Milestone
@@ -64,12 +64,30 @@ class UserForm(AppForm):
         return next((o for o in orgs if o.id == self.org.data), None)
 
     def changes(self, orgs) -> accounts.AccountChanges:
-        return accounts.AccountChanges(role=self.role.data, organization=self.organization(orgs),
-                                       active=self.active.data,
-                                       password=self.password.data or "")
+        """A name or phone field not sent at all changes nothing (None)."""
+        return accounts.AccountChanges(
+            role=self.role.data, organization=self.organization(orgs), active=self.active.data,
+            password=self.password.data or "",
+            display_name=self.display_name.data if self.display_name.raw_data else None,
+            phone=self.phone.data if self.phone.raw_data else None)
 
 
 # --- categories and their questions ---------------------------------------------------------
+
+class CategoryNameForm(AppForm):
+    """A community's own category: its names, icon and (when added) whether it is major."""
+
+    name_zh = StringField()
+    name_en = StringField()
+    icon = StringField()
+    major = TickField()
+
+    def draft(self, is_major: bool | None = None) -> categories.CategoryDraft:
+        """`is_major` as the category has it, when editing (it is not changed)."""
+        return categories.CategoryDraft(
+            name_zh=self.name_zh.data, name_en=self.name_en.data, icon=self.icon.data,
+            is_major=self.major.data if is_major is None else is_major)
+
 
 class CategoryForm(AppForm):
     """A community's own routing, SLA targets (a number and its unit per milestone: minutes,
@@ -214,14 +232,34 @@ class SlotForm(AppForm):
 
     def draft(self, timezone: str) -> catalogue.SlotDraft:
         """The start is a local date and time in the community's `timezone`."""
-        try:
-            start = datetime.fromisoformat(self.start.data).replace(tzinfo=ZoneInfo(timezone))
-        except ValueError:
-            start = None
-        return catalogue.SlotDraft(start=start, weeks=self.weeks.data or 1,
+        return catalogue.SlotDraft(start=local_time(self.start.data, timezone),
+                                   weeks=self.weeks.data or 1,
                                    capacity=self.capacity.data,
                                    volunteer_capacity=self.volunteer_places.data,
                                    location=self.location.data)
+
+
+class SlotEditForm(AppForm):
+    """A published slot as the admin changes it: its local start, places and service point."""
+
+    start = StringField()
+    capacity = WholeNumberField(smallest=-LARGEST_ID)
+    volunteer_places = WholeNumberField(smallest=-LARGEST_ID)
+    location = StringField()
+
+    def change(self, timezone: str) -> slot_changes.SlotChange:
+        return slot_changes.SlotChange(start=local_time(self.start.data, timezone),
+                                       capacity=self.capacity.data,
+                                       volunteer_capacity=self.volunteer_places.data,
+                                       location=self.location.data)
+
+
+def local_time(text: str | None, timezone: str) -> datetime | None:
+    """A datetime-local field's value in the community's `timezone`, or None."""
+    try:
+        return datetime.fromisoformat(text or "").replace(tzinfo=ZoneInfo(timezone))
+    except ValueError:
+        return None
 
 
 class ReasonForm(AppForm):

@@ -12,8 +12,9 @@ from webapp.admin.forms import CategoryForm, QuestionForm, UserForm, target_in_u
 from webapp.domain import unit_of_work
 from webapp.domain.people import accounts
 from webapp.domain.people.permissions import Action
-from webapp.domain.reports import category_settings, questions, routing, sla
-from webapp.models import CategoryQuestion, Role, Routing
+from webapp.domain.reports import categories as offered_categories
+from webapp.domain.reports import category_settings, dispatch, questions, routing, sla
+from webapp.models import CategoryQuestion, Routing
 
 
 def community_id() -> int:
@@ -24,10 +25,18 @@ def community_orgs():
     return routing.organizations(community_id())
 
 
-def render_users(problem=None, status=200):
+def render_users(problem=None, status=200, draft_for=None):
+    """After a refused change of an account (`draft_for`: its id), its row keeps what was
+    typed; after a refused new account, the new-account form does."""
     return render_template("admin/users.html", users=accounts.users_of(community_id()),
-                           orgs=community_orgs(),
-                           roles=list(Role), problem=problem, draft=request.form), status
+                           orgs=community_orgs(), roles=accounts.ROLES_LEAST_FIRST,
+                           problem=problem, draft_for=draft_for,
+                           draft=request.form if draft_for is None else {},
+                           edited=request.form), status
+
+
+def user_refused(problem, status):
+    return render_users(problem, status, request.view_args["user_id"])
 
 
 @bp.get("/users")
@@ -50,30 +59,41 @@ def create_user():
 
 @bp.post("/users/<int:user_id>")
 @requires(Action.MANAGE_USERS)
-@refusals.answered_by(render_users)
+@refusals.answered_by(user_refused)
 def update_user(user_id):
     user = accounts.user_of(community_id(), user_id)
     if user is None:
         return render_users(_("No such account."), 404)
     changes = UserForm().changes(community_orgs())
-    if accounts.disables(user, changes, current_user) and not confirm.confirmed():
+    disabling = accounts.disables(user, changes, current_user)
+    if disabling and not confirm.confirmed():
+        jobs = len(dispatch.open_jobs_of(user))
         return confirm.ask(
             _("Disable this account?"),
-            [(_("Name"), user.display_name), (_("Username"), user.username)],
+            [(_("Name"), user.display_name), (_("Username"), user.username),
+             (_("Open jobs"), str(jobs))],
             _("They can no longer log in, from their next page on, until an admin sets the "
-              "account active again."),
+              "account active again.") + (" " + _(
+                "Their open jobs stay with %(org)s, with no one named: its handlers see them "
+                "and the dispatcher can assign someone.", org=user.organization.name)
+                if jobs else ""),
             _("Yes, disable the account"), url_for("admin.users"))
     accounts.update_user(user, changes, current_user)
-    flash(_("Account saved."), "success")
+    released = dispatch.release_jobs(user, current_user) if disabling else 0
+    flash(_("Account saved.") + (" " + _("%(n)d open jobs now wait at the organisation.",
+                                          n=released) if released else ""), "success")
     return redirect(url_for("admin.users"), code=303)
 
 
 def render_categories(problem=None, status=200, draft_for=None):
-    """`draft_for` names the question form ("add-<category id>" or "q-<question id>") whose
+    """`draft_for` names the form ("add-<category id>" or "q-<question id>" for questions,
+    "category-add" or "names-<category id>" for a category of its own) whose
     typed values come back after a refusal."""
     here = community_id()
-    rows = category_settings.categories()
+    rows = offered_categories.managed(here)
     return render_template("admin/categories.html", categories=rows, routes=list(Routing),
+                           retired=offered_categories.retired_ids(here),
+                           icons=offered_categories.ICONS,
                            targets={c.id: sla.targets_for(c, here) for c in rows},
                            urgent={c.id: category_settings.urgent_percent_of(c, here)
                                    for c in rows},
@@ -99,7 +119,7 @@ def categories():
 @refusals.answered_by(render_categories)
 def update_category(category_id):
     """This community's own routing, SLA targets and canned replies for a shared category."""
-    category = category_settings.category(category_id)
+    category = offered_categories.of_community(community_id(), category_id)
     if category is None:
         return render_categories(_("No such category."), 404)
     form = CategoryForm()
@@ -123,7 +143,7 @@ def question_refused(problem, status):
 @requires(Action.MANAGE_CATEGORIES)
 @refusals.answered_by(question_refused)
 def add_question(category_id):
-    category = category_settings.category(category_id)
+    category = offered_categories.of_community(community_id(), category_id)
     if category is None:
         return render_categories(_("No such category."), 404)
     questions.save_question(category, community_id(), QuestionForm().draft())

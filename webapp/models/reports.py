@@ -71,6 +71,9 @@ class Routing(StrEnum):
 class Category(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
+    # None: shared by every community (a community may retire it for itself through its
+    # CategorySetting); else that community's own, which no other community sees.
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("community.id"), index=True)
     name_zh: Mapped[str] = mapped_column(String(60))
     name_en: Mapped[str] = mapped_column(String(60))
     icon: Mapped[str] = mapped_column(String(16))
@@ -130,6 +133,8 @@ class CategorySetting(db.Model):
     # Urgent and care-card reports get this share of every target, in percent (None: the
     # default of domain/reports/sla.py).
     urgent_percent: Mapped[int | None] = mapped_column()
+    # The community no longer offers this shared category for new reports (old ones keep it).
+    retired_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class WorkingDayOverride(db.Model):

@@ -10,7 +10,7 @@ from functools import lru_cache
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, exists, select
 
-from webapp.domain.reports import questions, sla
+from webapp.domain.reports import categories, questions, sla
 from webapp.domain.reports.labels import target_label
 from webapp.extensions import db
 from webapp.models import (
@@ -60,7 +60,8 @@ def _service_statements():
     return (
         select(Category.code, Category.name_zh, Category.name_en, Category.is_major,
                Category.id, has_questions)
-        .where(Category.active).order_by(Category.sort_order, Category.id),
+        .where(categories.offered_in(bindparam("community_id")))
+        .order_by(Category.sort_order, Category.id),
         select(SlaTarget.category_id, SlaTarget.milestone, SlaTarget.minutes)
         .where(SlaTarget.community_id.is_(None)
                | (SlaTarget.community_id == bindparam("community_id")))
@@ -126,7 +127,8 @@ def service_list(place: Jurisdiction, locale: str, rows: tuple | None = None) ->
 
 
 def find_service(code: str | None, place: Jurisdiction | None = None):
-    """The active category, or bookable service type, that service_code names (404 if none)."""
+    """The category offered in `place`, or its bookable service type, that service_code
+    names (404 if none). Without a place (more than one community), the shared ones."""
     code = (code or "").strip()
     if not code:
         raise bad(_("service_code was not provided."))
@@ -137,8 +139,9 @@ def find_service(code: str | None, place: Jurisdiction | None = None):
                 (place is None or service.category.community_id == place.id):
             return service
     else:
-        category = db.session.scalar(select(Category).where(Category.code == code,
-                                                            Category.active))
+        offered = categories.offered_in(place.id) if place is not None else \
+            Category.active & Category.community_id.is_(None)
+        category = db.session.scalar(select(Category).where(Category.code == code, offered))
         if category is not None:
             return category
     raise Open311Error(404, _("service_code %(code)s was not found.", code=code[:60]))

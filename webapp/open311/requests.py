@@ -73,12 +73,12 @@ def file_request(form: MultiDict, key: ApiKey, upload_folder, secret: str) -> Fi
     if place is not None and place.id != key.community_id:
         raise Open311Error(403, _("This api_key is not for jurisdiction_id %(code)s.",
                                   code=place.code))
-    service = find_service(form.get("service_code"))
+    community = next(j for j in every if j.id == key.community_id)
+    service = find_service(form.get("service_code"), community)
     if isinstance(service, ServiceType):
         raise bad(_("service_code %(code)s is a bookable service: residents book it "
                     "from the code at their door; it cannot be requested here.",
                     code=form.get("service_code")))
-    community = next(j for j in every if j.id == key.community_id)
     posted = read_post(form, service, community)
 
     draft = intake.ReportDraft(

@@ -30,8 +30,11 @@ def services(token):
     code, error = code_or_error(token)
     if error:
         return error
-    return render_template("resident/services.html", qr=code, categories=(
-        catalogue.categories_of(code.building.compound.community_id)))
+    community = code.building.compound.community
+    return render_template("resident/services.html", qr=code,
+                           categories=catalogue.categories_of(community.id),
+                           open_times=catalogue.bookable_counts(community.id, utcnow()),
+                           office_phone=catalogue.office_phone(community))
 
 
 @bp.get("/q/<token>/services/<int:service_id>")
@@ -44,7 +47,8 @@ def service(token, service_id):
     if item is None:
         abort(404)
     return render_template("resident/service.html", qr=code, service=item,
-                           slots=booking.upcoming(item, utcnow()))
+                           slots=booking.upcoming(item, utcnow()),
+                           office_phone=catalogue.office_phone(code.building.compound.community))
 
 
 def bookable_slot(code, slot_id) -> Slot:

@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from webapp import ratelimits
 from webapp.access import public
 from webapp.domain import DomainRefused, unit_of_work
-from webapp.domain.places.lookup import active_code, report_categories
-from webapp.domain.reports import following, questions, timeline
+from webapp.domain.places.lookup import active_code
+from webapp.domain.reports import categories, following, questions, timeline
 from webapp.domain.shared.tokens import new_submission_key
 from webapp.i18n import chosen_language
 from webapp.resident import bp
@@ -52,7 +52,7 @@ def follow(token, report_id):
 
 def render_door(qr, failed, failed_id, problem, status):
     """The report form page again, with the follow that was refused."""
-    choices = report_categories()
+    choices = categories.offered(qr.building.compound.community_id)
     form = ReportForm(formdata=None, categories=choices)
     form.submission_key.data = new_submission_key()
     asked = questions.questions_by_category((c.id for c in choices),

@@ -25,10 +25,17 @@ from webapp.domain.people.permissions import Action, can
 from webapp.domain.places.lookup import (
     active_code,
     find_scan_place,
-    report_categories,
     sole_community,
 )
-from webapp.domain.reports import following, intake, questions, queue, timeline, transitions
+from webapp.domain.reports import (
+    categories,
+    following,
+    intake,
+    questions,
+    queue,
+    timeline,
+    transitions,
+)
 from webapp.domain.shared import photos
 from webapp.domain.shared.tokens import new_submission_key, tracking_token
 from webapp.i18n import current_language
@@ -121,7 +128,7 @@ def new_report(token):
     qr = active_code(token)
     if qr is None:
         return render_unusable_code(token)
-    choices = report_categories()
+    choices = categories.offered(qr.building.compound.community_id)
     form = ReportForm(categories=choices)
     asked = questions.questions_by_category((c.id for c in choices),
                                             qr.building.compound.community_id)

@@ -11,8 +11,7 @@ from webapp import filing
 from webapp.access import requires
 from webapp.domain import DomainRefused, unit_of_work
 from webapp.domain.people.permissions import Action
-from webapp.domain.places.lookup import report_categories
-from webapp.domain.reports import intake, questions
+from webapp.domain.reports import categories, intake, questions
 from webapp.domain.shared import photos
 from webapp.domain.shared.tokens import new_submission_key, tracking_token
 from webapp.staff import bp
@@ -27,7 +26,7 @@ def file_for_resident():
     if found is None:  # a code that is not an active one of this community
         abort(404)
     picked, code = found
-    choices = report_categories()
+    choices = categories.offered(community.id)
     asked = questions.questions_by_category((c.id for c in choices), community.id)
     form = FileReportForm(categories=choices)
     page = dict(picked=picked, code=code, categories=choices, questions=asked)

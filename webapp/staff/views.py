@@ -23,6 +23,7 @@ from webapp.domain.people.permissions import Action, can
 from webapp.domain.places import printing
 from webapp.domain.places.lookup import active_code, compounds_of
 from webapp.domain.reports import (
+    categories,
     category_settings,
     dispatch,
     duplicates,
@@ -70,7 +71,8 @@ def queue_view():
     context = dict(
         f=f, page=page, now=utcnow(), clock=sla.report_state, tabs=queue.TABS,
         compounds=compounds_of(current_user.organization.community_id),
-        categories=queue.categories(), statuses=list(ReportStatus),
+        categories=categories.for_queue(current_user.organization.community_id),
+        statuses=list(ReportStatus),
         seen=form.seen.data or page.newest_id,
         waiting=queue.waiting_count(current_user.organization.community_id),
     )

@@ -55,7 +55,9 @@ def test_nobody_locks_themselves_out_and_a_short_password_changes_nothing(users)
     admin = users["admin"]
     changes = accounts.AccountChanges(role=Role.HANDLER, active=False)
     assert not accounts.disables(admin, changes, admin)
-    with unit_of_work():
+    # said, not silently ignored (issue 16): the admin learns why nothing changed
+    with force_locale("en"), pytest.raises(accounts.AccountError, match="your own account"), \
+            unit_of_work():
         accounts.update_user(admin, accounts.AccountChanges(active=False), admin)
     assert db.session.get(User, admin.id).active
     grid = users["grid"]
@@ -76,3 +78,50 @@ def test_an_admin_sees_and_finds_only_their_own_communitys_accounts(users, offic
     assert accounts.user_of(office.community_id, users["grid"].id) is users["grid"]
     assert accounts.user_of(office.community_id, stranger.id) is None
     assert accounts.user_of(there.community_id, stranger.id) is stranger
+
+
+def test_an_admin_renames_and_rephones_and_bad_input_changes_nothing(users):
+    grid, admin = users["grid"], users["admin"]
+    with unit_of_work():
+        accounts.update_user(grid, accounts.AccountChanges(
+            display_name=" 网格员 小张 ", phone="139-1234-5678"), admin)
+    db.session.expire_all()
+    assert (grid.display_name, grid.phone) == ("网格员 小张", "13912345678")
+    for changes, message in (
+            (accounts.AccountChanges(display_name=" ", role=Role.DISPATCHER), "name"),
+            (accounts.AccountChanges(phone="call me", role=Role.DISPATCHER), "mobile number"),
+            (accounts.AccountChanges(display_name="字" * 61), "at most 60")):
+        with force_locale("en"), pytest.raises(accounts.AccountError, match=message), \
+                unit_of_work():
+            accounts.update_user(grid, changes, admin)
+    db.session.expire_all()
+    assert (grid.display_name, grid.role) == ("网格员 小张", Role.HANDLER)
+    with unit_of_work():  # "" takes the phone away; None leaves the name
+        accounts.update_user(grid, accounts.AccountChanges(phone=""), admin)
+    assert (grid.display_name, grid.phone) == ("网格员 小张", None)
+
+
+def test_no_admin_demotes_themselves_nor_the_last_active_admin(users, office):
+    admin = users["admin"]
+    with force_locale("en"), pytest.raises(accounts.AccountError, match="from yourself"), \
+            unit_of_work():
+        accounts.update_user(admin, accounts.AccountChanges(role=Role.DISPATCHER), admin)
+    # another way in (the CLI, a second admin since disabled): the last one stays
+    for changes in (accounts.AccountChanges(role=Role.HANDLER),
+                    accounts.AccountChanges(role=Role.ADMIN, active=False)):
+        with force_locale("en"), pytest.raises(accounts.AccountError, match="last active"), \
+                unit_of_work():
+            accounts.update_user(admin, changes, users["dispatcher"])
+    db.session.expire_all()
+    assert (admin.role, admin.active) == (Role.ADMIN, True)
+    with unit_of_work():
+        second = accounts.create_user("second-admin", "", "long-enough-1", Role.ADMIN, office)
+    with unit_of_work():
+        accounts.update_user(second, accounts.AccountChanges(role=Role.HANDLER), admin)
+        accounts.update_user(admin, accounts.AccountChanges(role=Role.ADMIN), admin)
+    assert second.role == Role.HANDLER
+    with unit_of_work():
+        second.role = Role.ADMIN
+    with unit_of_work():
+        accounts.update_user(admin, accounts.AccountChanges(role=Role.HANDLER), second)
+    assert admin.role == Role.HANDLER

@@ -4,6 +4,7 @@ from sqlalchemy import update
 
 from webapp.domain import unit_of_work
 from webapp.domain.places import editing, lookup
+from webapp.domain.reports import categories
 from webapp.extensions import db
 from webapp.models import Category, Community
 
@@ -45,11 +46,11 @@ def test_communities_compounds_and_the_categories_a_resident_chooses_from(demo):
     assert weibo in own and all(c.community_id == weibo.community_id for c in own)
     assert [c.name for c in own] == sorted(c.name for c in own)
 
-    categories = lookup.report_categories()
-    assert categories and all(c.active for c in categories)
-    hidden = categories[0]
+    offered = categories.offered(weibo.community_id)
+    assert offered and all(c.active for c in offered)
+    hidden = offered[0]
     db.session.execute(update(Category).where(Category.id == hidden.id).values(active=False))
-    assert hidden not in lookup.report_categories()
+    assert hidden not in categories.offered(weibo.community_id)
 
 
 def test_one_community_is_the_sole_one(app):

@@ -16,11 +16,12 @@ from tests.domain.reports.conftest import (
     resolve_in_ten_minutes,
 )
 from webapp.domain import unit_of_work
+from webapp.domain.people import accounts
 from webapp.domain.people.permissions import Action
-from webapp.domain.reports import dispatch, intake, sla, transitions
+from webapp.domain.reports import dispatch, intake, queue, sla, transitions
 from webapp.domain.reports.transitions import MissingInput, TransitionRefused
 from webapp.extensions import db
-from webapp.models import Milestone, Report, ReportStatus
+from webapp.models import Milestone, Report, ReportStatus, Role
 
 S = ReportStatus
 
@@ -174,3 +175,25 @@ def test_a_stale_page_cannot_reopen(closed, users):
     with pytest.raises(transitions.ReportChanged):
         dispatch.reopen_after_callback(closed, users["dispatcher"], "没修好",
                                        version=closed.version - 1, now=LATER)
+
+
+def test_a_disabled_persons_open_jobs_stay_with_their_organisation(report, users):
+    mateng, dispatcher = users["mateng"], users["dispatcher"]
+    org = mateng.organization
+    with unit_of_work():
+        colleague = accounts.create_user("colleague", "同事", "long-enough-1", Role.HANDLER, org)
+        dispatch.assign(report, dispatcher, org, mateng, now=minutes(1))
+        transitions.accept(report, mateng, now=minutes(2))
+    assert report not in queue.handler_jobs(colleague)  # named: mateng's
+    assert dispatch.open_jobs_of(mateng) == [report]
+    with unit_of_work():
+        accounts.update_user(mateng, accounts.AccountChanges(active=False), users["admin"])
+        assert dispatch.release_jobs(mateng, users["admin"], now=minutes(3)) == 1
+    db.session.expire_all()
+    assert (report.assigned_org, report.assigned_user, report.status) == (org, None,
+                                                                          "accepted")
+    note = report.events[-1]
+    assert (note.kind, note.is_public) == ("note", False) and "同事" not in note.note
+    assert mateng.display_name in note.note and org.name in note.note
+    assert report in queue.handler_jobs(colleague)
+    assert dispatch.open_jobs_of(mateng) == []

@@ -16,7 +16,7 @@ from webapp.domain.reports import intake
 from webapp.domain.shared import photos
 from webapp.domain.shared.tokens import unseal
 from webapp.extensions import db
-from webapp.models import Milestone, Report, ReportChannel, ReportPhoto, ReportStatus
+from webapp.models import Category, Milestone, Report, ReportChannel, ReportPhoto, ReportStatus
 
 
 def test_submit_takes_the_place_from_the_code(entrance_code, tmp_path):
@@ -89,11 +89,18 @@ def test_replayed_key_for_another_place_is_refused(demo, entrance_code, tmp_path
 def test_a_failed_insert_leaves_no_files(entrance_code, tmp_path):
     tmp_path = tmp_path / "photos"
     photo = photos.process_photo(jpeg_bytes())
+    # A duplicate row written with the report (a category's unique code) fails the insert.
     with pytest.raises(IntegrityError):
-        intake.submit_report(entrance_code, draft(category_id=999999), [photo], tmp_path,
-                               secret=app_secret())
+        intake.submit_report(entrance_code, draft(), [photo], tmp_path, secret=app_secret(),
+                             on_created=lambda report: db.session.add(Category(
+                                 code="water", name_zh="重复", name_en="Twice", icon="💧")))
     assert not tmp_path.exists() or list(tmp_path.iterdir()) == []
     assert count(Report) == 3  # only the demo reports
+    # A category that does not exist is refused before any file is written.
+    with pytest.raises(DomainRefused):
+        intake.submit_report(entrance_code, draft(category_id=999999), [photo], tmp_path,
+                             secret=app_secret())
+    assert not tmp_path.exists() or list(tmp_path.iterdir()) == []
 
 
 # --- 多元点单: staff file a report for a resident (phone, home visit, patrol, meeting) ----

@@ -1,15 +1,26 @@
 """The service catalogue as an admin builds it, without the pages (domain/services/catalogue.py)."""
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
+from tests.conftest import app_secret
 from webapp.domain import DomainRefused, unit_of_work
-from webapp.domain.services import catalogue
+from webapp.domain.people import accounts
+from webapp.domain.services import booking, catalogue
 from webapp.extensions import db
-from webapp.models import Community, ServiceCategory, ServiceType, Slot
+from webapp.models import (
+    BookingStatus,
+    Community,
+    Organization,
+    Role,
+    ServiceCategory,
+    ServiceType,
+    Slot,
+)
 from webapp.models.types import utcnow
 
 HAIRCUT = catalogue.ServiceDraft(name_zh="理发", name_en="Haircut", duration_minutes=60,
@@ -101,3 +112,72 @@ def test_slots_are_published_for_the_communitys_own_services_only(bayi, users):
                 unit_of_work():
             catalogue.publish_slots(service_, community, draft, users["admin"])
     assert count(Slot) == before
+
+
+def test_a_service_is_changed_whole_or_not_at_all(bayi, category):
+    with unit_of_work():
+        service = catalogue.add_service(category, bayi.id, HAIRCUT)
+    other = db.session.scalar(select(Community).where(Community.code != "bayi"))
+    elsewhere = catalogue.add_category(other.id, "别处", "Elsewhere")
+    db.session.commit()
+    longer = dataclasses.replace(HAIRCUT, name_en="Haircut at home", duration_minutes=45,
+                                 points=15, at_home=True, fee_note_zh="每次10元")
+    with unit_of_work():
+        catalogue.edit_service(service, category, bayi.id, longer)
+    db.session.expire_all()
+    assert (service.name_en, service.duration_minutes, service.points, service.at_home,
+            service.fee_note_zh) == ("Haircut at home", 45, 15, True, "每次10元")
+    for bad_category, draft, message in (
+            (category, dataclasses.replace(HAIRCUT, points=None), "sensible whole numbers"),
+            (category, dataclasses.replace(HAIRCUT, name_zh=" "), "Chinese and an English"),
+            (elsewhere, HAIRCUT, "Choose a category")):
+        with force_locale("en"), pytest.raises(DomainRefused, match=message), unit_of_work():
+            catalogue.edit_service(service, bad_category, bayi.id, draft)
+    db.session.expire_all()
+    assert (service.name_en, service.points) == ("Haircut at home", 15)
+
+
+def test_retiring_withdraws_unbooked_times_keeps_booked_ones_and_stops_booking(
+        bayi, category, users):
+    now = utcnow()
+    with unit_of_work():
+        service = catalogue.add_service(category, bayi.id, HAIRCUT)
+        empty, booked = booking.publish(service, bayi.id, now + timedelta(days=2), weeks=2,
+                                        capacity=3)
+    with unit_of_work():
+        made, _ = booking.book(booked, None, booking.BookingDraft(
+            submission_key="retire-booked-000001", name="赵奶奶", phone="13811112222"),
+            secret=app_secret())
+    assert catalogue.bookable_counts(bayi.id, now)[service.id] == 2
+    with unit_of_work():
+        assert catalogue.retire_service(service, now) == (1, 1)
+    db.session.expire_all()
+    assert empty.cancelled_at is not None and booked.cancelled_at is None
+    assert made.status == BookingStatus.BOOKED and made.slot.service is service
+    assert service.id not in catalogue.bookable_counts(bayi.id, now)
+    with force_locale("en"), pytest.raises(DomainRefused, match="no longer offered"), \
+            unit_of_work():
+        booking.book(booked, None, booking.BookingDraft(
+            submission_key="retire-refused-00001", name="钱大爷", phone="13811113333"),
+            secret=app_secret())
+    community = db.session.get(Community, bayi.id)
+    draft = catalogue.SlotDraft(start=now + timedelta(days=5), capacity=2)
+    with force_locale("en"), pytest.raises(DomainRefused, match="retired"), unit_of_work():
+        catalogue.publish_slots(service, community, draft, users["admin"])
+    helper = accounts.create_user("helper", "", "long-enough-1", Role.VOLUNTEER,
+                                  users["admin"].organization)
+    with force_locale("en"), pytest.raises(DomainRefused, match="no longer offered"), \
+            unit_of_work():
+        booking.offer_availability(helper, service, now + timedelta(days=6))
+    with unit_of_work():
+        catalogue.bring_back_service(service)
+        catalogue.publish_slots(service, community, draft, users["admin"])
+    assert catalogue.bookable_counts(bayi.id, now)[service.id] == 2
+
+
+def test_the_office_phone_is_the_offices_own_line_else_the_hotline(bayi):
+    assert catalogue.office_phone(bayi) == bayi.hotline
+    office = db.session.scalar(select(Organization).where(
+        Organization.community_id == bayi.id, Organization.kind == "office"))
+    office.phone = "0351-1234567"
+    assert catalogue.office_phone(bayi) == "0351-1234567"

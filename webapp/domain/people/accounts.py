@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.domain import DomainRefused
@@ -28,12 +28,19 @@ class AccountError(DomainRefused, ValueError):
 
 @dataclass(frozen=True)
 class AccountChanges:
-    """What an admin changes of an account; a blank password leaves it as it is."""
+    """What an admin changes of an account; a blank password, and a name or phone of None,
+    leave it as it is (a phone of "" takes it away)."""
 
     role: str | None = None
     organization: Organization | None = None
     active: bool = True
     password: str = ""
+    display_name: str | None = None
+    phone: str | None = None
+
+
+# The roles from the least powerful up: what the new-account form offers first.
+ROLES_LEAST_FIRST = (Role.VOLUNTEER, Role.HANDLER, Role.DISPATCHER, Role.ADMIN)
 
 
 def create_user(username: str, display_name: str, password: str, role: str,
@@ -88,16 +95,56 @@ def disables(user: User, changes: AccountChanges, by: User) -> bool:
 
 
 def update_user(user: User, changes: AccountChanges, by: User) -> None:
-    """An admin's change of another account's role, organisation, state or password.
-    Nobody locks themselves out: `by`'s own account stays active."""
-    if changes.role in set(Role):
-        user.role = changes.role
+    """An admin's change of an account's name, phone, role, organisation, state or password.
+    Refused, changing nothing: disabling or demoting oneself (nobody locks themselves out),
+    and leaving the community without an active admin."""
+    role = changes.role if changes.role in set(Role) else user.role
+    if user.id == by.id and not changes.active:
+        raise AccountError(_l("You cannot disable your own account; another admin can."))
+    if user.id == by.id and role != Role.ADMIN and user.role == Role.ADMIN:
+        raise AccountError(_l("You cannot take the admin role from yourself; another admin "
+                              "can."))
+    if user.role == Role.ADMIN and user.active and (role != Role.ADMIN or not changes.active) \
+            and not _other_active_admins(user):
+        raise AccountError(_l("%(name)s is the last active admin of this community: make "
+                              "someone else admin first.", name=user.display_name))
+    if changes.display_name is not None:
+        user.display_name = _display_name(changes.display_name)
+    if changes.phone is not None:
+        user.phone = _phone(changes.phone or None)
+    user.role = role
     if changes.organization is not None:
         user.organization = changes.organization
-    if user.id != by.id:
-        user.active = changes.active
+    user.active = changes.active
     if changes.password:
         set_password(user, changes.password)
+
+
+def _other_active_admins(user: User) -> int:
+    return db.session.scalar(
+        select(func.count(User.id)).join(User.organization)
+        .where(Organization.community_id == user.organization.community_id,
+               Organization.active, User.active, User.role == Role.ADMIN, User.id != user.id))
+
+
+def _display_name(name: str) -> str:
+    name = plain(name).strip()
+    if not name:
+        raise AccountError(_l("Please give the person's name."))
+    try:
+        return fit(User.display_name, name, _l("Name"))
+    except TextTooLong as error:
+        raise AccountError(str(error)) from None
+
+
+def _phone(phone: str | None) -> str | None:
+    try:
+        fit(User.phone, phone, _l("Phone"))
+        return normalise_phone(phone)
+    except TextTooLong as error:
+        raise AccountError(str(error)) from None
+    except InvalidPhone as invalid:
+        raise AccountError(str(invalid)) from None
 
 
 def check_password(password: str) -> None:

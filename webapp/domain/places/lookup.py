@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, select
 
 from webapp.extensions import db
-from webapp.models import Building, Category, Community, Compound, Entrance, QrCode
+from webapp.models import Building, Community, Compound, Entrance, QrCode
 
 
 @dataclass(frozen=True)
@@ -76,12 +76,6 @@ def sole_community() -> Community | None:
 def compounds_of(community_id: int) -> list[Compound]:
     return list(db.session.scalars(select(Compound).where(
         Compound.community_id == community_id).order_by(Compound.name)))
-
-
-def report_categories() -> list[Category]:
-    """The categories a resident chooses from."""
-    return list(db.session.scalars(
-        select(Category).where(Category.active).order_by(Category.sort_order, Category.id)))
 
 
 def communities() -> list[Community]:

@@ -23,15 +23,6 @@ class SettingRefused(DomainRefused, ValueError):
     """str() is a message for the admin who asked."""
 
 
-def categories() -> list[Category]:
-    """Every report category (they are shared), in their order."""
-    return list(db.session.scalars(select(Category).order_by(Category.sort_order)))
-
-
-def category(category_id: int) -> Category | None:
-    return db.session.get(Category, category_id)
-
-
 def setting_of(category: Category, community_id: int) -> CategorySetting | None:
     return db.session.scalar(select(CategorySetting).where(
         CategorySetting.community_id == community_id,

@@ -8,6 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from webapp.domain.people.permissions import Action
 from webapp.domain.reports import sla
@@ -23,7 +24,16 @@ from webapp.domain.reports.transitions import (
     required_text,
     save_change,
 )
-from webapp.models import FINISHED_STATUSES, Milestone, Organization, OrgKind, Report, User
+from webapp.extensions import db
+from webapp.models import (
+    FINISHED_STATUSES,
+    OPEN_STATUSES,
+    Milestone,
+    Organization,
+    OrgKind,
+    Report,
+    User,
+)
 
 
 @one_change_at_a_time
@@ -226,3 +236,31 @@ def record_callback(report: Report, actor: User, result: str, rating: int | None
     report.rating = rating
     report.callback_at = now
     save_change(report, now)
+
+
+def open_jobs_of(person: User) -> list[Report]:
+    """The open reports that name `person` as the one working on them, or as the one a
+    department hands them back to (吹哨)."""
+    return list(db.session.scalars(select(Report).where(
+        (Report.assigned_user_id == person.id) | (Report.escalated_from_user_id == person.id),
+        Report.status.in_(OPEN_STATUSES)).order_by(Report.id)))
+
+
+def release_jobs(person: User, by: User, now: datetime | None = None) -> int:
+    """A disabled account's open jobs stay with its organisation with no one named, where
+    every handler of it finds them among their jobs and the dispatcher sees them as the
+    organisation's: nothing waits on someone who can no longer log in. The clocks keep
+    running. Returns how many were released."""
+    jobs = open_jobs_of(person)
+    for report in jobs:
+        record_event(report, "note", None, None, str(_l(
+            "%(person)s's account was disabled: the job stays with %(org)s, with no one named.",
+            person=person.display_name,
+            org=(report.escalated_from_org or report.assigned_org or person.organization).name)),
+            actor=by, public=False, now=now)
+        if report.assigned_user_id == person.id:
+            report.assigned_user = None
+        if report.escalated_from_user_id == person.id:
+            report.escalated_from_user = None
+        save_change(report, now)
+    return len(jobs)

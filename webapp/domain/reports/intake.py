@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from webapp.domain import DomainRefused, savepoint
 from webapp.domain.people.permissions import Action, can
-from webapp.domain.reports import sla
+from webapp.domain.reports import categories, sla
 from webapp.domain.reports.labels import S
 from webapp.domain.reports.questions import store_answers
 from webapp.domain.reports.timeline import attach_photos, record_event
@@ -102,6 +102,9 @@ def submit_report(qr: QrCode | None, draft: ReportDraft, photos, upload_folder,
         return _same_place(existing, qr, building, entrance_id), False
 
     check_channel(draft, building.compound.community_id)
+    # Every way in (door, staff filing, Open311) meets this: a retired category, or another
+    # community's own, is not taken even when a stale form or a client still names it.
+    categories.check_offered(draft.category_id, building.compound.community_id)
     if draft.sms_updates and texting_number(draft.contact_phone) is None:
         raise DomainRefused(_l("To be sent text messages, please give a mobile number."),
                             field="contact_phone")

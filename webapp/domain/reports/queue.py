@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.domain.reports import search
 from webapp.extensions import db
-from webapp.models import FINISHED_STATUSES, OPEN_STATUSES, Category, Report, ReportStatus, User
+from webapp.models import FINISHED_STATUSES, OPEN_STATUSES, Report, ReportStatus, User
 
 PAGE_SIZE = 25
 TABS = ("open", "new", "unassigned", "mine", "overdue", "resolved", "closed", "all")
@@ -161,8 +161,3 @@ def jobs_at_place(user: User, building_id: int, entrance_id: int | None) -> list
     if entrance_id is not None:
         conditions.append((Report.entrance_id == entrance_id) | Report.entrance_id.is_(None))
     return list(db.session.scalars(select(Report).where(*conditions).order_by(Report.id)))
-
-
-def categories() -> list[Category]:
-    """Every category, for the queue's filter."""
-    return list(db.session.scalars(select(Category).order_by(Category.sort_order)))

@@ -66,6 +66,8 @@ def publish(service: ServiceType, community_id: int, first_start: datetime, *, w
             now: datetime | None = None) -> list[Slot]:
     """One slot, or the same slot weekly for `weeks` weeks."""
     now = now or utcnow()
+    if service.active is False:  # every way to publish (admin, a volunteer's own time)
+        raise BookingRefused(_l("This service is no longer offered."))
     if first_start <= now:
         raise BookingRefused(_l("A slot must start in the future."))
     if not 1 <= weeks <= MAX_WEEKS:
@@ -163,6 +165,8 @@ def book(slot: Slot, qr: QrCode | None, draft: BookingDraft,
                              field="phone")
     now = now or utcnow()
     _bookable(slot, now)
+    if not slot.service.active:  # retired: its kept slots serve those already booked
+        raise BookingRefused(_l("This service is no longer offered."))
     slot_id = slot.id
     try:
         with savepoint():

@@ -7,12 +7,20 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from webapp.domain import DomainRefused
 from webapp.domain.services import booking
 from webapp.extensions import db
-from webapp.models import Community, ServiceCategory, ServiceType, Slot, User
+from webapp.models import (
+    Community,
+    Organization,
+    OrgKind,
+    ServiceCategory,
+    ServiceType,
+    Slot,
+    User,
+)
 from webapp.models.text import TextTooLong, fit, max_length
 
 DESCRIPTION_MAX = 1000  # longer descriptions are cut, as they always were
@@ -87,6 +95,45 @@ def add_service(category: ServiceCategory | None, community_id: int,
     """A new service in one of the community's categories (None: none was chosen)."""
     if category is None or category.community_id != community_id:
         raise CatalogueRefused(_l("Choose a category."))
+    service = ServiceType(category=category, **_service_fields(draft))
+    db.session.add(service)
+    return service
+
+
+def edit_service(service: ServiceType, category: ServiceCategory | None, community_id: int,
+                 draft: ServiceDraft) -> None:
+    """New names, text, numbers or category for one of the community's services. Slots
+    already published keep their times and places; new slots take the new duration."""
+    if category is None or category.community_id != community_id or \
+            service.category.community_id != community_id:
+        raise CatalogueRefused(_l("Choose a category."))
+    for name, value in _service_fields(draft).items():
+        setattr(service, name, value)
+    service.category = category
+
+
+def retire_service(service: ServiceType, now: datetime) -> tuple[int, int]:
+    """No longer bookable. Its future slots that nobody booked are withdrawn; those with
+    residents or volunteers stay, so nobody loses a booking without being told (an admin
+    calls them off, which tells them). Returns (withdrawn, kept)."""
+    service.active = False
+    withdrawn = db.session.execute(
+        update(Slot).where(Slot.service_type_id == service.id, Slot.starts_at > now,
+                           Slot.cancelled_at.is_(None), Slot.booked == 0,
+                           Slot.volunteers_booked == 0)
+        .values(cancelled_at=now).execution_options(synchronize_session=False)).rowcount
+    kept = db.session.scalar(select(func.count(Slot.id)).where(
+        Slot.service_type_id == service.id, Slot.starts_at > now, Slot.cancelled_at.is_(None)))
+    return withdrawn, kept
+
+
+def bring_back_service(service: ServiceType) -> None:
+    """Bookable again, from its next published slot on."""
+    service.active = True
+
+
+def _service_fields(draft: ServiceDraft) -> dict:
+    """The draft's columns, checked; refuses the draft whole with the first problem."""
     try:
         fee_note_zh = fit(ServiceType.fee_note_zh, draft.fee_note_zh.strip(),
                           _l("Fee note (Chinese)"))
@@ -105,15 +152,13 @@ def add_service(category: ServiceCategory | None, community_id: int,
             and 0 <= cutoff <= 24 * 14):
         raise CatalogueRefused(_l("Duration, points, volunteers and cut-off must be sensible "
                                   "whole numbers."))
-    service = ServiceType(
-        category=category, name_zh=name_zh, name_en=name_en, duration_minutes=minutes,
+    return dict(
+        name_zh=name_zh, name_en=name_en, duration_minutes=minutes,
         points=points, volunteers_needed=volunteers, cancel_cutoff_hours=cutoff,
         at_home=draft.at_home, free_for_care_card=draft.free_for_care_card,
         description_zh=draft.description_zh.strip()[:DESCRIPTION_MAX] or None,
         description_en=draft.description_en.strip()[:DESCRIPTION_MAX] or None,
         fee_note_zh=fee_note_zh or None, fee_note_en=fee_note_en or None)
-    db.session.add(service)
-    return service
 
 
 def publish_slots(service: ServiceType | None, community: Community, draft: SlotDraft,
@@ -121,6 +166,8 @@ def publish_slots(service: ServiceType | None, community: Community, draft: Slot
     """The admin publishes a slot of one of the community's services, once or weekly."""
     if service is None or service.category.community_id != community.id:
         raise CatalogueRefused(_l("Choose a service."))
+    if not service.active:
+        raise CatalogueRefused(_l("This service is retired: bring it back first."))
     if draft.start is None:
         raise CatalogueRefused(_l("Please give a start date and time."))
     return booking.publish(service, community.id, draft.start, weeks=draft.weeks,
@@ -147,3 +194,24 @@ def active_service(service_id: int | None, community_id: int) -> ServiceType | N
 def slot_of(slot_id: int, community_id: int) -> Slot | None:
     slot = db.session.get(Slot, slot_id)
     return slot if slot is not None and slot.community_id == community_id else None
+
+
+def bookable_counts(community_id: int, now: datetime) -> dict[int, int]:
+    """Per service of the community: how many upcoming slots still have a resident place.
+    A service missing here has no time to book, and the catalogue says so."""
+    return dict(db.session.execute(
+        select(Slot.service_type_id, func.count(Slot.id))
+        .join(ServiceType, Slot.service_type_id == ServiceType.id)
+        .where(Slot.community_id == community_id, Slot.starts_at > now,
+               Slot.cancelled_at.is_(None), Slot.booked < Slot.capacity, ServiceType.active)
+        .group_by(Slot.service_type_id)).all())
+
+
+def office_phone(community: Community) -> str | None:
+    """Where a resident asks when nothing can be booked: the office's own line, else the
+    community's hotline."""
+    phone = db.session.scalar(select(Organization.phone).where(
+        Organization.community_id == community.id, Organization.kind == OrgKind.OFFICE,
+        Organization.active, Organization.phone.is_not(None)).order_by(Organization.id)
+        .limit(1))
+    return phone or community.hotline
