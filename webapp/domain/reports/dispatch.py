@@ -253,14 +253,19 @@ def release_jobs(person: User, by: User, now: datetime | None = None) -> int:
     running. Returns how many were released."""
     jobs = open_jobs_of(person)
     for report in jobs:
-        record_event(report, "note", None, None, str(_l(
-            "%(person)s's account was disabled: the job stays with %(org)s, with no one named.",
-            person=person.display_name,
-            org=(report.escalated_from_org or report.assigned_org or person.organization).name)),
-            actor=by, public=False, now=now)
-        if report.assigned_user_id == person.id:
-            report.assigned_user = None
-        if report.escalated_from_user_id == person.id:
-            report.escalated_from_user = None
-        save_change(report, now)
+        release_job(report, person, by, now)
     return len(jobs)
+
+
+@one_change_at_a_time
+def release_job(report: Report, person: User, by: User, now: datetime | None = None) -> None:
+    record_event(report, "note", None, None, str(_l(
+        "%(person)s's account was disabled: the job stays with %(org)s, with no one named.",
+        person=person.display_name,
+        org=(report.escalated_from_org or report.assigned_org or person.organization).name)),
+        actor=by, public=False, now=now)
+    if report.assigned_user_id == person.id:
+        report.assigned_user = None
+    if report.escalated_from_user_id == person.id:
+        report.escalated_from_user = None
+    save_change(report, now)

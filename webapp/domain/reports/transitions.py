@@ -99,14 +99,7 @@ def one_change_at_a_time(transition):
     return run
 
 
-
-
 # --- the resident adds to a report ---------------------------------------------------------
-
-
-
-
-
 
 
 class ResidentStep(StrEnum):
