@@ -11,6 +11,7 @@ from webapp.admin import (  # noqa: E402,F401
     organizations,
     places,
     points,
+    routing,
     services,
     views,
 )

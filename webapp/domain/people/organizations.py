@@ -105,6 +105,13 @@ def open_jobs(org: Organization) -> int:
         Report.status.in_(list(OPEN_STATUSES))))
 
 
+def open_job_list(org: Organization, limit: int = 50) -> list[Report]:
+    """The open jobs open_jobs() counts, oldest first: what to hand on before retiring."""
+    return list(db.session.scalars(select(Report).where(
+        or_(Report.assigned_org_id == org.id, Report.escalated_from_org_id == org.id),
+        Report.status.in_(list(OPEN_STATUSES))).order_by(Report.id).limit(limit)))
+
+
 def compounds_routed_to(org: Organization) -> list[Compound]:
     return list(db.session.scalars(select(Compound).where(
         or_(Compound.partner_org_id == org.id, Compound.grid_org_id == org.id))
@@ -122,7 +129,7 @@ def retire(org: Organization) -> None:
     if jobs:
         raise OrganizationBusy(_l(
             "%(name)s still has %(n)d open jobs. Hand them to another organisation first "
-            "(the queue lists them), then retire it.", name=org.name, n=jobs))
+            "(they are listed below), then retire it.", name=org.name, n=jobs))
     org.active = False
 
 

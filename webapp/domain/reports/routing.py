@@ -103,6 +103,21 @@ def set_exception(compound: Compound, category: Category, org: Organization | No
         row.org = org
 
 
+def set_exceptions(compound: Compound, choices: dict[int, int | None]) -> None:
+    """The compound page's one save: category id → organisation id (None: the category's
+    route), for the active categories."""
+    categories = {c.id: c for c in active_categories()}
+    teams = {o.id: o for o in organizations(compound.community_id)}
+    for category_id, org_id in choices.items():
+        if category_id not in categories:
+            continue
+        org = teams.get(org_id) if org_id is not None else None
+        if org_id is not None and org is None:
+            raise RoutingRefused(_l("Choose one of the community's property companies, grid "
+                                    "teams or its office."))
+        set_exception(compound, categories[category_id], org)
+
+
 def office_of(community_id: int) -> Organization | None:
     return db.session.scalars(
         select(Organization).where(Organization.community_id == community_id,
