@@ -13,5 +13,6 @@ from webapp.admin import (  # noqa: E402,F401
     points,
     routing,
     services,
+    setup,
     views,
 )

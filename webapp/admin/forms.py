@@ -55,6 +55,14 @@ class OrganizationForm(AppForm):
     phone = StringField()
 
 
+class CommunityForm(AppForm):
+    """The community's own details."""
+
+    name = StringField()
+    hotline = StringField()
+    hotline_24h = StringField()
+
+
 class RoutingFilterForm(AppForm):
     """The routing table's filter, from the query string (a GET: nothing to protect)."""
 

@@ -2,6 +2,7 @@
 one is offered nowhere new."""
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from tests.conftest import count
@@ -12,6 +13,12 @@ from webapp.domain.reports import dispatch, routing
 from webapp.extensions import db
 from webapp.models import Organization, OrgKind, Report, User
 from webapp.models.text import max_length
+
+
+@pytest.fixture(autouse=True)
+def english(app):
+    with force_locale("en"):
+        yield
 
 
 def bayi():
