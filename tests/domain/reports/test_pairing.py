@@ -2,6 +2,7 @@
 and the place CSV's optional columns; unknown names create the organisation."""
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from tests.conftest import app_secret, count
@@ -18,6 +19,12 @@ PLACES = ("小区,楼栋,单元,帮建物业,网格\n"
           "滨河小区,1号楼,2单元,,\n"
           "滨河小区,2号楼,,恒安物业,第三网格\n"
           "柳巷小区,1号楼,1单元,,第三网格\n")
+
+
+@pytest.fixture(autouse=True)
+def english(app):
+    with force_locale("en"):
+        yield
 
 
 @pytest.fixture
