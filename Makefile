@@ -3,6 +3,7 @@ PY      ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
 PORT    ?= 8000
+DEMO    ?= 1
 export FLASK_APP := wsgi.py
 # System packages each command needs (tools/system_deps.py installs them as root on Debian,
 # else says in one line what to install): the web app needs only a Python that makes venvs.
@@ -37,7 +38,8 @@ fonts/NotoSansSC-Regular.ttf: node_modules/.package-lock.json
 webapp/translations/zh/LC_MESSAGES/messages.mo: $(wildcard webapp/translations/*/LC_MESSAGES/messages.po) $(BIN)/.installed
 	$(BIN)/pybabel compile --statistics -d webapp/translations
 
-## run: migrate, load demo data into an empty database, serve with gunicorn on 127.0.0.1:$(PORT)
+## run: migrate, load demo data into an empty database (not with DEMO=0: then an empty
+##      database gets a one-time set-up link), serve with gunicorn on 127.0.0.1:$(PORT)
 ##      together with the notification worker (Ctrl-C stops both)
 run: export MASHANG_BASE_URL ?= http://127.0.0.1:$(PORT)
 # The demo's group robots write their posts to the log (SMS does by default): see them at
@@ -45,7 +47,8 @@ run: export MASHANG_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: export MASHANG_ROBOT_DELIVERY ?= log
 run: setup
 	$(BIN)/flask db upgrade
-	$(BIN)/flask demo-data --if-empty
+	if [ "$(DEMO)" != "0" ]; then $(BIN)/flask demo-data --if-empty; fi
+	$(BIN)/flask first-run
 	$(BIN)/python tools/serve.py --bind 127.0.0.1:$(PORT) --workers 2
 
 ## test: the whole suite, browser tests included

@@ -74,7 +74,9 @@ NOT_TYPED = {
     "push_subscription.sealed_url", "push_subscription.end_reason",
     # The district's own tables, written by `flask` commands and the district generator.
     "district.code", "district.name", "street.code", "street.name", "company.name",
-    "company.credit_code", "organization.phone",
+    "company.credit_code",
+    # The first-run link: a digest of the token.
+    "first_run_link.token_hash",
     # A neighbour following a report: digests of the key and link, the page's language.
     "report_follower.submission_key_hash", "report_follower.link_token_hash",
     "report_follower.language",
@@ -373,6 +375,11 @@ WAYS = [
         "/admin/organizations", robot_url, "secret", kind="dingtalk",
         webhook="https://oapi.dingtalk.com/robot/send?access_token=t"), latin),
     Way("push_subscription.endpoint", push_subscription, push_endpoint),
+    Way("organization.name", admin_post("/admin/organizations", "/admin/organizations", "name",
+                                        kind="property")),
+    Way("organization.phone", admin_post("/admin/organizations", "/admin/organizations",
+                                         "phone", kind="property", name="恒安物业"),
+        phone, digits),
 ]
 
 

@@ -1,6 +1,6 @@
-"""Command-line: flask community create, flask users create, flask demo-data, flask qr list,
-flask qr sheet, flask worker, flask sla sweep, flask photos sweep, flask privacy purge,
-flask open311 key create, flask backup."""
+"""Command-line: flask community create, flask first-run, flask users create,
+flask demo-data, flask qr list, flask qr sheet, flask worker, flask sla sweep,
+flask photos sweep, flask privacy purge, flask open311 key create, flask backup."""
 
 import sys
 from datetime import timedelta
@@ -8,6 +8,7 @@ from datetime import timedelta
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import force_locale
 
 from webapp.domain import unit_of_work
 from webapp.domain.notify import outbox
@@ -16,6 +17,7 @@ from webapp.domain.places import lookup as places
 from webapp.domain.places import printing
 from webapp.domain.reports import purge, routing
 from webapp.domain.shared import photos, spreadsheet
+from webapp.domain.shared.tokens import new_password
 from webapp.models import Role
 from webapp.models.types import utcnow
 from webapp.seed.demo import DEMO_PASSWORD, DEMO_USERS, load_demo_data
@@ -61,9 +63,10 @@ def qr_sheet(compound_name, kind, paper, preset, skip, cut_guides, replaced_only
                                   sizes={"skip": str(skip)}, cut_guides=cut_guides,
                                   replacements_only=replaced_only)
     try:
-        pdf, _name = printing.render_for_form(compounds[0], choice,
-                                              current_app.config["BASE_URL"],
-                                              current_app.config.get("QR_FONT"))
+        with unit_of_work():  # records when its codes were printed
+            pdf, _name = printing.render_for_form(compounds[0], choice,
+                                                  current_app.config["BASE_URL"],
+                                                  current_app.config.get("QR_FONT"))
     except printing.PrintError as error:
         raise click.UsageError(str(error)) from error
     with open(output, "wb") as out:
@@ -168,18 +171,62 @@ def privacy_purge(days):
 @click.option("--office", required=True, help="Name of the community office (an organisation).")
 @click.option("--hotline", help="Office phone shown to residents.")
 @click.option("--hotline-24h", "hotline_24h", help="24-hour phone shown to residents.")
-def create_community(code, name, office, hotline, hotline_24h):
-    """Create a community, its office, and the standard report categories."""
-    from webapp.seed.community import SetupRefused
+@click.option("--admin", "admin_username", help="Username of the first admin (asked for when "
+              "run in a terminal).")
+@click.option("--admin-name", help="The admin's name as colleagues see it.")
+def create_community(code, name, office, hotline, hotline_24h, admin_username, admin_name):
+    """Create a community, its office, the standard report categories and its first admin
+    account. The password is asked twice, or made and printed once if left empty."""
+    from webapp.seed.community import SetupRefused, set_up
     from webapp.seed.community import create_community as create
 
+    asking = sys.stdin.isatty()
+    if admin_username is None and asking:
+        admin_username = click.prompt("First admin's username", default="admin")
+    password = ""
+    if admin_username is not None:
+        admin_name = admin_name or (click.prompt("Their name", default=admin_username)
+                                    if asking else admin_username)
+        if asking:
+            password = click.prompt("Password (empty: make one)", default="", hide_input=True,
+                                    confirmation_prompt=True, show_default=False)
+    made = not password
+    password = password or new_password()
     try:
         with unit_of_work():
-            community = create(code, name, office, hotline, hotline_24h)
+            if admin_username is None:
+                community = create(code, name, office, hotline, hotline_24h)
+            else:
+                community, admin = set_up(code, name, office, hotline, hotline_24h,
+                                          admin_username, admin_name, password)
     except SetupRefused as refused:
-        raise click.UsageError(str(refused)) from None
+        with force_locale("en"):  # the command line speaks English, as its help does
+            raise click.UsageError(str(refused)) from None
     click.echo(f"Created {community.name} ({community.code}) with its office {office}.")
-    click.echo(f"Next: flask users create --username … --name … --role admin --org {office}")
+    if admin_username is None:
+        click.echo(f"Next: flask users create --username … --name … --role admin --org {office}")
+        return
+    click.echo(f"Admin account: {admin.username}")
+    if made:
+        click.echo(f"Password (shown only now): {password}")
+    base = current_app.config["BASE_URL"].rstrip("/")
+    click.echo(f"Log in at {base}/login, then follow the setup checklist: {base}/admin/setup")
+
+
+@click.command("first-run")
+def first_run_link():
+    """While the database has no community: print a one-time link to set one up in the
+    browser (it expires in 24 hours). Otherwise say nothing is needed."""
+    from webapp.domain.people import first_run
+
+    with unit_of_work():
+        token = first_run.issue(utcnow()) if first_run.needed() else None
+    if token is None:
+        return
+    base = current_app.config["BASE_URL"].rstrip("/")
+    click.echo("No community yet. Set one up in the browser with this one-time link "
+               f"(valid for 24 hours):\n  {base}/first-run/{token}")
+    click.echo("Or on the command line: flask community create --code … --name … --office …")
 
 
 @click.command("worker")
@@ -226,5 +273,6 @@ def init_app(app) -> None:
     app.cli.add_command(privacy_cli)
     app.cli.add_command(community_cli)
     app.cli.add_command(demo_data)
+    app.cli.add_command(first_run_link)
     app.cli.add_command(backup)
     app.cli.add_command(worker)

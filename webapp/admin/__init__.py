@@ -12,6 +12,8 @@ from webapp.admin import (  # noqa: E402,F401
     organizations,
     places,
     points,
+    routing,
     services,
+    setup,
     views,
 )

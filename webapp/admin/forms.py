@@ -5,6 +5,7 @@ hand-written fields, whose names are these fields' names."""
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from flask import request
 from flask_wtf.file import FileField
 from wtforms import PasswordField, StringField, TextAreaField
 
@@ -14,7 +15,7 @@ from webapp.domain.places import csv_import
 from webapp.domain.reports import categories, questions
 from webapp.domain.services import care_cards, catalogue, rewards, slot_changes
 from webapp.forms import AppForm, TickField, WholeNumberField
-from webapp.inputs import LARGEST_ID
+from webapp.inputs import LARGEST_ID, whole_number
 from webapp.models import Milestone
 
 
@@ -44,6 +45,49 @@ class RobotForm(AppForm):
     kind = StringField()
     webhook = StringField()
     secret = StringField()
+
+
+class OrganizationForm(AppForm):
+    """Adding an organisation (its kind, name and duty phone), or changing name and phone."""
+
+    kind = StringField()
+    name = StringField()
+    phone = StringField()
+
+
+class CommunityForm(AppForm):
+    """The community's own details."""
+
+    name = StringField()
+    hotline = StringField()
+    hotline_24h = StringField()
+
+
+class RoutingFilterForm(AppForm):
+    """The routing table's filter, from the query string (a GET: nothing to protect)."""
+
+    class Meta:
+        csrf = False
+
+    name = StringField()
+    missing = StringField()
+
+
+class RoutingTableForm(AppForm):
+    """The routing table's one save: the compounds shown (`compound`, repeated), and for each
+    its partner company (partner-<id>) and grid (grid-<id>), blank for none; or, on a
+    compound's own page, each category's exception (category-<id>, blank for none)."""
+
+    def choices(self) -> dict[int, tuple[int | None, int | None]]:
+        form = request.form
+        ids = (whole_number(value) for value in form.getlist("compound"))
+        return {compound_id: (whole_number(form.get(f"partner-{compound_id}", "")),
+                              whole_number(form.get(f"grid-{compound_id}", "")))
+                for compound_id in ids if compound_id is not None}
+
+    def exceptions(self, category_ids) -> dict[int, int | None]:
+        return {category_id: whole_number(request.form.get(f"category-{category_id}", ""))
+                for category_id in category_ids}
 
 
 # --- accounts -------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Admin page "Organisations · group robots": each organisation's WeCom or DingTalk robot,
-and a button that posts a test message to it at once."""
+"""Admin page "Organisations · group robots": the community's property companies, grid teams
+and departments — added, renamed, re-phoned, retired and brought back — and each one's WeCom
+or DingTalk robot, with a button that posts a test message to it at once."""
 
 from time import time
 
@@ -10,23 +11,82 @@ from flask_login import current_user
 from webapp import refusals
 from webapp.access import in_my_community_or_404, requires
 from webapp.admin import bp
-from webapp.admin.forms import RobotForm
+from webapp.admin.forms import OrganizationForm, RobotForm
 from webapp.channels import DeliveryFailed, Outgoing
 from webapp.channels import robots as robot_channel
+from webapp.domain import unit_of_work
+from webapp.domain.people import organizations as orgs
 from webapp.domain.people import robots
 from webapp.domain.people.permissions import Action
 from webapp.models import Organization
 
 
-def render_organizations(problem=None, status=200, draft_for=None):
-    """`draft_for`: the id of the organisation whose typed values come back after a refusal."""
+def render_organizations(problem=None, status=200, draft_for=None, busy=None):
+    """`draft_for`: the id of the organisation whose typed values come back after a refusal
+    ("new" for the form that adds one); `busy`: an organisation whose open jobs to list."""
     community_id = current_user.organization.community_id
     response = make_response(render_template(
-        "admin/organizations.html", orgs=robots.organizations_of(community_id),
-        kinds=robots.KIND_LABELS, masked=robots.masked_secret, problem=problem,
-        draft_for=draft_for, draft=request.form), status)
+        "admin/organizations.html", orgs=orgs.organizations_of(community_id),
+        kinds=robots.KIND_LABELS, org_kinds=orgs.KIND_LABELS, addable=orgs.ADDABLE,
+        masked=robots.masked_secret, problem=problem, draft_for=draft_for, draft=request.form,
+        busy=busy, busy_jobs=orgs.open_job_list(busy) if busy else []), status)
     response.headers["Cache-Control"] = "private, no-store"  # webhooks are credentials
     return response
+
+
+def refused(problem, status):
+    org_id = request.view_args.get("org_id")
+    return render_organizations(problem, status,
+                                draft_for=f"org-{org_id}" if org_id else "new")
+
+
+@bp.post("/organizations")
+@requires(Action.MANAGE_ORGANIZATIONS)
+@refusals.answered_by(refused)
+def add_organization():
+    form = OrganizationForm()
+    org = orgs.add(current_user.organization.community, form.kind.data, form.name.data,
+                   form.phone.data)
+    flash(_("%(name)s added.", name=org.name), "success")
+    return redirect(url_for("admin.organizations", _anchor=f"org-{org.id}"), code=303)
+
+
+@bp.post("/organizations/<int:org_id>")
+@requires(Action.MANAGE_ORGANIZATIONS)
+@refusals.answered_by(refused)
+def change_organization(org_id):
+    org = in_my_community_or_404(Organization, org_id)
+    form = OrganizationForm()
+    orgs.change(org, form.name.data, form.phone.data)
+    flash(_("%(name)s saved.", name=org.name), "success")
+    return redirect(url_for("admin.organizations", _anchor=f"org-{org.id}"), code=303)
+
+
+@bp.post("/organizations/<int:org_id>/retire")
+@requires(Action.MANAGE_ORGANIZATIONS)
+def retire_organization(org_id):
+    org = in_my_community_or_404(Organization, org_id)
+    try:
+        with unit_of_work():
+            orgs.retire(org)
+            routed = len(orgs.compounds_routed_to(org))
+    except orgs.OrganizationRefused as refusal:
+        return render_organizations(str(refusal), refusal.status, busy=org)
+    flash(_("%(name)s is retired: it stays on its old reports and is offered nowhere new.",
+            name=org.name) + (" " + _("%(n)d compounds were routed to it: choose another on "
+                                      "the routing page.", n=routed) if routed else ""),
+          "success")
+    return redirect(url_for("admin.organizations", _anchor=f"org-{org.id}"), code=303)
+
+
+@bp.post("/organizations/<int:org_id>/bring-back")
+@requires(Action.MANAGE_ORGANIZATIONS)
+def bring_back_organization(org_id):
+    org = in_my_community_or_404(Organization, org_id)
+    with unit_of_work():
+        orgs.bring_back(org)
+    flash(_("%(name)s is back: it can be chosen again.", name=org.name), "success")
+    return redirect(url_for("admin.organizations", _anchor=f"org-{org.id}"), code=303)
 
 
 @bp.get("/organizations")

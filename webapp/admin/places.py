@@ -8,8 +8,10 @@ from webapp import refusals
 from webapp.access import in_my_community_or_404, requires
 from webapp.admin import bp, confirm
 from webapp.admin.forms import PlaceForm, PlaceImportForm
+from webapp.domain.people.organizations import KIND_LABELS
 from webapp.domain.people.permissions import Action
-from webapp.domain.places import csv_import, editing
+from webapp.domain.places import editing
+from webapp.domain.reports import pairing
 from webapp.models import Building, Community, Compound, Entrance, QrCode
 
 KINDS = {"compound": Compound, "building": Building, "entrance": Entrance}
@@ -53,7 +55,7 @@ def place_or_404(kind: str, place_id: int):
 def render_places(problem=None, status=200, import_result=None, csv_text=None):
     return render_template("admin/places.html", compounds=editing.compounds_of(
         community().id), reports=editing.report_counts(), problem=problem,
-        result=import_result, csv_text=csv_text), status
+        result=import_result, csv_text=csv_text, org_kinds=KIND_LABELS), status
 
 
 def render_compound(compound, problem=None, status=200):
@@ -142,7 +144,7 @@ def import_places():
     confirmation carries the file's text, so nothing is kept on the server in between."""
     form = PlaceImportForm()
     text = form.text()
-    result = csv_import.import_places(community(), text, apply=form.confirm.data)
+    result = pairing.import_places(community(), text, apply=form.confirm.data)
     if result.problems:
         return render_places(_("Nothing was imported: fix these lines and upload again."), 422,
                              result)
@@ -151,4 +153,9 @@ def import_places():
     flash(_("Imported: %(c)d compounds, %(b)d buildings, %(e)d entrances, %(q)d new codes.",
             c=result.new_compounds, b=result.new_buildings, e=result.new_entrances,
             q=result.new_codes), "success")
+    if result.new_organizations or result.routing_changes:
+        flash(_("Routing changes for %(n)d compounds; organisations added: %(names)s.",
+                n=result.routing_changes,
+                names=_(", ").join(name for _kind, name in result.new_organizations) or "—"),
+              "success")
     return redirect(url_for("admin.places"), code=303)

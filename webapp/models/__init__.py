@@ -7,6 +7,7 @@ from webapp.models.bookings import (
     Slot,
     VolunteerShift,
 )
+from webapp.models.first_run import FirstRunLink
 from webapp.models.followers import ReportFollower
 from webapp.models.notify import (
     Channel,
@@ -56,6 +57,7 @@ from webapp.models.reports import (
     SlaTarget,
     WorkingDayOverride,
 )
+from webapp.models.routing import CompoundRoute
 from webapp.models.search import ReportSearch
 
 __all__ = [
@@ -73,6 +75,7 @@ __all__ = [
     "PeriodicRun", "PushSubscription",
     "ReportFollower", "ReportSearch",
     "Company", "District", "Street",
+    "CompoundRoute", "FirstRunLink",
 ]
 
 from webapp.extensions import db  # noqa: E402

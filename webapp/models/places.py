@@ -120,6 +120,8 @@ class QrCode(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # Set on a code issued to replace a vandalised or forged poster's code.
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("qr_code.id"))
+    # When a poster or label of it was last downloaded (the setup checklist's "printed").
+    printed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     building: Mapped[Building] = relationship()
     entrance: Mapped[Entrance | None] = relationship()

@@ -1,11 +1,14 @@
 """A new installation's first steps: the standard report categories, and a community with
-its office, so that the first admin account has an organisation to belong to."""
+its office and its first admin account (from `flask community create` or the first-run page
+in the browser)."""
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from webapp.domain import DomainRefused
+from webapp.domain.people import accounts
 from webapp.extensions import db
-from webapp.models import Category, Community, Organization, OrgKind, Routing
+from webapp.models import Category, Community, Organization, OrgKind, Role, Routing, User
 from webapp.models.text import TextTooLong, fit, plain
 
 # code, zh, en, icon, is_major, routing — the kinds of trouble residents report (cf. 52022)
@@ -44,22 +47,49 @@ def ensure_standard_categories() -> int:
 def create_community(code: str, name: str, office: str, hotline: str | None = None,
                      hotline_24h: str | None = None,
                      timezone: str = "Asia/Shanghai") -> Community:
-    code, name, office = (plain(value).strip() for value in (code, name, office))
-    if not (code and name and office):
-        raise SetupRefused("A community needs a code, a name and an office name.")
-    try:
-        for column, value in ((Community.code, code), (Community.name, name),
-                              (Organization.name, office), (Community.hotline, hotline),
-                              (Community.hotline_24h, hotline_24h),
-                              (Community.timezone, timezone)):
-            fit(column, value)
-    except TextTooLong as error:
-        raise SetupRefused(str(error)) from None
+    code, name, office = (plain(value or "").strip() for value in (code, name, office))
+    hotline, hotline_24h = (plain(value).strip() or None if value else None
+                            for value in (hotline, hotline_24h))
+    for field, value in (("code", code), ("name", name), ("office", office)):
+        if not value:
+            raise SetupRefused(_l("A community needs a code, a name and an office name."),
+                               field)
+    if not (code.isascii() and code.replace("-", "").replace("_", "").isalnum()):
+        raise SetupRefused(_l("The code uses letters, digits, - and _ only (it is part of "
+                              "addresses, e.g. bayi)."), "code")
+    for field, column, value, label in (
+            ("code", Community.code, code, _l("Code")),
+            ("name", Community.name, name, _l("Community name")),
+            ("office", Organization.name, office, _l("Office")),
+            ("hotline", Community.hotline, hotline, _l("Hotline")),
+            ("hotline_24h", Community.hotline_24h, hotline_24h, _l("24-hour line")),
+            ("timezone", Community.timezone, timezone, "timezone")):
+        try:
+            fit(column, value, label)
+        except TextTooLong as error:
+            raise SetupRefused(str(error), field) from None
     if db.session.scalar(select(Community).where(Community.code == code)) is not None:
-        raise SetupRefused(f"A community with the code {code!r} exists already.")
+        raise SetupRefused(_l("A community with the code %(code)s exists already.",
+                              code=code), "code")
     community = Community(code=code, name=name, hotline=hotline, hotline_24h=hotline_24h,
                           timezone=timezone)
     db.session.add(community)
     db.session.add(Organization(community=community, kind=OrgKind.OFFICE, name=office))
     ensure_standard_categories()
+    db.session.flush()
     return community
+
+
+def set_up(code: str, name: str, office: str, hotline: str | None, hotline_24h: str | None,
+           username: str, display_name: str, password: str) -> tuple[Community, User]:
+    """A community, its office, the standard categories and its first admin, in the
+    caller's unit of work: all of them or, refused, none."""
+    community = create_community(code, name, office, hotline, hotline_24h)
+    office_org = db.session.scalars(select(Organization).where(
+        Organization.community_id == community.id, Organization.kind == OrgKind.OFFICE)).one()
+    try:
+        admin = accounts.create_user(username, display_name, password, Role.ADMIN, office_org)
+    except accounts.AccountError as error:
+        raise SetupRefused(error.message) from None
+    db.session.flush()  # the admin's id, for logging them in
+    return community, admin

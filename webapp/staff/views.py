@@ -251,9 +251,10 @@ def print_codes():
     if not args.get("download"):
         return render_template("staff/print.html", **context)
     try:
-        pdf, name = printing.render_for_form(chosen, print_choice(args),
-                                             current_app.config["BASE_URL"],
-                                             current_app.config.get("QR_FONT"))
+        with unit_of_work():  # records when its codes were printed
+            pdf, name = printing.render_for_form(chosen, print_choice(args),
+                                                 current_app.config["BASE_URL"],
+                                                 current_app.config.get("QR_FONT"))
     except printing.PrintError as error:
         return render_template("staff/print.html", problem=str(error), **context), 422
     return Response(pdf, mimetype="application/pdf", headers={

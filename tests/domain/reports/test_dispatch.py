@@ -39,6 +39,14 @@ def test_escalate_to_a_department(report, users):
     assert any(e.note == "占用消防通道" and not e.is_public for e in report.events)
 
 
+def test_a_retired_department_is_not_escalated_to(report, users):
+    police = org_named("坞城派出所")
+    police.active = False
+    with pytest.raises(transitions.TransitionRefused):
+        dispatch.escalate(report, users["dispatcher"], police, "占用消防通道", now=minutes(5))
+    assert report.status == S.SUBMITTED
+
+
 def test_merge_reject_note_reply_and_board_visibility(report, entrance_code, users, tmp_path):
     dispatcher = users["dispatcher"]
     other, _ = intake.submit_report(entrance_code, intake.ReportDraft(

@@ -53,3 +53,43 @@ def test_a_job_is_handed_to_active_handlers_and_dispatchers_of_the_chosen_organi
     with unit_of_work():
         users["mateng"].active = False
     assert users["mateng"] not in routing.people([partner])
+
+
+def test_a_retired_partner_or_grid_is_never_suggested(report):
+    office = routing.office_of(report.community_id)
+    for route, attribute in ((Routing.PARTNER, "partner_org"), (Routing.GRID, "grid_org")):
+        routed(report, route)
+        org = getattr(report.compound, attribute)
+        with unit_of_work():
+            org.active = False
+        assert routing.suggested_org(report) == office
+        with unit_of_work():
+            org.active = True
+
+
+def test_a_compound_exception_goes_before_the_category_route(report):
+    compound, category = report.compound, report.category
+    grid = compound.grid_org
+    routed(report, Routing.PARTNER)
+    with unit_of_work():
+        routing.set_exception(compound, category, grid)
+    assert routing.suggested_org(report) == grid
+    effect = dict((org.id, cats) for org, cats in routing.effect(
+        [compound], routing.active_categories(), report.community_id)[compound.id])
+    assert category in effect[grid.id]
+    with unit_of_work():
+        grid.active = False  # a retired exception counts for nothing
+    assert routing.suggested_org(report) == compound.partner_org
+    with unit_of_work():
+        grid.active = True
+        routing.set_exception(compound, category, None)
+    assert routing.suggested_org(report) == compound.partner_org
+
+
+def test_an_exception_names_an_active_team_of_the_same_community(report):
+    department = routing.organizations(report.community_id, [OrgKind.DEPARTMENT])[0]
+    with pytest.raises(routing.RoutingRefused):
+        routing.set_exception(report.compound, report.category, department)
+    other = routing.organization_named("新桥北村社区居委会")
+    with pytest.raises(routing.RoutingRefused):
+        routing.set_exception(report.compound, report.category, other)

@@ -20,6 +20,7 @@ from qr_sheets import (
 from webapp.domain import DomainRefused
 from webapp.extensions import db
 from webapp.models import Building, Compound, Entrance, QrCode
+from webapp.models.types import utcnow
 
 
 def scan_url(base_url: str, token: str) -> str:
@@ -149,4 +150,7 @@ def render_for_form(compound: Compound | None, choice: PrintChoice, base_url: st
             raise PrintError(_l("Choose posters or labels."))
     except FontNotFound as error:
         raise PrintError(str(error)) from error
+    printed = utcnow()  # the setup checklist's "codes printed", in the caller's unit of work
+    for code in codes:
+        code.printed_at = printed
     return pdf, f"mashang-{kind}-{compound.id}.pdf"

@@ -88,7 +88,7 @@ def escalate(report: Report, actor: User, department: Organization, reason: str,
     takes the job over by accepting it."""
     now = check_allowed(report, actor, Action.ESCALATE, version, now)
     if department is None or department.kind != OrgKind.DEPARTMENT or \
-            department.community_id != report.community_id:
+            not department.active or department.community_id != report.community_id:
         raise TransitionRefused(_l("Choose a department to escalate to."))
     reason = required_text(reason)
     record_event(report, "escalated", report.status, S.ESCALATED, department.name, actor=actor,

@@ -1,23 +1,121 @@
-"""Who a report should go to: per category (and community), the compound's partner company
-("1+N"), its grid, or the community office."""
+"""Who a report should go to: an exception set for the compound and category, else the
+category's route in the community — the compound's partner company ("1+N"), its grid or the
+community office — falling back to the office. Retired organisations are never suggested,
+offered or routed to."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from webapp.domain import DomainRefused
 from webapp.domain.reports import category_settings
 from webapp.extensions import db
-from webapp.models import Organization, OrgKind, Report, Role, Routing, User
+from webapp.models import (
+    Category,
+    Compound,
+    CompoundRoute,
+    Organization,
+    OrgKind,
+    Report,
+    Role,
+    Routing,
+    User,
+)
+
+
+class RoutingRefused(DomainRefused, ValueError):
+    """str() is a message for the admin."""
+
+
+def usable(org: Organization | None) -> Organization | None:
+    return org if org is not None and org.active else None
+
+
+def _choose(compound: Compound, route: str, exception: Organization | None,
+            office: Organization | None) -> Organization | None:
+    if usable(exception):
+        return exception
+    if route == Routing.PARTNER and usable(compound.partner_org):
+        return compound.partner_org
+    if route == Routing.GRID and usable(compound.grid_org):
+        return compound.grid_org
+    return office
 
 
 def suggested_org(report: Report) -> Organization | None:
-    compound = report.compound
     route = category_settings.routing_for(report.category, report.community_id)
-    if route == Routing.PARTNER and compound.partner_org is not None:
-        return compound.partner_org
-    if route == Routing.GRID and compound.grid_org is not None:
-        return compound.grid_org
-    return office_of(report.community_id)
+    exception = db.session.scalar(select(CompoundRoute).where(
+        CompoundRoute.compound_id == report.compound_id,
+        CompoundRoute.category_id == report.category_id))
+    return _choose(report.compound, route, exception.org if exception else None,
+                   office_of(report.community_id))
+
+
+def active_categories() -> list[Category]:
+    return [c for c in category_settings.categories() if c.active]
+
+
+def exceptions_of(compound_ids: Iterable[int]) -> dict[tuple[int, int], Organization]:
+    """The exceptions of these compounds: (compound id, category id) → organisation."""
+    ids = list(compound_ids)
+    if not ids:
+        return {}
+    return {(r.compound_id, r.category_id): r.org for r in db.session.scalars(
+        select(CompoundRoute).where(CompoundRoute.compound_id.in_(ids)))}
+
+
+def effect(compounds: list[Compound], categories: list[Category], community_id: int
+           ) -> dict[int, list[tuple[Organization | None, list[Category]]]]:
+    """For each compound, where a report of each category would be suggested, grouped by
+    organisation (in the order the categories come): what the admin sees of the routing."""
+    routes = {c.id: category_settings.routing_for(c, community_id) for c in categories}
+    exceptions, office = exceptions_of(c.id for c in compounds), office_of(community_id)
+    found = {}
+    for compound in compounds:
+        groups: dict[int | None, tuple[Organization | None, list[Category]]] = {}
+        for category in categories:
+            org = _choose(compound, routes[category.id],
+                          exceptions.get((compound.id, category.id)), office)
+            groups.setdefault(org.id if org else None, (org, []))[1].append(category)
+        found[compound.id] = list(groups.values())
+    return found
+
+
+def set_exception(compound: Compound, category: Category, org: Organization | None) -> None:
+    """Reports of `category` at `compound` go to `org` (an active organisation of the
+    community other than a department); None goes back to the category's route."""
+    row = db.session.scalar(select(CompoundRoute).where(
+        CompoundRoute.compound_id == compound.id, CompoundRoute.category_id == category.id))
+    if org is None:
+        if row is not None:
+            db.session.delete(row)
+        return
+    if not org.active or org.community_id != compound.community_id or \
+            org.kind == OrgKind.DEPARTMENT:
+        raise RoutingRefused(_l("Choose one of the community's property companies, grid "
+                                "teams or its office."))
+    if row is None:
+        db.session.add(CompoundRoute(compound=compound, category=category, org=org))
+    else:
+        row.org = org
+
+
+def set_exceptions(compound: Compound, choices: dict[int, int | None]) -> None:
+    """The compound page's one save: category id → organisation id (None: the category's
+    route), for the active categories."""
+    categories = {c.id: c for c in active_categories()}
+    teams = {o.id: o for o in organizations(compound.community_id)}
+    for category_id, org_id in choices.items():
+        if category_id not in categories:
+            continue
+        org = teams.get(org_id) if org_id is not None else None
+        if org_id is not None and org is None:
+            raise RoutingRefused(_l("Choose one of the community's property companies, grid "
+                                    "teams or its office."))
+        set_exception(compound, categories[category_id], org)
 
 
 def office_of(community_id: int) -> Organization | None:
@@ -29,6 +127,7 @@ def office_of(community_id: int) -> Organization | None:
 
 
 def organizations(community_id: int, kinds=None) -> list[Organization]:
+    """The community's active organisations: all that may be offered anywhere new."""
     query = select(Organization).where(Organization.community_id == community_id,
                                        Organization.active)
     if kinds:
@@ -62,4 +161,6 @@ def people_by_organization(orgs: list[Organization], first: Organization | None 
 
 
 def organization_named(name: str) -> Organization | None:
-    return db.session.scalars(select(Organization).where(Organization.name == name)).first()
+    """An active organisation of this name (in any community): `flask users create`."""
+    return db.session.scalars(select(Organization).where(Organization.name == name,
+                                                         Organization.active)).first()

@@ -27,6 +27,7 @@ API_KEY_BYTES = 24  # 192 bits
 REQUEST_TOKEN_BYTES = 16
 FILE_NAME_BYTES = 18
 SECRET_KEY_BYTES = 32
+FIRST_RUN_TOKEN_BYTES = 24
 SUBMISSION_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 QR_TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{10,32}$")
 
@@ -82,6 +83,16 @@ def new_request_token() -> str:
 def new_file_name(suffix: str) -> str:
     """A stored file's name that cannot be guessed from another's."""
     return secrets.token_urlsafe(FILE_NAME_BYTES) + suffix
+
+
+def new_first_run_token() -> str:
+    """The one-time link that sets up an empty installation (domain/people/first_run.py)."""
+    return secrets.token_urlsafe(FIRST_RUN_TOKEN_BYTES)
+
+
+def new_password() -> str:
+    """A password made for an admin who asked for one, printed once."""
+    return secrets.token_urlsafe(12)
 
 
 def new_secret_key() -> str:
