@@ -8,7 +8,7 @@ export FLASK_APP := wsgi.py
 # System packages each command needs (tools/system_deps.py installs them as root on Debian,
 # else says in one line what to install): the web app needs only a Python that makes venvs.
 SYSTEM_DEPS := $(PY) tools/system_deps.py
-TEST_NEEDS  := chromium fonts redis
+TEST_NEEDS  := chromium fonts redis nginx
 
 .PHONY: setup run test test-postgres test-fast screenshots bench lint translations clean
 
@@ -62,7 +62,7 @@ test-postgres: setup
 	$(BIN)/python tools/throwaway_postgres.py -- $(BIN)/pytest -q
 
 test-fast: setup
-	$(SYSTEM_DEPS) fonts redis
+	$(SYSTEM_DEPS) fonts redis nginx
 	$(BIN)/pytest -q -m "not e2e"
 
 ## screenshots: refresh the README's pictures from the browser tests

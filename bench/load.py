@@ -5,6 +5,10 @@ loads each route in turn from concurrent clients: GET /q/<token>; the report for
 without a photo and with a 1600×1200 JPEG (GET the form, POST it multipart); GET /lang/zz, which
 touches no database. The rate limiter is off: this measures the server. Run:
 .venv/bin/python bench/load.py [--workers N] [--clients 50] [--seconds 30] [--postgres]
+
+With --nginx it measures instead the scan page and the board straight from gunicorn and through
+nginx (deploy/nginx/mashang.conf over TLS, its micro-cache on), against a bare Flask hello-world
+served by the same gunicorn settings (bench/hello_app.py), all in the same run.
 """
 
 import argparse
@@ -14,19 +18,29 @@ import os
 import platform
 import re
 import secrets
+import ssl
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
 
 from PIL import Image
 from scan_page import percentile, ratio
-from serve import HOST, ROOT, demo_database, free_port, gunicorn, server_env, smoke
+from serve import (
+    HELLO_APP,
+    HOST,
+    ROOT,
+    demo_database,
+    free_port,
+    gunicorn,
+    server_env,
+    smoke,
+)
 
 CONF = ROOT / "gunicorn.conf.py"
 TRIVIAL = "/lang/zz?next=/"
@@ -94,10 +108,11 @@ def demo_site(postgres, workers, tmp):
 # --- one resident's browser -----------------------------------------------------------------
 
 class Client:
-    """A connection and a cookie jar."""
+    """A connection (over TLS with a `tls` context) and a cookie jar."""
 
-    def __init__(self, port):
-        self.conn = http.client.HTTPConnection(HOST, port, timeout=TIMEOUT)
+    def __init__(self, port, tls=None):
+        self.conn = http.client.HTTPSConnection(HOST, port, timeout=TIMEOUT, context=tls) \
+            if tls else http.client.HTTPConnection(HOST, port, timeout=TIMEOUT)
         self.cookies = SimpleCookie()
 
     def request(self, method, path, body=None, headers=None):
@@ -188,7 +203,7 @@ def timed(record, label, send):
     return resp
 
 
-def run_load(port, clients, seconds, step):
+def run_load(port, clients, seconds, step, tls=None):
     """`clients` threads, each its own Client, call step(client, record) until `seconds` have
     passed. Returns {label: Tally} and the wall time."""
     lock, tallies = threading.Lock(), {}
@@ -206,7 +221,7 @@ def run_load(port, clients, seconds, step):
                     tally.samples.append(problem)
 
     def client():
-        me = Client(port)
+        me = Client(port, tls)
         start.wait()
         while time.monotonic() < deadline[0]:
             step(me, record)
@@ -245,6 +260,40 @@ def submit_step(token, photo):
     return step
 
 
+@contextmanager
+def nginx_routes(site, args, tmp):
+    """--nginx: the bare Flask hello-world under the same gunicorn settings as the app, the
+    scan page and the board from gunicorn, then both through nginx over TLS. Each route is
+    (port, TLS context or None, step)."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    from nginx_front import nginx_in_front
+
+    hello_logs = Path(tmp) / "hello"
+    hello_logs.mkdir()
+    extra = ["-c", str(CONF)] if CONF.exists() else []
+    hello_port = free_port()
+    with gunicorn(dict(os.environ), hello_port, args.workers, hello_logs, extra, app=HELLO_APP,
+                  probe="/"), nginx_in_front(site.port) as front:
+        tls = ssl.create_default_context(cafile=str(front.certificate))
+        scan, board = f"/q/{site.token}", "/board/"
+        yield {
+            "bare Flask hello-world": (hello_port, None, get_step("/")),
+            "scan GET /q/<token>": (site.port, None, get_step(scan)),
+            "board GET /board/": (site.port, None, get_step(board)),
+            "scan, through nginx": (front.https_port, tls, cached_step(scan)),
+            "board, through nginx": (front.https_port, tls, cached_step(board)),
+        }
+
+
+def cached_step(path):
+    """A GET through nginx, counted under its X-Cache-Status (HIT, MISS, UPDATING…)."""
+    def step(client, record):
+        resp = timed(record, "request", lambda: client.request("GET", path))
+        if resp is not None:
+            record(f"cache {resp.getheader('X-Cache-Status', '-')}", 0.0, "")
+    return step
+
+
 # --- the figures ----------------------------------------------------------------------------
 
 def worker_boots(log_dir):
@@ -271,6 +320,9 @@ def main():
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds per route, unmeasured")
     parser.add_argument("--postgres", action="store_true",
                         help="a throwaway PostgreSQL cluster instead of SQLite")
+    parser.add_argument("--nginx", action="store_true",
+                        help="scan page and board, direct and through nginx's micro-cache, "
+                             "against a bare Flask hello-world")
     args = smoke(parser, workers=1, clients=2, seconds=0.5, warmup=0)
     load_at_start, photo = os.getloadavg()[0], phone_photo()
 
@@ -283,35 +335,42 @@ def main():
               f"(1-min load average at start: {load_at_start:.1f})  "
               f"Python: {platform.python_version()}  photo: {len(photo) // 1024} KB JPEG",
               flush=True)
-        routes = {
-            "trivial GET /lang/zz": get_step(TRIVIAL),
-            "scan GET /q/<token>": get_step(f"/q/{site.token}"),
-            "report, no photo": submit_step(site.token, None),
-            "report, 1 photo": submit_step(site.token, photo),
-        }
-        results = {}
-        for route, step in routes.items():
-            if args.warmup > 0:
-                run_load(site.port, args.clients, args.warmup, step)
-            cpu, boots = time.process_time(), worker_boots(tmp)
-            tallies, wall = run_load(site.port, args.clients, args.seconds, step)
-            results[route] = (tallies, wall, (time.process_time() - cpu) / wall,
-                              worker_boots(tmp) - boots)
+        with ExitStack() as stack:
+            routes = stack.enter_context(nginx_routes(site, args, tmp)) if args.nginx else {
+                "trivial GET /lang/zz": (site.port, None, get_step(TRIVIAL)),
+                "scan GET /q/<token>": (site.port, None, get_step(f"/q/{site.token}")),
+                "report, no photo": (site.port, None, submit_step(site.token, None)),
+                "report, 1 photo": (site.port, None, submit_step(site.token, photo)),
+            }
+            results = {}
+            for route, (port, tls, step) in routes.items():
+                if args.warmup > 0:
+                    run_load(port, args.clients, args.warmup, step, tls)
+                cpu, boots = time.process_time(), worker_boots(tmp)
+                tallies, wall = run_load(port, args.clients, args.seconds, step, tls)
+                results[route] = (tallies, wall, (time.process_time() - cpu) / wall,
+                                  worker_boots(tmp) - boots)
 
     table = []
     for name, tally, wall in rows(results):
         lat = sorted(tally.latencies)
         table.append((name, len(lat), len(lat) / wall, *(percentile(lat, p) * 1000
                                                          for p in (50, 95, 99)), tally))
-    base = table[0]  # the trivial route
+    base = table[0]  # the trivial route (with --nginx: the bare Flask hello-world)
+    reference = "hello" if args.nginx else "trivial"
     print(f"{'route':<28} {'done':>6} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-          f"{'errors':>6} {'req/s ÷ trivial':>15} {'p50 ÷ trivial':>13}")
+          f"{'errors':>6} {'req/s ÷ ' + reference:>15} {'p50 ÷ ' + reference:>13}")
     for name, done, rate, p50, p95, p99, tally in table:
         print(f"{name:<28} {done:>6} {rate:>7.1f} {p50:>8.1f} {p95:>8.1f} {p99:>8.1f} "
               f"{tally.errors:>6} {ratio(rate, base[2]):>15.3f} {ratio(p50, base[3]):>13.1f}")
     for route, (_tallies, _wall, cpu, boots) in results.items():
         print(f"{route}: the load generator used {cpu:.2f} CPUs; gunicorn started {boots} "
               f"workers meanwhile (max_requests recycling, crashes)")
+    for route, (tallies, *_rest) in results.items():
+        statuses = sorted((label.split(" ", 1)[1], len(tally.latencies))
+                          for label, tally in tallies.items() if label.startswith("cache "))
+        if statuses:
+            print(f"{route}: X-Cache-Status " + ", ".join(f"{s} {n}" for s, n in statuses))
     print("POST rows: submissions (each after a GET of the form, shown below it); latency up "
           "to the 303 answer, the tracking page is not fetched.")
     errors = sum(t.errors for *_, t in table)

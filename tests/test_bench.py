@@ -44,3 +44,11 @@ def test_bench_runs_its_smoke_run(script):
     assert done.returncode == 0, (f"bench/{script}.py --smoke failed:\n"
                                   f"{(done.stdout + done.stderr)[-4000:]}")
     assert done.stdout.strip()  # it printed its figures
+
+
+def test_load_through_nginx_runs_its_smoke_run():
+    """bench/load.py --nginx: the hello-world, the app and nginx (deploy/nginx/mashang.conf)."""
+    done = subprocess.run([sys.executable, str(BENCH / "load.py"), "--smoke", "--nginx"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
+    assert "board, through nginx" in done.stdout and "X-Cache-Status HIT" in done.stdout

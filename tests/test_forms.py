@@ -3,6 +3,7 @@
 from flask_babel import force_locale
 from werkzeug.datastructures import MultiDict
 from wtforms import PasswordField, StringField, TextAreaField
+from wtforms.validators import DataRequired
 
 from webapp.forms import AppForm, TickField, WholeNumberField
 
@@ -62,3 +63,27 @@ def test_a_text_field_not_sent_is_blank_and_a_tick_is_yes_only_for_1(app):
 
 def test_a_fields_own_filters_still_run_after_the_cleaning(app):
     assert form_of(app, short=" \x00abcdef ").short.data == "abc"
+
+
+class Required(AppForm):
+    class Meta:
+        csrf = False
+
+    name = StringField(validators=[DataRequired()])
+
+
+def test_wtforms_own_messages_are_in_the_pages_language(app):
+    """Each language's catalogue is read once per process (not once per request), and each
+    request still gets its own language."""
+    messages = {}
+    for _round in range(2):
+        for language in ("zh-CN", "en", "zh-CN"):
+            # Its own app context, as under a server: Flask-Babel keeps the locale on `g`.
+            with app.app_context(), \
+                    app.test_request_context(headers={"Accept-Language": language}):
+                form = Required(formdata=MultiDict({}))
+                form.validate()
+                messages.setdefault(language, set()).add(form.name.errors[0])
+    assert messages["en"] == {"This field is required."}
+    [chinese] = messages["zh-CN"]
+    assert chinese != "This field is required." and "字段" in chinese

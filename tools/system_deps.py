@@ -1,6 +1,6 @@
 """The system packages that the README's commands need, installed when they are missing.
 
-    python3 tools/system_deps.py venv chromium fonts redis postgres
+    python3 tools/system_deps.py venv chromium fonts redis postgres nginx
 
 checks each named need. As root on Debian, it installs what is missing with apt-get; otherwise
 (or with MASHANG_NO_APT=1) it prints one line saying what to install and exits 1. The Makefile
@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from nginx_front import NginxNotFound, nginx_binary  # noqa: E402
 from throwaway_postgres import ServerNotFound, server_bin_dir  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +42,14 @@ def _font(family: str):
     return lambda: family.lower() in _font_families()
 
 
+def _nginx() -> bool:
+    try:
+        nginx_binary()
+    except NginxNotFound:
+        return False
+    return True
+
+
 def _postgres() -> bool:
     try:
         server_bin_dir()
@@ -59,6 +68,7 @@ NEEDS = {
               ("fonts-dejavu-core", _font("DejaVu Sans"))],
     "redis": [("redis-server", lambda: bool(shutil.which("redis-server")))],
     "postgres": [("postgresql", _postgres)],
+    "nginx": [("nginx", _nginx)],
 }
 
 

@@ -34,11 +34,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.secret_key(app.instance_path)
 
-    from webapp import i18n, inputs, security
+    from webapp import caching, i18n, inputs, security
 
     inputs.init_app(app)
     # Before csrf.init_app: its request check must run before CSRF protection reads the form.
     security.init_app(app)
+    # Before access.init_app: its check then runs after Flask-Login's remember cookie is set.
+    caching.init_app(app)
 
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.init_app(app)

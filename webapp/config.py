@@ -26,6 +26,12 @@ class Defaults:
     SESSION_COOKIE_SECURE = None
     REMEMBER_COOKIE_SECURE = None
     SCAN_PAGE_CACHE_SIZE = 4096
+    # Public pages (scan page, board, Open311 reads) may be kept this long by a shared cache
+    # such as nginx's micro-cache (webapp/caching.py); browsers revalidate every time.
+    SHARED_CACHE_SECONDS = 5
+    # Rendered boards kept per worker; each is rendered afresh at least once a minute.
+    BOARD_CACHE_SIZE = 512
+    BOARD_CLOCK_SECONDS = 60
     # A resolved report nobody confirms closes by itself after this many days.
     AUTO_CLOSE_DAYS = 7
     # The notification worker (webapp/worker.py): how often it looks for due messages when

@@ -51,3 +51,15 @@ def test_nothing_to_say_when_everything_is_there(tmp_path):
 def test_an_unknown_need_is_a_usage_error(tmp_path):
     done = run(tmp_path, "chromium", "chrome")
     assert done.returncode == 2 and "usage:" in done.stderr
+
+
+def test_nginx_is_named_when_missing_and_found_where_named(tmp_path):
+    def nginx_need(where):
+        env = {"PATH": str(tmp_path), "MASHANG_NO_APT": "1", "LANG": "C.UTF-8",
+               "NGINX_PATH": str(where)}
+        return subprocess.run([sys.executable, str(SCRIPT), "nginx"], env=env,
+                              capture_output=True, text=True, timeout=60)
+    missing = nginx_need(tmp_path / "nginx")
+    assert missing.returncode == 1 and "Missing Debian packages: nginx." in missing.stderr
+    fake(tmp_path, "nginx")
+    assert nginx_need(tmp_path / "nginx").returncode == 0

@@ -1,15 +1,19 @@
 """The public board (晒单 / 红黑榜): what was reported and fixed, how fast, rated how."""
 
+import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import abort, render_template, request
+from flask import abort, current_app, make_response, render_template, request
+from flask_login import current_user
 
 from webapp.access import public
 from webapp.board import bp
 from webapp.board.forms import BoardForm
-from webapp.domain.places.lookup import communities, compound_by_id
-from webapp.domain.reports.board import board, ranking
+from webapp.caching import fingerprint, message_waiting, shared
+from webapp.domain.reports.board import BoardScope, board, board_scope, ranking
+from webapp.extensions import db
+from webapp.i18n import current_language
 from webapp.models import Community, Compound
 
 
@@ -26,33 +30,53 @@ def previous_months(month: str, count: int = 6) -> list[str]:
     return months
 
 
-def render_board(community: Community, compound: Compound | None):
-    this_month = current_month(community.timezone)
-    month = BoardForm(request.args).month_or(this_month)
-    figures = board(community.id, month, community.timezone,
-                    compound.id if compound else None)
+def render_board(scope: BoardScope, month: str, this_month: str) -> str:
+    community = db.session.get(Community, scope.community_id)
+    compound = db.session.get(Compound, scope.compound_id) if scope.compound_id else None
+    figures = board(community.id, month, community.timezone, scope.compound_id)
     return render_template(
         "board/board.html", community=community, compound=compound, board=figures,
         ranking=ranking(figures.by_org), months=previous_months(this_month),
         compounds=community.compounds)
 
 
+def board_page(scope: BoardScope | None, form: BoardForm):
+    """The board is public and the same for every visitor of a URL and language, so it is
+    rendered once per what it shows: its community or compound, month and language, the
+    data's version (a change shows at once) and the minute (reports fall late as time
+    passes, with no event). A logged-in user, or a visitor with a message waiting, gets a
+    page of their own."""
+    if scope is None:
+        abort(404)
+    this_month = current_month(scope.timezone)
+    month = form.month_or(this_month)
+    if current_user.is_authenticated or message_waiting():
+        return render_board(scope, month, this_month)
+    config = current_app.config
+    cache = current_app.extensions.setdefault("board_cache", {})
+    key = (scope, month, this_month, current_language(),
+           int(time.time() // config["BOARD_CLOCK_SECONDS"]))
+    if key not in cache:
+        html = render_board(scope, month, this_month)
+        if len(cache) >= config["BOARD_CACHE_SIZE"]:
+            cache.clear()
+        cache[key] = (html, fingerprint(html))
+    html, etag = cache[key]
+    response = make_response(html)
+    response.set_etag(etag)
+    return response
+
+
 @bp.get("/", strict_slashes=False)
 @public
+@shared
 def index():
-    every = communities()
-    code = BoardForm(request.args).community.data
-    community = next((c for c in every if c.code == code), None) or \
-        (every[0] if every else None)
-    if community is None:
-        abort(404)
-    return render_board(community, None)
+    form = BoardForm(request.args)
+    return board_page(board_scope(code=form.community.data), form)
 
 
 @bp.get("/<int:compound_id>")
 @public
+@shared
 def compound(compound_id):
-    place = compound_by_id(compound_id)
-    if place is None:
-        abort(404)
-    return render_board(place.community, place)
+    return board_page(board_scope(compound_id=compound_id), BoardForm(request.args))

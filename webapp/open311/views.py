@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from webapp import ratelimits
 from webapp.access import api_client, public
+from webapp.caching import shared
 from webapp.domain import unit_of_work
 from webapp.domain.places import addresses
 from webapp.domain.shared import photos
@@ -116,6 +117,7 @@ def http_error(error: HTTPException):
 
 @bp.get("/open311")
 @public
+@shared
 def index():
     example = jurisdictions()
     return render_template("open311/index.html", jurisdictions=example,
@@ -135,6 +137,7 @@ def root():
 
 @bp.get(f"{V2}/discovery.{EXT}")
 @public
+@shared
 def discovery(ext):
     def build(locale):
         places = jurisdictions()
@@ -160,6 +163,7 @@ def discovery(ext):
 
 @bp.get(f"{V2}/services.{EXT}")
 @public
+@shared
 def services(ext):
     """The same for every client of a community and language: rendered once per version of
     its rows (the rows are the cache key, so any change renders it afresh)."""
@@ -181,6 +185,7 @@ def services(ext):
 
 @bp.get(f"{V2}/services/<service_code>.{EXT}")
 @public
+@shared
 def service_definition(service_code, ext):
     place = jurisdiction(request.args.get("jurisdiction_id"), required=False)
     service = catalogue.find_service(service_code, place)
@@ -194,6 +199,7 @@ def media_url(photo_id: int) -> str:
 
 @bp.get(f"{V2}/requests.{EXT}")
 @public
+@shared
 def requests(ext):
     args = request.args
     place = jurisdiction(args.get("jurisdiction_id"),
@@ -235,6 +241,7 @@ def create_request(ext):
 
 @bp.get(f"{V2}/requests/<service_request_id>.{EXT}")
 @public
+@shared
 def request_by_id(service_request_id, ext):
     place = jurisdiction(request.args.get("jurisdiction_id"), required=False)
 

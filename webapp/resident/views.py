@@ -1,7 +1,6 @@
 """Resident pages: scan page, report form, tracking page. No account; the QR token names the
 place and the tracking token is the resident's private key to their report."""
 
-import hashlib
 from functools import partial
 
 from flask import (
@@ -20,6 +19,7 @@ from jinja2_fragments.flask import render_block
 
 from webapp import filing, ratelimits
 from webapp.access import public
+from webapp.caching import fingerprint, message_waiting, shared
 from webapp.domain import DomainRefused, unit_of_work
 from webapp.domain.people.permissions import Action, can
 from webapp.domain.places.lookup import (
@@ -56,12 +56,14 @@ from webapp.responses import report_photo, see_other
 
 @bp.get("/")
 @public
+@shared
 def index():
     return render_template("resident/index.html")
 
 
 @bp.get("/q/<token>")
 @public
+@shared
 def scan(token):
     place = find_scan_place(token)
     if place is None:
@@ -76,9 +78,7 @@ def scan(token):
     html, etag = scan_page(place, files_here(token))
     response = make_response(html)
     response.set_etag(etag)
-    response.headers["Cache-Control"] = "no-cache"
-    response.vary.update(("Accept-Language", "Cookie"))
-    return response.make_conditional(request)
+    return response
 
 
 def files_here(token) -> bool:
@@ -94,14 +94,18 @@ def scan_page(place, file_for_resident=False) -> tuple[str, str]:
     rendered once per (place, language), and once more for staff who may file reports for
     residents there (it then offers to). The key is the place's own data, so any change to
     the place renders it afresh."""
+    def render():
+        return render_template("resident/scan.html", place=place,
+                               file_for_resident=file_for_resident)
+    if message_waiting():  # this visitor's own page
+        return (html := render()), fingerprint(html)
     cache = current_app.extensions.setdefault("scan_page_cache", {})
     key = (place, current_language(), file_for_resident)
     if key not in cache:
-        html = render_template("resident/scan.html", place=place,
-                               file_for_resident=file_for_resident)
+        html = render()
         if len(cache) >= current_app.config["SCAN_PAGE_CACHE_SIZE"]:
             cache.clear()
-        cache[key] = (html, hashlib.blake2b(html.encode(), digest_size=12).hexdigest())
+        cache[key] = (html, fingerprint(html))
     return cache[key]
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from statistics import median
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import bindparam, exists, func, null, or_, select
 from sqlalchemy.orm import joinedload
 
 from webapp.domain.reports.category_settings import report_is_private
@@ -155,3 +155,49 @@ def ranking(by_org: dict[str, Figures]) -> list[tuple[str, Figures]]:
         by_org.items(),
         key=lambda item: (-(item[1].on_time_share or 0), -(item[1].average_rating or 0),
                           -item[1].resolved, item[0]))
+
+
+@dataclass(frozen=True)
+class BoardScope:
+    """Which board a URL asks for, and the version of the data it would show: the newest
+    timeline event anywhere. Every change to a report writes one (timeline.py), so a board
+    rendered for a newer version is a fresh one."""
+
+    community_id: int
+    timezone: str
+    compound_id: int | None
+    version: int
+
+
+_scope_statements: dict = {}
+
+
+def _scope_statement(kind: str):
+    # Built once: on the board's hot path, building the statement costs more than running it.
+    if kind not in _scope_statements:
+        version = select(func.coalesce(func.max(ReportEvent.id), 0)).scalar_subquery()
+        community = select(Community.id, Community.timezone)
+        _scope_statements[kind] = {
+            "compound": community.add_columns(Compound.id, version)
+            .join(Compound, Compound.community_id == Community.id)
+            .where(Compound.id == bindparam("compound_id")),
+            "code": community.add_columns(null(), version)
+            .where(Community.code == bindparam("code")),
+            "first": community.add_columns(null(), version).order_by(Community.id).limit(1),
+        }[kind]
+    return _scope_statements[kind]
+
+
+def board_scope(code: str | None = None, compound_id: int | None = None) -> BoardScope | None:
+    """The board of a compound, or of the community of this code, else of the first
+    community; None when there is no such compound or no community at all. One indexed
+    read on a plain connection, without an ORM session."""
+    with db.engine.connect() as connection:
+        if compound_id is not None:
+            row = connection.execute(_scope_statement("compound"),
+                                     {"compound_id": compound_id}).first()
+            return BoardScope(*row) if row else None
+        row = connection.execute(_scope_statement("code"), {"code": code}).first() \
+            if code else None
+        row = row or connection.execute(_scope_statement("first")).first()
+    return BoardScope(*row) if row else None
