@@ -24,7 +24,7 @@ def render_routing(problem=None, status=200, import_result=None, csv_text=None):
     f = RoutingFilterForm(request.args)
     here = community()
     table = pairing.table(here.id, f.name.data or "", f.missing.data or "")
-    categories = routing.active_categories()
+    categories = routing.active_categories(here.id)
     return render_template(
         "admin/routing.html", table=table, f=f, problem=problem, draft=request.form,
         companies=routing.organizations(here.id, [OrgKind.PROPERTY]),
@@ -76,7 +76,7 @@ def import_routing():
 
 def render_exceptions(compound, problem=None, status=200):
     here = community()
-    categories = routing.active_categories()
+    categories = routing.active_categories(here.id)
     return render_template(
         "admin/routing_compound.html", compound=compound, categories=categories,
         problem=problem, exceptions=routing.exceptions_of([compound.id]),
@@ -103,7 +103,7 @@ def exceptions_refused(problem, status):
 @refusals.answered_by(exceptions_refused)
 def save_compound_routing(compound_id):
     compound = in_my_community_or_404(Compound, compound_id)
-    ids = [c.id for c in routing.active_categories()]
+    ids = [c.id for c in routing.active_categories(compound.community_id)]
     routing.set_exceptions(compound, RoutingTableForm().exceptions(ids))
     flash(_("Routing of %(name)s saved.", name=compound.name), "success")
     return redirect(url_for("admin.compound_routing", compound_id=compound.id), code=303)

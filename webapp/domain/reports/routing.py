@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from webapp.domain import DomainRefused
 from webapp.domain.reports import category_settings
+from webapp.domain.reports.categories import offered
 from webapp.extensions import db
 from webapp.models import (
     Category,
@@ -54,8 +55,9 @@ def suggested_org(report: Report) -> Organization | None:
                    office_of(report.community_id))
 
 
-def active_categories() -> list[Category]:
-    return [c for c in category_settings.categories() if c.active]
+def active_categories(community_id: int) -> list[Category]:
+    """The categories a new report of the community may have: what routing is set for."""
+    return offered(community_id)
 
 
 def exceptions_of(compound_ids: Iterable[int]) -> dict[tuple[int, int], Organization]:
@@ -106,7 +108,7 @@ def set_exception(compound: Compound, category: Category, org: Organization | No
 def set_exceptions(compound: Compound, choices: dict[int, int | None]) -> None:
     """The compound page's one save: category id → organisation id (None: the category's
     route), for the active categories."""
-    categories = {c.id: c for c in active_categories()}
+    categories = {c.id: c for c in active_categories(compound.community_id)}
     teams = {o.id: o for o in organizations(compound.community_id)}
     for category_id, org_id in choices.items():
         if category_id not in categories:

@@ -45,7 +45,7 @@ def checklist(community: Community) -> list[Step]:
     entrances = _count(select(Entrance.id).join(Building).join(Compound)
                        .where(Compound.community_id == here))
     unrouted = pairing.table(here).unrouted
-    categories = len(routing.active_categories())
+    categories = len(routing.active_categories(here))
     staff = list(db.session.scalars(select(User).join(Organization).where(
         Organization.community_id == here, Organization.active, User.active)))
     dispatchers = [u for u in staff if u.role == Role.DISPATCHER]
