@@ -76,6 +76,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.add_template_global(column_max)
     health.init_app(app)
     notify_feed.listen()
+    from webapp.domain.district import rollup
+
+    rollup.listen()
 
     from webapp import cli
 

@@ -56,6 +56,7 @@ from webapp.models.reports import (
     SlaTarget,
     WorkingDayOverride,
 )
+from webapp.models.rollup import ReportRollup
 from webapp.models.search import ReportSearch
 
 __all__ = [
@@ -73,6 +74,7 @@ __all__ = [
     "PeriodicRun", "PushSubscription",
     "ReportFollower", "ReportSearch",
     "Company", "District", "Street",
+    "ReportRollup",
 ]
 
 from webapp.extensions import db  # noqa: E402
