@@ -18,7 +18,7 @@ from webapp.domain.reports import purge, routing
 from webapp.domain.shared import photos, spreadsheet
 from webapp.models import Role
 from webapp.models.types import utcnow
-from webapp.seed.demo import DEMO_PASSWORD, DEMO_USERS, load_demo_data
+from webapp.seed.demo import DEMO_OVERSEERS, DEMO_PASSWORD, DEMO_USERS, load_demo_data
 from webapp.seed.services import VOLUNTEERS
 
 qr_cli = AppGroup("qr", help="QR codes on posters.")
@@ -90,6 +90,8 @@ def demo_data(if_empty):
         click.echo(f"  {username:<12} {role:<11} {name}")
     for username, name in VOLUNTEERS:
         click.echo(f"  {username:<12} {'volunteer':<11} {name}")
+    for username, name in DEMO_OVERSEERS:
+        click.echo(f"  {username:<12} {'overseer':<11} {name}")
     click.echo(f"Public board: {base}/board")
 
 
@@ -97,19 +99,27 @@ def demo_data(if_empty):
 @click.option("--username", required=True)
 @click.option("--name", "display_name", required=True, help="Name shown to colleagues.")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
-@click.option("--org", "org_name", required=True, help="Organisation name, as in the admin pages.")
+@click.option("--org", "org_name", help="Organisation name, as in the admin pages.")
+@click.option("--street", "street_code", help="An overseer's street office (code).")
+@click.option("--district", "district_code", help="An overseer's district (code).")
 @click.password_option()
-def create_user(username, display_name, role, org_name, password):
-    """Create a staff account."""
-    org = routing.organization_named(org_name)
-    if org is None:
+def create_user(username, display_name, role, org_name, street_code, district_code, password):
+    """Create a staff account: in an organisation, or an overseer (--role overseer) of a
+    street office or a district."""
+    from webapp.district.cli import overseer_scope
+
+    org = routing.organization_named(org_name) if org_name else None
+    if org_name and org is None:
         raise click.UsageError(f"No organisation named {org_name!r}.")
+    street, district = overseer_scope(street_code, district_code)
     try:
         with unit_of_work():
-            user = accounts.create_user(username, display_name, password, role, org)
+            user = accounts.create_user(username, display_name, password, role, org,
+                                        street=street, district=district)
     except accounts.AccountError as error:
         raise click.UsageError(str(error)) from error
-    click.echo(f"Created {user.username} ({user.role}, {org.name}).")
+    where = org or street or district
+    click.echo(f"Created {user.username} ({user.role}, {where.name}).")
 
 
 @sla_cli.command("sweep")
@@ -168,14 +178,19 @@ def privacy_purge(days):
 @click.option("--office", required=True, help="Name of the community office (an organisation).")
 @click.option("--hotline", help="Office phone shown to residents.")
 @click.option("--hotline-24h", "hotline_24h", help="24-hour phone shown to residents.")
-def create_community(code, name, office, hotline, hotline_24h):
+@click.option("--street", "street_code", help="The street office over it (code), if any.")
+def create_community(code, name, office, hotline, hotline_24h, street_code):
     """Create a community, its office, and the standard report categories."""
+    from webapp.district.cli import street_or_fail
+    from webapp.domain.district.places import place_under
     from webapp.seed.community import SetupRefused
     from webapp.seed.community import create_community as create
 
+    street = street_or_fail(street_code)
     try:
         with unit_of_work():
             community = create(code, name, office, hotline, hotline_24h)
+            place_under(community, street)
     except SetupRefused as refused:
         raise click.UsageError(str(refused)) from None
     click.echo(f"Created {community.name} ({community.code}) with its office {office}.")
@@ -216,7 +231,10 @@ def backup(output):
 
 
 def init_app(app) -> None:
+    from webapp.district import cli as district_cli
     from webapp.open311.cli import open311_cli
+
+    district_cli.init_app(app)
 
     app.cli.add_command(open311_cli)
     app.cli.add_command(qr_cli)

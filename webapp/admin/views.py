@@ -13,7 +13,7 @@ from webapp.domain import unit_of_work
 from webapp.domain.people import accounts
 from webapp.domain.people.permissions import Action
 from webapp.domain.reports import category_settings, questions, routing, sla
-from webapp.models import CategoryQuestion, Role, Routing
+from webapp.models import COMMUNITY_ROLES, CategoryQuestion, Routing
 
 
 def community_id() -> int:
@@ -27,7 +27,7 @@ def community_orgs():
 def render_users(problem=None, status=200):
     return render_template("admin/users.html", users=accounts.users_of(community_id()),
                            orgs=community_orgs(),
-                           roles=list(Role), problem=problem, draft=request.form), status
+                           roles=list(COMMUNITY_ROLES), problem=problem, draft=request.form), status
 
 
 @bp.get("/users")

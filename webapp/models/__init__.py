@@ -17,7 +17,15 @@ from webapp.models.notify import (
     PeriodicRun,
 )
 from webapp.models.open311 import ApiKey, Open311Request
-from webapp.models.people import Company, LoginAttempt, Organization, OrgKind, Role, User
+from webapp.models.people import (
+    COMMUNITY_ROLES,
+    Company,
+    LoginAttempt,
+    Organization,
+    OrgKind,
+    Role,
+    User,
+)
 from webapp.models.places import (
     Building,
     Community,
@@ -74,7 +82,7 @@ __all__ = [
     "PeriodicRun", "PushSubscription",
     "ReportFollower", "ReportSearch",
     "Company", "District", "Street",
-    "ReportRollup",
+    "ReportRollup", "COMMUNITY_ROLES",
 ]
 
 from webapp.extensions import db  # noqa: E402

@@ -31,6 +31,10 @@ class Role(StrEnum):
     OVERSEER = "overseer"
 
 
+# The roles of a community's own staff and volunteers: what its admins may give.
+COMMUNITY_ROLES = (Role.ADMIN, Role.DISPATCHER, Role.HANDLER, Role.VOLUNTEER)
+
+
 class Company(db.Model):
     """A property company (物业企业) as the district knows it: one company serves compounds in
     many communities, each of which has its own Organization row for it (company_id), so

@@ -13,7 +13,7 @@ from webapp.domain import DomainRefused
 from webapp.domain.people import login_throttle
 from webapp.domain.shared.phones import InvalidPhone, normalise_phone
 from webapp.extensions import db
-from webapp.models import LoginAttempt, Organization, Role, User
+from webapp.models import COMMUNITY_ROLES, District, LoginAttempt, Organization, Role, Street, User
 from webapp.models.text import TextTooLong, fit, max_length, plain
 from webapp.models.types import utcnow
 
@@ -37,9 +37,18 @@ class AccountChanges:
 
 
 def create_user(username: str, display_name: str, password: str, role: str,
-                organization: Organization | None, phone: str | None = None) -> User:
-    if organization is None:
+                organization: Organization | None, phone: str | None = None, *,
+                street: Street | None = None, district: District | None = None) -> User:
+    """A community's staff member or volunteer (in an organisation), or an overseer of one
+    street office or one district (domain/district/)."""
+    if role == Role.OVERSEER:
+        if organization is not None or (street is None) == (district is None):
+            raise AccountError(_l("An overseer belongs to one street office or one district, "
+                                  "not to an organisation."))
+    elif organization is None:
         raise AccountError(_l("Choose an organisation."))
+    elif street is not None or district is not None:
+        raise AccountError(_l("Only an overseer belongs to a street office or a district."))
     username = plain(username).strip().lower()
     if not username or not username.replace("_", "").replace("-", "").isalnum():
         raise AccountError(_l("A username uses letters, digits, - and _ only."))
@@ -61,7 +70,7 @@ def create_user(username: str, display_name: str, password: str, role: str,
         raise AccountError(_l("That username is taken."))
     user = User(username=username, display_name=display_name,
                 password_hash=generate_password_hash(password), role=role,
-                organization=organization, phone=phone)
+                organization=organization, street=street, district=district, phone=phone)
     db.session.add(user)
     return user
 
@@ -90,7 +99,7 @@ def disables(user: User, changes: AccountChanges, by: User) -> bool:
 def update_user(user: User, changes: AccountChanges, by: User) -> None:
     """An admin's change of another account's role, organisation, state or password.
     Nobody locks themselves out: `by`'s own account stays active."""
-    if changes.role in set(Role):
+    if changes.role in COMMUNITY_ROLES:  # an admin cannot make an overseer
         user.role = changes.role
     if changes.organization is not None:
         user.organization = changes.organization
