@@ -122,17 +122,18 @@ def difference(before: Facts | None, after: Facts | None) -> dict[tuple, Counter
 
 
 def add(connection, rows: dict[tuple, dict]) -> None:
-    """Add `rows` (counts by key) to the rollup in one statement, creating missing rows."""
+    """Add `rows` (counts by key) to the rollup in one statement (executed for each row),
+    creating missing rows."""
     if not rows:
         return
     values = [{**dict(zip(KEY, key, strict=True)), **{name: counts.get(name, 0) for name in COUNTS}}
               for key, counts in sorted(rows.items())]  # one lock order for everybody
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(report_rollup).values(values)
+    statement = dialect.insert(report_rollup)
     statement = statement.on_conflict_do_update(
         index_elements=list(KEY),
         set_={name: report_rollup.c[name] + statement.excluded[name] for name in COUNTS})
-    connection.execute(statement)
+    connection.execute(statement, values)
 
 
 # --- the listener --------------------------------------------------------------------------
