@@ -61,4 +61,4 @@ def test_rollup_rebuild_recomputes_what_the_listener_keeps(app):
 def counted_rows():
     """The rollup's rows, less those whose counts all went back to zero."""
     return sorted(tuple(row) for row in db.session.execute(select(report_rollup))
-                  if any(row[4:]))
+                  if any(row[5:]))

@@ -25,7 +25,7 @@ BUCKETS = [f"resolved_in_{i}" for i in range(len(BOUNDS) + 1)]
 RECEIVED = ["received", "rejected", "duplicates", "reopened"]
 RESOLVED = ["resolved", "on_time", "late", "confirmed", "closed_unconfirmed", "rating_count",
             "rating_sum", *BUCKETS]
-KEY = ["day", "community_id", "org_id", "on_board"]
+KEY = ["day", "community_id", "org_id", "on_board", "whole_month"]
 
 
 def upgrade():
@@ -49,6 +49,7 @@ def upgrade():
                   primary_key=True),
         sa.Column("org_id", sa.Integer(), primary_key=True),
         sa.Column("on_board", sa.Boolean(), primary_key=True),
+        sa.Column("whole_month", sa.Boolean(), primary_key=True),
         *(sa.Column(name, sa.Integer(), nullable=False, server_default="0")
           for name in RECEIVED + RESOLVED),
         sa.PrimaryKeyConstraint(*KEY, name="pk_report_rollup"),
@@ -82,6 +83,7 @@ def _count_stored_reports():
         seconds = ("CAST(EXTRACT(EPOCH FROM date_trunc('second', r.resolved_at))"
                    " - EXTRACT(EPOCH FROM date_trunc('second', r.created_at)) AS INTEGER)")
         on_board = "(r.hidden_from_board IS false)"
+        month, no, yes = "CAST(date_trunc('month', day) AS DATE)", "false", "true"
     else:
         bind.connection.driver_connection.create_function("migration_0021_local_date", 2,
                                                           _local_date)
@@ -91,6 +93,7 @@ def _count_stored_reports():
         seconds = ("(CAST(strftime('%s', r.resolved_at) AS INTEGER)"
                    " - CAST(strftime('%s', r.created_at) AS INTEGER))")
         on_board = "(r.hidden_from_board = 0)"
+        month, no, yes = "date(day, 'start of month')", "0", "1"
     late = ("EXISTS (SELECT 1 FROM report_milestone m WHERE m.report_id = r.id"
             " AND m.breached_at IS NOT NULL AND m.cancelled_at IS NULL)")
     bucket = "CASE " + " ".join(f"WHEN {seconds} < {b * 60} THEN {i}"
@@ -123,8 +126,13 @@ def _count_stored_reports():
                COALESCE(r.rating, 0) AS rating_sum, {buckets}
         FROM report r JOIN community c ON c.id = r.community_id
         WHERE r.resolved_at IS NOT NULL"""
-    counts = RECEIVED + RESOLVED
+    counts, days = RECEIVED + RESOLVED, ", ".join(KEY[:-1])
+    sums = ", ".join(f"SUM({n})" for n in counts)
     op.execute(sa.text(
         f"INSERT INTO report_rollup ({', '.join(KEY + counts)}) "
-        f"SELECT {', '.join(KEY)}, {', '.join(f'SUM({n})' for n in counts)} "
-        f"FROM ({received} UNION ALL {resolved}) AS counted GROUP BY {', '.join(KEY)}"))
+        f"SELECT {days}, {no}, {sums} "
+        f"FROM ({received} UNION ALL {resolved}) AS counted GROUP BY {days}"))
+    op.execute(sa.text(
+        f"INSERT INTO report_rollup ({', '.join(KEY + counts)}) "
+        f"SELECT {month}, community_id, org_id, on_board, {yes}, {sums} FROM report_rollup "
+        f"WHERE whole_month = {no} GROUP BY {month}, community_id, org_id, on_board"))

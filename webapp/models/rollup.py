@@ -1,4 +1,5 @@
-"""Figures of reports per day (in the community's time zone), community and organisation,
+"""Figures of reports per day and per month (in the community's time zone), community and
+organisation,
 kept current in the same transaction as the reports themselves (domain/district/rollup.py),
 so that the district overview and the board read a few hundred rows, not a million
 reports.
@@ -25,7 +26,7 @@ RECEIVED = ("received", "rejected", "duplicates", "reopened")
 RESOLVED = ("resolved", "on_time", "late", "confirmed", "closed_unconfirmed", "rating_count",
             "rating_sum", *BUCKETS)
 COUNTS = RECEIVED + RESOLVED
-KEY = ("day", "community_id", "org_id", "on_board")
+KEY = ("day", "community_id", "org_id", "on_board", "whole_month")
 
 report_rollup = Table(
     "report_rollup", db.metadata,
@@ -36,6 +37,9 @@ report_rollup = Table(
     # Not hidden from the public board by staff: the board counts these rows only, the
     # district all of them.
     Column("on_board", Boolean, primary_key=True),
+    # The sum of a month's days, kept with them (`day` is the month's first): a month and
+    # a year's trend read a few rows per organisation, not one per day.
+    Column("whole_month", Boolean, primary_key=True),
     *(Column(name, Integer, nullable=False, server_default="0") for name in COUNTS),
 )
 

@@ -73,6 +73,26 @@ def _postgresql_seconds(element, compiler, **kw):
             f" - EXTRACT(EPOCH FROM date_trunc('second', {start})) AS INTEGER)")
 
 
+class month_start(FunctionElement):  # noqa: N801
+    """The first day of a date's month."""
+
+    type = Date()
+    inherit_cache = True
+    name = "month_start"
+
+
+@compiles(month_start, "sqlite")
+def _sqlite_month_start(element, compiler, **kw):
+    day, = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"date({day}, 'start of month')"
+
+
+@compiles(month_start, "postgresql")
+def _postgresql_month_start(element, compiler, **kw):
+    day, = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"CAST(date_trunc('month', {day}) AS DATE)"
+
+
 def sqlite_local_date(moment: str | None, zone: str | None) -> str | None:
     if moment is None or zone is None:
         return None

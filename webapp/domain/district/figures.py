@@ -23,7 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 
 from webapp.extensions import db
 from webapp.models import OPEN_STATUSES, Company, Organization, Report
@@ -144,7 +144,8 @@ def overview(community_ids: list[int], month: str, now: datetime,
     """The figures of these communities for `month` (every report, those hidden from the
     public board included), with `company_id` the one company's alone."""
     start, end = month_days(month)
-    in_scope = [report_rollup.c.community_id.in_(community_ids)]
+    in_scope = [report_rollup.c.community_id.in_(community_ids),
+                report_rollup.c.whole_month.is_(true())]
     org = Organization.__table__
     if company_id is not None:
         in_scope.append(org.c.company_id == company_id)
@@ -157,7 +158,7 @@ def overview(community_ids: list[int], month: str, now: datetime,
             .select_from(report_rollup)
             .outerjoin(org, org.c.id == report_rollup.c.org_id)
             .outerjoin(Company, Company.id == org.c.company_id)
-            .where(*in_scope, report_rollup.c.day >= start, report_rollup.c.day < end)
+            .where(*in_scope, report_rollup.c.day == start)
             .group_by(report_rollup.c.community_id, org.c.company_id, Company.name)
     ).mappings():
         _count(row, total, by_community, companies, row["community_id"])
@@ -176,11 +177,12 @@ def overview(community_ids: list[int], month: str, now: datetime,
 
     months = months_back(month, TREND_MONTHS)
     trend = {m: Figures() for m in months}
+    trend_rows = select(report_rollup.c.day, *_sums()).select_from(report_rollup)
+    if company_id is not None:
+        trend_rows = trend_rows.join(org, org.c.id == report_rollup.c.org_id)
     for row in db.session.execute(
-            select(report_rollup.c.day, *_sums()).select_from(report_rollup)
-            .outerjoin(org, org.c.id == report_rollup.c.org_id)
-            .where(*in_scope, report_rollup.c.day >= month_days(months[0])[0],
-                   report_rollup.c.day < end)
+            trend_rows.where(*in_scope, report_rollup.c.day >= month_days(months[0])[0],
+                             report_rollup.c.day <= start)
             .group_by(report_rollup.c.day)).mappings():
         trend[f"{row['day']:%Y-%m}"].add(row)
 

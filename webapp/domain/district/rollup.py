@@ -29,6 +29,7 @@ from sqlalchemy import (
     literal,
     select,
     text,
+    true,
     union_all,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -43,7 +44,7 @@ from webapp.models import (
     ReportStatus,
 )
 from webapp.models.rollup import BUCKET_BOUNDS, BUCKETS, COUNTS, KEY, report_rollup
-from webapp.models.sql import local_date, whole_seconds_between
+from webapp.models.sql import local_date, month_start, whole_seconds_between
 
 # The timeline events of a report reopened (by the resident, or after a call-back).
 REOPEN_KINDS = ("reopened", "reopened_after_callback")
@@ -121,13 +122,23 @@ def difference(before: Facts | None, after: Facts | None) -> dict[tuple, Counter
             for key, counts in rows.items() if any(counts.values())}
 
 
+def with_months(rows: dict[tuple, dict]) -> dict[tuple, Counter]:
+    """Day keys (day, community, org, on board) as the rollup's rows: each day's, and its
+    month's."""
+    keyed: dict[tuple, Counter] = defaultdict(Counter)
+    for (day, *rest), counts in rows.items():
+        keyed[(day, *rest, False)].update(counts)
+        keyed[(day.replace(day=1), *rest, True)].update(counts)
+    return keyed
+
+
 def add(connection, rows: dict[tuple, dict]) -> None:
-    """Add `rows` (counts by key) to the rollup in one statement (executed for each row),
-    creating missing rows."""
+    """Add `rows` (counts by day key) to the rollup's days and months in one statement
+    (executed for each row), creating missing rows."""
     if not rows:
         return
     values = [{**dict(zip(KEY, key, strict=True)), **{name: counts.get(name, 0) for name in COUNTS}}
-              for key, counts in sorted(rows.items())]  # one lock order for everybody
+              for key, counts in sorted(with_months(rows).items())]  # one lock order
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     statement = dialect.insert(report_rollup)
     statement = statement.on_conflict_do_update(
@@ -341,8 +352,19 @@ def rebuild(community_ids: list[int] | None = None) -> int:
         *([report_rollup.c.community_id.in_(community_ids)] if community_ids is not None
           else [])))
     both = union_all(_received_rows(scope), _resolved_rows(scope)).subquery()
-    summed = (select(*(both.c[name] for name in KEY),
+    days = KEY[:-1]
+    summed = (select(*(both.c[name] for name in days), false().label("whole_month"),
                      *(func.sum(both.c[name]).label(name) for name in COUNTS))
-              .group_by(*(both.c[name] for name in KEY)))
+              .group_by(*(both.c[name] for name in days)))
     connection.execute(report_rollup.insert().from_select([*KEY, *COUNTS], summed))
+    rollup = report_rollup.c
+    month = month_start(rollup.day)
+    months = (select(month.label("day"), rollup.community_id, rollup.org_id, rollup.on_board,
+                     true().label("whole_month"),
+                     *(func.sum(rollup[name]).label(name) for name in COUNTS))
+              .where(rollup.whole_month.is_(false()),
+                     *([rollup.community_id.in_(community_ids)] if community_ids is not None
+                       else []))
+              .group_by(month, rollup.community_id, rollup.org_id, rollup.on_board))
+    connection.execute(report_rollup.insert().from_select([*KEY, *COUNTS], months))
     return connection.scalar(select(func.count()).select_from(report_rollup))
