@@ -37,10 +37,10 @@ def upgrade():
         batch_op.create_foreign_key("fk_user_district_id_district", "district",
                                     ["district_id"], ["id"])
         batch_op.create_check_constraint(
-            "ck_user_overseer_has_no_organization",
+            op.f("ck_user_overseer_has_no_organization"),
             "(role = 'overseer') = (organization_id IS NULL)")
         batch_op.create_check_constraint(
-            "ck_user_overseer_has_one_scope",
+            op.f("ck_user_overseer_has_one_scope"),
             "role <> 'overseer' OR (street_id IS NULL) <> (district_id IS NULL)")
     op.create_table(
         "report_rollup",
@@ -61,8 +61,8 @@ def downgrade():
     op.drop_table("report_rollup")
     op.execute("DELETE FROM \"user\" WHERE role = 'overseer'")
     with op.batch_alter_table("user", schema=None) as batch_op:
-        batch_op.drop_constraint("ck_user_overseer_has_one_scope", type_="check")
-        batch_op.drop_constraint("ck_user_overseer_has_no_organization", type_="check")
+        batch_op.drop_constraint(op.f("ck_user_overseer_has_one_scope"), type_="check")
+        batch_op.drop_constraint(op.f("ck_user_overseer_has_no_organization"), type_="check")
         batch_op.drop_constraint("fk_user_district_id_district", type_="foreignkey")
         batch_op.drop_constraint("fk_user_street_id_street", type_="foreignkey")
         batch_op.drop_column("district_id")
