@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 WEBAPP = ROOT / "webapp"
 BLUEPRINTS = ("admin", "auth", "board", "open311", "pwa", "resident", "staff", "volunteer",
-              "channels", "worker", "notifications")
+              "channels", "worker", "notifications", "district")
 WEB = tuple(f"webapp.{name}" for name in BLUEPRINTS) + (
     "flask", "werkzeug.datastructures", "werkzeug.wrappers", "werkzeug.exceptions",
     "webapp.inputs", "jinja2")
@@ -27,6 +27,8 @@ AREA_MAY_USE = {
     "reports": {"shared", "people", "places", "services.care_cards"},
     # Who hears what: a consumer of every other area's events, used by none of them.
     "notify": {"shared", "people", "places", "services", "reports"},
+    # The district's figures: read from the rollup the session keeps, whoever changes a report.
+    "district": set(),
 }
 
 

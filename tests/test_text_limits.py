@@ -73,8 +73,7 @@ NOT_TYPED = {
     "push_subscription.p256dh", "push_subscription.auth", "push_subscription.owner",
     "push_subscription.sealed_url", "push_subscription.end_reason",
     # The district's own tables, written by `flask` commands and the district generator.
-    "district.code", "district.name", "street.code", "street.name", "company.name",
-    "company.credit_code",
+    "company.name", "company.credit_code",
     # The first-run link: a digest of the token.
     "first_run_link.token_hash",
     # A neighbour following a report: digests of the key and link, the page's language.
@@ -334,6 +333,12 @@ WAYS = [
         k: v for k, v in NEW_COMMUNITY.items() if k != "name"})),
     Way("organization.name", cli(["community", "create"], "--office", **{
         k: v for k, v in NEW_COMMUNITY.items() if k != "office"})),
+    Way("district.code", cli(["district", "create"], "--code", name="新区"), latin),
+    Way("district.name", cli(["district", "create"], "--name", code="xinqu")),
+    Way("street.code", cli(["street", "create"], "--code", district="xiaodian",
+                           name="新街道"), latin),
+    Way("street.name", cli(["street", "create"], "--name", district="xiaodian",
+                           code="xinjiedao")),
     Way("community.hotline", cli(["community", "create"], "--hotline", **NEW_COMMUNITY),
         latin),
     Way("community.hotline_24h", cli(["community", "create"], "--hotline-24h",

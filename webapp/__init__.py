@@ -54,6 +54,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from webapp.admin import bp as admin_bp
     from webapp.auth import bp as auth_bp
     from webapp.board import bp as board_bp
+    from webapp.district import bp as district_bp
     from webapp.domain.notify import feed as notify_feed
     from webapp.models.text import column_max
     from webapp.notifications import bp as notifications_bp
@@ -71,6 +72,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(staff_bp, url_prefix="/staff")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(board_bp, url_prefix="/board")
+    app.register_blueprint(district_bp, url_prefix="/district")
     app.register_blueprint(volunteer_bp, url_prefix="/volunteer")
     app.register_blueprint(open311_bp)
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
@@ -78,6 +80,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.add_template_global(column_max)
     health.init_app(app)
     notify_feed.listen()
+    from webapp.domain.district import rollup
+
+    rollup.listen()
 
     from webapp import cli
 

@@ -20,7 +20,7 @@ from webapp.domain.shared import photos, spreadsheet
 from webapp.domain.shared.tokens import new_password
 from webapp.models import Role
 from webapp.models.types import utcnow
-from webapp.seed.demo import DEMO_PASSWORD, DEMO_USERS, load_demo_data
+from webapp.seed.demo import DEMO_OVERSEERS, DEMO_PASSWORD, DEMO_USERS, load_demo_data
 from webapp.seed.services import VOLUNTEERS
 
 qr_cli = AppGroup("qr", help="QR codes on posters.")
@@ -93,6 +93,8 @@ def demo_data(if_empty):
         click.echo(f"  {username:<12} {role:<11} {name}")
     for username, name in VOLUNTEERS:
         click.echo(f"  {username:<12} {'volunteer':<11} {name}")
+    for username, name in DEMO_OVERSEERS:
+        click.echo(f"  {username:<12} {'overseer':<11} {name}")
     click.echo(f"Public board: {base}/board")
 
 
@@ -100,19 +102,27 @@ def demo_data(if_empty):
 @click.option("--username", required=True)
 @click.option("--name", "display_name", required=True, help="Name shown to colleagues.")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
-@click.option("--org", "org_name", required=True, help="Organisation name, as in the admin pages.")
+@click.option("--org", "org_name", help="Organisation name, as in the admin pages.")
+@click.option("--street", "street_code", help="An overseer's street office (code).")
+@click.option("--district", "district_code", help="An overseer's district (code).")
 @click.password_option()
-def create_user(username, display_name, role, org_name, password):
-    """Create a staff account."""
-    org = routing.organization_named(org_name)
-    if org is None:
+def create_user(username, display_name, role, org_name, street_code, district_code, password):
+    """Create a staff account: in an organisation, or an overseer (--role overseer) of a
+    street office or a district."""
+    from webapp.district.cli import overseer_scope
+
+    org = routing.organization_named(org_name) if org_name else None
+    if org_name and org is None:
         raise click.UsageError(f"No organisation named {org_name!r}.")
+    street, district = overseer_scope(street_code, district_code)
     try:
         with unit_of_work():
-            user = accounts.create_user(username, display_name, password, role, org)
+            user = accounts.create_user(username, display_name, password, role, org,
+                                        street=street, district=district)
     except accounts.AccountError as error:
         raise click.UsageError(str(error)) from error
-    click.echo(f"Created {user.username} ({user.role}, {org.name}).")
+    where = org or street or district
+    click.echo(f"Created {user.username} ({user.role}, {where.name}).")
 
 
 @sla_cli.command("sweep")
@@ -174,12 +184,17 @@ def privacy_purge(days):
 @click.option("--admin", "admin_username", help="Username of the first admin (asked for when "
               "run in a terminal).")
 @click.option("--admin-name", help="The admin's name as colleagues see it.")
-def create_community(code, name, office, hotline, hotline_24h, admin_username, admin_name):
+@click.option("--street", "street_code", help="The street office over it (code), if any.")
+def create_community(code, name, office, hotline, hotline_24h, admin_username, admin_name,
+                     street_code):
     """Create a community, its office, the standard report categories and its first admin
     account. The password is asked twice, or made and printed once if left empty."""
+    from webapp.district.cli import street_or_fail
+    from webapp.domain.district.places import place_under
     from webapp.seed.community import SetupRefused, set_up
     from webapp.seed.community import create_community as create
 
+    street = street_or_fail(street_code)
     asking = sys.stdin.isatty()
     if admin_username is None and asking:
         admin_username = click.prompt("First admin's username", default="admin")
@@ -199,6 +214,7 @@ def create_community(code, name, office, hotline, hotline_24h, admin_username, a
             else:
                 community, admin = set_up(code, name, office, hotline, hotline_24h,
                                           admin_username, admin_name, password)
+            place_under(community, street)
     except SetupRefused as refused:
         with force_locale("en"):  # the command line speaks English, as its help does
             raise click.UsageError(str(refused)) from None
@@ -263,7 +279,10 @@ def backup(output):
 
 
 def init_app(app) -> None:
+    from webapp.district import cli as district_cli
     from webapp.open311.cli import open311_cli
+
+    district_cli.init_app(app)
 
     app.cli.add_command(open311_cli)
     app.cli.add_command(qr_cli)

@@ -82,12 +82,13 @@ def screenshot_dir():
 
 
 def log_in(page, base: str, username: str, password: str = "mashang-demo") -> None:
-    """Log in through the real form; staff and volunteers land under /staff/ or /volunteer/."""
+    """Log in through the real form; staff and volunteers land under /staff/ or /volunteer/,
+    street and district officials under /district/."""
     page.goto(f"{base}/login")
     page.fill("#username", username)
     page.fill("#password", password)
     page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/(staff|volunteer)/"))
+    page.wait_for_url(re.compile(r"/(staff|volunteer|district)/"))
 
 
 

@@ -13,12 +13,22 @@ from webapp.domain.people import accounts
 from webapp.domain.people.permissions import ROLE_ACTIONS
 from webapp.domain.reports import dispatch, intake, transitions
 from webapp.extensions import db
-from webapp.models import Category, Compound, Organization, OrgKind, QrCode, Report, Role, User
+from webapp.models import (
+    Category,
+    Company,
+    Compound,
+    Organization,
+    OrgKind,
+    QrCode,
+    Report,
+    Role,
+    User,
+)
 
 NARROW = {"width": 360, "height": 740}
-BLUEPRINTS = ("staff", "volunteer", "admin", "notifications")
+BLUEPRINTS = ("staff", "volunteer", "admin", "notifications", "district")
 ACCOUNTS = {Role.ADMIN: "admin", Role.DISPATCHER: "dispatcher", Role.HANDLER: "mateng",
-            Role.VOLUNTEER: "volunteer"}
+            Role.VOLUNTEER: "volunteer", Role.OVERSEER: "district"}
 LINKS = """() => [...document.querySelectorAll('a[href^="/"]')].map(a => a.getAttribute('href'))"""
 LONG_WORD = "https://example.com/" + "water-pipe-leaking-again-" * 6
 WIDTH = "document.documentElement.scrollWidth"
@@ -67,6 +77,8 @@ def path_values(app, role: str) -> dict[str, list]:
     """Real ids for the path parameters: every report the role may open, a compound, a door."""
     with app.app_context():
         me = user(ACCOUNTS[role])
+        if role == Role.OVERSEER:  # the district's figures: every company, nobody's report
+            return {"company_id": list(db.session.scalars(select(Company.id)))}
         reports = db.session.scalars(select(Report).where(
             Report.community_id == me.organization.community_id).order_by(Report.id)).all()
         if role == Role.HANDLER:

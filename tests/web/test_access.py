@@ -20,6 +20,7 @@ from webapp.inputs import LARGEST_ID
 from webapp.models import (
     CareCard,
     Community,
+    Company,
     Notification,
     Organization,
     QrCode,
@@ -38,7 +39,7 @@ from webapp.seed.demo import _demo_password_hash
 from webapp.seed.services import load_services
 
 ROLES = {None: None, Role.ADMIN: "admin", Role.DISPATCHER: "dispatcher",
-         Role.HANDLER: "mateng", Role.VOLUNTEER: "volunteer"}
+         Role.HANDLER: "mateng", Role.VOLUNTEER: "volunteer", Role.OVERSEER: "district"}
 
 
 @pytest.fixture
@@ -69,6 +70,7 @@ def walk(app, users, entrance_code):
         "question_id": 1, "key_id": 1, "org_id": office.id,
         "notification_id": item.id, "override_id": 1,
         "other_id": report.id, "direction": "into-this",
+        "company_id": report.assigned_org.company_id,
     }
 
 
@@ -248,6 +250,15 @@ def other(walk, app):
     with unit_of_work():
         question = questions.save_question(report.category, xinqiao.id, questions.QuestionDraft(
             code="plate", datatype="string", order=1, description_zh="车牌号"))
+    # 新桥北村 leaves the demo's street: its company is outside the overseer's district.
+    xinqiao.street = None
+    company = Company(name="新桥北村物业公司")
+    db.session.add(company)
+    db.session.flush()
+    db.session.scalars(select(Organization).where(
+        Organization.community_id == xinqiao.id, Organization.kind == "property")
+    ).first().company = company
+    db.session.commit()
     assert bayi.id != xinqiao.id
     return {**walk, "report_id": report.id, "photo_id": photo.id,
             "compound_id": report.compound_id, "user_id": admin.id,
@@ -255,7 +266,7 @@ def other(walk, app):
             "slot_id": slot.id, "shift_id": shift.id, "booking_id": made.id,
             "reward_id": reward.id, "redemption_id": redemption.id, "card_id": card.id,
             "key_id": key.id, "question_id": question.id, "org_id": office.id,
-            "resident": "新桥居民 陈阿姨", "notification_id": item.id}
+            "resident": "新桥居民 陈阿姨", "notification_id": item.id, "company_id": company.id}
 
 
 def stored_rows() -> dict[str, set]:

@@ -18,7 +18,15 @@ from webapp.models.notify import (
     PeriodicRun,
 )
 from webapp.models.open311 import ApiKey, Open311Request
-from webapp.models.people import Company, LoginAttempt, Organization, OrgKind, Role, User
+from webapp.models.people import (
+    COMMUNITY_ROLES,
+    Company,
+    LoginAttempt,
+    Organization,
+    OrgKind,
+    Role,
+    User,
+)
 from webapp.models.places import (
     Building,
     Community,
@@ -57,6 +65,7 @@ from webapp.models.reports import (
     SlaTarget,
     WorkingDayOverride,
 )
+from webapp.models.rollup import ReportRollup
 from webapp.models.routing import CompoundRoute
 from webapp.models.search import ReportSearch
 
@@ -76,6 +85,7 @@ __all__ = [
     "ReportFollower", "ReportSearch",
     "Company", "District", "Street",
     "CompoundRoute", "FirstRunLink",
+    "ReportRollup", "COMMUNITY_ROLES",
 ]
 
 from webapp.extensions import db  # noqa: E402

@@ -6,11 +6,11 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
-from webapp.models.places import Community
+from webapp.models.places import Community, District, Street
 from webapp.models.types import UtcDateTime, utcnow
 
 
@@ -26,6 +26,13 @@ class Role(StrEnum):
     DISPATCHER = "dispatcher"
     HANDLER = "handler"
     VOLUNTEER = "volunteer"
+    # A street office's (街道) or district's (区) official: reads figures across its
+    # communities, belongs to none of them and changes nothing (domain/district/).
+    OVERSEER = "overseer"
+
+
+# The roles of a community's own staff and volunteers: what its admins may give.
+COMMUNITY_ROLES = (Role.ADMIN, Role.DISPATCHER, Role.HANDLER, Role.VOLUNTEER)
 
 
 class Company(db.Model):
@@ -64,12 +71,23 @@ class Organization(db.Model):
 
 
 class User(UserMixin, db.Model):
+    # Community staff belong to an organisation; an overseer to a street or a district, one.
+    __table_args__ = (
+        CheckConstraint("(role = 'overseer') = (organization_id IS NULL)",
+                        name="overseer_has_no_organization"),
+        CheckConstraint("role <> 'overseer' OR (street_id IS NULL) <> (district_id IS NULL)",
+                        name="overseer_has_one_scope"),
+    )
+
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(40), unique=True)
     display_name: Mapped[str] = mapped_column(String(60))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20))
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"),
+                                                        index=True)
+    street_id: Mapped[int | None] = mapped_column(ForeignKey("street.id"))
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id"))
     phone: Mapped[str | None] = mapped_column(String(30))
     active: Mapped[bool] = mapped_column(default=True)
     # The private iCalendar feed of a volunteer's shifts, /volunteer/feed/<token>.ics: the
@@ -78,7 +96,9 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
-    organization: Mapped[Organization] = relationship(back_populates="users")
+    organization: Mapped[Organization | None] = relationship(back_populates="users")
+    street: Mapped[Street | None] = relationship()
+    district: Mapped[District | None] = relationship()
 
     @property
     def is_active(self) -> bool:  # Flask-Login: a disabled account cannot log in

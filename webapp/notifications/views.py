@@ -38,7 +38,10 @@ def local_time(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A stored (UTC) time in the signed-in user's community's time zone."""
     if moment is None:
         return ""
-    return moment.astimezone(ZoneInfo(current_user.organization.community.timezone)).strftime(fmt)
+    organization = getattr(current_user, "organization", None)
+    zone = organization.community.timezone if organization is not None else \
+        current_app.config["DEFAULT_TIMEZONE"]
+    return moment.astimezone(ZoneInfo(zone)).strftime(fmt)
 
 
 @bp.get("")

@@ -18,12 +18,15 @@ from webapp.models import (
     Category,
     CategoryQuestion,
     Community,
+    Company,
     Compound,
+    District,
     Entrance,
     Organization,
     OrgKind,
     QrCode,
     Role,
+    Street,
     User,
 )
 from webapp.seed.community import ensure_standard_categories
@@ -72,6 +75,11 @@ DEMO_USERS = [
     ("yianju", "怡安居 王师傅", Role.HANDLER, "太原市怡安居物业"),
     ("grid", "网格员 张敏", Role.HANDLER, "八一社区第一网格"),
 ]
+
+# The district over the demo communities (the Nantong one placed in it for the demo) and
+# its overseer: username, display name, and the district's code and name, the street's.
+DEMO_DISTRICT = ("xiaodian", "小店区", "wucheng", "坞城街道")
+DEMO_OVERSEERS = [("district", "小店区 考核专员")]
 
 CANNED_REPLIES = [
     (None, "您好，您的报事已收到，我们会尽快安排人员处理。"),
@@ -146,6 +154,7 @@ def _load_demo_data(secret: str) -> dict[str, int]:
                     added["codes"] += ensure_code(building, entrance) is not None
         _load_organisations(community, added)
     _load_accounts(added)
+    _load_district(added)
     bayi = db.session.scalars(select(Community).where(Community.code == "bayi")).one()
     for kind, count in load_services(bayi, _demo_password_hash()).items():
         added[kind] = added.get(kind, 0) + count
@@ -201,6 +210,29 @@ def _load_organisations(community: Community, added) -> None:
             if compound.name in compound_names:
                 compound.partner_org = compound.partner_org or partner
             compound.grid_org = compound.grid_org or grid
+
+
+def _load_district(added) -> None:
+    """The demo district, its street over the demo communities, a company behind each
+    property organisation, and the district's overseer."""
+    code, name, street_code, street_name = DEMO_DISTRICT
+    district = _get_or_add(District, added, code=code, defaults=dict(name=name))
+    street = _get_or_add(Street, added, code=street_code,
+                         defaults=dict(name=street_name, district_id=district.id))
+    for community in db.session.scalars(select(Community).where(
+            Community.code.in_([spec["code"] for spec in COMMUNITIES]))):
+        community.street = community.street or street
+    for partners in PARTNERS.values():
+        for company_name in partners:
+            org = db.session.scalars(select(Organization).where(
+                Organization.name == company_name)).one()
+            org.company = org.company or _get_or_add(Company, added, name=company_name)
+    for username, display_name in DEMO_OVERSEERS:
+        if not db.session.scalar(select(User.id).where(User.username == username)):
+            db.session.add(User(username=username, display_name=display_name,
+                                role=Role.OVERSEER, district=district,
+                                password_hash=_demo_password_hash()))
+            added["accounts"] += 1
 
 
 @cache

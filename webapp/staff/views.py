@@ -59,6 +59,8 @@ def home():
         return redirect(url_for("staff.jobs"))
     if can(current_user, Action.VOLUNTEER):
         return redirect(url_for("volunteer.home"))
+    if can(current_user, Action.VIEW_DISTRICT):
+        return redirect(url_for("district.index"))
     return render_template("staff/home.html")
 
 

@@ -25,8 +25,11 @@ def job(org=ORG, user_id=None):
 
 
 def test_every_role_has_its_actions_and_only_an_admin_has_all():
+    """All of a community's actions: the district's figures are its overseers' alone, who
+    may do nothing else."""
     assert set(ROLE_ACTIONS) == set(Role)
-    assert ROLE_ACTIONS[Role.ADMIN] == frozenset(Action)
+    assert ROLE_ACTIONS[Role.ADMIN] == frozenset(Action) - {Action.VIEW_DISTRICT}
+    assert ROLE_ACTIONS[Role.OVERSEER] == {Action.STAFF_HOME, Action.VIEW_DISTRICT}
     for role in (Role.DISPATCHER, Role.HANDLER, Role.VOLUNTEER):
         assert ROLE_ACTIONS[role] < frozenset(Action), role
     assert ROLE_ACTIONS[Role.DISPATCHER] == frozenset(DISPATCH | {Action.MY_JOBS})

@@ -13,7 +13,7 @@ from webapp.domain import DomainRefused
 from webapp.domain.people import login_throttle
 from webapp.domain.shared.phones import InvalidPhone, normalise_phone
 from webapp.extensions import db
-from webapp.models import LoginAttempt, Organization, Role, User
+from webapp.models import COMMUNITY_ROLES, District, LoginAttempt, Organization, Role, Street, User
 from webapp.models.text import TextTooLong, fit, max_length, plain
 from webapp.models.types import utcnow
 
@@ -44,9 +44,18 @@ ROLES_LEAST_FIRST = (Role.VOLUNTEER, Role.HANDLER, Role.DISPATCHER, Role.ADMIN)
 
 
 def create_user(username: str, display_name: str, password: str, role: str,
-                organization: Organization | None, phone: str | None = None) -> User:
-    if organization is None:
+                organization: Organization | None, phone: str | None = None, *,
+                street: Street | None = None, district: District | None = None) -> User:
+    """A community's staff member or volunteer (in an organisation), or an overseer of one
+    street office or one district (domain/district/)."""
+    if role == Role.OVERSEER:
+        if organization is not None or (street is None) == (district is None):
+            raise AccountError(_l("An overseer belongs to one street office or one district, "
+                                  "not to an organisation."))
+    elif organization is None:
         raise AccountError(_l("Choose an organisation."))
+    elif street is not None or district is not None:
+        raise AccountError(_l("Only an overseer belongs to a street office or a district."))
     username = plain(username).strip().lower()
     if not username or not username.replace("_", "").replace("-", "").isalnum():
         raise AccountError(_l("A username uses letters, digits, - and _ only."))
@@ -68,7 +77,7 @@ def create_user(username: str, display_name: str, password: str, role: str,
         raise AccountError(_l("That username is taken."))
     user = User(username=username, display_name=display_name,
                 password_hash=generate_password_hash(password), role=role,
-                organization=organization, phone=phone)
+                organization=organization, street=street, district=district, phone=phone)
     db.session.add(user)
     return user
 
@@ -98,7 +107,8 @@ def update_user(user: User, changes: AccountChanges, by: User) -> None:
     """An admin's change of an account's name, phone, role, organisation, state or password.
     Refused, changing nothing: disabling or demoting oneself (nobody locks themselves out),
     and leaving the community without an active admin."""
-    role = changes.role if changes.role in set(Role) else user.role
+    # An admin cannot make an overseer (a district's or street's account).
+    role = changes.role if changes.role in COMMUNITY_ROLES else user.role
     if user.id == by.id and not changes.active:
         raise AccountError(_l("You cannot disable your own account; another admin can."))
     if user.id == by.id and role != Role.ADMIN and user.role == Role.ADMIN:

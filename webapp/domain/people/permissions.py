@@ -46,6 +46,8 @@ class Action(StrEnum):
     VIEW_DELIVERIES = "view_deliveries"  # the community's delivery log
     # 多元点单: file a report for a resident (phone call, home visit, patrol, meeting).
     FILE_FOR_RESIDENT = "file_for_resident"
+    # The district overview: figures across the communities of one's street or district.
+    VIEW_DISTRICT = "view_district"
 
 
 DISPATCH = {
@@ -65,10 +67,13 @@ HANDLE = {
 GRID_WORKER = frozenset({Action.FILE_FOR_RESIDENT})
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
-    Role.ADMIN: frozenset(Action),
+    # A community's admin runs the community: the district's figures are its overseers'.
+    Role.ADMIN: frozenset(Action) - {Action.VIEW_DISTRICT},
     Role.DISPATCHER: frozenset(DISPATCH | {Action.MY_JOBS}),
     Role.HANDLER: frozenset(HANDLE),
     Role.VOLUNTEER: frozenset({Action.STAFF_HOME, Action.VOLUNTEER, Action.NOTIFICATIONS}),
+    # Read-only across communities, and nothing of any one community's work or residents.
+    Role.OVERSEER: frozenset({Action.STAFF_HOME, Action.VIEW_DISTRICT}),
 }
 
 # Actions on one report that a handler may take only on their own organisation's jobs.
