@@ -15,9 +15,9 @@ from webapp.models.text import max_length
 @pytest.fixture
 def district(app):
     with unit_of_work():
-        district = places.create_district("xd", "小店区")
-        north = places.create_street(district, "xd-n", "北营街道")
-        south = places.create_street(district, "xd-s", "坞城街道")
+        district = places.create_district("xd", "测试区")
+        north = places.create_street(district, "xd-n", "测试北街道")
+        south = places.create_street(district, "xd-s", "测试南街道")
         for i, street in enumerate((north, north, south)):
             community = Community(code=f"c{i}", name=f"社区{i}")
             db.session.add(community)
@@ -26,12 +26,12 @@ def district(app):
 
 
 def test_names_are_checked_and_not_taken_twice(district):
-    for code, name in (("", "某区"), ("xx", "  "), ("xd", "别的区"), ("yy", "小店区"),
+    for code, name in (("", "某区"), ("xx", "  "), ("xd", "别的区"), ("yy", "测试区"),
                        ("zz", "区" * (max_length(places.District.name) + 1))):
         with pytest.raises(places.PlaceRefused), unit_of_work():
             places.create_district(code, name)
     with pytest.raises(places.PlaceRefused), unit_of_work():
-        places.create_street(district, "xd-other", "北营街道")  # the name is in the district
+        places.create_street(district, "xd-other", "测试北街道")  # the name is in the district
     with pytest.raises(places.PlaceRefused), unit_of_work():
         places.create_street(district, "xd-n", "新街道")  # codes are unique everywhere
     assert [s.code for s in district.streets] == ["xd-n", "xd-s"]
