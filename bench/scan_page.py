@@ -1,7 +1,11 @@
-"""Throughput and latency of the scan page, relative to a trivial route of the same server.
+"""Throughput and latency of the scan page and the in-app floor, against a bare Flask app.
 
-Builds a fresh SQLite database with the demo data, serves it with gunicorn and loads
-GET /q/<token> and GET /lang/zz?next=/ alternately. Run: .venv/bin/python bench/scan_page.py
+Builds a fresh SQLite database with the demo data, serves it with gunicorn and, beside it
+with the same gunicorn settings, the bare Flask hello-world (bench/hello_app.py), then loads
+GET /q/<token>, the trivial in-app route GET /lang/zz?next=/ and the hello-world's GET /
+in turn. It prints each, the trivial route's share of the hello-world (the floor every page
+of the app stands on) and the scan page's share of both.
+Run: .venv/bin/python bench/scan_page.py
 """
 
 import argparse
@@ -14,8 +18,9 @@ import sys
 import tempfile
 import threading
 import time
+from pathlib import Path
 
-from serve import HOST, demo_database, free_port, gunicorn, server_env, smoke
+from serve import HELLO_APP, HOST, demo_database, free_port, gunicorn, server_env, smoke
 
 TIME_LIMIT = 120.0  # seconds, for all the request loops together
 
@@ -83,14 +88,15 @@ def ratio(a, b):
     return a / b if b else float("nan")  # a run where every request failed
 
 
-def bench(port, routes, args):
+def bench(routes, args):
+    """routes: name -> (port, path, headers, expected status)."""
     deadline = time.monotonic() + TIME_LIMIT
     best, errors, unsent = {}, 0, 0
     for rnd in range(args.rounds):
         # Alternate the order so neither route always runs on a warmer (or hotter) machine.
         order = list(routes) if rnd % 2 == 0 else list(reversed(routes))
         for name in order:
-            path, headers, expect = routes[name]
+            port, path, headers, expect = routes[name]
             for count in (args.warmup, args.requests):  # only the last batch is kept
                 lat, err, opened, left, wall = load(port, path, headers, expect, count,
                                                     args.concurrency, deadline)
@@ -115,17 +121,22 @@ def main():
     args = smoke(parser, requests=40, concurrency=2, rounds=1, warmup=10, workers=1)
 
     with tempfile.TemporaryDirectory(prefix="mashang-bench-") as tmp:
-        port = free_port()
+        port, hello_port = free_port(), free_port()
         env = server_env(f"sqlite:///{tmp}/bench.sqlite3", port, tmp)
         token = demo_database(env)
         routes = {
-            "scan": (f"/q/{token}", {"Accept-Language": "zh-CN"}, 200),
-            "trivial": ("/lang/zz?next=/", {}, 303),
+            "scan": (port, f"/q/{token}", {"Accept-Language": "zh-CN"}, 200),
+            "trivial": (port, "/lang/zz?next=/", {}, 303),
+            "hello": (hello_port, "/", {}, 200),
         }
-        with gunicorn(env, port, args.workers, tmp):
-            best, errors, unsent = bench(port, routes, args)
+        hello_logs = Path(tmp) / "hello"
+        hello_logs.mkdir()
+        # Both servers up at once, loaded in turn: an idle one costs nothing.
+        with gunicorn(env, port, args.workers, tmp), \
+                gunicorn(env, hello_port, args.workers, hello_logs, app=HELLO_APP, probe="/"):
+            best, errors, unsent = bench(routes, args)
 
-    scan, trivial = best["scan"], best["trivial"]
+    scan, trivial, hello = best["scan"], best["trivial"], best["hello"]
     report = {
         "cpu_count": os.cpu_count(), "python": platform.python_version(),
         "gunicorn_workers": args.workers, "requests": args.requests,
@@ -133,6 +144,8 @@ def main():
         "errors": errors, "unsent": unsent,
         "ratio_req_per_s": ratio(scan["req_per_s"], trivial["req_per_s"]),
         "ratio_p50": ratio(scan["p50_ms"], trivial["p50_ms"]),
+        "trivial_to_hello": ratio(trivial["req_per_s"], hello["req_per_s"]),
+        "scan_to_hello": ratio(scan["req_per_s"], hello["req_per_s"]),
     }
     if args.json:
         print(json.dumps(report, indent=2))
@@ -144,8 +157,10 @@ def main():
         for name, r in best.items():
             print(f"{name:<8} {r['req_per_s']:>8.0f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} "
                   f"{r['connections']:>6}")
-        print(f"ratio (scan / trivial) req/s: {report['ratio_req_per_s']:.2f}")
-        print(f"ratio (scan / trivial) p50:   {report['ratio_p50']:.2f}")
+        print(f"floor (trivial / hello) req/s: {report['trivial_to_hello']:.2f}")
+        print(f"ratio (scan / hello) req/s:    {report['scan_to_hello']:.2f}")
+        print(f"ratio (scan / trivial) req/s:  {report['ratio_req_per_s']:.2f}")
+        print(f"ratio (scan / trivial) p50:    {report['ratio_p50']:.2f}")
     if errors or unsent:
         print(f"FAILED: {errors} request errors, {unsent} requests not sent within the "
               f"{TIME_LIMIT:.0f} s limit", file=sys.stderr)

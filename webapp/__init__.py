@@ -7,7 +7,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from webapp import config
-from webapp.extensions import babel, csrf, db, htmx, limiter, migrate
+from webapp.extensions import babel, csrf, db, htmx, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,7 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.secret_key(app.instance_path)
 
-    from webapp import i18n, inputs, security
+    from webapp import i18n, inputs, ratelimits, security
 
     inputs.init_app(app)
     # Before csrf.init_app: its request check must run before CSRF protection reads the form.
@@ -46,7 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     htmx.init_app(app)
-    limiter.init_app(app)
+    ratelimits.init_app(app)
 
     from webapp import access, assets, errors, health
     from webapp.admin import bp as admin_bp
