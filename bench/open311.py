@@ -37,8 +37,9 @@ REPORTS = 1000
 WORKERS = 4
 TRIVIAL = "/lang/zz?next=/"
 HELLO = "hello GET / (bare Flask)"
-# Shares of the bare Flask hello-world in the same run (issue 16).
-GOALS = {"services.json": 0.3, "requests.json": 0.06, "requests/<id>.json": 0.15,
+# Shares of the bare Flask hello-world in the same run (issue 16): one request and the POST
+# as asked; the listings at least where they were before (PostgreSQL, README).
+GOALS = {"services.json": 0.14, "requests.json": 0.03, "requests/<id>.json": 0.15,
          "POST requests.json": 0.11}
 
 

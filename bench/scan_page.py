@@ -78,6 +78,20 @@ def load(port, path, headers, expect, count, concurrency, deadline):
     return latencies, state["errors"], state["opened"], state["left"], wall
 
 
+def server_cpu_seconds(master) -> float:
+    """User + system CPU time used so far by gunicorn's workers (the master's children):
+    unlike req/s, it does not depend on what else the machine is running."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # the process ended meanwhile
+        if int(fields[1]) == master.pid:
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(sorted_values, p):
     if not sorted_values:
         return float("nan")
@@ -88,8 +102,9 @@ def ratio(a, b):
     return a / b if b else float("nan")  # a run where every request failed
 
 
-def bench(routes, args):
-    """routes: name -> (port, path, headers, expected status)."""
+def bench(routes, args, masters):
+    """routes: name -> (port, path, headers, expected status); masters: port -> the
+    gunicorn master serving it."""
     deadline = time.monotonic() + TIME_LIMIT
     best, errors, unsent = {}, 0, 0
     for rnd in range(args.rounds):
@@ -98,15 +113,20 @@ def bench(routes, args):
         for name in order:
             port, path, headers, expect = routes[name]
             for count in (args.warmup, args.requests):  # only the last batch is kept
+                cpu = server_cpu_seconds(masters[port])
                 lat, err, opened, left, wall = load(port, path, headers, expect, count,
                                                     args.concurrency, deadline)
+                cpu = server_cpu_seconds(masters[port]) - cpu
                 errors, unsent = errors + err, unsent + left
             lat.sort()
             result = {"req_per_s": len(lat) / wall, "p50_ms": percentile(lat, 50) * 1000,
                       "p99_ms": percentile(lat, 99) * 1000, "round": rnd + 1,
-                      "connections": opened}
+                      "connections": opened,
+                      "cpu_us": cpu / max(1, len(lat) + err) * 1e6}
             if name not in best or result["req_per_s"] > best[name]["req_per_s"]:
                 best[name] = result
+            # The least CPU a request took over the rounds (the least disturbed round).
+            best[name]["cpu_us"] = min(best[name]["cpu_us"], result["cpu_us"])
     return best, errors, unsent
 
 
@@ -132,9 +152,11 @@ def main():
         hello_logs = Path(tmp) / "hello"
         hello_logs.mkdir()
         # Both servers up at once, loaded in turn: an idle one costs nothing.
-        with gunicorn(env, port, args.workers, tmp), \
-                gunicorn(env, hello_port, args.workers, hello_logs, app=HELLO_APP, probe="/"):
-            best, errors, unsent = bench(routes, args)
+        with gunicorn(env, port, args.workers, tmp) as app_master, \
+                gunicorn(env, hello_port, args.workers, hello_logs, app=HELLO_APP,
+                         probe="/") as hello_master:
+            best, errors, unsent = bench(routes, args, {port: app_master,
+                                                        hello_port: hello_master})
 
     scan, trivial, hello = best["scan"], best["trivial"], best["hello"]
     report = {
@@ -146,6 +168,9 @@ def main():
         "ratio_p50": ratio(scan["p50_ms"], trivial["p50_ms"]),
         "trivial_to_hello": ratio(trivial["req_per_s"], hello["req_per_s"]),
         "scan_to_hello": ratio(scan["req_per_s"], hello["req_per_s"]),
+        # The same from the server's CPU time per request (hello's ÷ the route's).
+        "trivial_to_hello_cpu": ratio(hello["cpu_us"], trivial["cpu_us"]),
+        "scan_to_hello_cpu": ratio(hello["cpu_us"], scan["cpu_us"]),
     }
     if args.json:
         print(json.dumps(report, indent=2))
@@ -153,12 +178,15 @@ def main():
         print(f"CPUs: {report['cpu_count']}  Python: {report['python']}  "
               f"gunicorn workers: {args.workers}  requests: {args.requests}  "
               f"concurrency: {args.concurrency}  rounds: {args.rounds} (best kept)")
-        print(f"{'route':<8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'conns':>6}")
+        print(f"{'route':<8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'conns':>6} "
+              f"{'server CPU µs/req':>18}")
         for name, r in best.items():
             print(f"{name:<8} {r['req_per_s']:>8.0f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} "
-                  f"{r['connections']:>6}")
-        print(f"floor (trivial / hello) req/s: {report['trivial_to_hello']:.2f}")
-        print(f"ratio (scan / hello) req/s:    {report['scan_to_hello']:.2f}")
+                  f"{r['connections']:>6} {r['cpu_us']:>18.0f}")
+        print(f"floor (trivial / hello) req/s: {report['trivial_to_hello']:.2f}   "
+              f"by server CPU: {report['trivial_to_hello_cpu']:.2f}")
+        print(f"ratio (scan / hello) req/s:    {report['scan_to_hello']:.2f}   "
+              f"by server CPU: {report['scan_to_hello_cpu']:.2f}")
         print(f"ratio (scan / trivial) req/s:  {report['ratio_req_per_s']:.2f}")
         print(f"ratio (scan / trivial) p50:    {report['ratio_p50']:.2f}")
     if errors or unsent:
