@@ -1,7 +1,11 @@
-"""Throughput and latency of the scan page, relative to a trivial route of the same server.
+"""Throughput and latency of the scan page and the in-app floor, against a bare Flask app.
 
-Builds a fresh SQLite database with the demo data, serves it with gunicorn and loads
-GET /q/<token> and GET /lang/zz?next=/ alternately. Run: .venv/bin/python bench/scan_page.py
+Builds a fresh SQLite database with the demo data, serves it with gunicorn and, beside it
+with the same gunicorn settings, the bare Flask hello-world (bench/hello_app.py), then loads
+GET /q/<token>, the trivial in-app route GET /lang/zz?next=/ and the hello-world's GET /
+in turn. It prints each, the trivial route's share of the hello-world (the floor every page
+of the app stands on) and the scan page's share of both.
+Run: .venv/bin/python bench/scan_page.py
 """
 
 import argparse
@@ -14,8 +18,9 @@ import sys
 import tempfile
 import threading
 import time
+from pathlib import Path
 
-from serve import HOST, demo_database, free_port, gunicorn, server_env, smoke
+from serve import HELLO_APP, HOST, demo_database, free_port, gunicorn, server_env, smoke
 
 TIME_LIMIT = 120.0  # seconds, for all the request loops together
 
@@ -73,6 +78,20 @@ def load(port, path, headers, expect, count, concurrency, deadline):
     return latencies, state["errors"], state["opened"], state["left"], wall
 
 
+def server_cpu_seconds(master) -> float:
+    """User + system CPU time used so far by gunicorn's workers (the master's children):
+    unlike req/s, it does not depend on what else the machine is running."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # the process ended meanwhile
+        if int(fields[1]) == master.pid:
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(sorted_values, p):
     if not sorted_values:
         return float("nan")
@@ -83,24 +102,31 @@ def ratio(a, b):
     return a / b if b else float("nan")  # a run where every request failed
 
 
-def bench(port, routes, args):
+def bench(routes, args, masters):
+    """routes: name -> (port, path, headers, expected status); masters: port -> the
+    gunicorn master serving it."""
     deadline = time.monotonic() + TIME_LIMIT
     best, errors, unsent = {}, 0, 0
     for rnd in range(args.rounds):
         # Alternate the order so neither route always runs on a warmer (or hotter) machine.
         order = list(routes) if rnd % 2 == 0 else list(reversed(routes))
         for name in order:
-            path, headers, expect = routes[name]
+            port, path, headers, expect = routes[name]
             for count in (args.warmup, args.requests):  # only the last batch is kept
+                cpu = server_cpu_seconds(masters[port])
                 lat, err, opened, left, wall = load(port, path, headers, expect, count,
                                                     args.concurrency, deadline)
+                cpu = server_cpu_seconds(masters[port]) - cpu
                 errors, unsent = errors + err, unsent + left
             lat.sort()
             result = {"req_per_s": len(lat) / wall, "p50_ms": percentile(lat, 50) * 1000,
                       "p99_ms": percentile(lat, 99) * 1000, "round": rnd + 1,
-                      "connections": opened}
+                      "connections": opened,
+                      "cpu_us": cpu / max(1, len(lat) + err) * 1e6}
             if name not in best or result["req_per_s"] > best[name]["req_per_s"]:
                 best[name] = result
+            # The least CPU a request took over the rounds (the least disturbed round).
+            best[name]["cpu_us"] = min(best[name]["cpu_us"], result["cpu_us"])
     return best, errors, unsent
 
 
@@ -115,17 +141,24 @@ def main():
     args = smoke(parser, requests=40, concurrency=2, rounds=1, warmup=10, workers=1)
 
     with tempfile.TemporaryDirectory(prefix="mashang-bench-") as tmp:
-        port = free_port()
+        port, hello_port = free_port(), free_port()
         env = server_env(f"sqlite:///{tmp}/bench.sqlite3", port, tmp)
         token = demo_database(env)
         routes = {
-            "scan": (f"/q/{token}", {"Accept-Language": "zh-CN"}, 200),
-            "trivial": ("/lang/zz?next=/", {}, 303),
+            "scan": (port, f"/q/{token}", {"Accept-Language": "zh-CN"}, 200),
+            "trivial": (port, "/lang/zz?next=/", {}, 303),
+            "hello": (hello_port, "/", {}, 200),
         }
-        with gunicorn(env, port, args.workers, tmp):
-            best, errors, unsent = bench(port, routes, args)
+        hello_logs = Path(tmp) / "hello"
+        hello_logs.mkdir()
+        # Both servers up at once, loaded in turn: an idle one costs nothing.
+        with gunicorn(env, port, args.workers, tmp) as app_master, \
+                gunicorn(env, hello_port, args.workers, hello_logs, app=HELLO_APP,
+                         probe="/") as hello_master:
+            best, errors, unsent = bench(routes, args, {port: app_master,
+                                                        hello_port: hello_master})
 
-    scan, trivial = best["scan"], best["trivial"]
+    scan, trivial, hello = best["scan"], best["trivial"], best["hello"]
     report = {
         "cpu_count": os.cpu_count(), "python": platform.python_version(),
         "gunicorn_workers": args.workers, "requests": args.requests,
@@ -133,6 +166,11 @@ def main():
         "errors": errors, "unsent": unsent,
         "ratio_req_per_s": ratio(scan["req_per_s"], trivial["req_per_s"]),
         "ratio_p50": ratio(scan["p50_ms"], trivial["p50_ms"]),
+        "trivial_to_hello": ratio(trivial["req_per_s"], hello["req_per_s"]),
+        "scan_to_hello": ratio(scan["req_per_s"], hello["req_per_s"]),
+        # The same from the server's CPU time per request (hello's ÷ the route's).
+        "trivial_to_hello_cpu": ratio(hello["cpu_us"], trivial["cpu_us"]),
+        "scan_to_hello_cpu": ratio(hello["cpu_us"], scan["cpu_us"]),
     }
     if args.json:
         print(json.dumps(report, indent=2))
@@ -140,12 +178,17 @@ def main():
         print(f"CPUs: {report['cpu_count']}  Python: {report['python']}  "
               f"gunicorn workers: {args.workers}  requests: {args.requests}  "
               f"concurrency: {args.concurrency}  rounds: {args.rounds} (best kept)")
-        print(f"{'route':<8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'conns':>6}")
+        print(f"{'route':<8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'conns':>6} "
+              f"{'server CPU µs/req':>18}")
         for name, r in best.items():
             print(f"{name:<8} {r['req_per_s']:>8.0f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} "
-                  f"{r['connections']:>6}")
-        print(f"ratio (scan / trivial) req/s: {report['ratio_req_per_s']:.2f}")
-        print(f"ratio (scan / trivial) p50:   {report['ratio_p50']:.2f}")
+                  f"{r['connections']:>6} {r['cpu_us']:>18.0f}")
+        print(f"floor (trivial / hello) req/s: {report['trivial_to_hello']:.2f}   "
+              f"by server CPU: {report['trivial_to_hello_cpu']:.2f}")
+        print(f"ratio (scan / hello) req/s:    {report['scan_to_hello']:.2f}   "
+              f"by server CPU: {report['scan_to_hello_cpu']:.2f}")
+        print(f"ratio (scan / trivial) req/s:  {report['ratio_req_per_s']:.2f}")
+        print(f"ratio (scan / trivial) p50:    {report['ratio_p50']:.2f}")
     if errors or unsent:
         print(f"FAILED: {errors} request errors, {unsent} requests not sent within the "
               f"{TIME_LIMIT:.0f} s limit", file=sys.stderr)

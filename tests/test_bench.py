@@ -16,7 +16,8 @@ BENCH = ROOT / "bench"
 SCRIPTS = sorted(path.stem for path in BENCH.glob("*.py")
                  if 'if __name__ == "__main__":' in path.read_text())
 BROWSER = {"page_weight"}  # opens Chromium, like the browser tests
-POSTGRES = {"load", "crash"}  # take --postgres: the PostgreSQL run tries that path
+POSTGRES = {"load", "crash", "open311"}  # take --postgres: the PostgreSQL run tries that path
+ONLY_POSTGRES = {"liveness"}  # makes its own PostgreSQL cluster: the PostgreSQL run only
 ON_POSTGRES = bool(TEST_DATABASE_URL and TEST_DATABASE_URL.startswith("postgresql"))
 
 
@@ -36,7 +37,10 @@ def test_there_are_benches_and_the_readme_names_each():
                                     else s for s in SCRIPTS])
 def test_bench_runs_its_smoke_run(script):
     argv = [sys.executable, str(BENCH / f"{script}.py"), "--smoke"]
-    if ON_POSTGRES:
+    if script in ONLY_POSTGRES:
+        if not ON_POSTGRES:
+            pytest.skip("needs PostgreSQL: the PostgreSQL run of the suite runs it")
+    elif ON_POSTGRES:
         if script not in POSTGRES:
             pytest.skip("a SQLite-only bench: the SQLite run of the suite runs it")
         argv.append("--postgres")

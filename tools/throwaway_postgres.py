@@ -104,6 +104,27 @@ def cluster(max_connections: int = 200):
         shutil.rmtree(root, ignore_errors=True)
 
 
+def drop_every_connection(url: str) -> None:
+    """What a restart does to other clients' connections to the database of `url`: the
+    server ends each one (pg_terminate_backend). Returns once they are gone."""
+    import time
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    admin = create_engine(url, poolclass=NullPool)
+    others = ("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+              "AND pid <> pg_backend_pid()")
+    with admin.connect() as connection:
+        if not connection.execute(text(others)).all():
+            raise RuntimeError("nobody holds a connection to drop")
+        connection.execute(text(f"SELECT pg_terminate_backend(pid) FROM ({others}) AS them"))
+        deadline = time.monotonic() + 10
+        while connection.execute(text(others)).all() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    admin.dispose()
+
+
 def main(argv: list[str]) -> int:
     if "--" in argv:
         argv = argv[argv.index("--") + 1:]

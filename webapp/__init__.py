@@ -6,8 +6,8 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from webapp import config
-from webapp.extensions import babel, csrf, db, htmx, limiter, migrate
+from webapp import config, liveness
+from webapp.extensions import babel, csrf, db, htmx, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,9 +23,6 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.config.from_object(config.Defaults)
     app.config["SQLALCHEMY_DATABASE_URI"] = config.database_url(app.instance_path)
-    # A server connection can drop between requests; a SQLite file cannot.
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
-        "pool_pre_ping": not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")}
     app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
     app.config["VAPID_KEY_FILE"] = str(Path(app.instance_path) / "vapid_private.pem")
     app.config.from_prefixed_env("MASHANG")
@@ -33,8 +30,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.secret_key(app.instance_path)
+    # A server connection can drop between requests; a SQLite file cannot (liveness.py).
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", liveness.engine_options(app.config))
+    liveness.listen()
 
-    from webapp import caching, i18n, inputs, security
+    from webapp import caching, i18n, inputs, ratelimits, security
 
     inputs.init_app(app)
     # Before csrf.init_app: its request check must run before CSRF protection reads the form.
@@ -48,7 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     htmx.init_app(app)
-    limiter.init_app(app)
+    ratelimits.init_app(app)
 
     from webapp import access, assets, errors, health
     from webapp.admin import bp as admin_bp

@@ -30,7 +30,23 @@ def init_app(app) -> None:
         "text/html", "text/css", "text/javascript", "application/javascript", "text/csv",
         "application/json", "application/manifest+json", "image/svg+xml", "text/calendar",
     ])
+    # Registered by hand: Flask-Compress looks at every response (Vary, Accept-Encoding,
+    # ETag) even where nothing is to be compressed.
+    app.config["COMPRESS_REGISTER"] = False
     compress.init_app(app)
+    compressible = frozenset(app.config["COMPRESS_MIMETYPES"])
+    smallest = app.config["COMPRESS_MIN_SIZE"]
+
+    @app.after_request
+    def compress_textual(response):
+        """Only a successful textual body worth compressing goes to Flask-Compress: a
+        redirect, a 304 or a few bytes would cost more to look at than to send."""
+        length = response.content_length
+        if 200 <= response.status_code < 300 and response.mimetype in compressible \
+                and (length is None or length >= smallest):
+            return compress.after_request(response)
+        return response
+
     app.add_template_global(asset_url)
 
     # Registered after Compress, so it runs before it (after_request runs in reverse order).

@@ -32,6 +32,10 @@ class Defaults:
     # Rendered boards kept per worker; each is rendered afresh at least once a minute.
     BOARD_CACHE_SIZE = 512
     BOARD_CLOCK_SECONDS = 60
+    # Ask PostgreSQL (SELECT 1) before each request uses a pooled connection, instead of
+    # looking at its socket (webapp/liveness.py): a round trip a request, for the rare
+    # connection cut without a word.
+    DB_PRE_PING = False
     # A resolved report nobody confirms closes by itself after this many days.
     AUTO_CLOSE_DAYS = 7
     # The notification worker (webapp/worker.py): how often it looks for due messages when

@@ -1,7 +1,13 @@
 """The named rate limits, applied as decorators on the views they guard.
 
 Each limit's value comes from config (RATELIMIT_SUBMIT …) so that a deployment can tune it;
-views that share a limit share one bucket per client address."""
+views that share a limit share one bucket per client address.
+
+Every limit here is a view's own: the limiter counts it inside the view's decorator. Its
+hooks around every request (a check for app-wide limits, rate-limit headers, a cleanup) cost
+a trivial route a quarter of its time for nothing, so init_app keeps them to the limited
+views, unless a deployment configures app-wide limits (RATELIMIT_DEFAULT, _APPLICATION,
+_META), which then apply to every request as Flask-Limiter documents."""
 
 from flask import current_app, request
 from flask_babel import gettext as _
@@ -16,13 +22,24 @@ def _from_config(name: str):
     return lambda: current_app.config[f"RATELIMIT_{name}"]
 
 
+def _marked(limit):
+    """The limiter's decorator, marking the view so that its request hooks run for it."""
+    def decorate(view):
+        limited = limit(view)
+        limited.rate_limited = True
+        return limited
+    return decorate
+
+
 # Filing a report or a booking: a real resident sends a handful a day.
-submission = limiter.shared_limit(_from_config("SUBMIT"), scope="submit", methods=["POST"])
+submission = _marked(limiter.shared_limit(_from_config("SUBMIT"), scope="submit",
+                                          methods=["POST"]))
 # Opening a private tracking or booking link: guessing them must be slow.
-link_lookup = limiter.shared_limit(_from_config("LOOKUP"), scope="lookup")
+link_lookup = _marked(limiter.shared_limit(_from_config("LOOKUP"), scope="lookup"))
 # Changing something through a private link: cancel, rate, add information.
-link_change = limiter.shared_limit(_from_config("CHANGE"), scope="change", methods=["POST"])
-login = limiter.shared_limit(_from_config("LOGIN"), scope="login", methods=["POST"])
+link_change = _marked(limiter.shared_limit(_from_config("CHANGE"), scope="change",
+                                           methods=["POST"]))
+login = _marked(limiter.shared_limit(_from_config("LOGIN"), scope="login", methods=["POST"]))
 
 
 def _api_key_bucket() -> str:
@@ -34,8 +51,8 @@ def _api_key_bucket() -> str:
 
 
 # Open311 POST requests: a client application files as many as its key allows.
-open311_post = limiter.limit(_from_config("OPEN311_POST"), key_func=_api_key_bucket,
-                             methods=["POST"], scope="open311-post")
+open311_post = _marked(limiter.limit(_from_config("OPEN311_POST"), key_func=_api_key_bucket,
+                                    methods=["POST"], scope="open311-post"))
 
 
 def describe(name: str) -> str:
@@ -52,3 +69,26 @@ def describe(name: str) -> str:
         parts.append((one if item.multiples == 1 else several)
                      % {"n": item.amount, "m": item.multiples})
     return _("; ").join(parts)
+
+
+def init_app(app) -> None:
+    limiter.init_app(app)  # adds no hooks when RATELIMIT_ENABLED is off
+    manager = limiter.limit_manager
+    if manager.application_limits or manager.default_limits or limiter._meta_limits:
+        return  # app-wide limits: the limiter checks every request
+    before = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in before:
+        before.remove(limiter._check_request_limit)
+
+    def only_for_limited_views(hook):
+        def gated(value):
+            view = app.view_functions.get(request.endpoint or "")
+            return hook(value) if getattr(view, "rate_limited", False) else value
+        return gated
+
+    for hooks in (app.after_request_funcs.get(None, []),
+                  app.teardown_request_funcs.get(None, [])):
+        for i, hook in enumerate(hooks):
+            if getattr(hook, "__self__", None) is limiter or \
+                    getattr(hook, "args", ())[:1] == (limiter,):
+                hooks[i] = only_for_limited_views(hook)

@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, exists, select
+from sqlalchemy.orm import joinedload
 
 from webapp.domain.reports import categories, questions, sla
 from webapp.domain.reports.labels import target_label
@@ -141,7 +142,10 @@ def find_service(code: str | None, place: Jurisdiction | None = None):
     else:
         offered = categories.offered_in(place.id) if place is not None else \
             Category.active & Category.community_id.is_(None)
-        category = db.session.scalar(select(Category).where(Category.code == code, offered))
+        # With its SLA targets: the notice and the new report's clock read them.
+        category = db.session.scalars(
+            select(Category).options(joinedload(Category.sla_targets))
+            .where(Category.code == code, offered)).unique().first()
         if category is not None:
             return category
     raise Open311Error(404, _("service_code %(code)s was not found.", code=code[:60]))

@@ -37,7 +37,7 @@ from webapp.models import (
 )
 from webapp.open311.catalogue import find_service, notice_for, service_notice
 from webapp.open311.errors import Open311Error, bad
-from webapp.open311.jurisdictions import Jurisdiction, jurisdiction, jurisdictions, w3c
+from webapp.open311.jurisdictions import Jurisdiction, jurisdiction, w3c
 from webapp.open311.params import RequestQuery, read_post
 
 # Staff-written public notes that explain a status (resident-written notes never are).
@@ -68,12 +68,13 @@ class Filed:
 def file_request(form: MultiDict, key: ApiKey, upload_folder, secret: str) -> Filed:
     """POST requests: check everything first (every problem is listed), then file the report
     through the same workflow as a scanned one."""
-    every = jurisdictions()
-    place = jurisdiction(form.get("jurisdiction_id"), required=False, every=every)
-    if place is not None and place.id != key.community_id:
+    community = Jurisdiction(key.community_id, key.community.code, key.community.name,
+                             key.community.timezone, key.community.hotline)
+    asked = (form.get("jurisdiction_id") or "").strip()
+    if asked and asked != community.code:
+        place = jurisdiction(asked, required=False)  # 404 for a code nobody has
         raise Open311Error(403, _("This api_key is not for jurisdiction_id %(code)s.",
                                   code=place.code))
-    community = next(j for j in every if j.id == key.community_id)
     service = find_service(form.get("service_code"), community)
     if isinstance(service, ServiceType):
         raise bad(_("service_code %(code)s is a bookable service: residents book it "
@@ -90,7 +91,7 @@ def file_request(form: MultiDict, key: ApiKey, upload_folder, secret: str) -> Fi
     numbers = []
 
     def note_the_client(report):
-        key.last_used_at = report.created_at
+        api_clients.note_use(key, report.created_at)
         numbers.append(report.number)
         db.session.add(Open311Request(
             report=report, api_key=key, token=token, email=posted.email,
@@ -100,7 +101,8 @@ def file_request(form: MultiDict, key: ApiKey, upload_folder, secret: str) -> Fi
     location = posted.location
     intake.submit_report(
         location.qr, draft, (), upload_folder, building=location.building,
-        entrance_id=location.entrance_id, on_created=note_the_client, secret=secret)
+        entrance_id=location.entrance_id, on_created=note_the_client, secret=secret,
+        new_key=True)
     return Filed(numbers[0], token, notice, posted.account_id)
 
 

@@ -52,7 +52,9 @@ def _zone(community_id: int | None) -> str:
     return community.timezone if community else "Asia/Shanghai"
 
 
-def tell_user(notice: Notice, user: User | None, path: str | None = None) -> None:
+def tell_user(notice: Notice, user: User | None, path: str | None = None,
+              pushes: list | None = None) -> None:
+    """`pushes`: the user's live push subscriptions, when tell_users read them already."""
     if user is None or not user.active:
         return
     pref = preference(user)
@@ -67,7 +69,9 @@ def tell_user(notice: Notice, user: User | None, path: str | None = None) -> Non
                   community_id=notice.community_id, due_at=due, urgent=notice.urgent,
                   report_id=notice.report_id)
     if pref.push:
-        for subscription_id, _sealed in push_subscriptions(user_id=user.id):
+        found = push_subscriptions(user_id=user.id) if pushes is None else \
+            [(row.id, row.sealed_url) for row in pushes]
+        for subscription_id, _sealed in found:
             outbox.enqueue(key=f"{notice.key}|push:{subscription_id}", channel=Channel.PUSH,
                            recipient=f"push:{subscription_id}", **common)
     mobile = texting_number(user.phone)
@@ -77,8 +81,11 @@ def tell_user(notice: Notice, user: User | None, path: str | None = None) -> Non
 
 
 def tell_users(notice: Notice, users, path: str | None = None) -> None:
-    for user in {u.id: u for u in users if u is not None}.values():
-        tell_user(notice, user, path)
+    """Each of `users` once; their push subscriptions read in one query, not one each."""
+    everyone = {u.id: u for u in users if u is not None and u.active}
+    pushes = subscriptions.active_for_users(everyone) if len(everyone) > 1 else {}
+    for user in everyone.values():
+        tell_user(notice, user, path, pushes.get(user.id))
 
 
 def tell_robot(notice: Notice, org: Organization | None) -> None:

@@ -218,6 +218,15 @@ def active_for_user(user_id: int) -> list[PushSubscription]:
     return _active(PushSubscription.user_id == user_id)
 
 
+def active_for_users(user_ids) -> dict[int, list[PushSubscription]]:
+    """Each user's live subscriptions, in one query for them all."""
+    found: dict[int, list[PushSubscription]] = {user_id: [] for user_id in user_ids}
+    if found:
+        for row in _active(PushSubscription.user_id.in_(list(found))):
+            found[row.user_id].append(row)
+    return found
+
+
 def active_for_report(report_id: int) -> list[PushSubscription]:
     return _active(PushSubscription.report_id == report_id)
 

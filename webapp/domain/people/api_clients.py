@@ -5,10 +5,11 @@ caller's unit of work does."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from webapp.domain import DomainRefused
 from webapp.domain.shared import tokens
@@ -46,12 +47,25 @@ def revoke_key(key: ApiKey, now: datetime | None = None) -> None:
         key.revoked_at = now or utcnow()
 
 
+# A key's last use is written at most this often: the admin page shows when a client was
+# last heard from, and an UPDATE of the key's row on every request would be a write per
+# request for that alone.
+LAST_USE_GRAIN = timedelta(minutes=1)
+
+
 def key_for(raw: str | None) -> ApiKey | None:
-    """The active key `raw` stands for, or None."""
+    """The active key `raw` stands for, with its community, or None."""
     if not raw or len(raw) > LONGEST_KEY:
         return None
-    return db.session.scalar(select(ApiKey).where(ApiKey.key_hash == tokens.digest(raw.strip()),
-                                                  ApiKey.revoked_at.is_(None)))
+    return db.session.scalar(select(ApiKey).options(joinedload(ApiKey.community))
+                             .where(ApiKey.key_hash == tokens.digest(raw.strip()),
+                                    ApiKey.revoked_at.is_(None)))
+
+
+def note_use(key: ApiKey, at: datetime) -> None:
+    """The key was used at `at`: remembered to the minute (LAST_USE_GRAIN)."""
+    if key.last_used_at is None or at - key.last_used_at >= LAST_USE_GRAIN:
+        key.last_used_at = at
 
 
 def limit_bucket(raw: str) -> str:

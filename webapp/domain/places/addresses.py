@@ -37,6 +37,8 @@ class Location:
     building: Building
     entrance_id: int | None = None
     qr: QrCode | None = None
+    # Held here so that the session keeps it (its identity map holds objects weakly).
+    entrance: Entrance | None = None
 
 
 class CodeReplaced(DomainRefused):
@@ -184,7 +186,7 @@ def places_of(community_id: int) -> tuple[str, Places]:
 def match_address(address: str, community_id: int) -> Location | None:
     """The building (and entrance) an address names, written as on the door's poster."""
     found = match_in(address, *places_of(community_id))
-    return Location(_building(found[0]), found[1]) if found else None
+    return _location(*found) if found else None
 
 
 def by_address_id(value: str, community_id: int) -> Location | None:
@@ -201,7 +203,7 @@ def by_address_id(value: str, community_id: int) -> Location | None:
         if kind == "E":
             entrance = db.session.get(Entrance, number)
             if entrance is not None and _in_community(entrance.building, community_id):
-                return Location(_building(entrance.building_id), entrance.id)
+                return _location(entrance.building_id, entrance.id)
         else:
             building = db.session.get(Building, number)
             if _in_community(building, community_id):
@@ -227,3 +229,13 @@ def _building(building_id: int) -> Building:
     """A building with its compound and community, which filing a report reads."""
     return db.session.get(Building, building_id,
                           options=[joinedload(Building.compound).joinedload(Compound.community)])
+
+
+def _location(building_id: int, entrance_id: int | None) -> Location:
+    """The place with everything filing a report reads of it, in one query."""
+    if entrance_id is None:
+        return Location(_building(building_id))
+    entrance = db.session.get(Entrance, entrance_id, options=[
+        joinedload(Entrance.building).joinedload(Building.compound)
+        .joinedload(Compound.community)])
+    return Location(entrance.building, entrance.id, entrance=entrance)

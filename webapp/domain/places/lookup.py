@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 
 from webapp.extensions import db
 from webapp.models import Building, Community, Compound, Entrance, QrCode
@@ -62,8 +63,14 @@ def find_scan_place(token: str) -> ScanPlace | None:
 
 
 def active_code(token: str) -> QrCode | None:
+    """The code with its place (entrance, building, compound, community) in one query: every
+    page of a door reads them, and lazily that was a query each."""
     return db.session.scalar(
-        select(QrCode).where(QrCode.token == token, QrCode.revoked_at.is_(None))
+        select(QrCode).options(
+            joinedload(QrCode.entrance),
+            joinedload(QrCode.building).joinedload(Building.compound)
+            .joinedload(Compound.community))
+        .where(QrCode.token == token, QrCode.revoked_at.is_(None))
     )
 
 

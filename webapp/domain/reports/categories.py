@@ -12,6 +12,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from webapp.domain import DomainRefused
 from webapp.extensions import db
@@ -62,8 +63,10 @@ def offered(community_id: int) -> list[Category]:
 def offered_one(category_id: int | None, community_id: int) -> Category | None:
     if category_id is None:
         return None
-    return db.session.scalar(select(Category).where(Category.id == category_id,
-                                                    offered_in(community_id)))
+    # With its SLA targets: a new report's clock reads them next.
+    return db.session.scalars(select(Category).options(joinedload(Category.sla_targets))
+                              .where(Category.id == category_id, offered_in(community_id))
+                              ).unique().first()
 
 
 def check_offered(category_id: int | None, community_id: int) -> Category:

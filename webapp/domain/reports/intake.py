@@ -4,6 +4,7 @@ replayed, and is found again by its private link, its key or its number."""
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -26,6 +27,7 @@ from webapp.extensions import db
 from webapp.models import (
     STAFF_CHANNELS,
     Building,
+    Entrance,
     Milestone,
     QrCode,
     Report,
@@ -87,39 +89,48 @@ def find_by_number(number: str, community_id: int) -> Report | None:
 
 def submit_report(qr: QrCode | None, draft: ReportDraft, photos, upload_folder,
                   now: datetime | None = None, *, building: Building | None = None,
-                  entrance_id: int | None = None, on_created=None, secret: str
-                  ) -> tuple[Report, bool]:
+                  entrance_id: int | None = None, on_created=None, secret: str,
+                  new_key: bool = False) -> tuple[Report, bool]:
     """File a report for the place bound to `qr`, or (Open311, no code) for `building` and
     `entrance_id`. A replay of the same submission key returns the report it already made;
     the bool says whether this call created it. `on_created(report)` may add rows of its own
     to the same transaction. `secret` makes the tracking link (tokens.link_token). The
     caller's unit of work commits; a replay that loses the race to the database is found
-    there (an IntegrityError undoes only this savepoint)."""
+    there (an IntegrityError undoes only this savepoint). `new_key`: the caller made the
+    submission key just now (Open311), so no report can hold it yet: neither the look-up
+    nor the savepoint for a replay is needed.
+
+    The report is written whole in one flush (its clock, due time, first event, photos and
+    answers with it), then given its number, which needs its id: each statement is a round
+    trip to the database, and filing is the busiest write."""
     if qr is not None:
         building, entrance_id = qr.building, qr.entrance_id
-    existing = find_by_submission_key(draft.submission_key)
-    if existing is not None:
-        return _same_place(existing, qr, building, entrance_id), False
+    if not new_key:
+        existing = find_by_submission_key(draft.submission_key)
+        if existing is not None:
+            return _same_place(existing, qr, building, entrance_id), False
 
-    check_channel(draft, building.compound.community_id)
+    compound = building.compound
+    check_channel(draft, compound.community_id)
     # Every way in (door, staff filing, Open311) meets this: a retired category, or another
     # community's own, is not taken even when a stale form or a client still names it.
-    categories.check_offered(draft.category_id, building.compound.community_id)
+    category = categories.check_offered(draft.category_id, compound.community_id)
     if draft.sms_updates and texting_number(draft.contact_phone) is None:
         raise DomainRefused(_l("To be sent text messages, please give a mobile number."),
                             field="contact_phone")
     stored = [photo_store.save_photo(upload_folder, p) for p in photos]
     now = now or utcnow()
     token = tracking_token(draft.submission_key, secret)
-    care_card = draft.care_card or has_care_card(building.compound.community_id,
-                                                 draft.contact_phone)
+    care_card = draft.care_card or has_care_card(compound.community_id, draft.contact_phone)
     report = Report(
         submission_key_hash=digest(draft.submission_key),
         tracking_token_hash=digest(token),
-        community_id=building.compound.community_id,
-        compound_id=building.compound_id,
-        building_id=building.id,
-        entrance_id=entrance_id,
+        community_id=compound.community_id,
+        # The places and category as objects, not only ids: the clocks and the
+        # notifications read them from the session instead of the database.
+        compound=compound,
+        building=building,
+        entrance=db.session.get(Entrance, entrance_id) if entrance_id else None,
         qr_code_id=qr.id if qr is not None else None,
         channel=draft.channel,
         category_id=draft.category_id,
@@ -136,22 +147,27 @@ def submit_report(qr: QrCode | None, draft: ReportDraft, photos, upload_folder,
         created_at=now,
         updated_at=now,
     )
+    report.category = category
+    # Read before anything is written: on SQLite a transaction that has read may not
+    # start writing once another has written ("database is locked").
+    clock = sla.clock_inputs(report, Milestone.ACCEPT)
     try:
-        with savepoint():
+        # No autoflush while the rows are made: the report is written whole, at once.
+        with nullcontext() if new_key else savepoint(), db.session.no_autoflush:
             db.session.add(report)
-            db.session.flush()
-            report.number = _report_number(report, building.compound.community.timezone)
             event = record_event(report, "submitted", None, S.SUBMITTED, None, now=now,
                                  actor=draft.filed_by)
             attach_photos(report, event, photos, stored)
-            sla.start(report, Milestone.ACCEPT, now)
+            sla.start(report, Milestone.ACCEPT, now, inputs=clock)
             store_answers(report, draft.answers)
+            db.session.flush()
+            report.number = _report_number(report, compound.community.timezone)
             if on_created is not None:
                 on_created(report)
     except IntegrityError:
         # Another request with the same submission key won the race.
         photo_store.delete_photos(upload_folder, stored)
-        existing = find_by_submission_key(draft.submission_key)
+        existing = None if new_key else find_by_submission_key(draft.submission_key)
         if existing is None:
             raise
         return _same_place(existing, qr, building, entrance_id), False

@@ -96,9 +96,9 @@ def needs_arrival(report: Report) -> bool:
     return not report.category.is_major or (report.priority or 0) >= 2
 
 
-def due_after(start: datetime, minutes: int, cal: WorkCalendar) -> datetime:
+def due_after(start: datetime, minutes: int, cal: WorkCalendar | None) -> datetime:
     """When a clock of `minutes` started at `start` runs out: on the clock below a day, in
-    working time of the calendar from a day up."""
+    working time of the calendar from a day up (`cal` may be None below a day)."""
     if minutes >= DAY:
         return cal.add_working_time(start, timedelta(minutes=minutes))
     return start + timedelta(minutes=minutes)
@@ -132,15 +132,25 @@ def open_milestones(report: Report) -> list[ReportMilestone]:
             if m.cycle == cycle and m.met_at is None and m.cancelled_at is None]
 
 
-def start(report: Report, name: str, at: datetime, *, new_cycle: bool = False) -> None:
-    """Start the clock `name` at `at`, if the category's policy has it."""
+def clock_inputs(report: Report, name: str) -> tuple[int | None, WorkCalendar | None]:
+    """What starting the clock `name` reads from the database: its target, and the working
+    calendar when the target is a day or more (a shorter clock needs none)."""
     minutes = target_minutes(report, name)
+    if minutes is None or minutes < DAY:
+        return minutes, None
+    return minutes, work_calendar.for_community(report.community_id)
+
+
+def start(report: Report, name: str, at: datetime, *, new_cycle: bool = False,
+          inputs: tuple[int | None, WorkCalendar | None] | None = None) -> None:
+    """Start the clock `name` at `at`, if the category's policy has it. `inputs`: what
+    clock_inputs read already (e.g. before a transaction began writing)."""
+    minutes, cal = inputs if inputs is not None else clock_inputs(report, name)
     if minutes is None:
         return
     cycle = current_cycle(report)
     if new_cycle or cycle == 0:
         cycle += 1
-    cal = work_calendar.for_community(report.community_id)
     milestone = ReportMilestone(report=report, cycle=cycle, name=name, started_at=at,
                                 due_at=due_after(at, minutes, cal), target_minutes=minutes,
                                 working_days=minutes >= DAY)
