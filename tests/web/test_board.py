@@ -99,11 +99,6 @@ def test_past_months_and_bad_month_values(client, month_of_reports):
     assert client.get("/board/999999").status_code == 404
 
 
-def test_ranking_puts_the_most_punctual_first():
-    good, bad = reporting.Figures(resolved=2, on_time=2), reporting.Figures(resolved=4, on_time=1)
-    assert [name for name, _ in reporting.ranking({"慢": bad, "快": good})] == ["快", "慢"]
-
-
 def test_replies_on_the_board_are_masked(client, entrance_code, users):
     report, start = file(entrance_code, 50, "board-mask-00000001")
     handler = users["mateng"]

@@ -35,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from webapp.domain.reports.sla import missed_clock
 from webapp.extensions import db
 from webapp.models import (
     Community,
@@ -311,9 +312,7 @@ def _received_rows(scope):
 
 
 def _resolved_rows(scope):
-    late = exists().where(ReportMilestone.report_id == Report.id,
-                          ReportMilestone.breached_at.is_not(None),
-                          ReportMilestone.cancelled_at.is_(None))
+    late = missed_clock()
     seconds = whole_seconds_between(Report.created_at, Report.resolved_at)
     bucket = case(*((seconds < bound, i) for i, bound in enumerate(BOUNDS_IN_SECONDS)),
                   else_=len(BOUNDS_IN_SECONDS))
