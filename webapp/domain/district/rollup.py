@@ -35,7 +35,6 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from webapp.domain.reports.sla import missed_clock
 from webapp.extensions import db
 from webapp.models import (
     Community,
@@ -44,11 +43,10 @@ from webapp.models import (
     ReportMilestone,
     ReportStatus,
 )
+from webapp.models.reports import REOPEN_KINDS, missed_clock
 from webapp.models.rollup import BUCKET_BOUNDS, BUCKETS, COUNTS, KEY, report_rollup
 from webapp.models.sql import local_date, month_start, whole_seconds_between
 
-# The timeline events of a report reopened (by the resident, or after a call-back).
-REOPEN_KINDS = ("reopened", "reopened_after_callback")
 # The report columns a contribution reads.
 FACT_COLUMNS = ("community_id", "created_at", "assigned_org_id", "hidden_from_board",
                 "status", "resolved_at", "rating", "callback_at")

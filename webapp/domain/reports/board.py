@@ -11,10 +11,8 @@ from statistics import median
 from sqlalchemy import bindparam, case, exists, func, null, select, type_coerce
 from sqlalchemy.orm import joinedload
 
-from webapp.domain.district.rollup import REOPEN_KINDS
 from webapp.domain.reports.category_settings import report_is_private
 from webapp.domain.reports.privacy import mask
-from webapp.domain.reports.sla import missed_clock
 from webapp.domain.reports.trend import SET_APART, Month, month_bounds, trend
 from webapp.extensions import db
 from webapp.models import (
@@ -28,6 +26,7 @@ from webapp.models import (
     ReportMilestone,
     ReportStatus,
 )
+from webapp.models.reports import REOPEN_KINDS, missed_clock
 from webapp.models.sql import minutes_between
 from webapp.models.types import UtcDateTime, utcnow
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import and_, select, update
 
 from webapp.domain.reports import calendar as work_calendar
 from webapp.domain.reports.calendar import WorkCalendar
@@ -271,14 +271,6 @@ def report_state(report: Report, now: datetime) -> str | None:
 
 def was_on_time(report: Report) -> bool:
     return all(m.breached_at is None for m in report.milestones if m.cancelled_at is None)
-
-
-def missed_clock():
-    """In SQL, the opposite of was_on_time: a clock of the report was missed and not called
-    off. The board, its trend and the rollup count lateness by it."""
-    return exists().where(ReportMilestone.report_id == Report.id,
-                          ReportMilestone.breached_at.is_not(None),
-                          ReportMilestone.cancelled_at.is_(None))
 
 
 def sweep(now: datetime) -> list[int]:
