@@ -22,8 +22,9 @@ INFO = "<iframe srcdoc=\"<script>parent.alert('info')</script>\"></iframe>补充
 REPLY = "<img src=x onerror=alert('reply')> 已收到"
 RESOLVED = "<svg/onload=alert('resolved')> 已修好"
 
-# What only injected markup can put into a page: every template draws none of it.
-INJECTED = ["img[src='x']", "svg", "iframe", "#inj", "#hxinj", "#jslink",
+# What only injected markup can put into a page: every template draws none of it (the
+# board's own charts are drawn with class "chart"; an injected one has no class).
+INJECTED = ["img[src='x']", "svg:not(.chart)", "iframe", "#inj", "#hxinj", "#jslink",
             "a[href^='javascript:']"]
 HANDLERS = """() => [...document.querySelectorAll('*')].flatMap(e => [...e.attributes]
     .filter(a => a.name.startsWith('on')).map(a => e.tagName + '[' + a.name + ']'))"""

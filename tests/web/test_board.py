@@ -2,6 +2,7 @@
 
 import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -92,16 +93,12 @@ def test_compound_board_and_hidden_reports(client, month_of_reports, users):
 
 def test_past_months_and_bad_month_values(client, month_of_reports):
     assert client.get("/board?month=2020-01", headers=EN).status_code == 200
-    assert "Nothing resolved this month yet." in client.get("/board?month=2020-01",
-                                                            headers=EN).text
+    # The issue: the month is named ("Nothing resolved this month yet." before).
+    assert "Nothing resolved in January 2020." in client.get("/board?month=2020-01",
+                                                             headers=EN).text
     for bad in ("2026-13", "x", "<script>", "99999-01"):
         assert client.get(f"/board?month={bad}").status_code == 200
     assert client.get("/board/999999").status_code == 404
-
-
-def test_ranking_puts_the_most_punctual_first():
-    good, bad = reporting.Figures(resolved=2, on_time=2), reporting.Figures(resolved=4, on_time=1)
-    assert [name for name, _ in reporting.ranking({"慢": bad, "快": good})] == ["快", "慢"]
 
 
 def test_replies_on_the_board_are_masked(client, entrance_code, users):
@@ -152,3 +149,56 @@ def test_a_private_category_counts_but_shows_nothing(client, entrance_code, user
     assert report.id not in [r.id for r in after.latest]
     html = client.get("/board", headers=EN).text
     assert "赵家" not in html and "Neighbour dispute" not in html
+
+
+ZH = {"Accept-Language": "zh-CN"}
+
+
+def test_the_month_is_named_not_called_this_month(client, month_of_reports):
+    past = client.get("/board?month=2020-01", headers=ZH).text
+    assert "2020年1月" in past and "本月" not in past
+    assert "January 2020" in client.get("/board?month=2020-01", headers=EN).text
+    now = client.get("/board", headers=ZH).text
+    this_month = datetime.now(UTC).astimezone(ZoneInfo("Asia/Shanghai"))
+    assert f"{this_month.year}年{this_month.month}月" in now
+    # The month picker names months too, a year of them.
+    assert now.count('<option value="20') >= 12 and "2020-01</option>" not in past
+
+
+def test_a_switcher_when_the_installation_has_several_communities(client, demo):
+    html = client.get("/board/", headers=EN).text
+    picker = html.split('name="community"')[1].split("</select>")[0]
+    assert "八一社区" in picker and "新桥北村社区" in picker
+    other = client.get("/board/?community=xinqiaobeicun", headers=EN).text
+    assert '<option value="xinqiaobeicun" selected' in other
+
+
+def test_red_and_black_lists_too_few_and_the_trend(client, month_of_reports, entrance_code,
+                                                   users):
+    html = client.get("/board", headers=EN).text
+    assert "Too few reports to rank" in html and "Red list" not in html
+    for i in range(3):
+        report, start = file(entrance_code, 60 + i, f"board-more-{i:010d}")
+        close_loop(report, users, start, 10, 5)
+    html = client.get("/board", headers=EN).text
+    red = html.split("Red list")[1].split("Black list")[0]
+    assert "省直机关后勤保障中心" in red and "score" in red
+    assert "Too few ranked to name a worst." in html
+    # The trend: two SVG charts drawn here, and the same figures as a table.
+    trend = html.split('class="card trend"')[1].split("</section>")[0]
+    assert trend.count('<svg class="chart"') == 2 and "<table" in trend
+    assert "http" not in trend.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "<script" not in trend
+
+
+def test_the_scan_and_tracking_pages_link_to_the_compounds_board(client, entrance_code):
+    compound_id = entrance_code.building.compound_id
+    link = f'href="/board/{compound_id}"'
+    scan = client.get(f"/q/{entrance_code.token}", headers=ZH).text
+    assert link in scan and "看看本小区的办理情况" in scan
+    from webapp.domain.shared.tokens import tracking_token
+
+    file(entrance_code, 1, "board-link-000000001")
+    tracking = client.get(f"/t/{tracking_token('board-link-000000001', app_secret())}",
+                          headers=ZH)
+    assert tracking.status_code == 200 and link in tracking.text

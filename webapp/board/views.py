@@ -1,17 +1,27 @@
 """The public board (晒单 / 红黑榜): what was reported and fixed, how fast, rated how."""
 
 import time
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_skeleton
 from flask import abort, current_app, make_response, render_template, request
+from flask_babel import get_locale
 from flask_login import current_user
 
 from webapp.access import public
 from webapp.board import bp
+from webapp.board.charts import charts
 from webapp.board.forms import BoardForm
 from webapp.caching import fingerprint, message_waiting, shared
-from webapp.domain.reports.board import BoardScope, board, board_scope, ranking
+from webapp.domain.reports.board import (
+    BoardScope,
+    board,
+    board_communities,
+    board_scope,
+    percent,
+)
+from webapp.domain.reports.ranking import MIN_SAMPLE, PRIOR_WEIGHT, rank
 from webapp.extensions import db
 from webapp.i18n import current_language
 from webapp.models import Community, Compound
@@ -21,7 +31,7 @@ def current_month(timezone: str) -> str:
     return datetime.now(ZoneInfo(timezone)).strftime("%Y-%m")
 
 
-def previous_months(month: str, count: int = 6) -> list[str]:
+def previous_months(month: str, count: int = 12) -> list[str]:
     year, mon = (int(x) for x in month.split("-"))
     months = []
     for _ in range(count):
@@ -36,8 +46,22 @@ def render_board(scope: BoardScope, month: str, this_month: str) -> str:
     figures = board(community.id, month, community.timezone, scope.compound_id)
     return render_template(
         "board/board.html", community=community, compound=compound, board=figures,
-        ranking=ranking(figures.by_org), months=previous_months(this_month),
-        compounds=community.compounds)
+        org_ranking=rank(figures.by_org, figures.total),
+        compound_ranking=None if compound else rank(figures.by_compound, figures.total),
+        months=previous_months(this_month), this_month=this_month,
+        compounds=community.compounds, communities=board_communities(),
+        charts=charts(figures.trend, percent),
+        ranking_rules={"k": PRIOR_WEIGHT, "n": MIN_SAMPLE})
+
+
+bp.add_app_template_filter(percent, "percent")
+
+
+@bp.app_template_filter("month_label")
+def month_label(month: str, skeleton: str = "yMMMM") -> str:
+    """'2026-11' → 2026年11月 / November 2026 (skeleton "MMM": 11月 / Nov)."""
+    year, mon = (int(x) for x in month.split("-"))
+    return format_skeleton(skeleton, date(year, mon, 1), locale=get_locale())
 
 
 def board_page(scope: BoardScope | None, form: BoardForm):

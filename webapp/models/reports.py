@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, exists, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -339,6 +339,18 @@ class ReportEvent(db.Model):
     photos: Mapped[list[ReportPhoto]] = relationship(
         back_populates="event", order_by="ReportPhoto.id"
     )
+
+
+# The timeline events of a report reopened (by the resident, or after a call-back).
+REOPEN_KINDS = ("reopened", "reopened_after_callback")
+
+
+def missed_clock():
+    """In SQL, a clock of the report was missed and not called off (sla.was_on_time's
+    opposite): the board, its trend and the rollup count a report late by it."""
+    return exists().where(ReportMilestone.report_id == Report.id,
+                          ReportMilestone.breached_at.is_not(None),
+                          ReportMilestone.cancelled_at.is_(None))
 
 
 @db.event.listens_for(Report, "before_insert")

@@ -148,3 +148,12 @@ def test_the_median_from_buckets_stays_within_its_bucket_and_near_the_truth():
     assert statistics.mean(errors) < 0.05 and max(errors) < 0.34
     assert figures.estimated_median([0] * len(BUCKETS)) is None
     assert figures.estimated_median([0] * (len(BUCKETS) - 1) + [3]) == BUCKET_BOUNDS[-1]
+
+
+def test_on_time_counts_the_reports_overdue_now():
+    """The issue saw "100 % on time" beside five reports overdue: they count as late."""
+    month = figures.Figures()
+    month.counts.update(resolved=10, on_time=10)
+    assert month.on_time_share == 1.0
+    month.overdue_now = 5
+    assert month.on_time_share == pytest.approx(10 / 15)

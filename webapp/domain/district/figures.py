@@ -76,7 +76,10 @@ class Figures:
 
     @property
     def on_time_share(self) -> float | None:
-        return self.on_time / self.resolved if self.resolved else None
+        """Of those resolved and those overdue now, the share resolved on time: "100 %"
+        beside reports overdue would not be true."""
+        counted = self.resolved + self.overdue_now
+        return self.on_time / counted if counted else None
 
     @property
     def average_rating(self) -> float | None:

@@ -43,11 +43,10 @@ from webapp.models import (
     ReportMilestone,
     ReportStatus,
 )
+from webapp.models.reports import REOPEN_KINDS, missed_clock
 from webapp.models.rollup import BUCKET_BOUNDS, BUCKETS, COUNTS, KEY, report_rollup
 from webapp.models.sql import local_date, month_start, whole_seconds_between
 
-# The timeline events of a report reopened (by the resident, or after a call-back).
-REOPEN_KINDS = ("reopened", "reopened_after_callback")
 # The report columns a contribution reads.
 FACT_COLUMNS = ("community_id", "created_at", "assigned_org_id", "hidden_from_board",
                 "status", "resolved_at", "rating", "callback_at")
@@ -311,9 +310,7 @@ def _received_rows(scope):
 
 
 def _resolved_rows(scope):
-    late = exists().where(ReportMilestone.report_id == Report.id,
-                          ReportMilestone.breached_at.is_not(None),
-                          ReportMilestone.cancelled_at.is_(None))
+    late = missed_clock()
     seconds = whole_seconds_between(Report.created_at, Report.resolved_at)
     bucket = case(*((seconds < bound, i) for i, bound in enumerate(BOUNDS_IN_SECONDS)),
                   else_=len(BOUNDS_IN_SECONDS))

@@ -25,6 +25,7 @@ class ScanPlace:
     building_name: str
     entrance_name: str | None
     building_id: int  # the scan page lists this phone's items of this building first
+    compound_id: int  # its board: 看看本小区的办理情况
 
 
 def _scan_place_query():
@@ -39,6 +40,7 @@ def _scan_place_query():
             Building.name,
             Entrance.name,
             QrCode.building_id,
+            Building.compound_id,
         )
         .join(Building, QrCode.building_id == Building.id)
         .join(Compound, Building.compound_id == Compound.id)
