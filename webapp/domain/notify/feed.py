@@ -1,8 +1,9 @@
 """The changes notifications are fed by, found as the session flushes them: every new timeline
 event of a report, a neighbour following one, a consultation decided, and the booking-side
-changes that have no timeline (a booking made or cancelled, a slot called off, a volunteer leaving, a redemption
-decided). Just before the transaction commits, rules.py turns them into bell items and outbox
-rows, which the commit then writes with the change itself: both are stored, or neither."""
+changes that have no timeline (a booking made or cancelled, a slot called off, a volunteer
+leaving, a redemption decided). Just before the transaction commits, rules.py turns them into
+bell items and outbox rows, which the commit then writes with the change itself: both are
+stored, or neither."""
 
 from __future__ import annotations
 
