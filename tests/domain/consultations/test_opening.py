@@ -98,3 +98,17 @@ def test_a_handler_may_not_open_one(building, users, tmp_path):
         opening.open_consultation(draft(), opening.Place(building.compound, building),
                                   users["mateng"], secret=app_secret(), upload_folder=tmp_path,
                                   now=T0)
+
+
+def test_the_place_picker_names_only_the_communitys_places(entrance_code, demo):
+    community_id = entrance_code.building.compound.community_id
+    keys = dict(opening.place_choices(community_id))
+    entrance_key = f"e{entrance_code.entrance_id}"
+    assert "微波宿舍 · 1号楼 · 2单元" == keys[entrance_key]
+    place = opening.place_from_key(community_id, entrance_key)
+    assert (place.building.id, place.entrance.id) == (entrance_code.building_id,
+                                                      entrance_code.entrance_id)
+    assert opening.place_from_key(community_id, f"c{place.compound.id}").building is None
+    for wrong in ("", "x1", "b", "b1.5", "b٣", "b" + "9" * 30, "b999999"):
+        assert opening.place_from_key(community_id, wrong) is None
+    assert opening.place_from_key(community_id + 1, entrance_key) is None

@@ -196,3 +196,42 @@ def _store_photos(consultation: Consultation, photos, upload_folder) -> None:
     except Exception:
         photo_store.delete_photos(upload_folder, stored)
         raise
+
+
+# --- the place picker: "c12" a compound, "b34" a building, "e56" an entrance ------------------
+
+def place_choices(community_id: int) -> list[tuple[str, str]]:
+    choices = []
+    for compound in db.session.scalars(select(Compound).where(
+            Compound.community_id == community_id).order_by(Compound.name)):
+        choices.append((f"c{compound.id}", str(_l("%(compound)s (whole compound)",
+                                                  compound=compound.name))))
+        for building in compound.buildings:
+            choices.append((f"b{building.id}", f"{compound.name} · {building.name}"))
+            choices += [(f"e{e.id}", f"{compound.name} · {building.name} · {e.name}")
+                        for e in building.entrances]
+    return choices
+
+
+def buildings_of(community_id: int) -> list[tuple[int, str]]:
+    """(building id, "compound · building") of the community, for picking one's rooms."""
+    return [(b.id, f"{c.name} · {b.name}") for c in db.session.scalars(
+        select(Compound).where(Compound.community_id == community_id).order_by(Compound.name))
+        for b in c.buildings]
+
+
+def place_from_key(community_id: int, key: str | None) -> Place | None:
+    """The place a picker value names, if it is one of the community's."""
+    kind, number = (key or " ")[0], (key or " ")[1:]
+    if kind not in "cbe" or not (number.isascii() and number.isdigit()) or len(number) > 18:
+        return None
+    model = {"c": Compound, "b": Building, "e": Entrance}[kind]
+    found = db.session.get(model, int(number))
+    if found is None:
+        return None
+    entrance = found if kind == "e" else None
+    building = entrance.building if entrance else (found if kind == "b" else None)
+    compound = building.compound if building else found
+    if compound.community_id != community_id:
+        return None
+    return Place(compound, building, entrance)

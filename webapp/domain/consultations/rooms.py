@@ -33,6 +33,16 @@ class RoomsRefused(DomainRefused):
     pass
 
 
+class Problems:
+    """Several lazy messages, joined in the language of whoever reads them."""
+
+    def __init__(self, messages):
+        self.messages = list(messages)
+
+    def __str__(self) -> str:
+        return " ".join(str(m) for m in self.messages)
+
+
 def parse_rooms(text: str, building: Building) -> list[RoomLine]:
     """The typed list, each problem named by its line; refused whole if any line is wrong."""
     entrances = {e.name: e.id for e in building.entrances}
@@ -67,7 +77,7 @@ def parse_rooms(text: str, building: Building) -> list[RoomLine]:
         seen.add(room)
         lines.append(RoomLine(room, area_x100, entrances.get(entrance)))
     if problems:
-        raise RoomsRefused(" ".join(str(p) for p in problems[:10]), field="rooms")
+        raise RoomsRefused(Problems(problems[:10]), field="rooms")
     if not lines:
         raise RoomsRefused(_l("Type at least one room, one a line."), field="rooms")
     if len(lines) > MAX_ROOMS:

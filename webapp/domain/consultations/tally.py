@@ -15,6 +15,7 @@ from webapp.domain.consultations.rooms import room_order
 from webapp.extensions import db
 from webapp.models import (
     Ballot,
+    BallotSlip,
     Building,
     Consultation,
     ConsultationHousehold,
@@ -31,6 +32,20 @@ OPTION_LABELS = {rules.AGREE: _l("Agree"), rules.DISAGREE: _l("Disagree"),
 BASIS_WORDS = {rules.HOUSEHOLDS: _l("of all households"),
                rules.AREA: _l("of the floor area of all households"),
                rules.BOTH: _l("of all households and of their floor area")}
+
+
+EVENT_LABELS = {
+    "opened": _l("Opened"), "slips_issued": _l("Ballot slips issued"),
+    "slip_issued": _l("New slip issued"), "slip_voided": _l("Slip voided"),
+    "vote_cast": _l("Voted by slip"), "vote_changed": _l("Vote changed by slip"),
+    "paper_vote": _l("Paper vote recorded"), "paper_vote_changed": _l("Paper vote changed"),
+    "closed": _l("Closed at the deadline"), "decided": _l("Decided by the rule"),
+    "paid_marked": _l("Marked paid"), "paid_unmarked": _l("Payment mark taken back"),
+}
+
+
+def event_label(kind: str) -> str:
+    return str(EVENT_LABELS.get(kind, kind))
 
 
 def option_label(option: ConsultationOption) -> str:
@@ -104,6 +119,15 @@ def yuan(cents: int) -> str:
     return f"{cents // 100:,}.{cents % 100:02d}"
 
 
+def of_community(community_id: int) -> list[Consultation]:
+    """Open ones first (nearest deadline first), then the decided, latest first."""
+    found = list(db.session.scalars(select(Consultation).where(
+        Consultation.community_id == community_id).order_by(Consultation.id.desc()).limit(200)))
+    return sorted(found, key=lambda c: (c.status != ConsultationStatus.OPEN,
+                                        c.deadline if c.status == ConsultationStatus.OPEN
+                                        else -c.decided_at.timestamp()))
+
+
 def of_report(report_id: int) -> list[Consultation]:
     return list(db.session.scalars(select(Consultation).where(
         Consultation.report_id == report_id).order_by(Consultation.id)))
@@ -155,3 +179,28 @@ def for_door(key: tuple) -> list[tuple[Consultation, Tally]]:
         if consultation is not None:
             found.append((consultation, tally(consultation)))
     return found
+
+
+@dataclass(frozen=True)
+class StaffRow:
+    """One household on the staff page: whether it voted and how (slip or paper), never what
+    it chose (that is in the event log, for disputes), its slip, its share, whether it paid."""
+
+    household_id: int
+    room: str
+    channel: str | None
+    slip_used: bool
+    share_cents: int
+    paid: bool
+
+
+def staff_rows(consultation: Consultation) -> list[StaffRow]:
+    ballots = dict(db.session.execute(select(Ballot.household_id, Ballot.channel).where(
+        Ballot.consultation_id == consultation.id)).all())
+    used = set(db.session.scalars(select(BallotSlip.household_id).where(
+        BallotSlip.consultation_id == consultation.id, BallotSlip.voided_at.is_(None),
+        BallotSlip.used_at.is_not(None))))
+    rows = [StaffRow(m.household_id, m.household.room, ballots.get(m.household_id),
+                     m.household_id in used, m.share_cents, m.paid_at is not None)
+            for m in consultation.members]
+    return sorted(rows, key=lambda r: room_order(r.room))
