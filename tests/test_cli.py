@@ -9,12 +9,20 @@ from tests.conftest import jpeg_bytes
 from tests.web.helpers import submit_report
 from webapp.domain.shared import photos
 from webapp.extensions import db
-from webapp.models import Category, Community, Compound, QrCode, Report, ReportPhoto
+from webapp.models import (
+    Category,
+    Community,
+    Compound,
+    Household,
+    QrCode,
+    Report,
+    ReportPhoto,
+)
 
 
 def counts():
     return tuple(db.session.scalar(select(func.count()).select_from(m))
-                 for m in (Community, Compound, Category, QrCode, Report))
+                 for m in (Community, Compound, Category, QrCode, Report, Household))
 
 
 def test_demo_data_loads_the_article_places_and_is_idempotent(app):
@@ -26,6 +34,7 @@ def test_demo_data_loads_the_article_places_and_is_idempotent(app):
     assert {"微波宿舍", "建材宿舍", "海关宿舍", "八九宿舍", "商行宿舍", "坞百宿舍",
             "东方花苑"} <= names
     assert db.session.scalar(select(func.count(Category.id))) == 10
+    assert loaded[-1] == 36  # 八九宿舍 1号楼's rooms, for 一事一议
     assert "/q/" in first.output
 
     again = runner.invoke(args=["demo-data"])

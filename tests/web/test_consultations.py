@@ -55,7 +55,8 @@ def test_rooms_are_typed_kept_when_wrong_and_saved_when_right(staff, entrance_co
     wrong = save_rooms(staff, building_id, "101, 80\n101\n102, 八十")
     assert wrong.status_code == 422
     assert "Line 2:" in wrong.text and "Line 3:" in wrong.text and "102, 八十" in wrong.text
-    assert db.session.scalar(select(func.count(Household.id))) == 0
+    assert db.session.scalar(select(func.count(Household.id)).where(
+        Household.building_id == building_id)) == 0
     saved = save_rooms(staff, building_id, ROOMS)
     assert saved.status_code == 303
     page = staff.get(saved.headers["Location"]).text
@@ -140,7 +141,8 @@ def test_from_a_report_to_the_result_through_the_pages(staff, client, app, entra
     assert refused.status_code == 409
 
     # a paper vote from the residents' meeting
-    member = next(h for h in db.session.scalars(select(Household)) if h.room == "302")
+    member = db.session.scalars(select(Household).where(
+        Household.building_id == entrance_code.building_id, Household.room == "302")).one()
     staff.post(f"{manage}/households/{member.id}/vote", data={"csrf_token": token,
                                                               "choice": "0"})
     assert db.session.scalar(select(func.count(Ballot.id))) == 4
@@ -162,7 +164,8 @@ def test_an_approved_result_shows_the_shares_and_staff_mark_payments(staff, clie
     opened = open_one(staff, entrance_code)
     manage = opened.headers["Location"]
     token = re.search(r'name="csrf_token" value="([^"]+)"', staff.get(manage).text).group(1)
-    households = db.session.scalars(select(Household)).all()
+    households = db.session.scalars(select(Household).where(
+        Household.building_id == entrance_code.building_id)).all()
     for h in households[:4]:
         staff.post(f"{manage}/households/{h.id}/vote", data={"csrf_token": token,
                                                               "choice": "0"})
@@ -181,3 +184,38 @@ def test_a_handler_cannot_reach_the_consultation_pages(client, entrance_code):
     login(client, "mateng")
     assert client.get("/staff/consultations").status_code == 403
     assert client.get("/staff/consultations/new").status_code == 403
+
+
+def test_a_door_with_a_consultation_is_still_rendered_once_and_two_statements_read(
+        staff, app, entrance_code):
+    from tests.web.test_caching import count_statements
+
+    open_one(staff, entrance_code)
+    visitor = app.test_client()
+    first = visitor.get(f"/q/{entrance_code.token}", headers=EN)
+    again, statements = count_statements(
+        db.engine, lambda: visitor.get(f"/q/{entrance_code.token}", headers=EN))
+    assert again.text == first.text and statements == 2  # the place, its consultations' key
+    assert "s-maxage" in again.headers["Cache-Control"]
+
+
+HUGE = "99999999999999999999"
+
+
+def test_numbers_that_are_not_ones_are_refused_not_crashed(staff, app, entrance_code):
+    manage = open_one(staff, entrance_code).headers["Location"]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', staff.get(manage).text).group(1)
+    household_id = db.session.scalars(select(Household.id).where(
+        Household.building_id == entrance_code.building_id)).first()
+    for choice in (HUGE, "٣", "-1", "", "1.5"):
+        answer = staff.post(f"{manage}/households/{household_id}/vote", headers=EN,
+                            data={"csrf_token": token, "choice": choice})
+        assert answer.status_code == 422 and "choose one of the options" in answer.text
+    for query in (f"skip={HUGE}", "layout=A5&preset=9x9", f"household={HUGE}"):
+        assert staff.get(f"{manage}/slips.pdf?{query}").status_code in (200, 422), query
+    assert staff.get(f"/staff/consultations/new?report={HUGE}").status_code == 200
+    assert staff.get(f"/staff/rooms?building={HUGE}").status_code == 404
+    form = opening_form(staff, place=f"b{entrance_code.building_id}", rule="custom",
+                        rule_num=HUGE, rule_den="٣", rule_basis="households")
+    assert staff.post("/staff/consultations/new", data=form).status_code == 422
+    assert db.session.scalar(select(func.count(Ballot.id))) == 0

@@ -11,8 +11,9 @@ from webapp.extensions import db
 from webapp.models import Household
 
 
-def count():
-    return db.session.scalar(select(func.count(Household.id)))
+def count(building_id):
+    return db.session.scalar(select(func.count(Household.id)).where(
+        Household.building_id == building_id))
 
 
 def test_rooms_with_area_and_entrance_and_typing_again_updates(entrance_code):
@@ -38,7 +39,7 @@ def test_every_wrong_line_is_named_and_nothing_is_stored(entrance_code):
     for n in range(2, 7):
         assert f"Line {n}:" in message
     assert "Line 1:" not in message
-    assert count() == 0
+    assert count(entrance_code.building_id) == 0
 
 
 def test_an_empty_list_is_refused(entrance_code):
@@ -55,4 +56,4 @@ def test_a_room_that_had_a_say_stays(consultation, building):
     household = rooms.rooms_of(building.id)[0]
     with pytest.raises(rooms.RoomsRefused), unit_of_work():
         rooms.remove_room(household)
-    assert count() == 6
+    assert count(building.id) == 6
