@@ -135,3 +135,11 @@ def test_photos_sweep_deletes_only_old_files_no_report_names(app, client, entran
     assert swept.exit_code == 0 and "stray.jpg" in swept.output
     assert (kept.exists(), stray.exists(), half_written.exists(), young.exists()) == \
         (True, False, False, True)
+
+
+def test_numbers_too_large_are_usage_errors_not_crashes(app):
+    runner = app.test_cli_runner()
+    for args in (["open311", "key", "revoke", "99999999999999999999"],
+                 ["sla", "sweep", "--auto-close-days", "99999999999"]):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 2 and "Invalid value" in result.output, result.output

@@ -128,7 +128,7 @@ def create_user(username, display_name, role, org_name, street_code, district_co
 
 
 @sla_cli.command("sweep")
-@click.option("--auto-close-days", type=int, default=None,
+@click.option("--auto-close-days", type=click.IntRange(0, 3650), default=None,
               help="Close resolved reports nobody rated after this many days.")
 def sla_sweep(auto_close_days):
     """Mark breached SLA milestones (and tell of them) and close unrated reports. The worker
