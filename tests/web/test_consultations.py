@@ -219,3 +219,28 @@ def test_numbers_that_are_not_ones_are_refused_not_crashed(staff, app, entrance_
                         rule_num=HUGE, rule_den="٣", rule_basis="households")
     assert staff.post("/staff/consultations/new", data=form).status_code == 422
     assert db.session.scalar(select(func.count(Ballot.id))) == 0
+
+
+def test_photos_of_the_proposal_are_public_and_re_encoded(staff, app, entrance_code):
+    from tests.web.helpers import photo_upload
+    from webapp.models import ConsultationPhoto
+
+    save_rooms(staff, entrance_code.building_id, ROOMS)
+    fields = opening_form(staff, place=f"b{entrance_code.building_id}")
+    fields["photos"] = [photo_upload()]
+    opened = staff.post("/staff/consultations/new", data=fields,
+                        content_type="multipart/form-data")
+    assert opened.status_code == 303
+    photo = db.session.scalars(select(ConsultationPhoto)).one()
+    url = f"/consultations/{photo.consultation_id}/photos/{photo.id}.jpg"
+    assert url in app.test_client().get(f"/consultations/{photo.consultation_id}").text
+    image = app.test_client().get(url)
+    assert image.status_code == 200 and image.mimetype == "image/jpeg"
+    assert app.test_client().get(
+        f"/consultations/{photo.consultation_id}/photos/{photo.id + 1}.jpg").status_code == 404
+    fields = opening_form(staff, place=f"b{entrance_code.building_id}")
+    fields["photos"] = [photo_upload(b"not an image", "x.jpg")]
+    refused = staff.post("/staff/consultations/new", data=fields,
+                         content_type="multipart/form-data")
+    assert refused.status_code == 422
+    assert db.session.scalar(select(func.count(Consultation.id))) == 1

@@ -189,9 +189,9 @@ def _store_photos(consultation: Consultation, photos, upload_folder) -> None:
         for photo in photos:
             name = photo_store.save_photo(upload_folder, photo)
             stored.append(name)
-            db.session.add(ConsultationPhoto(consultation=consultation, stored_name=name,
-                                             width=photo.width, height=photo.height,
-                                             byte_size=len(photo.jpeg)))
+            consultation.photos.append(ConsultationPhoto(
+                stored_name=name, width=photo.width, height=photo.height,
+                byte_size=len(photo.jpeg)))
         db.session.flush()
     except Exception:
         photo_store.delete_photos(upload_folder, stored)
