@@ -110,8 +110,8 @@ def test_from_a_report_to_the_result_through_the_pages(staff, client, app, entra
     assert staff.get(f"{manage}/slips.pdf?layout=A3").status_code == 422
 
     # the door shows the open consultation and no vote yet
-    resident = app.test_client()
-    door = resident.get(f"/q/{entrance_code.token}", headers=EN)
+    resident, neighbour = app.test_client(), app.test_client()  # who votes, who only looks
+    door = neighbour.get(f"/q/{entrance_code.token}", headers=EN)
     assert "更换楼内供暖立管" in door.text and "0 of 6 households have voted" in door.text
     etag = door.headers["ETag"]
 
@@ -123,7 +123,7 @@ def test_from_a_report_to_the_result_through_the_pages(staff, client, app, entra
                                                   "choice": choice})
         assert voted.status_code == 303
     assert db.session.scalar(select(func.count(Ballot.id))) == 3
-    door = resident.get(f"/q/{entrance_code.token}", headers=EN)
+    door = neighbour.get(f"/q/{entrance_code.token}", headers=EN)
     assert door.headers["ETag"] != etag and "3 of 6 households have voted" in door.text
 
     # a wrong choice, then a voided slip
