@@ -3,12 +3,14 @@
     from qr_sheets import SheetItem, PosterOptions, LabelSheet, PRESETS
     pdf = render_posters(items, PosterOptions(paper="A5"))
     pdf = render_labels(items, PRESETS["3x8"])
+    pdf = render_ballot_slips(slips, BallotOptions(layout="A5"))   # 一事一议 ballot slips
 
 Codes are level M with a quiet zone of 4 modules, drawn as one vector path each; text is set in
 an embedded subset of a CJK TrueType font (see `find_fonts`). Output is byte-for-byte the same
 for the same input. The codes themselves are bound to places in webapp/models/places.py.
 """
 
+from .ballots import BallotOptions, BallotSlipItem, render_ballot_slips
 from .codes import qr_matrix, qr_png, qr_svg, row_runs
 from .fonts import FontNotFound, find_fonts
 from .labels import LabelLayout, label_layouts, render_labels
@@ -24,6 +26,8 @@ from .sheets import (
 
 __all__ = [
     "PRESETS",
+    "BallotOptions",
+    "BallotSlipItem",
     "FontNotFound",
     "LabelLayout",
     "LabelSheet",
@@ -36,6 +40,7 @@ __all__ = [
     "qr_matrix",
     "qr_png",
     "qr_svg",
+    "render_ballot_slips",
     "render_labels",
     "render_posters",
     "row_runs",

@@ -9,12 +9,20 @@ from tests.conftest import jpeg_bytes
 from tests.web.helpers import submit_report
 from webapp.domain.shared import photos
 from webapp.extensions import db
-from webapp.models import Category, Community, Compound, QrCode, Report, ReportPhoto
+from webapp.models import (
+    Category,
+    Community,
+    Compound,
+    Household,
+    QrCode,
+    Report,
+    ReportPhoto,
+)
 
 
 def counts():
     return tuple(db.session.scalar(select(func.count()).select_from(m))
-                 for m in (Community, Compound, Category, QrCode, Report))
+                 for m in (Community, Compound, Category, QrCode, Report, Household))
 
 
 def test_demo_data_loads_the_article_places_and_is_idempotent(app):
@@ -26,6 +34,7 @@ def test_demo_data_loads_the_article_places_and_is_idempotent(app):
     assert {"微波宿舍", "建材宿舍", "海关宿舍", "八九宿舍", "商行宿舍", "坞百宿舍",
             "东方花苑"} <= names
     assert db.session.scalar(select(func.count(Category.id))) == 10
+    assert loaded[-1] == 36  # 八九宿舍 1号楼's rooms, for 一事一议
     assert "/q/" in first.output
 
     again = runner.invoke(args=["demo-data"])
@@ -126,3 +135,11 @@ def test_photos_sweep_deletes_only_old_files_no_report_names(app, client, entran
     assert swept.exit_code == 0 and "stray.jpg" in swept.output
     assert (kept.exists(), stray.exists(), half_written.exists(), young.exists()) == \
         (True, False, False, True)
+
+
+def test_numbers_too_large_are_usage_errors_not_crashes(app):
+    runner = app.test_cli_runner()
+    for args in (["open311", "key", "revoke", "99999999999999999999"],
+                 ["sla", "sweep", "--auto-close-days", "99999999999"]):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 2 and "Invalid value" in result.output, result.output

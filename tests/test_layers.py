@@ -25,8 +25,10 @@ AREA_MAY_USE = {
     "places": {"shared"},
     "services": {"shared", "people", "places"},
     "reports": {"shared", "people", "places", "services.care_cards"},
+    # 一事一议: the households of a place decide; the report they decide on moves on.
+    "consultations": {"shared", "people", "places", "reports"},
     # Who hears what: a consumer of every other area's events, used by none of them.
-    "notify": {"shared", "people", "places", "services", "reports"},
+    "notify": {"shared", "people", "places", "services", "reports", "consultations"},
     # The district's figures: read from the rollup the session keeps, whoever changes a report.
     "district": set(),
 }

@@ -79,6 +79,11 @@ NOT_TYPED = {
     # A neighbour following a report: digests of the key and link, the page's language.
     "report_follower.submission_key_hash", "report_follower.link_token_hash",
     "report_follower.language",
+    # 一事一议: choices from fixed lists, the slip's nonce and digest, the log's kinds.
+    "consultation.share_basis", "consultation.choice_kind", "consultation.rule_basis",
+    "consultation.status", "consultation.outcome", "consultation_option.kind",
+    "ballot.channel", "ballot_slip.nonce", "ballot_slip.token_hash",
+    "consultation_event.kind", "consultation_photo.stored_name",
 }
 
 
@@ -193,6 +198,38 @@ def admin_post(page, url, field, **others):
         return response.status_code, response.text
     send.__name__ = f"{page}.{field}"
     return send
+
+
+def consultation_form(field):
+    """Opening a consultation (一事一议) for the door's building, its rooms listed first; a
+    plan's words are one line of the plans."""
+    def send(ctx, value):
+        login(ctx.client, "dispatcher")
+        rooms_url = f"/staff/buildings/{ctx.code.building_id}/rooms"
+        ctx.client.post(rooms_url, data={"csrf_token": csrf_from(ctx.client.get(rooms_url).text),
+                                         "rooms": "101\n102"})
+        page = ctx.client.get("/staff/consultations/new").text
+        fields = {"csrf_token": csrf_from(page), "place": f"b{ctx.code.building_id}",
+                  "title": "更换立管", "proposal": "更换立管", "reason": "漏水", "cost": "100",
+                  "share_basis": "equal",
+                  "deadline": (utcnow() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"),
+                  "rule": "half_households", "choice_kind": "yes_no"}
+        if field == "plans":
+            fields.update(choice_kind="plans", plans=f"{value}\n另一方案")
+        else:
+            fields[field] = value
+        response = ctx.client.post("/staff/consultations/new", headers=EN, data=fields)
+        return response.status_code, response.text
+    send.__name__ = f"consultation_form.{field}"
+    return send
+
+
+def rooms_form(ctx, value):
+    login(ctx.client, "dispatcher")
+    url = f"/staff/buildings/{ctx.code.building_id}/rooms"
+    response = ctx.client.post(url, headers=EN, data={
+        "csrf_token": csrf_from(ctx.client.get(url).text), "rooms": value})
+    return response.status_code, response.text
 
 
 def first_id(model):
@@ -385,6 +422,9 @@ WAYS = [
     Way("organization.phone", admin_post("/admin/organizations", "/admin/organizations",
                                          "phone", kind="property", name="恒安物业"),
         phone, digits),
+    Way("consultation.title", consultation_form("title")),
+    Way("consultation_option.label", consultation_form("plans")),
+    Way("household.room", rooms_form),
 ]
 
 

@@ -11,6 +11,7 @@ from webapp.models import (
     Booking,
     Building,
     Entrance,
+    Household,
     QrCode,
     Redemption,
     ServiceType,
@@ -34,6 +35,7 @@ COMMUNITY_OF = {
     Building: lambda building: building.compound.community_id,
     Entrance: lambda entrance: entrance.building.compound.community_id,
     QrCode: lambda code: code.building.compound.community_id,
+    Household: lambda household: household.building.compound.community_id,
     User: lambda user: user.organization.community_id if user.organization else None,
 }
 

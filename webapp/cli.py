@@ -1,5 +1,6 @@
 """Command-line: flask community create, flask first-run, flask users create,
 flask demo-data, flask qr list, flask qr sheet, flask worker, flask sla sweep,
+flask consultations close-due,
 flask photos sweep, flask privacy purge, flask open311 key create, flask backup."""
 
 import sys
@@ -29,6 +30,7 @@ sla_cli = AppGroup("sla", help="SLA clocks.")
 photos_cli = AppGroup("photos", help="Photo files.")
 community_cli = AppGroup("community", help="Communities (a new installation starts here).")
 privacy_cli = AppGroup("privacy", help="Residents' personal data.")
+consultations_cli = AppGroup("consultations", help="一事一议: residents' decisions.")
 
 
 def scan_url(token: str) -> str:
@@ -126,7 +128,7 @@ def create_user(username, display_name, role, org_name, street_code, district_co
 
 
 @sla_cli.command("sweep")
-@click.option("--auto-close-days", type=int, default=None,
+@click.option("--auto-close-days", type=click.IntRange(0, 3650), default=None,
               help="Close resolved reports nobody rated after this many days.")
 def sla_sweep(auto_close_days):
     """Mark breached SLA milestones (and tell of them) and close unrated reports. The worker
@@ -138,6 +140,17 @@ def sla_sweep(auto_close_days):
     with unit_of_work():
         breached, closed = sweep_clocks(utcnow(), days)
     click.echo(f"{breached} milestones marked breached, {closed} reports closed unrated.")
+
+
+@consultations_cli.command("close-due")
+def consultations_close_due():
+    """Decide every consultation whose deadline has passed, by its rule. The worker does this
+    every minute; safe to run at any frequency (each is decided once)."""
+    from webapp.domain.consultations.deciding import close_due
+
+    with unit_of_work():
+        decided = close_due(utcnow())
+    click.echo(f"{decided} consultations decided.")
 
 
 @photos_cli.command("sweep")
@@ -290,6 +303,7 @@ def init_app(app) -> None:
     app.cli.add_command(sla_cli)
     app.cli.add_command(photos_cli)
     app.cli.add_command(privacy_cli)
+    app.cli.add_command(consultations_cli)
     app.cli.add_command(community_cli)
     app.cli.add_command(demo_data)
     app.cli.add_command(first_run_link)

@@ -50,6 +50,10 @@ EVENT_LABELS = {
     "plan_submitted": _l("Plan submitted"),
     "followed": _l("A neighbour has this problem too"),
     "reopened_after_callback": _l("Reopened after the call-back"),
+    "consultation_opened": _l("Residents' decision opened (一事一议)"),
+    "consultation_approved": _l("Approved by the residents; the work goes on"),
+    "consultation_declined": _l("Declined by the residents; closed"),
+    "consultation_decided": _l("The residents have decided"),
 }
 
 

@@ -1,5 +1,6 @@
 """`flask worker`: delivers the outbox and runs the periodic jobs (SLA sweep with its due-soon
-and overdue alerts, closing unrated reports, shift reminders), so no cron is needed.
+and overdue alerts, closing unrated reports, shift reminders, consultation deadlines), so no
+cron is needed.
 
 Each round claims a batch of due messages for a lease, sends them side by side (the sends are
 network waits), and records each outcome as soon as it is known: a worker killed mid-batch
@@ -26,6 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from webapp.channels import DeliveryFailed, Outgoing, robots, sms, webpush
 from webapp.domain import unit_of_work
+from webapp.domain.consultations.deciding import close_due as consultation_deadlines
 from webapp.domain.notify import outbox, rules, subscriptions
 from webapp.domain.people import robots as robot_settings
 from webapp.domain.reports import sla, transitions
@@ -193,7 +195,10 @@ class Worker:
 
     def periodic(self, now: datetime, force: bool = False) -> None:
         jobs = (("sla", float(self.config["SLA_SWEEP_SECONDS"]), self._sla),
-                ("reminders", float(self.config["REMINDER_SECONDS"]), rules.shift_reminders))
+                ("reminders", float(self.config["REMINDER_SECONDS"]), rules.shift_reminders),
+                # 一事一议: decide the consultations whose deadline passed (once: deciding.py).
+                ("consultations", float(self.config["SLA_SWEEP_SECONDS"]),
+                 consultation_deadlines))
         for name, every, job in jobs:
             if not force and now < self.next_look.get(name, now):
                 continue  # asked the database less than a tenth of the interval ago

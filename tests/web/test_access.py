@@ -10,6 +10,7 @@ from sqlalchemy import select
 from tests.conftest import app_secret, demo_tracking_token, login
 from webapp.access import API_CLIENT, PUBLIC, access_of
 from webapp.domain import unit_of_work
+from webapp.domain.consultations import opening, rooms
 from webapp.domain.people import accounts, api_clients
 from webapp.domain.people.permissions import ROLE_ACTIONS
 from webapp.domain.reports import questions
@@ -18,6 +19,7 @@ from webapp.domain.shared.tokens import new_submission_key
 from webapp.extensions import db
 from webapp.inputs import LARGEST_ID
 from webapp.models import (
+    Building,
     CareCard,
     Community,
     Company,
@@ -37,6 +39,14 @@ from webapp.models import (
 from webapp.models.types import utcnow
 from webapp.seed.demo import _demo_password_hash
 from webapp.seed.services import load_services
+
+
+def draft():
+    return opening.ConsultationDraft(
+        title="更换供暖立管", proposal="更换立管", reason="漏水", cost_cents=100_00,
+        share_basis="equal", deadline=utcnow() + timedelta(days=3),
+        rule=opening.rules.PRESETS["half_households"])
+
 
 ROLES = {None: None, Role.ADMIN: "admin", Role.DISPATCHER: "dispatcher",
          Role.HANDLER: "mateng", Role.VOLUNTEER: "volunteer", Role.OVERSEER: "district"}
@@ -71,6 +81,7 @@ def walk(app, users, entrance_code):
         "notification_id": item.id, "override_id": 1,
         "other_id": report.id, "direction": "into-this",
         "company_id": report.assigned_org.company_id,
+        "consultation_id": 1, "household_id": 1, "building_id": report.building_id,
     }
 
 
@@ -206,7 +217,8 @@ def test_another_communitys_records_answer_like_missing_ones(client, app, demo):
 # own, see test_category_settings.py) and pages public by design (every community's board, the
 # Open311 request status that GeoReport makes public).
 SHARED_IDS = {"category_id"}
-PUBLIC_BY_DESIGN = {"board.compound", "open311.request_by_id"}
+PUBLIC_BY_DESIGN = {"board.compound", "open311.request_by_id", "resident.consultation",
+                    "resident.consultation_photo"}
 IGNORED_CHANGES = {"login_attempt": None, "account": None,  # sign-in, passbooks on first sight
                    "user": {"last_login_at", "feed_token_hash"}}
 
@@ -259,8 +271,16 @@ def other(walk, app):
         Organization.community_id == xinqiao.id, Organization.kind == "property")
     ).first().company = company
     db.session.commit()
+    with unit_of_work():  # 一事一议 in 新桥北村's building, with its rooms
+        building = db.session.get(Building, report.building_id)
+        rooms.save_rooms(building, "101, 80\n102, 90")
+        consultation = opening.open_consultation(
+            draft(), opening.Place(building.compound, building), admin,
+            secret=app_secret(), upload_folder=app.config["UPLOAD_FOLDER"])
     assert bayi.id != xinqiao.id
-    return {**walk, "report_id": report.id, "photo_id": photo.id,
+    return {**walk, "report_id": report.id, "building_id": building.id,
+            "consultation_id": consultation.id,
+            "household_id": consultation.members[0].household_id, "photo_id": photo.id,
             "compound_id": report.compound_id, "user_id": admin.id,
             "place_id": report.building_id, "code_id": code.id, "service_id": service.id,
             "slot_id": slot.id, "shift_id": shift.id, "booking_id": made.id,

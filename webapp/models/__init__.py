@@ -7,6 +7,18 @@ from webapp.models.bookings import (
     Slot,
     VolunteerShift,
 )
+from webapp.models.consultations import (
+    Ballot,
+    BallotSlip,
+    Consultation,
+    ConsultationEvent,
+    ConsultationHousehold,
+    ConsultationOption,
+    ConsultationPhoto,
+    ConsultationStatus,
+    Household,
+    Outcome,
+)
 from webapp.models.first_run import FirstRunLink
 from webapp.models.followers import ReportFollower
 from webapp.models.notify import (
@@ -86,6 +98,8 @@ __all__ = [
     "Company", "District", "Street",
     "CompoundRoute", "FirstRunLink",
     "ReportRollup", "COMMUNITY_ROLES",
+    "Ballot", "BallotSlip", "Consultation", "ConsultationEvent", "ConsultationHousehold",
+    "ConsultationOption", "ConsultationPhoto", "ConsultationStatus", "Household", "Outcome",
 ]
 
 from webapp.extensions import db  # noqa: E402

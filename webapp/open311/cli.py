@@ -7,6 +7,7 @@ from sqlalchemy import select
 from webapp.domain import DomainRefused, unit_of_work
 from webapp.domain.people import api_clients
 from webapp.extensions import db
+from webapp.inputs import LARGEST_ID
 from webapp.models import ApiKey, Community
 
 open311_cli = AppGroup("open311", help="The Open311 GeoReport v2 API.")
@@ -51,7 +52,7 @@ def list_keys():
 
 
 @key_cli.command("revoke")
-@click.argument("key_id", type=int)
+@click.argument("key_id", type=click.IntRange(1, LARGEST_ID))  # larger: no database holds it
 def revoke_key(key_id):
     """Revoke the key with this id (see `flask open311 key list`)."""
     key = db.session.get(ApiKey, key_id)

@@ -230,3 +230,9 @@ class PollForm(AppForm):
         csrf = False
 
     v = WholeNumberField()
+
+
+class BallotForm(AppForm):
+    """A household's vote (一事一议): the position of the option chosen."""
+
+    choice = WholeNumberField(largest=100)

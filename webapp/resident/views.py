@@ -21,6 +21,7 @@ from webapp import filing, ratelimits
 from webapp.access import public
 from webapp.caching import fingerprint, message_waiting, shared
 from webapp.domain import DomainRefused, unit_of_work
+from webapp.domain.consultations import tally as consultation_tally
 from webapp.domain.people.permissions import Action, can
 from webapp.domain.places.lookup import (
     active_code,
@@ -92,15 +93,20 @@ def files_here(token) -> bool:
 def scan_page(place, file_for_resident=False) -> tuple[str, str]:
     """The scan page is public and the same for every visitor of a code and language: it is
     rendered once per (place, language), and once more for staff who may file reports for
-    residents there (it then offers to). The key is the place's own data, so any change to
-    the place renders it afresh."""
+    residents there (it then offers to). The key is the place's own data and its
+    consultations' tallies, so any change to either renders it afresh."""
+    # 一事一议 open here: its tally is part of the key, which every vote moves on.
+    decisions = consultation_tally.door_key(place.token, utcnow())
+
     def render():
         return render_template("resident/scan.html", place=place,
-                               file_for_resident=file_for_resident)
+                               file_for_resident=file_for_resident,
+                               consultations=consultation_tally.for_door(decisions),
+                               now=utcnow())
     if message_waiting():  # this visitor's own page
         return (html := render()), fingerprint(html)
     cache = current_app.extensions.setdefault("scan_page_cache", {})
-    key = (place, current_language(), file_for_resident)
+    key = (place, current_language(), file_for_resident, decisions)
     if key not in cache:
         html = render()
         if len(cache) >= current_app.config["SCAN_PAGE_CACHE_SIZE"]:
@@ -240,6 +246,7 @@ def render_tracking(report, tracking, *, info_form=None, rate_form=None, not_fix
             live_version=live_version(report),
             carried_by=carried_by,
             carried_progress=timeline.shared_progress(carried_by) if carried_by else [],
+            consultations=consultation_tally.of_report(report.id),
             info_form=info_form or AddInfoForm(),
             rate_form=rate_form or RateForm(),
             not_fixed_form=not_fixed_form or NotFixedForm(),

@@ -8,6 +8,7 @@ from functools import cache
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
+from webapp.domain.consultations import rooms
 from webapp.domain.notify import feed as notify_feed
 from webapp.domain.places.editing import ensure_code
 from webapp.domain.reports import dispatch, intake, transitions
@@ -120,6 +121,13 @@ DEMO_REPORTS = [
 ]
 
 
+# 一事一议: the rooms of 八九宿舍 1号楼 (the demo's leaking basement pipe), three entrances of
+# six floors with two flats each: "2-301" is entrance 2, floor 3, flat 1, with its area.
+DEMO_ROOMS = ("bayi", "八九宿舍", "1号楼", "\n".join(
+    f"{e}-{floor}0{flat}, {78.5 if flat == 1 else 92}, {e}单元"
+    for e in (1, 2, 3) for floor in range(1, 7) for flat in (1, 2)))
+
+
 def load_demo_data(secret: str) -> dict[str, int]:
     """Create what is missing; return how many rows of each kind were added. The caller's
     unit of work commits it. The demo's past tells nobody."""
@@ -159,6 +167,7 @@ def _load_demo_data(secret: str) -> dict[str, int]:
     for kind, count in load_services(bayi, _demo_password_hash()).items():
         added[kind] = added.get(kind, 0) + count
     _load_canned_replies()
+    _load_rooms()
 
     for community_code, compound, building, entrance, category, text, room, key in DEMO_REPORTS:
         if intake.find_by_submission_key(key):
@@ -248,6 +257,11 @@ def _load_accounts(added) -> None:
         db.session.add(User(username=username, display_name=name, role=role, organization=org,
                             password_hash=_demo_password_hash()))
         added["accounts"] += 1
+
+
+def _load_rooms() -> None:
+    community_code, compound, building, text = DEMO_ROOMS
+    rooms.save_rooms(_code_for(community_code, compound, building, "1单元").building, text)
 
 
 def _load_canned_replies() -> None:

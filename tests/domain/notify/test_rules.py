@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import app_secret
+from tests.domain.consultations import conftest as consultations
 from tests.domain.notify.test_feed import bell_of, file_report
 from tests.domain.reports.conftest import file_for, minutes, resolve_in_ten_minutes
 from tests.domain.services.conftest import volunteer
@@ -25,6 +26,7 @@ from webapp.models import (
 )
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
+building = consultations.building  # the fixture: 微波宿舍 1号楼 with its rooms
 
 
 def outbox(**where):
@@ -227,3 +229,22 @@ def test_the_resident_is_texted_the_tracking_link(users, tmp_path):
     [received] = outbox(channel=Channel.SMS)
     assert received.recipient == "phone:+8613912345678" and received.kind == "received"
     assert unseal(received.url, app_secret()) == unseal(report.sealed_link, app_secret())
+
+
+def test_a_consultation_decided_tells_its_opener_and_the_dispatchers(building, users,
+                                                                    tmp_path):
+    from tests.domain.consultations.conftest import DEADLINE, T0, draft
+    from webapp.domain.consultations import deciding, opening
+
+    with unit_of_work():
+        consultation = opening.open_consultation(
+            draft(), opening.Place(building.compound, building), users["admin"],
+            secret=app_secret(), upload_folder=tmp_path, now=T0)
+    with unit_of_work():
+        deciding.close_due(DEADLINE)
+    for name in ("dispatcher", "admin"):
+        assert kinds(users[name])[-1] == "consultation_decided", name
+    item = bell_of(users["admin"])[-1]
+    assert "更换楼内供暖立管" in item.title and "未通过" in item.body
+    assert item.url == f"/staff/consultations/{consultation.id}"
+    assert "consultation_decided" not in kinds(users["mateng"])

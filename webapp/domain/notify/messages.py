@@ -58,6 +58,8 @@ TEXTS = {
     "booking_confirmed": (_l("Booked: {service}"), _l("{when}. Your booking:")),
     "shift_reminder": (_l("Reminder: {service}"), _l("{when} · {place}")),
     "redemption_decided": (_l("Points: {reward}"), _l("{decision}")),
+    "consultation_decided": (_l("Residents' decision: {title}"),
+                             _l("The consultation has closed: {outcome}.")),
 }
 
 

@@ -7,7 +7,7 @@ resolution → the resident who asked (the resolution also to neighbours who fol
 asked for texts, who are texted their own link when they start following);
 bookings made or cancelled, slots called off, volunteers leaving → the volunteers and the
 residents concerned; shift reminders the day and the hour before; a redemption decided → its
-volunteer."""
+volunteer; a consultation decided (一事一议) → the staff who opened it and the dispatchers."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ from webapp.extensions import db
 from webapp.models import (
     Booking,
     BookingStatus,
+    ConsultationEvent,
     Redemption,
     RedemptionStatus,
     Report,
@@ -240,3 +241,16 @@ def shift_reminders(now: datetime) -> None:
                     place=booking_place(booking)))
 
 
+# --- consultations (一事一议) ----------------------------------------------------------------
+
+def consultation_decided(event: ConsultationEvent) -> None:
+    consultation = event.consultation
+    approved = consultation.outcome == "approved"
+    notice = Notice(key=f"consultation:{consultation.id}:decided", kind="consultation_decided",
+                    community_id=consultation.community_id,
+                    staff_path=f"/staff/consultations/{consultation.id}",
+                    report_id=consultation.report_id,
+                    facts={"title": consultation.title,
+                           "outcome": {"zh": "通过" if approved else "未通过",
+                                       "en": "approved" if approved else "declined"}})
+    tell_users(notice, [consultation.opened_by, *dispatchers(consultation.community_id)])

@@ -163,6 +163,11 @@ def upload_folder_for_reports(upload_root: str | Path) -> Path:
     return Path(upload_root) / "reports"
 
 
+def upload_folder_for_consultations(upload_root: str | Path) -> Path:
+    """A consultation's photos (一事一议): apart from reports', whose strays are swept."""
+    return Path(upload_root) / "consultations"
+
+
 STRAY_PHOTO_GRACE = timedelta(hours=1)
 
 

@@ -1,6 +1,7 @@
 """Every token the app makes, and the one digest of them: the short code on a poster, the
-private tracking and booking links, the submission key, a volunteer's calendar feed, an Open311
-client's API key and request token, the random name of a stored photo, the app's own secret.
+private tracking and booking links, ballot slips, the submission key, a volunteer's calendar
+feed, an Open311 client's API key and request token, the random name of a stored photo, the
+app's own secret.
 
 Private links are never stored: the database keeps a SHA-256 digest, and a link is derived
 from its submission key with the app's secret (HMAC), so that replaying a submission — the
@@ -49,6 +50,17 @@ def tracking_token(submission_key: str, secret: str) -> str:
 
 def booking_token(submission_key: str, secret: str) -> str:
     return link_token("booking", submission_key, secret)
+
+
+def new_slip_nonce() -> str:
+    """What a ballot slip keeps of its link (ballot_token): useless without the secret."""
+    return secrets.token_urlsafe(SUBMISSION_KEY_BYTES)
+
+
+def ballot_token(nonce: str, secret: str) -> str:
+    """A ballot slip's one-time link (一事一议): derived again from its nonce to print the
+    sheet again, found by its digest when scanned."""
+    return link_token("ballot", nonce, secret)
 
 
 def digest(token: str) -> str:
