@@ -178,6 +178,13 @@ def test_an_approved_result_shows_the_shares_and_staff_mark_payments(staff, clie
     assert "Approved by the residents" in public and "10,000.00" in public
     assert "Raised so far: 10,000.00 of 60,000.00 yuan" in public
     assert "Mark paid" in staff.get(manage, headers=EN).text
+    # The board of the month shows the result and the counts, never a household.
+    compound = db.session.get(Consultation, int(manage.rsplit("/", 1)[1])).compound_id
+    board = app.test_client().get(f"/board/{compound}", headers=EN).text
+    assert "Decided by the residents" in board and "4 of" in board and "Approved" in board
+    assert households[0].room not in board
+    last_year = app.test_client().get(f"/board/{compound}?month=2025-01", headers=EN).text
+    assert "Decided by the residents" not in last_year
 
 
 def test_a_handler_cannot_reach_the_consultation_pages(client, entrance_code):

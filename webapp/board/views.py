@@ -14,6 +14,7 @@ from webapp.board import bp
 from webapp.board.charts import charts
 from webapp.board.forms import BoardForm
 from webapp.caching import fingerprint, message_waiting, shared
+from webapp.domain.consultations.tally import decided_between
 from webapp.domain.reports.board import (
     BoardScope,
     board,
@@ -22,6 +23,7 @@ from webapp.domain.reports.board import (
     percent,
 )
 from webapp.domain.reports.ranking import MIN_SAMPLE, PRIOR_WEIGHT, rank
+from webapp.domain.reports.trend import month_bounds
 from webapp.extensions import db
 from webapp.i18n import current_language
 from webapp.models import Community, Compound
@@ -51,7 +53,9 @@ def render_board(scope: BoardScope, month: str, this_month: str) -> str:
         months=previous_months(this_month), this_month=this_month,
         compounds=community.compounds, communities=board_communities(),
         charts=charts(figures.trend, percent),
-        ranking_rules={"k": PRIOR_WEIGHT, "n": MIN_SAMPLE})
+        ranking_rules={"k": PRIOR_WEIGHT, "n": MIN_SAMPLE},
+        decided_consultations=decided_between(
+            community.id, *month_bounds(month, community.timezone), scope.compound_id))
 
 
 bp.add_app_template_filter(percent, "percent")

@@ -204,3 +204,27 @@ def staff_rows(consultation: Consultation) -> list[StaffRow]:
                      m.household_id in used, m.share_cents, m.paid_at is not None)
             for m in consultation.members]
     return sorted(rows, key=lambda r: room_order(r.room))
+
+
+@dataclass(frozen=True)
+class Decided:
+    """A decided consultation as the public board shows it: counts only, never who voted."""
+
+    consultation: Consultation
+    tally: Tally
+    winner: str | None  # the winning option's label, when approved
+
+
+def decided_between(community_id: int, start: datetime, end: datetime,
+                    compound_id: int | None = None, limit: int = 10) -> list[Decided]:
+    """The community's (or compound's) consultations decided in [start, end), latest first."""
+    query = select(Consultation).where(
+        Consultation.community_id == community_id,
+        Consultation.status == ConsultationStatus.DECIDED,
+        Consultation.decided_at >= start, Consultation.decided_at < end)
+    if compound_id is not None:
+        query = query.where(Consultation.compound_id == compound_id)
+    found = db.session.scalars(query.order_by(Consultation.decided_at.desc()).limit(limit))
+    return [Decided(c, tally(c), option_label(c.options[c.winning_position])
+                    if c.outcome == "approved" and c.winning_position is not None else None)
+            for c in found]
