@@ -32,10 +32,11 @@ USER_TEXT = re.compile(
     r"datatype_description)\b|answer_text\(|"
     # partials/_place.html gets the names themselves
     r"{{\s*(community|compound|building|entrance)\s*}}")
-# Expressions that match the pattern above but show no typed text.
+# Expressions that match the pattern above but show no typed text: a form field's own label
+# (ours), a macro that isolates what it is given (board/_macros.html org_name).
 NOT_TYPED = re.compile(
     r"\bm\.name\]|(\b|_)form\.|\bfield\.|\bcsrf|\burl_for\(|\.isoformat|\|length|"
-    r"\bsmall_form\(")
+    r"\bsmall_form\(|\.label\.text\b|\borg_name\(")
 # Elements whose text is drawn on its own anyway: a select's options, a textarea's value,
 # the page title.
 OWN_LINE = ("option", "textarea", "title")

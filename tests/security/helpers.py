@@ -246,8 +246,10 @@ class _Elements(HTMLParser):
         attrs = dict(attrs)
         if tag == "img" and attrs.get("src") == "x":
             self.found.append("img[src=x]")
-        if tag in ("svg", "iframe") or (tag == "b" and attrs.get("id") == "inj"):
-            self.found.append(tag)  # no template draws these
+        drawn_by_us = tag == "svg" and "chart" in (attrs.get("class") or "").split()
+        if (tag in ("svg", "iframe") and not drawn_by_us) or \
+                (tag == "b" and attrs.get("id") == "inj"):
+            self.found.append(tag)  # no template draws these but the board's own charts
         for name, value in attrs.items():
             if name.startswith("on"):
                 self.found.append(f"{tag}[{name}]")
