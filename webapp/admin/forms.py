@@ -327,11 +327,24 @@ class RewardForm(AppForm):
     name_en = StringField()
     cost = WholeNumberField()
     stock = WholeNumberField()
+    collect_zh = StringField()
+    collect_en = StringField()
 
     def draft(self) -> rewards.RewardDraft:
         return rewards.RewardDraft(kind=self.kind.data, name_zh=self.name_zh.data,
                                    name_en=self.name_en.data, cost=self.cost.data,
-                                   stock=self.stock.data)
+                                   stock=self.stock.data, collect_zh=self.collect_zh.data,
+                                   collect_en=self.collect_en.data)
+
+
+class PointsHistoryForm(AppForm):
+    """The history's filter, from the query string: a volunteer, a month (YYYY-MM)."""
+
+    class Meta:
+        csrf = False
+
+    volunteer = WholeNumberField()
+    month = StringField()
 
 
 # --- care cards -----------------------------------------------------------------------------

@@ -117,9 +117,10 @@ def feed(token):
 @requires(Action.VOLUNTEER)
 def passbook(problem=None, status=200):
     account = ledger.passbook(current_user)
+    balance, available = ledger.balance(account), ledger.available(account)
     return render_template(
-        "volunteer/passbook.html", balance=ledger.balance(account),
-        movements=ledger.movements(account), problem=problem,
+        "volunteer/passbook.html", balance=balance, available=available,
+        held=balance - available, movements=ledger.movements(account), problem=problem,
         rewards=ledger.offered_rewards(current_user.organization.community_id),
         requests=ledger.recent_requests(current_user)), status
 

@@ -196,8 +196,9 @@ def request_redemption(volunteer: User, reward: Reward) -> Redemption:
     free = balance(account_id) - reserved(user_id)
     if free < cost:
         raise LedgerRefused(_l(
-            "This reward needs %(cost)d points; you have %(free)d available (your balance "
-            "less what your requests waiting for approval hold).", cost=cost, free=free))
+            "You do not have enough points for this reward yet: it needs %(cost)d and you "
+            "have %(free)d available (your balance less what your requests waiting for "
+            "approval hold).", cost=cost, free=free))
     redemption = Redemption(reward=reward, user=volunteer, points=cost)
     db.session.add(redemption)
     return redemption
@@ -265,13 +266,11 @@ def _heard(redemption: Redemption, status: str) -> None:
 
 
 REVERSIBLE = ("award", "manual", "correction")
+MAX_REASON = 200
 
 
-def reverse(transfer: Transfer | None, reason: str, by: User,
-            now: datetime | None = None) -> Transfer:
-    """Undo a movement given by mistake with a new transfer that negates its entries; the
-    first stays as it was, and both show in the passbook. Once per movement (a unique
-    index, so two admins at once cannot both reverse it); a reversal is not reversed."""
+def check_reversal(transfer: Transfer | None, reason: str) -> str:
+    """The reason, stripped; refuses a movement that cannot be reversed, or no reason."""
     reason = (reason or "").strip()
     if transfer is None or transfer.volunteer_id is None:
         raise LedgerRefused(_l("There is no such movement."))
@@ -280,6 +279,17 @@ def reverse(transfer: Transfer | None, reason: str, by: User,
                                "a redemption cannot."))
     if not reason:
         raise LedgerRefused(_l("Please give a reason."))
+    if len(reason) > MAX_REASON:
+        raise LedgerRefused(_l("The reason may be at most %(n)d characters.", n=MAX_REASON))
+    return reason
+
+
+def reverse(transfer: Transfer | None, reason: str, by: User,
+            now: datetime | None = None) -> Transfer:
+    """Undo a movement given by mistake with a new transfer that negates its entries; the
+    first stays as it was, and both show in the passbook. Once per movement (a unique
+    index, so two admins at once cannot both reverse it); a reversal is not reversed."""
+    reason = check_reversal(transfer, reason)
     moves = [(entry.account_id, -entry.amount) for entry in transfer.entries]
     earner = db.session.scalar(select(Account.id).where(
         Account.id.in_([account for account, _amount in moves]),
