@@ -372,3 +372,33 @@ class DeliveryFilterForm(AppForm):
     def filter(self) -> deliveries.LogFilter:
         return deliveries.log_filter(self.status.data or None, self.channel.data or None,
                                      self.page.data)
+
+
+# --- volunteer shifts -----------------------------------------------------------------------
+
+class LeaveCutoffForm(AppForm):
+    hours = WholeNumberField(largest=10_000)
+
+
+class SignupWindowForm(AppForm):
+    """A week (its first day) and when sign-up for its shifts opens, in the community's zone;
+    an empty time opens them at once."""
+
+    week = StringField()
+    opens_at = StringField()
+
+    def monday(self) -> date | None:
+        try:
+            return date.fromisoformat(self.week.data or "")
+        except ValueError:
+            return None
+
+    def opens_at_in(self, timezone: str) -> tuple[datetime | None, bool]:
+        """(the time, or None for at once; False when something unreadable was typed)."""
+        typed = (self.opens_at.data or "").strip()
+        if not typed:
+            return None, True
+        try:
+            return datetime.fromisoformat(typed).replace(tzinfo=ZoneInfo(timezone)), True
+        except ValueError:
+            return None, False
