@@ -5,6 +5,7 @@ and a decision reaches the volunteer. Races run on SQLite and, in CI, on Postgre
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from tests.conftest import app_secret, at_the_same_moment
@@ -22,6 +23,13 @@ from webapp.models import (
     Transfer,
     User,
 )
+
+
+@pytest.fixture(autouse=True)
+def english(app):
+    """Refusals are read in English here (outside a request they follow DEFAULT_LOCALE)."""
+    with force_locale("en"):
+        yield
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from flask_babel import force_locale
 from icalendar import Calendar
 from sqlalchemy import select
 
@@ -28,6 +29,14 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)             # Friday 20 November, 10:00 local
 MONDAY = date(2026, 11, 23)
 OPENS = datetime(2026, 11, 23, 20, 0, tzinfo=SHANGHAI)     # "sign-up opens Monday 20:00"
+
+
+
+@pytest.fixture(autouse=True)
+def english(app):
+    """Refusals are read in English here (outside a request they follow DEFAULT_LOCALE)."""
+    with force_locale("en"):
+        yield
 
 
 @pytest.fixture
