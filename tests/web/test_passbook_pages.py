@@ -3,6 +3,7 @@ history with its filters and reversals, and dates in the community's own time zo
 
 import re
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -126,3 +127,23 @@ def test_a_reward_is_added_with_where_to_collect_it(client, demo):
     assert long.status_code == 422 and "at most 200" in long.text
     assert db.session.scalar(select(func.count(Reward.id)).where(Reward.name_zh == "面")) == 0
     assert db.session.scalar(select(User.id).where(User.username == "admin"))
+
+
+def test_a_residents_booking_page_shows_its_communitys_clock(client, entrance_code):
+    """Public pages have no signed-in user: the booking's own community gives the zone."""
+    from tests.conftest import app_secret
+    from webapp.domain.services import booking
+    from webapp.domain.shared.tokens import booking_token
+    from webapp.models import Slot
+
+    slot = db.session.scalars(select(Slot).where(
+        Slot.community_id == entrance_code.building.compound.community_id)
+        .order_by(Slot.starts_at)).first()
+    slot.community.timezone = "Asia/Urumqi"
+    db.session.commit()
+    key = "zone-booking-key-0001"
+    with unit_of_work():
+        booking.book(slot, entrance_code, booking.BookingDraft(
+            submission_key=key, name="王阿姨", phone="13900000031"), secret=app_secret())
+    page = client.get(f"/b/{booking_token(key, app_secret())}", headers=EN).text
+    assert slot.starts_at.astimezone(ZoneInfo("Asia/Urumqi")).strftime("%Y-%m-%d %H:%M") in page
