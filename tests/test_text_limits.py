@@ -402,7 +402,7 @@ WAYS = [
     Way("slot.location", volunteer_offer),
     *(Way(f"reward.{field}", admin_post("/admin/points", "/admin/rewards", field, kind="goods",
                                         name_zh="大米", name_en="Rice", cost="50", stock="3"))
-      for field in ("name_zh", "name_en")),
+      for field in ("name_zh", "name_en", "collect_zh", "collect_en")),
     Way("care_card.name", admin_post("/admin/care-cards", "/admin/care-cards", "name",
                                      phone="13855556666")),
     Way("care_card.phone", admin_post("/admin/care-cards", "/admin/care-cards", "phone",

@@ -15,6 +15,7 @@ from webapp.models import (
     QrCode,
     Redemption,
     ServiceType,
+    Transfer,
     User,
     VolunteerShift,
 )
@@ -32,6 +33,7 @@ COMMUNITY_OF = {
     VolunteerShift: lambda shift: shift.slot.community_id,
     ServiceType: lambda service: service.category.community_id,
     Redemption: lambda redemption: redemption.reward.community_id,
+    Transfer: lambda transfer: transfer.entries[0].account.community_id,
     Building: lambda building: building.compound.community_id,
     Entrance: lambda entrance: entrance.building.compound.community_id,
     QrCode: lambda code: code.building.compound.community_id,

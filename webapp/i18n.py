@@ -3,9 +3,10 @@
 from urllib.parse import urlsplit
 
 from babel import Locale
-from flask import current_app, has_request_context, redirect, request
-from flask_babel import get_locale
+from flask import current_app, g, has_request_context, redirect, request
+from flask_babel import get_locale, refresh
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from webapp.domain.reports import sla
 from webapp.domain.reports.labels import (
@@ -82,7 +83,22 @@ def chosen_language() -> str:
 
 
 def select_timezone() -> str:
+    """Every time a page shows (Babel's date filters) is in its community's zone: the zone
+    of the community the page is about (a resident's booking or report), else of the
+    signed-in user's community, else the configured default."""
+    if has_request_context():
+        if g.get("page_timezone"):
+            return g.page_timezone
+        organization = getattr(current_user, "organization", None)
+        if organization is not None:
+            return organization.community.timezone
     return current_app.config["DEFAULT_TIMEZONE"]
+
+
+def show_times_of(community) -> None:
+    """The page is about this community: show its times in its zone."""
+    g.page_timezone = community.timezone
+    refresh()  # Babel keeps the zone it found first for the rest of the request
 
 
 def current_language() -> str:

@@ -4,6 +4,8 @@ is walked without anyone adding it here, and opens it as each role that may open
 languages, with reports in each step of the loop (one with a long unbroken word). On the way
 it follows every link those pages show: none may lead its user to a page they may not open."""
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from tests.e2e.conftest import log_in
@@ -12,6 +14,7 @@ from webapp.domain import unit_of_work
 from webapp.domain.people import accounts
 from webapp.domain.people.permissions import ROLE_ACTIONS
 from webapp.domain.reports import dispatch, intake, transitions
+from webapp.domain.services import booking
 from webapp.extensions import db
 from webapp.models import (
     Category,
@@ -22,8 +25,11 @@ from webapp.models import (
     QrCode,
     Report,
     Role,
+    Slot,
     User,
+    VolunteerShift,
 )
+from webapp.models.types import utcnow
 
 NARROW = {"width": 360, "height": 740}
 BLUEPRINTS = ("staff", "volunteer", "admin", "notifications", "district")
@@ -70,7 +76,11 @@ def reports_in_every_step(app, token: str) -> None:
                 transitions.arrive(report, handler)
         office = db.session.scalars(select(Organization).where(
             Organization.kind == OrgKind.OFFICE)).first()
-        accounts.create_user("volunteer", "志愿者 小王", "volunteer-pass", Role.VOLUNTEER, office)
+        helper = accounts.create_user("volunteer", "志愿者 小王", "volunteer-pass",
+                                      Role.VOLUNTEER, office)
+        booking.sign_up(db.session.scalars(select(Slot).where(  # a shift to ask to leave
+            Slot.starts_at > utcnow() + timedelta(days=2), Slot.community_id ==
+            office.community_id).order_by(Slot.starts_at)).first(), helper)
 
 
 def path_values(app, role: str) -> dict[str, list]:
@@ -85,7 +95,10 @@ def path_values(app, role: str) -> dict[str, list]:
             reports = [r for r in reports if r.assigned_org_id == me.organization_id]
         compound = db.session.scalars(select(Compound).where(
             Compound.community_id == me.organization.community_id)).first()
+        shifts = [s.id for s in db.session.scalars(select(VolunteerShift).where(
+            VolunteerShift.user_id == me.id, VolunteerShift.cancelled_at.is_(None)))]
         return {"report_id": [r.id for r in reports], "compound_id": [compound.id],
+                "shift_id": shifts,
                 "token": [reports[-1].qr_code.token if reports[-1].qr_code else None]}
 
 

@@ -2,6 +2,7 @@
 admin pages only; rate limits per key."""
 
 import re
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -93,3 +94,15 @@ def test_post_is_rate_limited_per_key(migrated_db, tmp_path):
         assert client.get(f"{V2}/requests.json?jurisdiction_id=bayi").status_code == 200
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_key_list_gives_the_revocation_day_of_the_keys_community(app, demo):
+    """Revoked at 17:30 UTC on 1 November: already the 2nd in Shanghai."""
+    bayi = db.session.scalars(select(Community).where(Community.code == "bayi")).one()
+    with unit_of_work():
+        key, _raw = api_clients.issue_key(bayi, "热线平台")
+    key.revoked_at = datetime(2026, 11, 1, 17, 30, tzinfo=UTC)
+    db.session.commit()
+    listed = app.test_cli_runner().invoke(args=["open311", "key", "list"])
+    assert f"{key.id}\tbayi" in listed.output and "revoked 2026-11-02" in listed.output
+    assert db.session.get(ApiKey, key.id).revoked_at.day == 1

@@ -14,7 +14,7 @@ from webapp.domain.consultations import opening, rooms
 from webapp.domain.people import accounts, api_clients
 from webapp.domain.people.permissions import ROLE_ACTIONS
 from webapp.domain.reports import questions
-from webapp.domain.services import booking
+from webapp.domain.services import booking, ledger
 from webapp.domain.shared.tokens import new_submission_key
 from webapp.extensions import db
 from webapp.inputs import LARGEST_ID
@@ -75,7 +75,7 @@ def walk(app, users, entrance_code):
         "fmt": "svg", "kind": "building", "place_id": report.building_id, "change": "rename",
         "code_id": entrance_code.id, "service_id": 1, "slot_id": 1, "shift_id": 1,
         "booking_id": 1, "outcome": "done", "reward_id": 1, "redemption_id": 1,
-        "decision": "reject", "card_id": 1,
+        "decision": "reject", "card_id": 1, "transfer_id": 1,
         "ext": "json", "service_code": "water", "service_request_id": report.number,
         "question_id": 1, "key_id": 1, "org_id": office.id,
         "notification_id": item.id, "override_id": 1,
@@ -250,6 +250,8 @@ def other(walk, app):
         floor_room="5楼 502"), secret=app_secret())
     reward = db.session.scalars(select(Reward).where(Reward.community_id == xinqiao.id)).first()
     redemption = Redemption(reward=reward, user=helper)
+    with unit_of_work():
+        award = ledger.adjust(helper, 10, "新桥活动", admin)
     card = CareCard(community_id=xinqiao.id, name="独居老人", phone="13700000001")
     photo = ReportPhoto(report=report, stored_name="xinqiao.jpg", width=1, height=1,
                         byte_size=1)
@@ -285,6 +287,7 @@ def other(walk, app):
             "place_id": report.building_id, "code_id": code.id, "service_id": service.id,
             "slot_id": slot.id, "shift_id": shift.id, "booking_id": made.id,
             "reward_id": reward.id, "redemption_id": redemption.id, "card_id": card.id,
+            "transfer_id": award.id,
             "key_id": key.id, "question_id": question.id, "org_id": office.id,
             "resident": "新桥居民 陈阿姨", "notification_id": item.id, "company_id": company.id}
 

@@ -15,5 +15,6 @@ from webapp.admin import (  # noqa: E402,F401
     routing,
     services,
     setup,
+    shifts,
     views,
 )

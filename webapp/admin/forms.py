@@ -327,11 +327,24 @@ class RewardForm(AppForm):
     name_en = StringField()
     cost = WholeNumberField()
     stock = WholeNumberField()
+    collect_zh = StringField()
+    collect_en = StringField()
 
     def draft(self) -> rewards.RewardDraft:
         return rewards.RewardDraft(kind=self.kind.data, name_zh=self.name_zh.data,
                                    name_en=self.name_en.data, cost=self.cost.data,
-                                   stock=self.stock.data)
+                                   stock=self.stock.data, collect_zh=self.collect_zh.data,
+                                   collect_en=self.collect_en.data)
+
+
+class PointsHistoryForm(AppForm):
+    """The history's filter, from the query string: a volunteer, a month (YYYY-MM)."""
+
+    class Meta:
+        csrf = False
+
+    volunteer = WholeNumberField()
+    month = StringField()
 
 
 # --- care cards -----------------------------------------------------------------------------
@@ -359,3 +372,33 @@ class DeliveryFilterForm(AppForm):
     def filter(self) -> deliveries.LogFilter:
         return deliveries.log_filter(self.status.data or None, self.channel.data or None,
                                      self.page.data)
+
+
+# --- volunteer shifts -----------------------------------------------------------------------
+
+class LeaveCutoffForm(AppForm):
+    hours = WholeNumberField(largest=10_000)
+
+
+class SignupWindowForm(AppForm):
+    """A week (its first day) and when sign-up for its shifts opens, in the community's zone;
+    an empty time opens them at once."""
+
+    week = StringField()
+    opens_at = StringField()
+
+    def monday(self) -> date | None:
+        try:
+            return date.fromisoformat(self.week.data or "")
+        except ValueError:
+            return None
+
+    def opens_at_in(self, timezone: str) -> tuple[datetime | None, bool]:
+        """(the time, or None for at once; False when something unreadable was typed)."""
+        typed = (self.opens_at.data or "").strip()
+        if not typed:
+            return None, True
+        try:
+            return datetime.fromisoformat(typed).replace(tzinfo=ZoneInfo(timezone)), True
+        except ValueError:
+            return None, False

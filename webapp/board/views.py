@@ -25,7 +25,7 @@ from webapp.domain.reports.board import (
 from webapp.domain.reports.ranking import MIN_SAMPLE, PRIOR_WEIGHT, rank
 from webapp.domain.reports.trend import month_bounds
 from webapp.extensions import db
-from webapp.i18n import current_language
+from webapp.i18n import current_language, show_times_of
 from webapp.models import Community, Compound
 
 
@@ -44,6 +44,7 @@ def previous_months(month: str, count: int = 12) -> list[str]:
 
 def render_board(scope: BoardScope, month: str, this_month: str) -> str:
     community = db.session.get(Community, scope.community_id)
+    show_times_of(community)
     compound = db.session.get(Compound, scope.compound_id) if scope.compound_id else None
     figures = board(community.id, month, community.timezone, scope.compound_id)
     return render_template(

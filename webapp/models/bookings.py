@@ -90,6 +90,8 @@ class Slot(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Volunteers may take it from then on (a week's shifts opened at once); None: at once.
+    signup_opens_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     community: Mapped[Community] = relationship()
     service: Mapped[ServiceType] = relationship()
@@ -160,6 +162,7 @@ class VolunteerShift(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    leave_reason: Mapped[str | None] = mapped_column(Text)  # why the volunteer left, for staff
 
     slot: Mapped[Slot] = relationship(back_populates="shifts")
     user: Mapped[User] = relationship()

@@ -46,6 +46,8 @@ class Community(db.Model):
     hotline: Mapped[str | None] = mapped_column(String(40))
     hotline_24h: Mapped[str | None] = mapped_column(String(40))
     timezone: Mapped[str] = mapped_column(String(50), default="Asia/Shanghai")
+    # A volunteer may leave a shift online until this many hours before it starts.
+    shift_leave_cutoff_hours: Mapped[int] = mapped_column(default=24, server_default="24")
 
     street: Mapped[Street | None] = relationship(back_populates="communities")
     compounds: Mapped[list[Compound]] = relationship(

@@ -45,17 +45,22 @@ class Transfer(db.Model):
         # One award per completed booking and volunteer.
         Index("uq_transfer_award", "booking_id", "volunteer_id", unique=True,
               sqlite_where=text("kind = 'award'"), postgresql_where=text("kind = 'award'")),
+        # A movement is reversed at most once, by one later transfer.
+        Index("uq_transfer_reverses", "reverses_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))  # award, manual, redemption, correction
+    kind: Mapped[str] = mapped_column(String(20))  # award, manual, redemption, correction,
+    # reversal (of the transfer `reverses_id`, with its entries negated)
     reason: Mapped[str] = mapped_column(Text)
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id"))
     volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("transfer.id"))
 
     entries: Mapped[list[Entry]] = relationship(back_populates="transfer")
+    reverses: Mapped[Transfer | None] = relationship(remote_side=[id])
     booking: Mapped[Booking | None] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
 
@@ -79,9 +84,16 @@ class Reward(db.Model):
     cost: Mapped[int] = mapped_column()
     stock: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
+    # Where and when a volunteer collects it ("社区服务站，周二、周四 9:00–11:00").
+    collect_zh: Mapped[str | None] = mapped_column(String(200))
+    collect_en: Mapped[str | None] = mapped_column(String(200))
 
     def name(self, locale: str) -> str:
         return self.name_zh if locale.startswith("zh") else self.name_en
+
+    def collect(self, locale: str) -> str | None:
+        return (self.collect_zh if locale.startswith("zh") else self.collect_en) or \
+            self.collect_zh or self.collect_en
 
 
 class Redemption(db.Model):
@@ -89,6 +101,8 @@ class Redemption(db.Model):
     reward_id: Mapped[int] = mapped_column(ForeignKey("reward.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default=RedemptionStatus.REQUESTED)
+    # The cost when asked: what a request waiting for a decision holds of the balance.
+    points: Mapped[int] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
@@ -97,6 +111,11 @@ class Redemption(db.Model):
 
     reward: Mapped[Reward] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    def __init__(self, **fields):
+        if fields.get("points") is None and fields.get("reward") is not None:
+            fields["points"] = fields["reward"].cost  # the price when asked
+        super().__init__(**fields)
 
 
 @db.event.listens_for(Entry, "before_update")

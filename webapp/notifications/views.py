@@ -13,7 +13,7 @@ from webapp.domain import unit_of_work
 from webapp.domain.notify import bell, preferences
 from webapp.domain.people.permissions import Action, can
 from webapp.domain.reports import queue
-from webapp.i18n import safe_next
+from webapp.i18n import safe_next, select_timezone
 from webapp.inputs import whole_number
 from webapp.notifications import bp
 from webapp.notifications.forms import SettingsForm
@@ -35,13 +35,10 @@ def bell_helpers():
 
 @bp.app_template_filter("local_time")
 def local_time(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """A stored (UTC) time in the signed-in user's community's time zone."""
+    """A stored (UTC) time in the page's time zone (i18n.select_timezone)."""
     if moment is None:
         return ""
-    organization = getattr(current_user, "organization", None)
-    zone = organization.community.timezone if organization is not None else \
-        current_app.config["DEFAULT_TIMEZONE"]
-    return moment.astimezone(ZoneInfo(zone)).strftime(fmt)
+    return moment.astimezone(ZoneInfo(select_timezone())).strftime(fmt)
 
 
 @bp.get("")

@@ -1,5 +1,7 @@
 """flask open311 key create|list|revoke: Open311 API keys from the command line."""
 
+from zoneinfo import ZoneInfo
+
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
@@ -46,7 +48,8 @@ def create_key(client_name, code):
 def list_keys():
     """Every key: id, community, client, prefix, state."""
     for key in db.session.scalars(select(ApiKey).order_by(ApiKey.id)):
-        state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
+        revoked = key.revoked_at and key.revoked_at.astimezone(ZoneInfo(key.community.timezone))
+        state = f"revoked {revoked:%Y-%m-%d}" if revoked else "active"  # the community's day
         click.echo(f"{key.id}\t{key.community.code}\t{key.client_name}\t{key.key_prefix}…\t"
                    f"{state}")
 

@@ -9,7 +9,7 @@ from webapp.access import public
 from webapp.domain.places.lookup import active_code
 from webapp.domain.services import booking, calendar, catalogue
 from webapp.domain.shared.tokens import booking_token, new_submission_key
-from webapp.i18n import chosen_language
+from webapp.i18n import chosen_language, show_times_of
 from webapp.models import Booking, Slot
 from webapp.models.types import utcnow
 from webapp.refusals import answered_by
@@ -21,6 +21,8 @@ from webapp.responses import see_other
 
 def code_or_error(token):
     code = active_code(token)
+    if code is not None:
+        show_times_of(code.building.compound.community)
     return code, (render_unusable_code(token) if code is None else None)
 
 
@@ -99,6 +101,7 @@ def booking_for(token) -> Booking:
     found = booking.find_by_link(token)
     if found is None:
         abort(404)
+    show_times_of(found.slot.community)
     return found
 
 

@@ -10,7 +10,7 @@ from webapp.domain import DomainRefused, unit_of_work
 from webapp.domain.places.lookup import active_code
 from webapp.domain.reports import categories, following, questions, timeline
 from webapp.domain.shared.tokens import new_submission_key
-from webapp.i18n import chosen_language
+from webapp.i18n import chosen_language, show_times_of
 from webapp.resident import bp
 from webapp.resident.forms import FollowForm, ReportForm
 from webapp.resident.views import door_reports, render_unusable_code
@@ -72,6 +72,7 @@ def followed(token):
     if follower is None:
         abort(404)
     report = follower.report
+    show_times_of(report.community)
     carried_by = timeline.carried_by(report)
     response = make_response(render_template(
         "resident/following.html", report=report, carried_by=carried_by,

@@ -39,7 +39,7 @@ from webapp.domain.reports import (
 )
 from webapp.domain.shared import photos
 from webapp.domain.shared.tokens import new_submission_key, tracking_token
-from webapp.i18n import current_language
+from webapp.i18n import current_language, show_times_of
 from webapp.models import Report
 from webapp.models.types import utcnow
 from webapp.refusals import answered_by
@@ -209,6 +209,7 @@ def report_for(tracking) -> Report:
     report = intake.find_by_tracking_link(tracking)
     if report is None:
         abort(404)
+    show_times_of(report.community)
     return report
 
 

@@ -59,6 +59,9 @@ CATALOG = {
     ],
 }
 
+# Where a volunteer collects a reward the office approved.
+COLLECT_ZH = "社区党群服务中心一楼服务台，工作日 9:00–17:00，凭手机号领取"
+COLLECT_EN = "Community service centre, ground-floor desk, weekdays 9:00–17:00; give your phone"
 REWARDS = [
     ("goods", "抽纸一提", "Tissues, one pack", 30, 50),
     ("goods", "水饺一袋", "A bag of dumplings", 50, 30),
@@ -87,7 +90,8 @@ def load_services(community: Community, password_hash: str) -> dict[str, int]:
                 added["services"] += 1
         for kind, zh, en, cost, stock in REWARDS:
             db.session.add(Reward(community_id=community.id, kind=kind, name_zh=zh, name_en=en,
-                                  cost=cost, stock=stock))
+                                  cost=cost, stock=stock, collect_zh=COLLECT_ZH,
+                                  collect_en=COLLECT_EN))
             added["rewards"] += 1
         db.session.flush()
         added["slots"] = _a_week_of_slots(community)

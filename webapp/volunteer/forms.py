@@ -9,6 +9,10 @@ from wtforms import StringField
 from webapp.forms import AppForm, WholeNumberField
 
 
+class LeaveForm(AppForm):
+    reason = StringField()
+
+
 class OfferForm(AppForm):
     service = WholeNumberField()
     start = StringField()

@@ -1,17 +1,27 @@
 """Volunteer pages (on a phone): open shifts, my shifts and their residents, the passbook."""
 
-from flask import abort, current_app, flash, make_response, redirect, render_template, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.access import in_my_community, in_my_community_or_404, public, requires
+from webapp.domain.notify import preferences
 from webapp.domain.people.permissions import Action
-from webapp.domain.services import booking, calendar, catalogue, ledger
+from webapp.domain.services import booking, calendar, catalogue, ledger, shifts
 from webapp.models import Booking, Reward, ServiceType, Slot, VolunteerShift
 from webapp.models.types import utcnow
 from webapp.refusals import answered_by
 from webapp.volunteer import bp
-from webapp.volunteer.forms import OfferForm
+from webapp.volunteer.forms import LeaveForm, OfferForm
 
 
 def back(problem=None, status=200):
@@ -53,11 +63,39 @@ def sign_up(slot_id):
     return back()
 
 
+def render_leave(shift, problem=None, status=200):
+    """Asks first, and for a reason; says at once when it is too late, with the office's
+    phone number."""
+    try:
+        shifts.check_can_leave(shift.slot, utcnow())
+        too_late = None
+    except shifts.ShiftRefused as refusal:
+        too_late = str(refusal)
+    return render_template("volunteer/leave.html", shift=shift, problem=problem,
+                           too_late=too_late, reason=LeaveForm().reason.data or ""), status
+
+
+@bp.get("/shifts/<int:shift_id>/leave")
+@requires(Action.VOLUNTEER)
+def ask_to_leave(shift_id):
+    shift = in_my_community_or_404(VolunteerShift, shift_id)
+    if shift.user_id != current_user.id or shift.cancelled_at is not None:
+        abort(404)
+    return render_leave(shift)
+
+
+def refused_leaving(message, status):
+    shift = in_my_community_or_404(VolunteerShift, request.view_args["shift_id"])
+    return render_leave(shift, message, status)
+
+
 @bp.post("/shifts/<int:shift_id>/leave")
 @requires(Action.VOLUNTEER)
-@answered_by(refused_at_home)
+@answered_by(refused_leaving)
 def leave(shift_id):
-    booking.leave(in_my_community_or_404(VolunteerShift, shift_id), current_user)
+    booking.leave(in_my_community_or_404(VolunteerShift, shift_id), current_user,
+                  LeaveForm().reason.data)
+    flash(_("You left the shift. The office and the residents booked are told."), "success")
     return back()
 
 
@@ -109,7 +147,9 @@ def feed(token):
     user = calendar.feed_owner(token)
     if user is None:
         abort(404)
-    body = calendar.shifts_ics(booking.my_shifts(user, utcnow()), user.display_name)
+    body = calendar.shifts_ics(booking.my_shifts(user, utcnow()), user.display_name,
+                               preferences.get(user).language,
+                               url_for("volunteer.home", _external=True))
     return current_app.response_class(body, mimetype="text/calendar")
 
 
@@ -117,9 +157,10 @@ def feed(token):
 @requires(Action.VOLUNTEER)
 def passbook(problem=None, status=200):
     account = ledger.passbook(current_user)
+    balance, available = ledger.balance(account), ledger.available(account)
     return render_template(
-        "volunteer/passbook.html", balance=ledger.balance(account),
-        movements=ledger.movements(account), problem=problem,
+        "volunteer/passbook.html", balance=balance, available=available,
+        held=balance - available, movements=ledger.movements(account), problem=problem,
         rewards=ledger.offered_rewards(current_user.organization.community_id),
         requests=ledger.recent_requests(current_user)), status
 

@@ -127,7 +127,7 @@ def test_bookings_shifts_and_points_reach_volunteers_and_staff(served_slot, offi
     assert kinds(helper)[2:] == ["shift_reminder", "shift_reminder"]
 
     with unit_of_work():
-        booking.leave(slot.shifts[0], helper, now=NOW)
+        booking.leave(slot.shifts[0], helper, "家里有事", now=NOW)
     assert "volunteer_left" in kinds(users["admin"])
 
     with unit_of_work():
@@ -154,7 +154,7 @@ def test_a_resident_who_booked_and_asked_is_texted_each_change_of_their_booking(
     with unit_of_work():
         rules.shift_reminders(slot.starts_at - timedelta(hours=20))
     with unit_of_work():
-        booking.leave(slot.shifts[0], helper, now=NOW)
+        booking.leave(slot.shifts[0], helper, "家里有事", now=NOW)
     texts = outbox(channel=Channel.SMS)
     assert [m.kind for m in texts] == ["booking_confirmed", "shift_reminder", "volunteer_left"]
     assert {m.recipient for m in texts} == {"phone:+8613900000002"}  # not 李叔, who did not ask

@@ -198,7 +198,7 @@ def test_a_volunteer_signs_up_once_and_may_leave_before_the_cutoff(slot, office)
     shift = booking.sign_up(slot, v, now=NOW)
     with pytest.raises(booking.BookingRefused):
         booking.sign_up(slot, v, now=NOW)
-    booking.leave(shift, v, now=NOW)
+    booking.leave(shift, v, "临时出差", now=NOW)
     db.session.refresh(slot)
     assert slot.volunteers_booked == 0
     with pytest.raises(booking.BookingRefused):

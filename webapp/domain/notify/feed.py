@@ -76,9 +76,11 @@ def _noticed(session: Session, flush_context, instances) -> None:
 
 
 def _tell(session: Session) -> None:
+    # Commit runs this hook before its own flush: flush first, or a change made since the
+    # last flush (an attribute set with no query after it) would be noticed too late.
+    session.flush()  # and ids for what the last changes added
     if not session.info.get(PENDING):
         return
-    session.flush()  # ids for what the last changes added
     pending, session.info[PENDING] = session.info[PENDING], []
     for rule, obj in pending:
         state = inspect(obj)

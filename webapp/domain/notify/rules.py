@@ -204,7 +204,10 @@ def volunteer_left(shift: VolunteerShift) -> None:
     slot = shift.slot
     notice = slot_notice(slot, f"shift:{shift.id}:left", "volunteer_left",
                          volunteer=shift.user.display_name)
-    tell_users(notice, staff_of(slot.community_id, Role.ADMIN), path="/admin/services")
+    # Staff read the volunteer's reason; residents only that the volunteer left.
+    why = replace(notice, facts={**notice.facts, "volunteer": " · ".join(
+        filter(None, [shift.user.display_name, shift.leave_reason]))})
+    tell_users(why, staff_of(slot.community_id, Role.ADMIN), path="/admin/shifts")
     for booking in slot.bookings:
         if booking.status == BookingStatus.BOOKED:
             tell_booking_resident(booking, notice)

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from webapp.domain import DomainRefused, savepoint
-from webapp.domain.services import ledger
+from webapp.domain.services import ledger, shifts
 from webapp.domain.services.care_cards import has_care_card
 from webapp.domain.shared.phones import texting_number
 from webapp.domain.shared.tokens import booking_token, digest, seal
@@ -221,6 +221,7 @@ def sign_up(slot: Slot, volunteer: User, now: datetime | None = None) -> Volunte
     if slot is not None and slot.community_id != volunteer.organization.community_id:
         slot = None  # another community's shift is not offered to this volunteer
     _bookable(slot, now)
+    shifts.check_signup_open(slot, now)
     if serves(volunteer, slot):
         raise BookingRefused(_l("You have already signed up for this shift."))
     slot_id, user_id = slot.id, volunteer.id
@@ -237,13 +238,15 @@ def sign_up(slot: Slot, volunteer: User, now: datetime | None = None) -> Volunte
     return shift
 
 
-def leave(shift: VolunteerShift, volunteer: User, now: datetime | None = None) -> None:
+def leave(shift: VolunteerShift, volunteer: User, reason: str = "",
+          now: datetime | None = None) -> None:
+    """A volunteer leaves a shift, with a reason staff see, before the community's cut-off;
+    the residents booked and the staff are told (notify/rules.py)."""
     now = now or utcnow()
     if shift.user_id != volunteer.id or shift.cancelled_at is not None:
         raise BookingRefused(_l("This is not one of your shifts."))
-    cutoff = shift.slot.starts_at - timedelta(hours=shift.slot.service.cancel_cutoff_hours)
-    if now >= cutoff:
-        raise BookingRefused(_l("It is too late to leave this shift; please call the office."))
+    shifts.check_can_leave(shift.slot, now)
+    shift.leave_reason = shifts.leave_reason(reason)
     shift.cancelled_at = now
     _give_place_back(Slot.volunteers_booked, shift.slot_id)
     _recount(shift.slot)

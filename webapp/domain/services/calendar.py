@@ -1,14 +1,19 @@
-"""Calendar files: a resident's booking, and a volunteer's private feed of shifts."""
+"""Calendar files: a resident's booking, and a volunteer's private feed of shifts, both in
+the community's time zone."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from icalendar import Calendar, Event
 from sqlalchemy import select
 
 from webapp.domain.shared import tokens
 from webapp.domain.shared.tokens import digest
 from webapp.extensions import db
-from webapp.models import Booking, User, VolunteerShift
+from webapp.models import Booking, BookingStatus, User, VolunteerShift
 
 PRODID = "-//Mashang//码上办//ZH"
 
@@ -36,11 +41,12 @@ def _calendar(name: str) -> Calendar:
 
 
 def _event(uid: str, slot, summary: str, location: str | None, description: str) -> Event:
+    zone = ZoneInfo(slot.community.timezone)  # the community's wall clock, with its VTIMEZONE
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", slot.created_at)
-    event.add("dtstart", slot.starts_at)
-    event.add("dtend", slot.ends_at)
+    event.add("dtstart", slot.starts_at.astimezone(zone))
+    event.add("dtend", slot.ends_at.astimezone(zone))
     event.add("summary", summary)
     if location:
         event.add("location", location)
@@ -57,15 +63,57 @@ def booking_ics(booking: Booking, link: str) -> bytes:
         booking.entrance.name if booking.entrance else None, booking.floor_room]))
     cal.add_component(_event(f"booking-{booking.id}@mashang", slot, slot.service.name_zh,
                              place, link))
+    cal.add_missing_timezones()
     return cal.to_ical()
 
 
-def shifts_ics(shifts: list[VolunteerShift], name: str) -> bytes:
+def home_address(booking: Booking) -> str:
+    """Where a home visit goes: compound, building, entrance and the room the resident gave.
+    Only the volunteer's private feed carries it."""
+    building = booking.building
+    return " ".join(filter(None, [
+        building.compound.name if building else None, building.name if building else None,
+        booking.entrance.name if booking.entrance else None, booking.floor_room]))
+
+
+def shift_place(slot) -> str | None:
+    """A service point's place; for a home service, each booked home."""
+    if not slot.service.at_home:
+        return slot.location
+    homes = [home_address(b) for b in slot.bookings if b.status == BookingStatus.BOOKED]
+    return "; ".join(filter(None, homes)) or slot.location
+
+
+def shift_description(slot, language: str, link: str | None) -> str:
+    """What a volunteer reads in their calendar. Calendars are synced to outside servers and
+    shown on lock screens, so it names no resident and no phone number (the shift's page,
+    behind the volunteer's login, has them) and leaves out residents' own notes."""
+    service = slot.service
+    live = [b for b in slot.bookings if b.status == BookingStatus.BOOKED]
+    with force_locale(language):
+        lines = [service.name(language),
+                 str(_l("Residents booked: %(n)d of %(places)d", n=len(live),
+                        places=slot.capacity))]
+        if service.at_home:
+            lines.append(str(_l("Home visit: go to the address in the place field.")))
+        elif slot.location:
+            lines.append(str(_l("At: %(place)s", place=slot.location)))
+        about = service.description(language)
+        if about:
+            lines.append(str(_l("About the service and what to bring: %(text)s",
+                                text=about)))
+        if link:
+            lines.append(str(_l("Names and phone numbers: %(link)s", link=link)))
+    return "\n".join(lines)
+
+
+def shifts_ics(shifts: list[VolunteerShift], name: str, language: str = "zh",
+               link: str | None = None) -> bytes:
     cal = _calendar(f"码上办 · {name}")
     for shift in shifts:
         slot = shift.slot
-        live = [b for b in slot.bookings if b.status == "booked"]
         cal.add_component(_event(
-            f"shift-{shift.id}@mashang", slot, slot.service.name_zh, slot.location,
-            f"{len(live)} / {slot.capacity}"))
+            f"shift-{shift.id}@mashang", slot, slot.service.name(language), shift_place(slot),
+            shift_description(slot, language, link)))
+    cal.add_missing_timezones()
     return cal.to_ical()
