@@ -35,7 +35,7 @@ def new_service(name_en="Window cleaning", slots=0, capacity=2):
         db.session.flush()
         for day in range(slots):
             booking.publish(service, bayi().id, utcnow() + timedelta(days=1 + day),
-                            capacity=capacity)
+                            capacity=capacity, runs_without_volunteer=True)
     return service
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from webapp.domain import DomainRefused, savepoint
@@ -27,6 +27,8 @@ from webapp.models import (
     Slot,
     User,
     VolunteerShift,
+    WaitlistEntry,
+    WaitlistStatus,
 )
 from webapp.models.text import fit_fields, max_length, plain
 from webapp.models.types import utcnow
@@ -37,6 +39,11 @@ MAX_PLACES = 200
 
 class BookingRefused(DomainRefused):
     """str() is a message for the person who asked."""
+
+
+class SlotFull(BookingRefused):
+    """No place for a resident now (full, or waiting for a volunteer): the waiting list is
+    the way in."""
 
 
 @dataclass(frozen=True)
@@ -63,8 +70,9 @@ def booking_path(token: str) -> str:
 def publish(service: ServiceType, community_id: int, first_start: datetime, *, weeks: int = 1,
             capacity: int = 1, volunteer_capacity: int | None = None,
             location: str | None = None, by: User | None = None,
-            now: datetime | None = None) -> list[Slot]:
-    """One slot, or the same slot weekly for `weeks` weeks."""
+            now: datetime | None = None, runs_without_volunteer: bool = False) -> list[Slot]:
+    """One slot, or the same slot weekly for `weeks` weeks. Residents book a slot that
+    needs volunteers once one holds it, or at once if it `runs_without_volunteer`."""
     now = now or utcnow()
     if service.active is False:  # every way to publish (admin, a volunteer's own time)
         raise BookingRefused(_l("This service is no longer offered."))
@@ -86,7 +94,8 @@ def publish(service: ServiceType, community_id: int, first_start: datetime, *, w
         slot = Slot(community_id=community_id, service=service, starts_at=start,
                     ends_at=start + timedelta(minutes=service.duration_minutes),
                     capacity=capacity, volunteer_capacity=volunteer_capacity,
-                    location=location, created_by=by)
+                    location=location, created_by=by,
+                    runs_without_volunteer=runs_without_volunteer)
         db.session.add(slot)
         slots.append(slot)
     db.session.flush()  # ids: a volunteer's own slot is signed up to at once
@@ -132,6 +141,7 @@ def cancel_slot(slot: Slot, reason: str, now: datetime | None = None) -> int:
     for shift in slot.shifts:
         shift.cancelled_at = shift.cancelled_at or now
     slot.booked = slot.volunteers_booked = 0
+    _waitlist().close(slot, now)
     return len(live)
 
 
@@ -170,9 +180,8 @@ def book(slot: Slot, qr: QrCode | None, draft: BookingDraft,
     slot_id = slot.id
     try:
         with savepoint():
-            if not _take_place(Slot.booked, Slot.capacity, slot_id, now):
-                raise BookingRefused(_l("Sorry, this time is fully booked. Please choose "
-                                        "another."))
+            if not take_resident_place(slot_id, now):
+                raise SlotFull(_full_message(slot))
             token = booking_token(draft.submission_key, secret)
             booking = Booking(
                 slot_id=slot_id, token_hash=digest(token),
@@ -210,6 +219,7 @@ def cancel(booking: Booking, reason: str, now: datetime | None = None) -> None:
     booking.cancel_reason = (reason or "").strip() or None
     _give_place_back(Slot.booked, booking.slot_id)
     _recount(booking.slot)
+    _waitlist().fill(booking.slot, now)  # the freed place goes to the first in line
 
 
 # --- the volunteer's side -------------------------------------------------------------------
@@ -234,6 +244,7 @@ def sign_up(slot: Slot, volunteer: User, now: datetime | None = None) -> Volunte
         raise BookingRefused(_l("You have already signed up for this shift.")) from error
     finally:
         _recount(slot)
+    _waitlist().fill(slot, now)  # a slot that waited for a volunteer now takes residents
     return shift
 
 
@@ -294,6 +305,44 @@ def open_shifts(volunteer: User, now: datetime, limit: int = 50) -> list[Slot]:
 
 # --- internals ------------------------------------------------------------------------------
 
+def residents_may_book():
+    """SQL: a slot residents may book — it needs no volunteer, one holds it, or staff run it
+    without (Slot.waits_for_volunteer, in SQL)."""
+    return or_(Slot.volunteer_capacity == 0, Slot.volunteers_booked > 0,
+               Slot.runs_without_volunteer.is_(True))
+
+
+def take_resident_place(slot_id: int, now: datetime, *, waitlist_first: bool = True) -> bool:
+    """A resident's place, in the one conditional update. `waitlist_first`: only while
+    nobody waits for this slot (the waiting list is served first, by waitlist.fill)."""
+    also = [residents_may_book()]
+    if waitlist_first:
+        also.append(~exists().where(WaitlistEntry.slot_id == Slot.id,
+                                    WaitlistEntry.status == WaitlistStatus.WAITING))
+    return _take_place(Slot.booked, Slot.capacity, slot_id, now, *also)
+
+
+def _full_message(slot: Slot):
+    db.session.refresh(slot, ["booked", "volunteers_booked", "runs_without_volunteer"])
+    if slot.waits_for_volunteer:
+        return _l("This time is waiting for a volunteer. Join its waiting list: you get a "
+                  "place as soon as a volunteer takes it.")
+    return _l("Sorry, this time is fully booked. Join its waiting list, or choose another.")
+
+
+def _waitlist():
+    from webapp.domain.services import waitlist  # it books through this module
+    return waitlist
+
+
+def check_bookable(slot: Slot | None, now: datetime) -> None:
+    _bookable(slot, now)
+
+
+def recount(slot: Slot) -> None:
+    _recount(slot)
+
+
 def _bookable(slot: Slot | None, now: datetime) -> None:
     if slot is None or slot.cancelled_at is not None:
         raise BookingRefused(_l("This time is no longer offered."))
@@ -301,11 +350,11 @@ def _bookable(slot: Slot | None, now: datetime) -> None:
         raise BookingRefused(_l("This time has already passed."))
 
 
-def _take_place(counter, capacity, slot_id: int, now: datetime) -> bool:
+def _take_place(counter, capacity, slot_id: int, now: datetime, *also) -> bool:
     """The one conditional update that keeps a slot within its places."""
     taken = db.session.execute(
         update(Slot).where(Slot.id == slot_id, counter < capacity, Slot.starts_at > now,
-                           Slot.cancelled_at.is_(None))
+                           Slot.cancelled_at.is_(None), *also)
         .values({counter.key: counter + 1}).execution_options(synchronize_session=False))
     return taken.rowcount == 1
 
