@@ -132,6 +132,11 @@ def cancel_slot(slot: Slot, reason: str, now: datetime | None = None) -> int:
     (their pages say so). Returns how many resident bookings it cancelled."""
     now = now or utcnow()
     reason = check_cancel_slot(slot, reason)
+    # Claimed first: a booking or sign-up at the same moment either came before (and is
+    # among those cancelled below) or finds the slot called off.
+    if not claim(Slot, slot.id, Slot.cancelled_at.is_(None), cancelled_at=now):
+        raise BookingRefused(_l("This time is no longer offered."))
+    db.session.expire(slot, ["bookings", "shifts"])
     slot.cancelled_at = now
     live = [b for b in slot.bookings if b.status == BookingStatus.BOOKED]
     for found in live:
@@ -214,6 +219,9 @@ def cancel(booking: Booking, reason: str, now: datetime | None = None) -> None:
     if now >= cutoff:
         raise BookingRefused(_l("It is too late to cancel online; please call the community "
                                 "office."))
+    if not claim(Booking, booking.id, Booking.status == BookingStatus.BOOKED,
+                 status=BookingStatus.CANCELLED):  # cancelled twice at once: one place back
+        raise BookingRefused(_l("This booking is no longer active."))
     booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = now
     booking.cancel_reason = (reason or "").strip() or None
@@ -255,6 +263,9 @@ def leave(shift: VolunteerShift, volunteer: User, now: datetime | None = None) -
     cutoff = shift.slot.starts_at - timedelta(hours=shift.slot.service.cancel_cutoff_hours)
     if now >= cutoff:
         raise BookingRefused(_l("It is too late to leave this shift; please call the office."))
+    if not claim(VolunteerShift, shift.id, VolunteerShift.cancelled_at.is_(None),
+                 cancelled_at=now):
+        raise BookingRefused(_l("This is not one of your shifts."))
     shift.cancelled_at = now
     _give_place_back(Slot.volunteers_booked, shift.slot_id)
     _recount(shift.slot)
@@ -275,7 +286,10 @@ def mark(booking: Booking, volunteer: User, done: bool, now: datetime | None = N
         raise BookingRefused(_l("This booking is no longer active."))
     if now < slot.starts_at:
         raise BookingRefused(_l("The service has not started yet."))
-    booking.status = BookingStatus.DONE if done else BookingStatus.NO_SHOW
+    outcome = BookingStatus.DONE if done else BookingStatus.NO_SHOW
+    if not claim(Booking, booking.id, Booking.status == BookingStatus.BOOKED, status=outcome):
+        raise BookingRefused(_l("This booking is no longer active."))
+    booking.status = outcome
     booking.completed_at = now
     if done:
         for shift in slot.shifts:
@@ -328,6 +342,15 @@ def _full_message(slot: Slot):
         return _l("This time is waiting for a volunteer. Join its waiting list: you get a "
                   "place as soon as a volunteer takes it.")
     return _l("Sorry, this time is fully booked. Join its waiting list, or choose another.")
+
+
+def claim(model, row_id: int, still, **values) -> bool:
+    """Make a change only if the row is still as it was read (`still`): the one conditional
+    update that decides between two people doing the same thing at once. The caller then sets
+    the same values on the object, which is what notifications are fed by."""
+    return db.session.execute(
+        update(model).where(model.id == row_id, still).values(**values)
+        .execution_options(synchronize_session=False)).rowcount == 1
 
 
 def _waitlist():

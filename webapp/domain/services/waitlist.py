@@ -94,9 +94,12 @@ def join(slot: Slot, qr: QrCode | None, draft: BookingDraft, now: datetime | Non
 
 
 def leave(entry: WaitlistEntry, now: datetime | None = None) -> None:
-    if entry.status != WaitlistStatus.WAITING:
+    now = now or utcnow()
+    if entry.status != WaitlistStatus.WAITING or not booking.claim(
+            WaitlistEntry, entry.id, WaitlistEntry.status == WaitlistStatus.WAITING,
+            status=WaitlistStatus.LEFT, ended_at=now):  # not if given a place meanwhile
         raise BookingRefused(_l("You are no longer on this waiting list."))
-    entry.status, entry.ended_at = WaitlistStatus.LEFT, now or utcnow()
+    entry.status, entry.ended_at = WaitlistStatus.LEFT, now
 
 
 def standing(entry: WaitlistEntry, now: datetime) -> Standing:
@@ -212,5 +215,7 @@ def _promote(slot: Slot, entry_id: int, now: datetime) -> Booking | None:
 
 
 def _end(entry_id: int, status: WaitlistStatus, now: datetime) -> None:
-    entry = db.session.get(WaitlistEntry, entry_id)
-    entry.status, entry.ended_at = status, now
+    if booking.claim(WaitlistEntry, entry_id, WaitlistEntry.status == WaitlistStatus.WAITING,
+                     status=status, ended_at=now):
+        entry = db.session.get(WaitlistEntry, entry_id)
+        entry.status, entry.ended_at = status, now
