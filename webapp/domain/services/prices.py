@@ -13,10 +13,10 @@ from flask_babel import lazy_gettext as _l
 def price_text(free_for_care_card: bool, fee_note: str | None, *,
                care_card: bool | None = None) -> str:
     note = (fee_note or "").strip()
+    if free_for_care_card and care_card:
+        return str(_l("Free (care card)."))
     if not note:
         return str(_l("Free for everyone."))
-    if free_for_care_card and care_card:
-        return str(_l("Free for you (care card)."))
     if free_for_care_card and care_card is None:
         return str(_l("Free for care-card holders; others: %(fee)s", fee=note))
     return str(_l("Fee: %(fee)s", fee=note))
