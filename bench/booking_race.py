@@ -36,7 +36,8 @@ with create_app().app_context():
     service = db.session.scalar(db.select(ServiceType).order_by(ServiceType.id).limit(1))
     with unit_of_work():
         slot, = booking.publish(service, service.category.community_id,
-                                datetime.now(UTC) + timedelta(days=2), capacity=int(sys.argv[1]))
+                                datetime.now(UTC) + timedelta(days=2), capacity=int(sys.argv[1]),
+                                runs_without_volunteer=True)
     print(slot.id)
 """
 

@@ -76,6 +76,9 @@ NOT_TYPED = {
     "company.name", "company.credit_code",
     # The first-run link: a digest of the token.
     "first_run_link.token_hash",
+    # A waiting list entry: digests of the key and link, its status and the page's language.
+    "waitlist_entry.status", "waitlist_entry.token_hash", "waitlist_entry.submission_key_hash",
+    "waitlist_entry.language",
     # A neighbour following a report: digests of the key and link, the page's language.
     "report_follower.submission_key_hash", "report_follower.link_token_hash",
     "report_follower.language",
@@ -164,6 +167,23 @@ def booking_form(field):
         response = ctx.client.post(url, data=fields, headers=EN)
         return response.status_code, response.text
     send.__name__ = f"booking_form.{field}"
+    return send
+
+
+def waitlist_form(field):
+    """The waiting list of a full slot: the booking form, sent to join the list."""
+    def send(ctx, value):
+        slot = db.session.scalars(select(Slot).order_by(Slot.starts_at)).first()
+        slot.capacity = slot.booked = 1
+        db.session.commit()
+        url = f"/q/{ctx.code.token}/slots/{slot.id}/wait"
+        page = ctx.client.get(f"/q/{ctx.code.token}/slots/{slot.id}/book", headers=EN).text
+        fields = {"csrf_token": csrf_from(page),
+                  "submission_key": hidden_value(page, "submission_key"),
+                  "name": "赵奶奶", "phone": "13811112222", "floor_room": "4楼401", field: value}
+        response = ctx.client.post(url, data=fields, headers=EN)
+        return response.status_code, response.text
+    send.__name__ = f"waitlist_form.{field}"
     return send
 
 
@@ -344,6 +364,9 @@ WAYS = [
     Way("booking.name", booking_form("name")),
     Way("booking.phone", booking_form("phone"), phone, digits),
     Way("booking.floor_room", booking_form("floor_room")),
+    Way("waitlist_entry.name", waitlist_form("name")),
+    Way("waitlist_entry.phone", waitlist_form("phone"), phone, digits),
+    Way("waitlist_entry.floor_room", waitlist_form("floor_room")),
     Way("user.username", admin_post("/admin/users", "/admin/users", "username", **NEW_USER),
         latin),
     Way("user.display_name", admin_post("/admin/users", "/admin/users", "display_name",

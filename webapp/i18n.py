@@ -19,6 +19,7 @@ from webapp.domain.reports.labels import (
     channel_label,
     target_label,
 )
+from webapp.domain.services.prices import service_price
 
 LANG_COOKIE = "lang"
 # What each language is called in itself, for the switch.
@@ -158,4 +159,5 @@ def init_app(app) -> None:
             "paused_for_resident": lambda report: PAUSES_FOR_RESIDENTS.get(
                 sla.pause_reason(report)),
             "channel_label": channel_label,
+            "price_of": service_price,  # what a service costs, in one sentence
         }

@@ -35,7 +35,7 @@ def new_service(name_en="Window cleaning", slots=0, capacity=2):
         db.session.flush()
         for day in range(slots):
             booking.publish(service, bayi().id, utcnow() + timedelta(days=1 + day),
-                            capacity=capacity)
+                            capacity=capacity, runs_without_volunteer=True)
     return service
 
 
@@ -105,7 +105,8 @@ def test_a_slot_changes_freely_until_booked_then_only_upwards(client, demo):
     url = f"/admin/slots/{slot.id}"
     later = (utcnow() + timedelta(days=3)).astimezone().strftime("%Y-%m-%dT%H:%M")
     fields = {"csrf_token": csrf(client), "start": later, "capacity": "2",
-              "volunteer_places": "1", "location": "社区服务站"}
+              "volunteer_places": "1", "location": "社区服务站",
+              "runs_without_volunteer": "1"}  # ticked, as the form shows it for this slot
     assert client.post(url, data=fields).status_code == 303
     db.session.expire_all()
     assert (slot.capacity, slot.location) == (2, "社区服务站")

@@ -273,6 +273,7 @@ class SlotForm(AppForm):
     capacity = WholeNumberField(smallest=-LARGEST_ID, default=1)
     volunteer_places = WholeNumberField(smallest=-LARGEST_ID)
     location = StringField()
+    runs_without_volunteer = TickField()
 
     def draft(self, timezone: str) -> catalogue.SlotDraft:
         """The start is a local date and time in the community's `timezone`."""
@@ -280,7 +281,8 @@ class SlotForm(AppForm):
                                    weeks=self.weeks.data or 1,
                                    capacity=self.capacity.data,
                                    volunteer_capacity=self.volunteer_places.data,
-                                   location=self.location.data)
+                                   location=self.location.data,
+                                   runs_without_volunteer=self.runs_without_volunteer.data)
 
 
 class SlotEditForm(AppForm):
@@ -290,12 +292,13 @@ class SlotEditForm(AppForm):
     capacity = WholeNumberField(smallest=-LARGEST_ID)
     volunteer_places = WholeNumberField(smallest=-LARGEST_ID)
     location = StringField()
+    runs_without_volunteer = TickField()
 
     def change(self, timezone: str) -> slot_changes.SlotChange:
-        return slot_changes.SlotChange(start=local_time(self.start.data, timezone),
-                                       capacity=self.capacity.data,
-                                       volunteer_capacity=self.volunteer_places.data,
-                                       location=self.location.data)
+        return slot_changes.SlotChange(
+            start=local_time(self.start.data, timezone), capacity=self.capacity.data,
+            volunteer_capacity=self.volunteer_places.data, location=self.location.data,
+            runs_without_volunteer=self.runs_without_volunteer.data)
 
 
 def local_time(text: str | None, timezone: str) -> datetime | None:

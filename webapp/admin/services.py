@@ -17,7 +17,7 @@ from webapp.admin.forms import (
 )
 from webapp.domain import unit_of_work
 from webapp.domain.people.permissions import Action
-from webapp.domain.services import booking, catalogue, slot_changes
+from webapp.domain.services import booking, catalogue, slot_changes, waitlist
 from webapp.i18n import current_language
 from webapp.models import ServiceCategory, ServiceType, Slot
 from webapp.models.types import utcnow
@@ -33,6 +33,7 @@ def render_services(problem=None, status=200, draft_for=None):
     return render_template("admin/services.html",
                            categories=catalogue.categories_of(community_id()),
                            slots=catalogue.upcoming_slots(community_id(), utcnow()),
+                           waiting=waitlist.waiting_counts(community_id()),
                            community=current_user.organization.community,
                            problem=problem, draft=request.form if draft_for is None else {},
                            draft_for=draft_for, edited=request.form), status

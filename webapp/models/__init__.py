@@ -80,12 +80,13 @@ from webapp.models.reports import (
 from webapp.models.rollup import ReportRollup
 from webapp.models.routing import CompoundRoute
 from webapp.models.search import ReportSearch
+from webapp.models.waitlist import WaitlistEntry, WaitlistStatus
 
 __all__ = [
     "LIST_TYPES", "ApiKey", "CategoryQuestion", "Datatype", "Open311Request", "ReportAnswer",
     "Account", "AccountKind", "Booking", "BookingStatus", "CareCard", "Entry", "Redemption",
     "RedemptionStatus", "Reward", "ServiceCategory", "ServiceType", "Slot", "Transfer",
-    "VolunteerShift",
+    "VolunteerShift", "WaitlistEntry", "WaitlistStatus",
     "FINISHED_STATUSES", "OPEN_STATUSES",
     "Building", "CannedReply", "Category", "Community", "Compound", "Entrance",
     "LoginAttempt", "Milestone", "OrgKind", "Organization", "QrCode", "Report", "ReportEvent",

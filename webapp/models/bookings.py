@@ -87,6 +87,8 @@ class Slot(db.Model):
     booked: Mapped[int] = mapped_column(default=0)
     volunteer_capacity: Mapped[int] = mapped_column(default=1)
     volunteers_booked: Mapped[int] = mapped_column(default=0)
+    # Staff say it runs even with no volunteer; else residents book it only while one holds it.
+    runs_without_volunteer: Mapped[bool] = mapped_column(default=False)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -107,6 +109,12 @@ class Slot(db.Model):
     @property
     def volunteer_places_left(self) -> int:
         return self.volunteer_capacity - self.volunteers_booked
+
+    @property
+    def waits_for_volunteer(self) -> bool:
+        """Residents cannot book it yet: it needs a volunteer and none holds it."""
+        return self.volunteer_capacity > 0 and self.volunteers_booked == 0 \
+            and not self.runs_without_volunteer
 
 
 class Booking(db.Model):

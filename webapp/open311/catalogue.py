@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from webapp.domain.reports import categories, questions, sla
 from webapp.domain.reports.labels import target_label
+from webapp.domain.services.prices import price_text
 from webapp.extensions import db
 from webapp.models import (
     Category,
@@ -69,7 +70,8 @@ def _service_statements():
         .order_by(SlaTarget.community_id.is_not(None), SlaTarget.id),
         select(ServiceType.id, ServiceType.name_zh, ServiceType.name_en,
                ServiceType.description_zh, ServiceType.description_en,
-               ServiceCategory.name_zh, ServiceCategory.name_en)
+               ServiceCategory.name_zh, ServiceCategory.name_en,
+               ServiceType.free_for_care_card, ServiceType.fee_note_zh, ServiceType.fee_note_en)
         .join(ServiceCategory, ServiceType.category_id == ServiceCategory.id)
         .where(ServiceCategory.community_id == bindparam("community_id"), ServiceType.active)
         .order_by(ServiceCategory.sort_order, ServiceType.sort_order, ServiceType.id),
@@ -111,12 +113,13 @@ def service_list(place: Jurisdiction, locale: str, rows: tuple | None = None) ->
             "group": _("Report a problem"),
         })
     group = _("Bookable services (information only)")
-    for sid, name_zh, name_en, desc_zh, desc_en, cat_zh, cat_en in types:
+    for sid, name_zh, name_en, desc_zh, desc_en, cat_zh, cat_en, free, fee_zh, fee_en in types:
         text = (desc_zh if zh else desc_en) or ""
         services.append({
             "service_code": f"{BOOKING_PREFIX}{sid}",
             "service_name": name_zh if zh else name_en,
             "description": (text + " " if text else "")
+            + price_text(free, fee_zh if zh else fee_en) + " "
             + _("Information only: residents book it from the code at their door, not "
                 "through this API."),
             "metadata": False,

@@ -223,6 +223,10 @@ class CancelForm(AppForm):
                                                 max=limits.NOTE_MAX))])
 
 
+class LeaveWaitlistForm(AppForm):
+    """Leaving a waiting list: the CSRF token is all it carries."""
+
+
 class PollForm(AppForm):
     """The tracking page asking whether the report changed: the version it shows."""
 

@@ -147,8 +147,9 @@ def feed(token):
     user = calendar.feed_owner(token)
     if user is None:
         abort(404)
-    body = calendar.shifts_ics(booking.my_shifts(user, utcnow()), user.display_name,
-                               preferences.get(user).language,
+    now = utcnow()
+    shifts = calendar.feed_shifts(user, now, booking.my_shifts(user, now))
+    body = calendar.shifts_ics(shifts, user.display_name, preferences.get(user).language,
                                url_for("volunteer.home", _external=True))
     return current_app.response_class(body, mimetype="text/calendar")
 

@@ -66,7 +66,7 @@ def old_booking(demo):
     db.session.commit()
     with unit_of_work():
         slot = booking.publish(service, office.community_id, LONG_AGO + timedelta(days=1),
-                               now=LONG_AGO)[0]
+                               now=LONG_AGO, runs_without_volunteer=True)[0]
     made, _ = booking.book(slot, None, booking.BookingDraft(
         "purge-booking-key-01", "赵奶奶", "13811112222", floor_room="4楼401",
         note="孙子电话13900001111"), now=LONG_AGO, secret=app_secret())
@@ -167,3 +167,26 @@ def test_neighbours_who_followed_are_forgotten_with_the_reporter(entrance_code, 
     follower = db.session.get(ReportFollower, follower.id)
     assert (follower.phone, follower.sealed_link, follower.sms_updates) == (None, None, False)
     assert follower.report_id == report.id  # the count of neighbours stays
+
+
+def test_a_waiting_list_s_residents_are_forgotten_too(demo):
+    from webapp.domain.services import waitlist
+    from webapp.models import WaitlistEntry
+
+    office = db.session.scalars(select(Organization).where(Organization.kind == "office")).first()
+    category = ServiceCategory(community_id=office.community_id, name_zh="理发",
+                               name_en="Haircut")
+    service = ServiceType(category=category, name_zh="上门理发", name_en="Haircut")
+    db.session.add(service)
+    db.session.commit()
+    with unit_of_work():
+        slot, = booking.publish(service, office.community_id, LONG_AGO + timedelta(days=1),
+                                now=LONG_AGO)  # no volunteer yet: residents wait
+        waitlist.join(slot, None, booking.BookingDraft(
+            "purge-waiting-key-01", "钱大爷", "13811113333", floor_room="2楼", sms_updates=True),
+            now=LONG_AGO, secret=app_secret())
+    with unit_of_work():
+        assert purge.purge(utcnow(), 180).bookings == 1
+    entry = db.session.scalars(select(WaitlistEntry)).one()
+    assert (entry.name, entry.phone, entry.floor_room, entry.sealed_link) == (None,) * 4
+    assert entry.purged_at is not None

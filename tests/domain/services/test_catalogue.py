@@ -143,7 +143,7 @@ def test_retiring_withdraws_unbooked_times_keeps_booked_ones_and_stops_booking(
     with unit_of_work():
         service = catalogue.add_service(category, bayi.id, HAIRCUT)
         empty, booked = booking.publish(service, bayi.id, now + timedelta(days=2), weeks=2,
-                                        capacity=3)
+                                        capacity=3, runs_without_volunteer=True)
     with unit_of_work():
         made, _ = booking.book(booked, None, booking.BookingDraft(
             submission_key="retire-booked-000001", name="赵奶奶", phone="13811112222"),
@@ -161,7 +161,8 @@ def test_retiring_withdraws_unbooked_times_keeps_booked_ones_and_stops_booking(
             submission_key="retire-refused-00001", name="钱大爷", phone="13811113333"),
             secret=app_secret())
     community = db.session.get(Community, bayi.id)
-    draft = catalogue.SlotDraft(start=now + timedelta(days=5), capacity=2)
+    draft = catalogue.SlotDraft(start=now + timedelta(days=5), capacity=2,
+                                runs_without_volunteer=True)
     with force_locale("en"), pytest.raises(DomainRefused, match="retired"), unit_of_work():
         catalogue.publish_slots(service, community, draft, users["admin"])
     helper = accounts.create_user("helper", "", "long-enough-1", Role.VOLUNTEER,

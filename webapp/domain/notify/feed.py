@@ -1,9 +1,9 @@
 """The changes notifications are fed by, found as the session flushes them: every new timeline
 event of a report, a neighbour following one, a consultation decided, and the booking-side
 changes that have no timeline (a booking made or cancelled, a slot called off, a volunteer
-leaving, a redemption decided). Just before the transaction commits, rules.py turns them into
-bell items and outbox rows, which the commit then writes with the change itself: both are
-stored, or neither."""
+leaving, a resident joining a waiting list, a redemption decided). Just before the
+transaction commits, rules.py turns them into bell items and outbox rows, which the commit
+then writes with the change itself: both are stored, or neither."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from webapp.models import (
     ReportFollower,
     Slot,
     VolunteerShift,
+    WaitlistEntry,
 )
 
 PENDING = "notify_pending"
@@ -59,6 +60,8 @@ def _noticed(session: Session, flush_context, instances) -> None:
             found.append((rules.report_followed, obj))
         elif isinstance(obj, ConsultationEvent) and obj.kind == "decided":
             found.append((rules.consultation_decided, obj))
+        elif isinstance(obj, WaitlistEntry):
+            found.append((rules.waitlist_joined, obj))
     called_off = {obj.id for obj in session.dirty
                   if isinstance(obj, Slot) and _changed_to(obj, "cancelled_at") is not None}
     for obj in session.dirty:

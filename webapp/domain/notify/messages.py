@@ -55,7 +55,16 @@ TEXTS = {
     "booking_cancelled": (_l("Booking cancelled: {service}"), _l("{when} · {place}")),
     "slot_called_off": (_l("Called off: {service}"), _l("{when} · {note}")),
     "volunteer_left": (_l("A volunteer left: {service}"), _l("{when} · {volunteer}")),
-    "booking_confirmed": (_l("Booked: {service}"), _l("{when}. Your booking:")),
+    "booking_confirmed": (_l("Booked: {service}"), _l("{when}. {price} Your booking:")),
+    "waitlist_joined": (_l("Waiting list: {service}"),
+                        _l("{when}. You are on the waiting list; if a place frees up, it is "
+                           "yours and we text you. Your place in line:")),
+    "waitlist_promoted": (_l("You got a place: {service}"),
+                          _l("{when}. A place freed up and it is yours. {price} Your "
+                             "booking:")),
+    "last_volunteer_left": (_l("No volunteer now: {service}"),
+                            _l("{when} · {volunteer} left; {booked} residents are booked. "
+                               "Find a volunteer, let it run without one, or call it off.")),
     "shift_reminder": (_l("Reminder: {service}"), _l("{when} · {place}")),
     "redemption_decided": (_l("Points: {reward}"), _l("{decision}")),
     "consultation_decided": (_l("Residents' decision: {title}"),

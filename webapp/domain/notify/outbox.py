@@ -47,6 +47,17 @@ def ring(*, user_id: int, key: str, kind: str, title: str, body: str, url: str,
         created_at=utcnow()), ["user_id", "dedupe_key"])
 
 
+def withdraw(key_prefix: str, reason: str) -> int:
+    """Cancel what is still waiting to go out under keys starting with `key_prefix` (a
+    reminder held back by quiet hours, for a booking since cancelled)."""
+    pattern = key_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return db.session.execute(
+        update(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PENDING,
+                                    OutboxMessage.dedupe_key.like(pattern, escape="\\"))
+        .values(status=OutboxStatus.CANCELLED, last_error=_reason(reason), locked_until=None)
+        .execution_options(synchronize_session=False)).rowcount or 0
+
+
 # --- workers --------------------------------------------------------------------------------
 
 def claim_due(worker: str, now: datetime, *, limit: int, lease_seconds: int) -> list[int]:

@@ -26,8 +26,13 @@ from webapp.models.types import utcnow
 
 
 def preference(user: User) -> NotificationPreference:
-    return db.session.get(NotificationPreference, user.id) or NotificationPreference(
-        user_id=user.id, language="zh", push=True, sms=False, desktop=True, sound=False,
+    return db.session.get(NotificationPreference, user.id) or default_preference(user.id)
+
+
+def default_preference(user_id: int | None) -> NotificationPreference:
+    """A user's until they choose; a resident's always (quiet from 22:00 to 07:00)."""
+    return NotificationPreference(
+        user_id=user_id, language="zh", push=True, sms=False, desktop=True, sound=False,
         quiet_hours=True, quiet_from=22 * 60, quiet_until=7 * 60)
 
 
@@ -53,8 +58,11 @@ def _zone(community_id: int | None) -> str:
 
 
 def tell_user(notice: Notice, user: User | None, path: str | None = None,
-              pushes: list | None = None) -> None:
-    """`pushes`: the user's live push subscriptions, when tell_users read them already."""
+              pushes: list | None = None, not_after: datetime | None = None,
+              now: datetime | None = None) -> None:
+    """`pushes`: the user's live push subscriptions, when tell_users read them already.
+    `not_after`: no push or text if quiet hours would hold it back past then (a reminder
+    that would come after the start)."""
     if user is None or not user.active:
         return
     pref = preference(user)
@@ -63,8 +71,10 @@ def tell_user(notice: Notice, user: User | None, path: str | None = None,
     url = path or notice.staff_path
     outbox.ring(user_id=user.id, key=notice.key, kind=notice.kind, title=title, body=body,
                 url=url, urgent=notice.urgent, report_id=notice.report_id)
-    now = utcnow()
+    now = now or utcnow()
     due = deliver_at(pref, _zone(notice.community_id), now, notice.urgent)
+    if not_after is not None and due > not_after:
+        return
     common = dict(kind=notice.kind, title=title, body=body, url=url, language=language,
                   community_id=notice.community_id, due_at=due, urgent=notice.urgent,
                   report_id=notice.report_id)
@@ -100,12 +110,22 @@ def tell_robot(notice: Notice, org: Organization | None) -> None:
 
 
 def tell_resident(notice: Notice, *, owner: str, language: str, phone: str | None,
-                  sms: bool, sealed_link: str | None, push: bool = True) -> None:
+                  sms: bool, sealed_link: str | None, push: bool = True,
+                  quiet: bool = False, not_after: datetime | None = None,
+                  now: datetime | None = None) -> None:
     """A resident who subscribed this report or booking on a device (push), or asked for
-    texts (SMS, with the private link the record keeps sealed)."""
+    texts (SMS, with the private link the record keeps sealed). `quiet`: a non-urgent notice
+    waits out the night (the default quiet hours: residents set none), and is dropped if
+    that is past `not_after`."""
+    due = now or utcnow()
+    if quiet:
+        due = deliver_at(default_preference(None), _zone(notice.community_id), due,
+                         notice.urgent)
+        if not_after is not None and due > not_after:
+            return
     title, body = render(notice, language)
     common = dict(kind=notice.kind, title=title, body=body, language=language,
-                  community_id=notice.community_id, due_at=utcnow(), urgent=notice.urgent,
+                  community_id=notice.community_id, due_at=due, urgent=notice.urgent,
                   report_id=notice.report_id, url_sealed=True)
     if push:
         kind, _, record_id = owner.partition(":")

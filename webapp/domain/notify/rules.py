@@ -6,8 +6,11 @@ added, reopened after a call-back → the dispatchers and the assignee; progress
 resolution → the resident who asked (the resolution also to neighbours who follow it and
 asked for texts, who are texted their own link when they start following);
 bookings made or cancelled, slots called off, volunteers leaving → the volunteers and the
-residents concerned; shift reminders the day and the hour before; a redemption decided → its
-volunteer; a consultation decided (一事一议) → the staff who opened it and the dispatchers."""
+residents concerned (the last volunteer leaving a booked slot → the admins, urgently);
+a resident joining a waiting list, or given a place off it → that resident; reminders the
+day and the hour before, each once, to the volunteers and the residents booked (not at night,
+and withdrawn if the booking or shift ends); a redemption decided → its volunteer; a
+consultation decided (一事一议) → the staff who opened it and the dispatchers."""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from webapp.domain.notify import outbox
 from webapp.domain.notify.messages import Notice
 from webapp.domain.notify.recipients import (
     dispatchers,
@@ -28,6 +32,7 @@ from webapp.domain.notify.recipients import (
     tell_users,
 )
 from webapp.domain.reports.labels import MILESTONE_LABELS, STATUS_LABELS
+from webapp.domain.services.prices import price_text
 from webapp.extensions import db
 from webapp.models import (
     Booking,
@@ -43,6 +48,8 @@ from webapp.models import (
     Slot,
     User,
     VolunteerShift,
+    WaitlistEntry,
+    WaitlistStatus,
 )
 
 # Timeline events a resident who subscribed hears of (the rest are staff business).
@@ -176,16 +183,41 @@ def tell_booking_resident(booking: Booking, notice: Notice) -> None:
                   phone=booking.phone, sms=booking.sms_updates, sealed_link=booking.sealed_link)
 
 
+def price(slot: Slot, is_free: bool | None = None) -> dict:
+    service = slot.service
+    return {lang: price_text(service.free_for_care_card, service.fee_note(lang),
+                             care_card=is_free) for lang in ("zh", "en")}
+
+
 def booking_made(booking: Booking) -> None:
     slot = booking.slot
     key = f"booking:{booking.id}:made"
     tell_users(slot_notice(slot, key, "booking_made", place=booking_place(booking)),
                volunteers_of(slot))
-    tell_booking_resident(booking, slot_notice(slot, key, "booking_confirmed"))
+    promoted = db.session.scalar(select(WaitlistEntry.id).where(
+        WaitlistEntry.booking_id == booking.id)) is not None
+    tell_booking_resident(booking, slot_notice(
+        slot, key, "waitlist_promoted" if promoted else "booking_confirmed",
+        price=price(slot, booking.is_free)))
+
+
+def waitlist_joined(entry: WaitlistEntry) -> None:
+    """Their link by text, if they asked; not if a place was theirs at once (booking_made)."""
+    if entry.status == WaitlistStatus.WAITING:
+        tell_waiting_resident(entry, slot_notice(entry.slot, f"waitlist:{entry.id}:joined",
+                                                 "waitlist_joined"))
+
+
+def tell_waiting_resident(entry: WaitlistEntry, notice: Notice) -> None:
+    """By text only: a browser subscribes a booking, which a waiting resident has not yet."""
+    tell_resident(notice, owner=f"waitlist:{entry.id}", language=entry.language,
+                  phone=entry.phone, sms=entry.sms_updates, sealed_link=entry.sealed_link,
+                  push=False)
 
 
 def booking_cancelled(booking: Booking) -> None:
     slot = booking.slot
+    outbox.withdraw(f"booking:{booking.id}:remind:", "the booking was cancelled")
     tell_users(slot_notice(slot, f"booking:{booking.id}:cancelled", "booking_cancelled",
                            place=booking_place(booking)), volunteers_of(slot))
 
@@ -195,19 +227,34 @@ def slot_called_off(slot: Slot) -> None:
     reason = next((b.cancel_reason for b in slot.bookings if b.cancel_reason), "")
     notice = slot_notice(slot, key, "slot_called_off", note=reason or "")
     tell_users(notice, [s.user for s in slot.shifts])
+    for shift in slot.shifts:
+        outbox.withdraw(f"shift:{shift.id}:remind:", "the slot was called off")
     for booking in slot.bookings:
         if booking.status == BookingStatus.CANCELLED and booking.cancelled_at == slot.cancelled_at:
+            outbox.withdraw(f"booking:{booking.id}:remind:", "the slot was called off")
             tell_booking_resident(booking, notice)
+    for entry in db.session.scalars(select(WaitlistEntry).where(
+            WaitlistEntry.slot_id == slot.id, WaitlistEntry.status == WaitlistStatus.CLOSED,
+            WaitlistEntry.ended_at == slot.cancelled_at)):
+        tell_waiting_resident(entry, notice)
 
 
 def volunteer_left(shift: VolunteerShift) -> None:
     slot = shift.slot
-    notice = slot_notice(slot, f"shift:{shift.id}:left", "volunteer_left",
-                         volunteer=shift.user.display_name)
+    key = f"shift:{shift.id}:left"
+    outbox.withdraw(f"shift:{shift.id}:remind:", "the volunteer left the shift")
     # Staff read the volunteer's reason; residents only that the volunteer left.
-    why = replace(notice, facts={**notice.facts, "volunteer": " · ".join(
-        filter(None, [shift.user.display_name, shift.leave_reason]))})
-    tell_users(why, staff_of(slot.community_id, Role.ADMIN), path="/admin/shifts")
+    who = " · ".join(filter(None, [shift.user.display_name, shift.leave_reason]))
+    if slot.volunteers_booked == 0 and slot.booked > 0 and not slot.runs_without_volunteer:
+        # Residents are booked and nobody will come: staff find someone, or call it off
+        # (which tells the residents).
+        staff_notice = replace(slot_notice(slot, key, "last_volunteer_left", volunteer=who,
+                                           booked=slot.booked), urgent=True)
+        tell_users(staff_notice, staff_of(slot.community_id, Role.ADMIN), path="/admin/services")
+    else:
+        tell_users(slot_notice(slot, key, "volunteer_left", volunteer=who),
+                   staff_of(slot.community_id, Role.ADMIN), path="/admin/shifts")
+    notice = slot_notice(slot, key, "volunteer_left", volunteer=shift.user.display_name)
     for booking in slot.bookings:
         if booking.status == BookingStatus.BOOKED:
             tell_booking_resident(booking, notice)
@@ -225,23 +272,37 @@ def redemption_decided(redemption: Redemption) -> None:
     tell_user(notice, redemption.user)
 
 
+REMINDERS = (("hour", timedelta(hours=1)), ("day", timedelta(hours=24)))
+
+
 def shift_reminders(now: datetime) -> None:
-    """The day before and the hour before each shift and each booking with a way to reach
-    the resident; each reminder once (its key)."""
+    """The day before and the hour before, each live shift's volunteer and each booked
+    resident with a way to reach them (push or the texts they asked for); each reminder
+    once (its key), and only to those signed up or booked before it was due (a booking made
+    an hour before has its confirmation). Quiet hours hold a reminder back, never past the
+    start."""
     soon = db.session.scalars(
         select(Slot).where(Slot.cancelled_at.is_(None), Slot.starts_at > now,
                            Slot.starts_at <= now + timedelta(hours=24)))
     for slot in soon:
-        which = "hour" if slot.starts_at - now <= timedelta(hours=1) else "day"
+        which, before = next(r for r in REMINDERS if slot.starts_at - now <= r[1])
+        due = slot.starts_at - before
         for shift in slot.shifts:
-            if shift.cancelled_at is None:
+            if shift.cancelled_at is None and shift.created_at <= due:
                 tell_user(slot_notice(slot, f"shift:{shift.id}:remind:{which}",
-                                      "shift_reminder"), shift.user)
+                                      "shift_reminder"), shift.user, not_after=slot.starts_at,
+                          now=now)
         for booking in slot.bookings:
-            if booking.status == BookingStatus.BOOKED:
-                tell_booking_resident(booking, slot_notice(
+            if booking.status == BookingStatus.BOOKED and booking.created_at <= due:
+                tell_resident_reminder(booking, slot_notice(
                     slot, f"booking:{booking.id}:remind:{which}", "shift_reminder",
-                    place=booking_place(booking)))
+                    place=booking_place(booking)), now)
+
+
+def tell_resident_reminder(booking: Booking, notice: Notice, now: datetime) -> None:
+    tell_resident(notice, owner=f"booking:{booking.id}", language=booking.language,
+                  phone=booking.phone, sms=booking.sms_updates, sealed_link=booking.sealed_link,
+                  quiet=True, not_after=booking.slot.starts_at, now=now)
 
 
 # --- consultations (一事一议) ----------------------------------------------------------------

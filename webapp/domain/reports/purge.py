@@ -26,6 +26,7 @@ from webapp.models import (
     ReportEvent,
     ReportFollower,
     Slot,
+    WaitlistEntry,
 )
 
 BATCH = 200
@@ -63,12 +64,21 @@ def purge_batch(now: datetime, after_days: int) -> Purged | None:
         or_(Slot.ends_at <= cutoff,
             and_(Booking.status == BookingStatus.CANCELLED, Booking.cancelled_at <= cutoff)))
         .order_by(Booking.id).limit(BATCH)).all()
-    if not reports and not bookings:
+    # A waiting list's residents too, counted with the bookings they waited for.
+    waiting = db.session.scalars(select(WaitlistEntry).join(
+        Slot, WaitlistEntry.slot_id == Slot.id).where(
+        WaitlistEntry.purged_at.is_(None),
+        or_(Slot.ends_at <= cutoff, WaitlistEntry.ended_at <= cutoff))
+        .order_by(WaitlistEntry.id).limit(BATCH)).all()
+    if not reports and not bookings and not waiting:
         return None
     if reports:
         _purge_reports(reports, now)
     _purge_bookings(bookings, now)
-    return Purged(len(reports), len(bookings))
+    for entry in waiting:
+        entry.name = entry.phone = entry.floor_room = entry.note = entry.sealed_link = None
+        entry.sms_updates, entry.purged_at = False, now
+    return Purged(len(reports), len(bookings) + len(waiting))
 
 
 def _purge_reports(reports: list[Report], now: datetime) -> None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from webapp.domain import DomainRefused, savepoint
@@ -27,6 +27,8 @@ from webapp.models import (
     Slot,
     User,
     VolunteerShift,
+    WaitlistEntry,
+    WaitlistStatus,
 )
 from webapp.models.text import fit_fields, max_length, plain
 from webapp.models.types import utcnow
@@ -37,6 +39,11 @@ MAX_PLACES = 200
 
 class BookingRefused(DomainRefused):
     """str() is a message for the person who asked."""
+
+
+class SlotFull(BookingRefused):
+    """No place for a resident now (full, or waiting for a volunteer): the waiting list is
+    the way in."""
 
 
 @dataclass(frozen=True)
@@ -63,8 +70,9 @@ def booking_path(token: str) -> str:
 def publish(service: ServiceType, community_id: int, first_start: datetime, *, weeks: int = 1,
             capacity: int = 1, volunteer_capacity: int | None = None,
             location: str | None = None, by: User | None = None,
-            now: datetime | None = None) -> list[Slot]:
-    """One slot, or the same slot weekly for `weeks` weeks."""
+            now: datetime | None = None, runs_without_volunteer: bool = False) -> list[Slot]:
+    """One slot, or the same slot weekly for `weeks` weeks. Residents book a slot that
+    needs volunteers once one holds it, or at once if it `runs_without_volunteer`."""
     now = now or utcnow()
     if service.active is False:  # every way to publish (admin, a volunteer's own time)
         raise BookingRefused(_l("This service is no longer offered."))
@@ -86,7 +94,8 @@ def publish(service: ServiceType, community_id: int, first_start: datetime, *, w
         slot = Slot(community_id=community_id, service=service, starts_at=start,
                     ends_at=start + timedelta(minutes=service.duration_minutes),
                     capacity=capacity, volunteer_capacity=volunteer_capacity,
-                    location=location, created_by=by)
+                    location=location, created_by=by,
+                    runs_without_volunteer=runs_without_volunteer)
         db.session.add(slot)
         slots.append(slot)
     db.session.flush()  # ids: a volunteer's own slot is signed up to at once
@@ -123,6 +132,11 @@ def cancel_slot(slot: Slot, reason: str, now: datetime | None = None) -> int:
     (their pages say so). Returns how many resident bookings it cancelled."""
     now = now or utcnow()
     reason = check_cancel_slot(slot, reason)
+    # Claimed first: a booking or sign-up at the same moment either came before (and is
+    # among those cancelled below) or finds the slot called off.
+    if not claim(Slot, slot.id, Slot.cancelled_at.is_(None), cancelled_at=now):
+        raise BookingRefused(_l("This time is no longer offered."))
+    db.session.expire(slot, ["bookings", "shifts"])
     slot.cancelled_at = now
     live = [b for b in slot.bookings if b.status == BookingStatus.BOOKED]
     for found in live:
@@ -132,6 +146,7 @@ def cancel_slot(slot: Slot, reason: str, now: datetime | None = None) -> int:
     for shift in slot.shifts:
         shift.cancelled_at = shift.cancelled_at or now
     slot.booked = slot.volunteers_booked = 0
+    _waitlist().close(slot, now)
     return len(live)
 
 
@@ -170,9 +185,8 @@ def book(slot: Slot, qr: QrCode | None, draft: BookingDraft,
     slot_id = slot.id
     try:
         with savepoint():
-            if not _take_place(Slot.booked, Slot.capacity, slot_id, now):
-                raise BookingRefused(_l("Sorry, this time is fully booked. Please choose "
-                                        "another."))
+            if not take_resident_place(slot_id, now):
+                raise SlotFull(_full_message(slot))
             token = booking_token(draft.submission_key, secret)
             booking = Booking(
                 slot_id=slot_id, token_hash=digest(token),
@@ -205,11 +219,15 @@ def cancel(booking: Booking, reason: str, now: datetime | None = None) -> None:
     if now >= cutoff:
         raise BookingRefused(_l("It is too late to cancel online; please call the community "
                                 "office."))
+    if not claim(Booking, booking.id, Booking.status == BookingStatus.BOOKED,
+                 status=BookingStatus.CANCELLED):  # cancelled twice at once: one place back
+        raise BookingRefused(_l("This booking is no longer active."))
     booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = now
     booking.cancel_reason = (reason or "").strip() or None
     _give_place_back(Slot.booked, booking.slot_id)
     _recount(booking.slot)
+    _waitlist().fill(booking.slot, now)  # the freed place goes to the first in line
 
 
 # --- the volunteer's side -------------------------------------------------------------------
@@ -235,6 +253,7 @@ def sign_up(slot: Slot, volunteer: User, now: datetime | None = None) -> Volunte
         raise BookingRefused(_l("You have already signed up for this shift.")) from error
     finally:
         _recount(slot)
+    _waitlist().fill(slot, now)  # a slot that waited for a volunteer now takes residents
     return shift
 
 
@@ -246,7 +265,11 @@ def leave(shift: VolunteerShift, volunteer: User, reason: str = "",
     if shift.user_id != volunteer.id or shift.cancelled_at is not None:
         raise BookingRefused(_l("This is not one of your shifts."))
     shifts.check_can_leave(shift.slot, now)
-    shift.leave_reason = shifts.leave_reason(reason)
+    reason = shifts.leave_reason(reason)
+    if not claim(VolunteerShift, shift.id, VolunteerShift.cancelled_at.is_(None),
+                 cancelled_at=now, leave_reason=reason):
+        raise BookingRefused(_l("This is not one of your shifts."))
+    shift.leave_reason = reason
     shift.cancelled_at = now
     _give_place_back(Slot.volunteers_booked, shift.slot_id)
     _recount(shift.slot)
@@ -267,7 +290,10 @@ def mark(booking: Booking, volunteer: User, done: bool, now: datetime | None = N
         raise BookingRefused(_l("This booking is no longer active."))
     if now < slot.starts_at:
         raise BookingRefused(_l("The service has not started yet."))
-    booking.status = BookingStatus.DONE if done else BookingStatus.NO_SHOW
+    outcome = BookingStatus.DONE if done else BookingStatus.NO_SHOW
+    if not claim(Booking, booking.id, Booking.status == BookingStatus.BOOKED, status=outcome):
+        raise BookingRefused(_l("This booking is no longer active."))
+    booking.status = outcome
     booking.completed_at = now
     if done:
         for shift in slot.shifts:
@@ -297,6 +323,53 @@ def open_shifts(volunteer: User, now: datetime, limit: int = 50) -> list[Slot]:
 
 # --- internals ------------------------------------------------------------------------------
 
+def residents_may_book():
+    """SQL: a slot residents may book — it needs no volunteer, one holds it, or staff run it
+    without (Slot.waits_for_volunteer, in SQL)."""
+    return or_(Slot.volunteer_capacity == 0, Slot.volunteers_booked > 0,
+               Slot.runs_without_volunteer.is_(True))
+
+
+def take_resident_place(slot_id: int, now: datetime, *, waitlist_first: bool = True) -> bool:
+    """A resident's place, in the one conditional update. `waitlist_first`: only while
+    nobody waits for this slot (the waiting list is served first, by waitlist.fill)."""
+    also = [residents_may_book()]
+    if waitlist_first:
+        also.append(~exists().where(WaitlistEntry.slot_id == Slot.id,
+                                    WaitlistEntry.status == WaitlistStatus.WAITING))
+    return _take_place(Slot.booked, Slot.capacity, slot_id, now, *also)
+
+
+def _full_message(slot: Slot):
+    db.session.refresh(slot, ["booked", "volunteers_booked", "runs_without_volunteer"])
+    if slot.waits_for_volunteer:
+        return _l("This time is waiting for a volunteer. Join its waiting list: you get a "
+                  "place as soon as a volunteer takes it.")
+    return _l("Sorry, this time is fully booked. Join its waiting list, or choose another.")
+
+
+def claim(model, row_id: int, still, **values) -> bool:
+    """Make a change only if the row is still as it was read (`still`): the one conditional
+    update that decides between two people doing the same thing at once. The caller then sets
+    the same values on the object, which is what notifications are fed by."""
+    return db.session.execute(
+        update(model).where(model.id == row_id, still).values(**values)
+        .execution_options(synchronize_session=False)).rowcount == 1
+
+
+def _waitlist():
+    from webapp.domain.services import waitlist  # it books through this module
+    return waitlist
+
+
+def check_bookable(slot: Slot | None, now: datetime) -> None:
+    _bookable(slot, now)
+
+
+def recount(slot: Slot) -> None:
+    _recount(slot)
+
+
 def _bookable(slot: Slot | None, now: datetime) -> None:
     if slot is None or slot.cancelled_at is not None:
         raise BookingRefused(_l("This time is no longer offered."))
@@ -304,11 +377,11 @@ def _bookable(slot: Slot | None, now: datetime) -> None:
         raise BookingRefused(_l("This time has already passed."))
 
 
-def _take_place(counter, capacity, slot_id: int, now: datetime) -> bool:
+def _take_place(counter, capacity, slot_id: int, now: datetime, *also) -> bool:
     """The one conditional update that keeps a slot within its places."""
     taken = db.session.execute(
         update(Slot).where(Slot.id == slot_id, counter < capacity, Slot.starts_at > now,
-                           Slot.cancelled_at.is_(None))
+                           Slot.cancelled_at.is_(None), *also)
         .values({counter.key: counter + 1}).execution_options(synchronize_session=False))
     return taken.rowcount == 1
 

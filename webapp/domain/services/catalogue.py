@@ -57,6 +57,7 @@ class SlotDraft:
     capacity: int = 1
     volunteer_capacity: int | None = None
     location: str = ""
+    runs_without_volunteer: bool = False
 
 
 def categories_of(community_id: int) -> list[ServiceCategory]:
@@ -173,7 +174,8 @@ def publish_slots(service: ServiceType | None, community: Community, draft: Slot
     return booking.publish(service, community.id, draft.start, weeks=draft.weeks,
                            capacity=draft.capacity,
                            volunteer_capacity=draft.volunteer_capacity,
-                           location=draft.location, by=by)
+                           location=draft.location, by=by,
+                           runs_without_volunteer=draft.runs_without_volunteer)
 
 
 def active_services(community_id: int) -> list[ServiceType]:
@@ -203,7 +205,8 @@ def bookable_counts(community_id: int, now: datetime) -> dict[int, int]:
         select(Slot.service_type_id, func.count(Slot.id))
         .join(ServiceType, Slot.service_type_id == ServiceType.id)
         .where(Slot.community_id == community_id, Slot.starts_at > now,
-               Slot.cancelled_at.is_(None), Slot.booked < Slot.capacity, ServiceType.active)
+               Slot.cancelled_at.is_(None), Slot.booked < Slot.capacity, ServiceType.active,
+               booking.residents_may_book())
         .group_by(Slot.service_type_id)).all())
 
 

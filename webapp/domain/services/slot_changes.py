@@ -12,6 +12,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
+from webapp.domain.services import waitlist
 from webapp.domain.services.booking import MAX_PLACES, BookingRefused
 from webapp.extensions import db
 from webapp.models import Slot
@@ -27,6 +28,7 @@ class SlotChange:
     capacity: int | None
     volunteer_capacity: int | None
     location: str = ""
+    runs_without_volunteer: bool = False
 
 
 def change_slot(slot: Slot, change: SlotChange, now: datetime | None = None) -> None:
@@ -52,8 +54,10 @@ def change_slot(slot: Slot, change: SlotChange, now: datetime | None = None) -> 
             lambda n: _l("%(n)d volunteers have signed up for this time: it keeps at least "
                          "%(n)d volunteer places.", n=n))
     slot.location = location
+    slot.runs_without_volunteer = change.runs_without_volunteer
     db.session.expire(slot, ["starts_at", "ends_at", "capacity", "volunteer_capacity",
                              "booked", "volunteers_booked"])
+    waitlist.fill(slot, now)  # places raised, or it runs without a volunteer now
 
 
 def _move(slot: Slot, start: datetime, now: datetime) -> None:
