@@ -139,6 +139,7 @@ def booking_for(token) -> Booking:
 
 
 def render_booking(found, token, form=None, problem=None, status=200):
+    show_times_of(found.slot.community)
     return private_response(render_template(
         "resident/booking.html", booking=found, token=token, form=form or CancelForm(),
         problem=problem, link=url_for("resident.booking_page", token=token, _external=True),
@@ -147,6 +148,7 @@ def render_booking(found, token, form=None, problem=None, status=200):
 
 def render_waiting(entry, token, problem=None, status=200):
     """A waiting list entry's page: its place in the line, and a way off the list."""
+    show_times_of(entry.slot.community)
     return private_response(render_template(
         "resident/waiting.html", entry=entry, token=token, form=LeaveWaitlistForm(),
         standing=waitlist.standing(entry, utcnow()), problem=problem, ordinal=ordinal,

@@ -337,7 +337,7 @@ def test_who_booked_after_a_reminder_was_due_is_not_sent_it(slot_with):
 def test_the_last_volunteer_leaving_a_booked_slot_alerts_staff_urgently(slot_with, users):
     slot, helper, _made = slot_with()
     with unit_of_work():
-        booking.leave(slot.shifts[0], helper, now=NOW)
+        booking.leave(slot.shifts[0], helper, "家里有事", now=NOW)
     alert = db.session.scalars(select(Notification).where(
         Notification.user_id == users["admin"].id,
         Notification.kind == "last_volunteer_left")).one()

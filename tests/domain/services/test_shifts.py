@@ -112,8 +112,11 @@ def test_leaving_needs_a_reason_and_tells_staff_why_and_residents_that(served, u
         booking.leave(shift, helper, "临时要去医院", now=NOW)
     assert shift.leave_reason == "临时要去医院" and shift.cancelled_at == NOW
     assert shifts.recently_left(slot.community_id) == [shift]
-    staff = [n for n in bell_of(users["admin"]) if n.kind == "volunteer_left"]
-    assert len(staff) == 1 and "临时要去医院" in staff[0].body and staff[0].url == "/admin/shifts"
+    # The last volunteer of a booked slot: staff are alerted at once, with the reason, on the
+    # page where they find someone else or call the slot off.
+    staff = [n for n in bell_of(users["admin"]) if n.kind == "last_volunteer_left"]
+    assert len(staff) == 1 and "临时要去医院" in staff[0].body and staff[0].urgent
+    assert staff[0].url == "/admin/services"
     texted = db.session.scalars(select(OutboxMessage).where(
         OutboxMessage.channel == Channel.SMS, OutboxMessage.kind == "volunteer_left")).all()
     assert len(texted) == 1 and "医院" not in texted[0].body  # the reason stays with staff
