@@ -1,3 +1,4 @@
+from webapp.models.attendance import AttendanceEvent, AttendanceKind, CareVisit, CareVisitPlan
 from webapp.models.bookings import (
     Booking,
     BookingStatus,
@@ -86,6 +87,7 @@ __all__ = [
     "Company", "District", "Street",
     "CompoundRoute", "FirstRunLink",
     "ReportRollup", "COMMUNITY_ROLES",
+    "AttendanceEvent", "AttendanceKind", "CareVisit", "CareVisitPlan",
 ]
 
 from webapp.extensions import db  # noqa: E402

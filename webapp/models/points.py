@@ -45,12 +45,16 @@ class Transfer(db.Model):
         # One award per completed booking and volunteer.
         Index("uq_transfer_award", "booking_id", "volunteer_id", unique=True,
               sqlite_where=text("kind = 'award'"), postgresql_where=text("kind = 'award'")),
+        # One award per care visit made (敲门行动) and volunteer.
+        Index("uq_transfer_visit_award", "care_visit_id", "volunteer_id", unique=True,
+              sqlite_where=text("kind = 'award'"), postgresql_where=text("kind = 'award'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))  # award, manual, redemption, correction
     reason: Mapped[str] = mapped_column(Text)
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id"))
+    care_visit_id: Mapped[int | None] = mapped_column(ForeignKey("care_visit.id"))
     volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

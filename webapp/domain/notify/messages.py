@@ -58,6 +58,8 @@ TEXTS = {
     "booking_confirmed": (_l("Booked: {service}"), _l("{when}. Your booking:")),
     "shift_reminder": (_l("Reminder: {service}"), _l("{when} · {place}")),
     "redemption_decided": (_l("Points: {reward}"), _l("{decision}")),
+    "care_visit_missed": (_l("Care visit not made: {name}"),
+                          _l("Due {day} · {place} · volunteer: {volunteer}")),
 }
 
 

@@ -7,7 +7,7 @@ resolution → the resident who asked (the resolution also to neighbours who fol
 asked for texts, who are texted their own link when they start following);
 bookings made or cancelled, slots called off, volunteers leaving → the volunteers and the
 residents concerned; shift reminders the day and the hour before; a redemption decided → its
-volunteer."""
+volunteer; a care visit not made by its day → the dispatchers and admins, once."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ from webapp.extensions import db
 from webapp.models import (
     Booking,
     BookingStatus,
+    CareVisit,
     Redemption,
     RedemptionStatus,
     Report,
@@ -240,3 +241,18 @@ def shift_reminders(now: datetime) -> None:
                     place=booking_place(booking)))
 
 
+
+
+def care_visit_missed(visit: CareVisit) -> None:
+    """A care visit (敲门行动) not made by the end of its day: staff call or go themselves."""
+    card = visit.care_card
+    place = " ".join(filter(None, [card.building.compound.name if card.building else None,
+                                   card.building.name if card.building else None,
+                                   card.entrance.name if card.entrance else None]))
+    notice = Notice(key=f"care-visit:{visit.id}:missed", kind="care_visit_missed",
+                    community_id=visit.community_id,
+                    staff_path=f"/admin/care-cards/{card.id}",
+                    facts={"name": card.name, "day": visit.due_on.isoformat(), "place": place,
+                           "volunteer": visit.volunteer.display_name if visit.volunteer
+                           else "—"})
+    tell_users(notice, staff_of(visit.community_id, Role.DISPATCHER, Role.ADMIN))

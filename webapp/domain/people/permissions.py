@@ -48,6 +48,8 @@ class Action(StrEnum):
     FILE_FOR_RESIDENT = "file_for_resident"
     # The district overview: figures across the communities of one's street or district.
     VIEW_DISTRICT = "view_district"
+    # Say who was at a service: a service point's attendance, a home visit nobody scanned for.
+    MARK_ATTENDANCE = "mark_attendance"
 
 
 DISPATCH = {
@@ -56,6 +58,7 @@ DISPATCH = {
     Action.INTERNAL_NOTE, Action.PUBLIC_REPLY, Action.HIDE_FROM_BOARD, Action.PUBLISH_PHOTOS,
     Action.CALLBACK, Action.REOPEN, Action.EXPORT, Action.STAFF_HOME, Action.PRINT_CODES,
     Action.MANAGE_CARE_CARDS, Action.NOTIFICATIONS, Action.RESPOND, Action.FILE_FOR_RESIDENT,
+    Action.MARK_ATTENDANCE,
 }
 HANDLE = {
     Action.MY_JOBS, Action.VIEW_REPORT, Action.ACCEPT, Action.ARRIVE, Action.RESOLVE,

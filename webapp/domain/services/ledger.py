@@ -18,6 +18,7 @@ from webapp.models import (
     Account,
     AccountKind,
     Booking,
+    CareVisit,
     Entry,
     Redemption,
     RedemptionStatus,
@@ -124,6 +125,24 @@ def award_for_booking(booking: Booking, volunteer: User, now: datetime | None = 
             _transfer("award", f"{service.name_zh} · {booking.slot.starts_at:%Y-%m-%d}",
                       [(pool, -service.points), (earner, service.points)],
                       booking=booking, volunteer_id=volunteer.id, now=now)
+    except IntegrityError:
+        return False
+    return True
+
+
+def award_for_visit(visit: CareVisit, volunteer: User, now: datetime | None = None) -> bool:
+    """A care visit made (敲门行动) earns its points, once per visit and volunteer, like a
+    service (award_for_booking). Returns False when the award was already made."""
+    if visit.points <= 0:
+        return False
+    pool = account_for(visit.community_id, AccountKind.POOL).id
+    earner = account_for(visit.community_id, AccountKind.VOLUNTEER, volunteer).id
+    try:
+        with savepoint():
+            transfer = _transfer("award", f"敲门行动 · {visit.due_on}",
+                                 [(pool, -visit.points), (earner, visit.points)],
+                                 volunteer_id=volunteer.id, now=now)
+            transfer.care_visit_id = visit.id
     except IntegrityError:
         return False
     return True
