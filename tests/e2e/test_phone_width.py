@@ -12,8 +12,11 @@ from webapp.domain import unit_of_work
 from webapp.domain.people import accounts
 from webapp.domain.people.permissions import ROLE_ACTIONS
 from webapp.domain.reports import dispatch, intake, transitions
+from webapp.domain.services import care_cards, care_visits
 from webapp.extensions import db
 from webapp.models import (
+    CareCard,
+    CareVisit,
     Category,
     Company,
     Compound,
@@ -70,7 +73,16 @@ def reports_in_every_step(app, token: str) -> None:
                 transitions.arrive(report, handler)
         office = db.session.scalars(select(Organization).where(
             Organization.kind == OrgKind.OFFICE)).first()
-        accounts.create_user("volunteer", "志愿者 小王", "volunteer-pass", Role.VOLUNTEER, office)
+        helper = accounts.create_user("volunteer", "志愿者 小王", "volunteer-pass",
+                                      Role.VOLUNTEER, office)
+        # A care-card holder visited daily, today's visit taken by the volunteer.
+        card = care_cards.register(office.community_id, care_cards.CareCardDraft(
+            "孙" + "爷" * 30, "13700001111", code.entrance_id))
+        db.session.flush()
+        care_visits.set_rhythm(card, care_visits.RhythmDraft(1, 10, None), dispatcher)
+        db.session.flush()
+        visit = db.session.scalars(select(CareVisit).order_by(CareVisit.due_on)).first()
+        care_visits.take(visit, helper)
 
 
 def path_values(app, role: str) -> dict[str, list]:
@@ -86,6 +98,10 @@ def path_values(app, role: str) -> dict[str, list]:
         compound = db.session.scalars(select(Compound).where(
             Compound.community_id == me.organization.community_id)).first()
         return {"report_id": [r.id for r in reports], "compound_id": [compound.id],
+                "card_id": list(db.session.scalars(select(CareCard.id).where(
+                    CareCard.community_id == me.organization.community_id))),
+                "visit_id": list(db.session.scalars(select(CareVisit.id).where(
+                    CareVisit.volunteer_id == me.id))),
                 "token": [reports[-1].qr_code.token if reports[-1].qr_code else None]}
 
 
