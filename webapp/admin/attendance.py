@@ -9,7 +9,7 @@ from webapp import refusals
 from webapp.access import in_my_community, in_my_community_or_404, requires
 from webapp.admin import bp
 from webapp.domain.people.permissions import Action
-from webapp.domain.services import attendance
+from webapp.domain.services import attendance, attendance_sheet
 from webapp.models import Booking, Slot, User
 from webapp.models.types import utcnow
 
@@ -17,10 +17,10 @@ from webapp.models.types import utcnow
 def render_attendance(problem=None, status=200):
     community_id, now = current_user.organization.community_id, utcnow()
     return render_template("admin/attendance.html", now=now, problem=problem,
-                           slots=attendance.recent_slots(community_id, now),
-                           no_shows=attendance.no_shows(community_id, now),
-                           flagged=attendance.repeated_no_shows(community_id, now),
-                           repeated=attendance.REPEATED_NO_SHOWS), status
+                           slots=attendance_sheet.recent_slots(community_id, now),
+                           no_shows=attendance_sheet.no_shows(community_id, now),
+                           flagged=attendance_sheet.repeated_no_shows(community_id, now),
+                           repeated=attendance_sheet.REPEATED_NO_SHOWS), status
 
 
 def marked():

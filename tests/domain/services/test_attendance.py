@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from tests.conftest import app_secret
 from tests.domain.services.conftest import volunteer
 from webapp.domain import unit_of_work
-from webapp.domain.services import attendance, booking, ledger
+from webapp.domain.services import attendance, attendance_sheet, booking, ledger
 from webapp.extensions import db
 from webapp.models import (
     AttendanceEvent,
@@ -82,6 +82,14 @@ def test_check_in_at_the_door_once_started_is_done_and_earns_once(home, entrance
         [("check_in", v.id, entrance_code.id)]
 
 
+def test_the_ledger_awards_nothing_for_a_booking_not_done(home):
+    """The guard under every way to the points: a booking nobody was at earns none."""
+    slot, v, made = home
+    with pytest.raises(ValueError), unit_of_work():
+        ledger.award_for_booking(made, v, now=START)
+    assert db.session.scalar(select(func.count(Transfer.id))) == 0
+
+
 def test_a_building_code_stands_for_its_entrances(home, entrance_code):
     slot, v, made = home
     building_code = db.session.scalars(select(QrCode).where(
@@ -142,7 +150,7 @@ def test_not_at_home_needs_a_check_in_and_earns_nothing(home, entrance_code):
         attendance.sweep(END + timedelta(minutes=1))
     assert ledger.balance(ledger.passbook(v)) == 0
     assert made.status == "no_show"
-    assert attendance.no_shows(slot.community_id, END) == {}  # the volunteer was there
+    assert attendance_sheet.no_shows(slot.community_id, END) == {}  # the volunteer was there
 
 
 def test_no_check_in_by_the_end_is_a_no_show_once_and_staff_can_overturn_it(home, office):
@@ -151,7 +159,7 @@ def test_no_check_in_by_the_end_is_a_no_show_once_and_staff_can_overturn_it(home
         assert attendance.sweep(END - timedelta(minutes=1)) == (0, 0)
         assert attendance.sweep(END + timedelta(minutes=1)) == (0, 1)
         assert attendance.sweep(END + timedelta(minutes=6)) == (0, 0)
-    assert attendance.no_shows(office.community_id, END) == {v.id: 1}
+    assert attendance_sheet.no_shows(office.community_id, END) == {v.id: 1}
     assert made.status == "booked"
     # the volunteer forgot to scan: staff say they were there, and that it was served
     admin = staff()
@@ -159,7 +167,7 @@ def test_no_check_in_by_the_end_is_a_no_show_once_and_staff_can_overturn_it(home
         attendance.mark_present(slot, v, admin, now=END + timedelta(hours=1))
         attendance.confirm_done(made, admin, now=END + timedelta(hours=1))
     assert made.status == "done" and ledger.balance(ledger.passbook(v)) == 20
-    assert attendance.no_shows(office.community_id, END) == {}
+    assert attendance_sheet.no_shows(office.community_id, END) == {}
 
 
 def test_repeated_no_shows_are_flagged(office, entrance_code):
@@ -176,7 +184,7 @@ def test_repeated_no_shows_are_flagged(office, entrance_code):
     with unit_of_work():
         attendance.sweep(slots[0].ends_at + timedelta(minutes=1))
         attendance.sweep(later)
-    assert attendance.repeated_no_shows(office.community_id, later) == [(v, 2)]
+    assert attendance_sheet.repeated_no_shows(office.community_id, later) == [(v, 2)]
 
 
 def test_staff_mark_a_service_points_attendance(office, entrance_code):
@@ -209,7 +217,7 @@ def test_staff_mark_a_service_points_attendance(office, entrance_code):
         attendance.mark_no_show(slot, v, admin, now=END)  # was there
     with pytest.raises(attendance.AttendanceRefused), unit_of_work():
         attendance.mark_present(slot, v, admin, now=END)  # already
-    assert attendance.no_shows(office.community_id, END) == {absent.id: 1}
+    assert attendance_sheet.no_shows(office.community_id, END) == {absent.id: 1}
 
 
 def test_the_attendance_log_is_never_edited(home, entrance_code):

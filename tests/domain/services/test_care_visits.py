@@ -92,6 +92,8 @@ def test_check_in_at_the_holders_door_on_the_day_and_points_once(card, office,
     with pytest.raises(care_visits.VisitRefused), unit_of_work():
         care_visits.record_outcome(visit, v, "all_well", now=NOW)  # not checked in
     assert db.session.scalar(select(func.count(AttendanceEvent.id))) == 0
+    with pytest.raises(ValueError), unit_of_work():
+        ledger.award_for_visit(visit, v, now=NOW)  # not made: no points, whoever asks
     with unit_of_work():
         care_visits.check_in(visit, v, entrance_code, now=NOW)
         care_visits.record_outcome(visit, v, "all_well", now=NOW)

@@ -18,6 +18,7 @@ from webapp.models import (
     Account,
     AccountKind,
     Booking,
+    BookingStatus,
     CareVisit,
     Entry,
     Redemption,
@@ -113,7 +114,10 @@ def _begin_locked(account_id: int) -> None:
 
 def award_for_booking(booking: Booking, volunteer: User, now: datetime | None = None) -> bool:
     """A completed service earns its points, once per booking and volunteer. Runs inside the
-    caller's transaction; returns False when the award was already made."""
+    caller's transaction; returns False when the award was already made. Only a booking
+    done (attendance.py: someone was at the door) earns anything."""
+    if booking.status != BookingStatus.DONE:
+        raise ValueError("only a done booking earns points")
     service = booking.slot.service
     if service.points <= 0:
         return False
@@ -133,6 +137,8 @@ def award_for_booking(booking: Booking, volunteer: User, now: datetime | None = 
 def award_for_visit(visit: CareVisit, volunteer: User, now: datetime | None = None) -> bool:
     """A care visit made (敲门行动) earns its points, once per visit and volunteer, like a
     service (award_for_booking). Returns False when the award was already made."""
+    if visit.done_at is None:
+        raise ValueError("only a visit made earns points")
     if visit.points <= 0:
         return False
     pool = account_for(visit.community_id, AccountKind.POOL).id
