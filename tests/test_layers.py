@@ -2,8 +2,9 @@
 - the domain never imports a blueprint, an adapter (open311/), flask (the request, the app),
   werkzeug's request machinery or webapp.inputs; adapters call into the domain;
 - models/ never imports the domain or a blueprint; qr_sheets/ imports nothing of webapp/;
-- the domain's areas point down only: reports may use places, people, services.care_cards and
-  shared; services never uses reports; places and people use only shared; shared uses no area;
+- the domain's areas point down only: reports may use places, people, services.care_cards,
+  services.care_visits (a visit files a report) and shared; services never uses reports;
+  places and people use only shared; shared uses no area;
   notify (who hears what) reads every area and no area uses it: it is fed by the session.
 """
 
@@ -24,7 +25,7 @@ AREA_MAY_USE = {
     "people": {"shared"},
     "places": {"shared"},
     "services": {"shared", "people", "places"},
-    "reports": {"shared", "people", "places", "services.care_cards"},
+    "reports": {"shared", "people", "places", "services.care_cards", "services.care_visits"},
     # 一事一议: the households of a place decide; the report they decide on moves on.
     "consultations": {"shared", "people", "places", "reports"},
     # Who hears what: a consumer of every other area's events, used by none of them.

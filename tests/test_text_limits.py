@@ -46,6 +46,7 @@ EN = {"Accept-Language": "en"}
 # Written by the app itself (codes, digests, tokens, statuses, enum values), never typed.
 NOT_TYPED = {
     "account.kind", "api_key.key_hash", "api_key.key_prefix", "booking.status",
+    "attendance_event.kind", "care_visit.outcome",
     "booking.submission_key_hash", "booking.token_hash", "category.code", "category.icon",
     "category.routing", "category_setting.routing",
     "category_question.datatype",

@@ -1,6 +1,6 @@
 """`flask worker`: delivers the outbox and runs the periodic jobs (SLA sweep with its due-soon
-and overdue alerts, closing unrated reports, shift reminders, consultation deadlines), so no
-cron is needed.
+and overdue alerts, closing unrated reports, shift reminders, consultation deadlines,
+attendance and care visits), so no cron is needed.
 
 Each round claims a batch of due messages for a lease, sends them side by side (the sends are
 network waits), and records each outcome as soon as it is known: a worker killed mid-batch
@@ -31,6 +31,7 @@ from webapp.domain.consultations.deciding import close_due as consultation_deadl
 from webapp.domain.notify import outbox, rules, subscriptions
 from webapp.domain.people import robots as robot_settings
 from webapp.domain.reports import sla, transitions
+from webapp.domain.services import attendance, care_visits
 from webapp.domain.shared.tokens import unseal
 from webapp.extensions import db
 from webapp.models import (
@@ -198,7 +199,8 @@ class Worker:
                 ("reminders", float(self.config["REMINDER_SECONDS"]), rules.shift_reminders),
                 # 一事一议: decide the consultations whose deadline passed (once: deciding.py).
                 ("consultations", float(self.config["SLA_SWEEP_SECONDS"]),
-                 consultation_deadlines))
+                 consultation_deadlines),
+                ("attendance", float(self.config["REMINDER_SECONDS"]), sweep_attendance))
         for name, every, job in jobs:
             if not force and now < self.next_look.get(name, now):
                 continue  # asked the database less than a tenth of the interval ago
@@ -226,6 +228,14 @@ def sweep_clocks(now: datetime, auto_close_days: int) -> tuple[int, int]:
     for milestone in sla.due_soon(now):
         rules.clock_alert(milestone, "due_soon")
     return len(breached), transitions.auto_close_unrated(now, auto_close_days)
+
+
+def sweep_attendance(now: datetime) -> None:
+    """Bookings checked in at the door are done once their slot starts; no-shows of home
+    services recorded at the slot's end; care visits made ahead, and those missed told."""
+    attendance.sweep(now)
+    for visit in care_visits.sweep(now):
+        rules.care_visit_missed(visit)
 
 
 def _claim_periodic(name: str, now: datetime, every: float) -> bool:

@@ -1,5 +1,5 @@
-"""Volunteer signs up for a slot → resident books it from a scan → the volunteer marks it done
-→ points appear → the volunteer redeems them → the admin approves."""
+"""Volunteer signs up for a slot → resident books it from a scan → the volunteer checks in at
+the door by scanning its code → points appear → the volunteer redeems them → the admin approves."""
 
 import re
 from datetime import timedelta
@@ -52,12 +52,15 @@ def test_book_serve_earn_redeem(live_server, browser, screenshot_dir):
         # the service takes place: move the slot into the past, as time would
         with live_server.app.app_context():
             db.session.execute(update(Slot).where(Slot.id == slot_id).values(
-                starts_at=utcnow() - timedelta(minutes=30), ends_at=utcnow()))
+                starts_at=utcnow() - timedelta(minutes=30), ends_at=utcnow() +
+                timedelta(minutes=15)))
             db.session.commit()
         volunteer.reload()
         shift = volunteer.locator("section.job", has_text="赵奶奶")
         assert service_name in shift.inner_text()
-        shift.get_by_role("button", name="Done").click()
+        # at the resident's door the volunteer scans its code and checks in
+        volunteer.goto(live_server.scan_url)
+        volunteer.locator("form[action*='/bookings/'] button").click()
         expect(volunteer.locator(".flash")).to_contain_text("points")
 
         # the service's points are in the passbook

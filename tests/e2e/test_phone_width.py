@@ -14,9 +14,11 @@ from webapp.domain import unit_of_work
 from webapp.domain.people import accounts
 from webapp.domain.people.permissions import ROLE_ACTIONS
 from webapp.domain.reports import dispatch, intake, transitions
-from webapp.domain.services import booking
+from webapp.domain.services import booking, care_cards, care_visits
 from webapp.extensions import db
 from webapp.models import (
+    CareCard,
+    CareVisit,
     Category,
     Company,
     Compound,
@@ -81,6 +83,14 @@ def reports_in_every_step(app, token: str) -> None:
         booking.sign_up(db.session.scalars(select(Slot).where(  # a shift to ask to leave
             Slot.starts_at > utcnow() + timedelta(days=2), Slot.community_id ==
             office.community_id).order_by(Slot.starts_at)).first(), helper)
+        # A care-card holder visited daily, today's visit taken by the volunteer.
+        card = care_cards.register(office.community_id, care_cards.CareCardDraft(
+            "孙" + "爷" * 30, "13700001111", code.entrance_id))
+        db.session.flush()
+        care_visits.set_rhythm(card, care_visits.RhythmDraft(1, 10, None), dispatcher)
+        db.session.flush()
+        visit = db.session.scalars(select(CareVisit).order_by(CareVisit.due_on)).first()
+        care_visits.take(visit, helper)
 
 
 def path_values(app, role: str) -> dict[str, list]:
@@ -99,6 +109,10 @@ def path_values(app, role: str) -> dict[str, list]:
             VolunteerShift.user_id == me.id, VolunteerShift.cancelled_at.is_(None)))]
         return {"report_id": [r.id for r in reports], "compound_id": [compound.id],
                 "shift_id": shifts,
+                "card_id": list(db.session.scalars(select(CareCard.id).where(
+                    CareCard.community_id == me.organization.community_id))),
+                "visit_id": list(db.session.scalars(select(CareVisit.id).where(
+                    CareVisit.volunteer_id == me.id))),
                 "token": [reports[-1].qr_code.token if reports[-1].qr_code else None]}
 
 

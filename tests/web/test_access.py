@@ -21,6 +21,7 @@ from webapp.inputs import LARGEST_ID
 from webapp.models import (
     Building,
     CareCard,
+    CareVisit,
     Community,
     Company,
     Notification,
@@ -75,7 +76,7 @@ def walk(app, users, entrance_code):
         "fmt": "svg", "kind": "building", "place_id": report.building_id, "change": "rename",
         "code_id": entrance_code.id, "service_id": 1, "slot_id": 1, "shift_id": 1,
         "booking_id": 1, "outcome": "done", "reward_id": 1, "redemption_id": 1,
-        "decision": "reject", "card_id": 1, "transfer_id": 1,
+        "decision": "reject", "card_id": 1, "transfer_id": 1, "visit_id": 1,
         "ext": "json", "service_code": "water", "service_request_id": report.number,
         "question_id": 1, "key_id": 1, "org_id": office.id,
         "notification_id": item.id, "override_id": 1,
@@ -252,12 +253,14 @@ def other(walk, app):
     redemption = Redemption(reward=reward, user=helper)
     with unit_of_work():
         award = ledger.adjust(helper, 10, "新桥活动", admin)
-    card = CareCard(community_id=xinqiao.id, name="独居老人", phone="13700000001")
+    card = CareCard(community_id=xinqiao.id, name="独居老人", phone="13700000001",
+                    building_id=report.building_id)
+    visit = CareVisit(community_id=xinqiao.id, care_card=card, due_on=utcnow().date())
     photo = ReportPhoto(report=report, stored_name="xinqiao.jpg", width=1, height=1,
                         byte_size=1)
     item = Notification(user=admin, dedupe_key="other", kind="new_report", url="/",
                         title="新桥居民 陈阿姨", body="")
-    db.session.add_all([redemption, card, photo, item])
+    db.session.add_all([redemption, card, visit, photo, item])
     db.session.commit()
     with unit_of_work():
         key, _raw = api_clients.issue_key(xinqiao, "热线平台")
@@ -288,6 +291,7 @@ def other(walk, app):
             "slot_id": slot.id, "shift_id": shift.id, "booking_id": made.id,
             "reward_id": reward.id, "redemption_id": redemption.id, "card_id": card.id,
             "transfer_id": award.id,
+            "visit_id": visit.id,
             "key_id": key.id, "question_id": question.id, "org_id": office.id,
             "resident": "新桥居民 陈阿姨", "notification_id": item.id, "company_id": company.id}
 

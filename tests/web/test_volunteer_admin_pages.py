@@ -89,16 +89,18 @@ def test_volunteer_offers_time_and_bad_input(client, demo):
     assert past.status_code == 422 and "in the future" in past.text
 
 
-def test_only_a_volunteer_of_the_shift_marks_bookings(client, slot, users):
+def test_only_a_volunteer_of_the_shift_marks_bookings(client, slot, users, entrance_code):
     with unit_of_work():
-        made, _ = booking.book(slot, None, booking.BookingDraft("web-vol-000000000001", "王",
-                                                                "13900000001"),
-                               secret=app_secret())
+        made, _ = booking.book(slot, entrance_code, booking.BookingDraft(
+            "web-vol-000000000001", "王", "13900000001"), secret=app_secret())
     login(client, "laoli")
     token = csrf(client, "/volunteer/")
-    refused = client.post(f"/volunteer/bookings/{made.id}/done", data={"csrf_token": token},
-                          headers=EN)
+    refused = client.post(f"/volunteer/door/{entrance_code.token}/bookings/{made.id}",
+                          data={"csrf_token": token}, headers=EN)
     assert refused.status_code == 409 and "Only a volunteer of this shift" in refused.text
+    not_home = client.post(f"/volunteer/bookings/{made.id}/not-home",
+                           data={"csrf_token": token}, headers=EN)
+    assert not_home.status_code == 409 and "Check in at the door first" in not_home.text
     assert db.session.scalar(select(Transfer.id)) is None
 
 

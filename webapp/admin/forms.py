@@ -13,7 +13,7 @@ from webapp.domain.notify import deliveries
 from webapp.domain.people import accounts
 from webapp.domain.places import csv_import
 from webapp.domain.reports import categories, questions
-from webapp.domain.services import care_cards, catalogue, rewards, slot_changes
+from webapp.domain.services import care_cards, care_visits, catalogue, rewards, slot_changes
 from webapp.forms import AppForm, TickField, WholeNumberField
 from webapp.inputs import LARGEST_ID, whole_number
 from webapp.models import Milestone
@@ -405,3 +405,19 @@ class SignupWindowForm(AppForm):
             return datetime.fromisoformat(typed).replace(tzinfo=ZoneInfo(timezone)), True
         except ValueError:
             return None, False
+
+
+class VisitRhythmForm(AppForm):
+    """A care-card holder's visits: every N days (1 daily, 7 weekly), from a day."""
+
+    every_days = WholeNumberField(smallest=1)
+    points = WholeNumberField()
+    starts_on = StringField()
+
+    def draft(self) -> care_visits.RhythmDraft:
+        try:
+            starts_on = date.fromisoformat(self.starts_on.data) if self.starts_on.data else None
+        except ValueError:
+            starts_on = None
+        return care_visits.RhythmDraft(every_days=self.every_days.data,
+                                       points=self.points.data, starts_on=starts_on)

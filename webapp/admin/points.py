@@ -11,7 +11,7 @@ from webapp.access import in_my_community, in_my_community_or_404, requires
 from webapp.admin import bp, confirm
 from webapp.admin.forms import AdjustPointsForm, PointsHistoryForm, ReasonForm, RewardForm
 from webapp.domain.people.permissions import Action
-from webapp.domain.services import ledger, rewards
+from webapp.domain.services import attendance_sheet, ledger, rewards
 from webapp.models import Redemption, Transfer, User
 from webapp.models.types import utcnow
 
@@ -24,6 +24,7 @@ def render_points(problem=None, status=200):
     volunteers = rewards.volunteers_of(community_id())
     return render_template("admin/points.html", volunteers=volunteers,
                            balances=rewards.balances(volunteers),
+                           no_shows=attendance_sheet.no_shows(community_id(), utcnow()),
                            requests=rewards.open_requests(community_id()),
                            rewards=rewards.rewards_of(community_id()), problem=problem,
                            draft=request.form), status

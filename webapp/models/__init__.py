@@ -1,3 +1,4 @@
+from webapp.models.attendance import AttendanceEvent, AttendanceKind, CareVisit, CareVisitPlan
 from webapp.models.bookings import (
     Booking,
     BookingStatus,
@@ -101,6 +102,7 @@ __all__ = [
     "ReportRollup", "COMMUNITY_ROLES",
     "Ballot", "BallotSlip", "Consultation", "ConsultationEvent", "ConsultationHousehold",
     "ConsultationOption", "ConsultationPhoto", "ConsultationStatus", "Household", "Outcome",
+    "AttendanceEvent", "AttendanceKind", "CareVisit", "CareVisitPlan",
 ]
 
 from webapp.extensions import db  # noqa: E402

@@ -47,6 +47,9 @@ class Transfer(db.Model):
               sqlite_where=text("kind = 'award'"), postgresql_where=text("kind = 'award'")),
         # A movement is reversed at most once, by one later transfer.
         Index("uq_transfer_reverses", "reverses_id", unique=True),
+        # One award per care visit made (敲门行动) and volunteer.
+        Index("uq_transfer_visit_award", "care_visit_id", "volunteer_id", unique=True,
+              sqlite_where=text("kind = 'award'"), postgresql_where=text("kind = 'award'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -54,6 +57,7 @@ class Transfer(db.Model):
     # reversal (of the transfer `reverses_id`, with its entries negated)
     reason: Mapped[str] = mapped_column(Text)
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id"))
+    care_visit_id: Mapped[int | None] = mapped_column(ForeignKey("care_visit.id"))
     volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

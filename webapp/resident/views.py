@@ -37,6 +37,7 @@ from webapp.domain.reports import (
     timeline,
     transitions,
 )
+from webapp.domain.services import attendance, care_visits
 from webapp.domain.shared import photos
 from webapp.domain.shared.tokens import new_submission_key, tracking_token
 from webapp.i18n import current_language, show_times_of
@@ -76,10 +77,20 @@ def scan(token):
         code = active_code(token)
         if queue.jobs_at_place(current_user, code.building_id, code.entrance_id):
             return redirect(url_for("staff.arrive_by_scan", token=token))
+    if current_user.is_authenticated and can(current_user, Action.VOLUNTEER) and \
+            volunteer_due_here(token):
+        return redirect(url_for("volunteer.door", token=token))
     html, etag = scan_page(place, files_here(token))
     response = make_response(html)
     response.set_etag(etag)
     return response
+
+
+def volunteer_due_here(token) -> bool:
+    """A volunteer with a home service or a care visit at this door today: offer check-in."""
+    code, now = active_code(token), utcnow()
+    return bool(attendance.bookings_at_door(current_user, code, now)
+                or care_visits.visits_at_door(current_user, code, now))
 
 
 def files_here(token) -> bool:

@@ -4,8 +4,9 @@ nothing to read but their CSRF token (checked for every POST); offering time has
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from wtforms import StringField
+from wtforms import HiddenField, StringField, TextAreaField
 
+from webapp.domain.reports.care_visit_help import HelpDraft
 from webapp.forms import AppForm, WholeNumberField
 
 
@@ -29,3 +30,16 @@ class OfferForm(AppForm):
             return datetime.fromisoformat(self.start.data).replace(tzinfo=ZoneInfo(timezone))
         except ValueError:
             return None
+
+
+class NeedsHelpForm(AppForm):
+    """A care visit found the holder in need: what about, and what is needed."""
+
+    submission_key = HiddenField()
+    category = WholeNumberField()
+    description = TextAreaField()
+
+    def draft(self, language: str) -> HelpDraft:
+        return HelpDraft(submission_key=self.submission_key.data or "",
+                         category_id=self.category.data,
+                         description=self.description.data or "", language=language)

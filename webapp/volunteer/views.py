@@ -16,8 +16,16 @@ from flask_login import current_user
 from webapp.access import in_my_community, in_my_community_or_404, public, requires
 from webapp.domain.notify import preferences
 from webapp.domain.people.permissions import Action
-from webapp.domain.services import booking, calendar, catalogue, ledger, shifts
-from webapp.models import Booking, Reward, ServiceType, Slot, VolunteerShift
+from webapp.domain.services import (
+    attendance,
+    booking,
+    calendar,
+    care_visits,
+    catalogue,
+    ledger,
+    shifts,
+)
+from webapp.models import Reward, ServiceType, Slot, VolunteerShift
 from webapp.models.types import utcnow
 from webapp.refusals import answered_by
 from webapp.volunteer import bp
@@ -37,6 +45,9 @@ def render_home(problem=None, status=200, feed_url=None):
         "volunteer/home.html", now=now, problem=problem,
         shifts=booking.my_shifts(current_user, now),
         open_slots=booking.open_shifts(current_user, now),
+        my_visits=care_visits.my_visits(current_user, now),
+        open_visits=care_visits.open_visits(current_user, now),
+        check_ins=attendance.my_check_ins(current_user, now),
         services=catalogue.active_services(current_user.organization.community_id),
         feed_url=feed_url, has_feed=current_user.feed_token_hash is not None), status)
     response.headers["Cache-Control"] = "private, no-store"
@@ -96,19 +107,6 @@ def leave(shift_id):
     booking.leave(in_my_community_or_404(VolunteerShift, shift_id), current_user,
                   LeaveForm().reason.data)
     flash(_("You left the shift. The office and the residents booked are told."), "success")
-    return back()
-
-
-@bp.post("/bookings/<int:booking_id>/<outcome>")
-@requires(Action.VOLUNTEER)
-@answered_by(refused_at_home)
-def mark(booking_id, outcome):
-    found = in_my_community_or_404(Booking, booking_id)
-    if outcome not in ("done", "no-show"):
-        abort(404)
-    booking.mark(found, current_user, done=outcome == "done")
-    flash(_("Thank you! Your points are in your passbook.") if outcome == "done"
-          else _("Marked as missed."), "success")
     return back()
 
 

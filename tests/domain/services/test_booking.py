@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from tests.conftest import app_secret, at_the_same_moment
 from tests.domain.services.conftest import volunteer
 from webapp.domain import unit_of_work
-from webapp.domain.services import booking, ledger
+from webapp.domain.services import attendance, booking, ledger
 from webapp.domain.shared.phones import normalise_phone
 from webapp.domain.shared.tokens import booking_token, unseal
 from webapp.extensions import db
@@ -207,33 +207,38 @@ def test_a_volunteer_signs_up_once_and_may_leave_before_the_cutoff(slot, office)
             User.username == "dispatcher")).one(), now=NOW)
 
 
-def served(slot, office, n=1):
+def served(slot, office, n=1, qr=None):
     v = volunteer(office, "t_laoli")
     booking.sign_up(slot, v, now=NOW)
-    made = [booking.book(slot, None, draft(i), now=NOW, secret=app_secret())[0] for i in range(n)]
+    made = [booking.book(slot, qr, draft(i), now=NOW, secret=app_secret())[0]
+            for i in range(n)]
     return v, made
 
 
-def test_done_awards_points_once_and_the_ledger_balances(slot, office):
-    v, (made,) = served(slot, office)
-    with pytest.raises(booking.BookingRefused):
-        booking.mark(made, v, True, now=NOW)  # not started yet
-    booking.mark(made, v, True, now=LATER)
+def test_done_awards_points_once_and_the_ledger_balances(slot, office, entrance_code):
+    """Done only by checking in at the door once the slot started (attendance.py): there is
+    no volunteer's own "done" any more."""
+    v, (made,) = served(slot, office, qr=entrance_code)
+    assert not hasattr(booking, "mark")
+    attendance.check_in(made, v, entrance_code, now=LATER - timedelta(minutes=10))
+    assert made.status == "booked"  # not started yet
+    attendance.sweep(LATER)
     account = ledger.passbook(v)
-    assert ledger.balance(account) == 20
+    assert made.status == "done" and ledger.balance(account) == 20
     assert ledger.award_for_booking(made, v) is False  # never twice
     assert ledger.balance(account) == 20
     assert db.session.scalar(select(func.sum(Entry.amount))) == 0  # double entry
-    with pytest.raises(booking.BookingRefused):
-        booking.mark(made, v, True, now=LATER)
+    with pytest.raises(attendance.AttendanceRefused):
+        attendance.check_in(made, v, entrance_code, now=LATER)
 
 
-def test_no_show_awards_nothing_and_strangers_cannot_mark(slot, office):
-    v, (made,) = served(slot, office)
+def test_no_show_awards_nothing_and_strangers_cannot_mark(slot, office, entrance_code):
+    v, (made,) = served(slot, office, qr=entrance_code)
     stranger = volunteer(office, "stranger")
-    with pytest.raises(booking.BookingRefused):
-        booking.mark(made, stranger, True, now=LATER)
-    booking.mark(made, v, False, now=LATER)
+    with pytest.raises(attendance.AttendanceRefused):
+        attendance.check_in(made, stranger, entrance_code, now=LATER)
+    attendance.check_in(made, v, entrance_code, now=LATER - timedelta(minutes=5))
+    attendance.not_home(made, v, now=LATER)
     assert made.status == "no_show"
     assert ledger.balance(ledger.passbook(v)) == 0
 

@@ -69,6 +69,8 @@ TEXTS = {
     "redemption_decided": (_l("Points: {reward}"), _l("{decision}")),
     "consultation_decided": (_l("Residents' decision: {title}"),
                              _l("The consultation has closed: {outcome}.")),
+    "care_visit_missed": (_l("Care visit not made: {name}"),
+                          _l("Due {day} · {place} · volunteer: {volunteer}")),
 }
 
 

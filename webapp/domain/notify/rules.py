@@ -10,7 +10,8 @@ residents concerned (the last volunteer leaving a booked slot → the admins, ur
 a resident joining a waiting list, or given a place off it → that resident; reminders the
 day and the hour before, each once, to the volunteers and the residents booked (not at night,
 and withdrawn if the booking or shift ends); a redemption decided → its volunteer; a
-consultation decided (一事一议) → the staff who opened it and the dispatchers."""
+consultation decided (一事一议) → the staff who opened it and the dispatchers; a care visit
+not made by its day → the dispatchers and admins, once."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ from webapp.extensions import db
 from webapp.models import (
     Booking,
     BookingStatus,
+    CareVisit,
     ConsultationEvent,
     Redemption,
     RedemptionStatus,
@@ -318,3 +320,19 @@ def consultation_decided(event: ConsultationEvent) -> None:
                            "outcome": {"zh": "通过" if approved else "未通过",
                                        "en": "approved" if approved else "declined"}})
     tell_users(notice, [consultation.opened_by, *dispatchers(consultation.community_id)])
+
+
+
+def care_visit_missed(visit: CareVisit) -> None:
+    """A care visit (敲门行动) not made by the end of its day: staff call or go themselves."""
+    card = visit.care_card
+    place = " ".join(filter(None, [card.building.compound.name if card.building else None,
+                                   card.building.name if card.building else None,
+                                   card.entrance.name if card.entrance else None]))
+    notice = Notice(key=f"care-visit:{visit.id}:missed", kind="care_visit_missed",
+                    community_id=visit.community_id,
+                    staff_path=f"/admin/care-cards/{card.id}",
+                    facts={"name": card.name, "day": visit.due_on.isoformat(), "place": place,
+                           "volunteer": visit.volunteer.display_name if visit.volunteer
+                           else "—"})
+    tell_users(notice, staff_of(visit.community_id, Role.DISPATCHER, Role.ADMIN))

@@ -50,6 +50,8 @@ class Action(StrEnum):
     VIEW_DISTRICT = "view_district"
     # 一事一议: open consultations, print ballot slips, record paper votes and payments.
     MANAGE_CONSULTATIONS = "manage_consultations"
+    # Say who was at a service: a service point's attendance, a home visit nobody scanned for.
+    MARK_ATTENDANCE = "mark_attendance"
 
 
 DISPATCH = {
@@ -59,6 +61,7 @@ DISPATCH = {
     Action.CALLBACK, Action.REOPEN, Action.EXPORT, Action.STAFF_HOME, Action.PRINT_CODES,
     Action.MANAGE_CARE_CARDS, Action.NOTIFICATIONS, Action.RESPOND, Action.FILE_FOR_RESIDENT,
     Action.MANAGE_CONSULTATIONS,
+    Action.MARK_ATTENDANCE,
 }
 HANDLE = {
     Action.MY_JOBS, Action.VIEW_REPORT, Action.ACCEPT, Action.ARRIVE, Action.RESOLVE,

@@ -63,6 +63,9 @@ class ReportDraft:
     language: str = "zh"  # of the messages the resident is sent
     # The staff member who filed it for a resident (a STAFF_CHANNELS channel), else None.
     filed_by: User | None = None
+    # Filed by the volunteer of a care visit at the holder's door (services/care_visits
+    # checks that they checked in there): a home visit, though volunteers file nothing else.
+    on_care_visit: bool = False
 
     def __post_init__(self):
         fit_fields(self, Report, "floor_room", "contact_name", "contact_phone")
@@ -186,7 +189,9 @@ def check_channel(draft: ReportDraft, community_id: int) -> None:
     if (filed_by is not None) != (draft.channel in STAFF_CHANNELS):
         raise DomainRefused(_l("A report taken by phone, on a home visit, on patrol or at a "
                                "meeting is filed by a staff member."), field="channel")
-    if filed_by is not None and not (can(filed_by, Action.FILE_FOR_RESIDENT) and
+    may_file = can(filed_by, Action.FILE_FOR_RESIDENT) or (
+        draft.on_care_visit and draft.channel == ReportChannel.VISIT)
+    if filed_by is not None and not (may_file and
                                      filed_by.organization.community_id == community_id):
         raise FilingRefused(_l("You may not file reports for residents of this community."))
 

@@ -13,7 +13,7 @@ from sqlalchemy import exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from webapp.domain import DomainRefused, savepoint
-from webapp.domain.services import ledger, shifts
+from webapp.domain.services import shifts
 from webapp.domain.services.care_cards import has_care_card
 from webapp.domain.shared.phones import texting_number
 from webapp.domain.shared.tokens import booking_token, digest, seal
@@ -277,28 +277,6 @@ def leave(shift: VolunteerShift, volunteer: User, reason: str = "",
 
 def serves(volunteer: User, slot: Slot) -> bool:
     return any(s.user_id == volunteer.id and s.cancelled_at is None for s in slot.shifts)
-
-
-def mark(booking: Booking, volunteer: User, done: bool, now: datetime | None = None) -> None:
-    """A volunteer of the slot marks a booking done (its volunteers earn the points, once)
-    or a no-show."""
-    now = now or utcnow()
-    slot = booking.slot
-    if not serves(volunteer, slot):
-        raise BookingRefused(_l("Only a volunteer of this shift can do this."))
-    if booking.status != BookingStatus.BOOKED:
-        raise BookingRefused(_l("This booking is no longer active."))
-    if now < slot.starts_at:
-        raise BookingRefused(_l("The service has not started yet."))
-    outcome = BookingStatus.DONE if done else BookingStatus.NO_SHOW
-    if not claim(Booking, booking.id, Booking.status == BookingStatus.BOOKED, status=outcome):
-        raise BookingRefused(_l("This booking is no longer active."))
-    booking.status = outcome
-    booking.completed_at = now
-    if done:
-        for shift in slot.shifts:
-            if shift.cancelled_at is None:
-                ledger.award_for_booking(booking, shift.user, now=now)
 
 
 def my_shifts(volunteer: User, now: datetime) -> list[VolunteerShift]:

@@ -22,6 +22,8 @@ from webapp.models import (
     Account,
     AccountKind,
     Booking,
+    BookingStatus,
+    CareVisit,
     Entry,
     Redemption,
     RedemptionStatus,
@@ -131,7 +133,10 @@ def _begin_locked(account_id: int) -> None:
 
 def award_for_booking(booking: Booking, volunteer: User, now: datetime | None = None) -> bool:
     """A completed service earns its points, once per booking and volunteer. Runs inside the
-    caller's transaction; returns False when the award was already made."""
+    caller's transaction; returns False when the award was already made. Only a booking
+    done (attendance.py: someone was at the door) earns anything."""
+    if booking.status != BookingStatus.DONE:
+        raise ValueError("only a done booking earns points")
     service = booking.slot.service
     if service.points <= 0:
         return False
@@ -143,6 +148,26 @@ def award_for_booking(booking: Booking, volunteer: User, now: datetime | None = 
             _transfer("award", f"{service.name_zh} · {local_day(booking.slot)}",
                       [(pool, -service.points), (earner, service.points)],
                       booking=booking, volunteer_id=volunteer.id, now=now)
+    except IntegrityError:
+        return False
+    return True
+
+
+def award_for_visit(visit: CareVisit, volunteer: User, now: datetime | None = None) -> bool:
+    """A care visit made (敲门行动) earns its points, once per visit and volunteer, like a
+    service (award_for_booking). Returns False when the award was already made."""
+    if visit.done_at is None:
+        raise ValueError("only a visit made earns points")
+    if visit.points <= 0:
+        return False
+    pool = account_for(visit.community_id, AccountKind.POOL).id
+    earner = account_for(visit.community_id, AccountKind.VOLUNTEER, volunteer).id
+    try:
+        with savepoint():
+            transfer = _transfer("award", f"敲门行动 · {visit.due_on}",
+                                 [(pool, -visit.points), (earner, visit.points)],
+                                 volunteer_id=volunteer.id, now=now)
+            transfer.care_visit_id = visit.id
     except IntegrityError:
         return False
     return True
