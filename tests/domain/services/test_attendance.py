@@ -170,23 +170,6 @@ def test_no_check_in_by_the_end_is_a_no_show_once_and_staff_can_overturn_it(home
     assert attendance_sheet.no_shows(office.community_id, END) == {}
 
 
-def test_repeated_no_shows_are_flagged(office, entrance_code):
-    v = volunteer(office, "t_absent")
-    with unit_of_work():
-        slots = booking.publish(make_service(office), office.community_id, START, weeks=2,
-                                now=NOW)
-        for n, slot in enumerate(slots):
-            booking.sign_up(slot, v, now=NOW)
-            booking.book(slot, entrance_code, booking.BookingDraft(
-                f"attend-key-00000001{n:02d}", "王", f"1390000010{n}"), now=NOW,
-                secret=app_secret())
-    later = slots[-1].ends_at + timedelta(minutes=1)
-    with unit_of_work():
-        attendance.sweep(slots[0].ends_at + timedelta(minutes=1))
-        attendance.sweep(later)
-    assert attendance_sheet.repeated_no_shows(office.community_id, later) == [(v, 2)]
-
-
 def test_staff_mark_a_service_points_attendance(office, entrance_code):
     with unit_of_work():
         slot, = booking.publish(make_service(office, at_home=False), office.community_id,

@@ -7,13 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import app_secret, at_the_same_moment
+from tests.conftest import at_the_same_moment
 from tests.domain.services.conftest import volunteer
 from webapp.domain import DomainRefused, unit_of_work
-from webapp.domain.reports import care_visit_help
 from webapp.domain.services import care_cards, care_visits, ledger
 from webapp.extensions import db
-from webapp.models import AttendanceEvent, CareVisit, Notification, QrCode, Report, User
+from webapp.models import AttendanceEvent, CareVisit, Notification, QrCode, User
 from webapp.worker import sweep_attendance
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # 10:00 on the 20th in Shanghai
@@ -101,26 +100,6 @@ def test_check_in_at_the_holders_door_on_the_day_and_points_once(card, office,
     with pytest.raises(care_visits.VisitRefused), unit_of_work():
         care_visits.record_outcome(visit, v, "all_well", now=NOW)
     assert ledger.award_for_visit(visit, v) is False
-    assert ledger.balance(ledger.passbook(v)) == 15
-
-
-def test_needs_help_files_a_care_card_report_for_the_holder(card, office, entrance_code,
-                                                            tmp_path):
-    visit = plan(card)[0]
-    v = volunteer(office, "t_knock")
-    category = db.session.scalar(select(Report.category_id))
-    with unit_of_work():
-        care_visits.take(visit, v, now=NOW)
-        care_visits.check_in(visit, v, entrance_code, now=NOW)
-    help_draft = care_visit_help.HelpDraft("care-visit-key-000000001", category,
-                                       "水管漏水，老人行动不便")
-    with unit_of_work():
-        care_visit_help.needs_help(visit, v, help_draft, now=NOW,
-                                   upload_folder=str(tmp_path), secret=app_secret())
-    report = visit.report
-    assert (report.care_card, report.channel, report.contact_phone, report.building_id) == \
-        (True, "visit", "13700001111", entrance_code.building_id)
-    assert report.events[0].actor_id == v.id
     assert ledger.balance(ledger.passbook(v)) == 15
 
 
