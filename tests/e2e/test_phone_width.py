@@ -11,6 +11,7 @@ from sqlalchemy import select
 from tests.e2e.conftest import log_in
 from webapp.access import access_of
 from webapp.domain import unit_of_work
+from webapp.domain.consultations import opening, rooms, rules
 from webapp.domain.people import accounts
 from webapp.domain.people.permissions import ROLE_ACTIONS
 from webapp.domain.reports import dispatch, intake, transitions
@@ -22,6 +23,7 @@ from webapp.models import (
     Category,
     Company,
     Compound,
+    Consultation,
     Organization,
     OrgKind,
     QrCode,
@@ -91,6 +93,15 @@ def reports_in_every_step(app, token: str) -> None:
         db.session.flush()
         visit = db.session.scalars(select(CareVisit).order_by(CareVisit.due_on)).first()
         care_visits.take(visit, helper)
+        # 一事一议: the door's building has rooms, and a consultation open on it.
+        rooms.save_rooms(code.building, "101, 80\n102, 100\n" + "2" * 20 + ", 80")
+        db.session.flush()
+        opening.open_consultation(opening.ConsultationDraft(
+            title="更换楼内供暖立管", proposal="更换立管 " + LONG_WORD, reason=LONG_WORD,
+            cost_cents=60_000_00, share_basis=rules.EQUAL,
+            deadline=utcnow() + timedelta(days=7), rule=rules.PRESETS["two_thirds_households"]),
+            opening.Place(code.building.compound, code.building), dispatcher,
+            secret=app.config["SECRET_KEY"], upload_folder=app.config["UPLOAD_FOLDER"])
 
 
 def path_values(app, role: str) -> dict[str, list]:
@@ -113,6 +124,10 @@ def path_values(app, role: str) -> dict[str, list]:
                     CareCard.community_id == me.organization.community_id))),
                 "visit_id": list(db.session.scalars(select(CareVisit.id).where(
                     CareVisit.volunteer_id == me.id))),
+                "consultation_id": list(db.session.scalars(select(Consultation.id).where(
+                    Consultation.community_id == me.organization.community_id))),
+                "building_id": list(db.session.scalars(select(Consultation.building_id).where(
+                    Consultation.community_id == me.organization.community_id))),
                 "token": [reports[-1].qr_code.token if reports[-1].qr_code else None]}
 
 

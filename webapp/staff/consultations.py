@@ -192,8 +192,12 @@ def rooms_refused(message, status):
 @bp.get("/rooms")
 @requires(Action.MANAGE_CONSULTATIONS)
 def rooms_pick():
-    """The building picked on the consultations page: its rooms page."""
-    building = in_my_community_or_404(Building, whole_number(request.args.get("building")))
+    """The building picked on the consultations page: its rooms page (none picked: back to
+    the page to pick one)."""
+    picked = whole_number(request.args.get("building"))
+    if picked is None:
+        return redirect(url_for("staff.consultations"))
+    building = in_my_community_or_404(Building, picked)
     return redirect(url_for("staff.building_rooms", building_id=building.id))
 
 
