@@ -16,7 +16,7 @@ BENCH = ROOT / "bench"
 SCRIPTS = sorted(path.stem for path in BENCH.glob("*.py")
                  if 'if __name__ == "__main__":' in path.read_text())
 BROWSER = {"page_weight"}  # opens Chromium, like the browser tests
-POSTGRES = {"load", "crash"}  # take --postgres: the PostgreSQL run tries that path
+POSTGRES = {"load", "crash", "scale"}  # take --postgres: the PostgreSQL run tries that path
 ON_POSTGRES = bool(TEST_DATABASE_URL and TEST_DATABASE_URL.startswith("postgresql"))
 
 

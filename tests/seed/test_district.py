@@ -55,11 +55,17 @@ def generated(migrated_db, tmp_path, seed=7):
 
 @pytest.fixture(scope="module")
 def district_app(migrated_db, tmp_path_factory):
+    """One district for the module. Its database (on PostgreSQL) is kept out of the copies
+    that are dropped after each test, and dropped after the module's last."""
     app = generated(migrated_db, tmp_path_factory.mktemp("district"))
+    kept = list(migrated_db.copies)
+    migrated_db.copies.clear()
     with app.app_context():
         yield app
         db.session.remove()
         db.engine.dispose()
+    migrated_db.copies.extend(kept)
+    migrated_db.drop_copies()
 
 
 def generated_reports():
