@@ -35,7 +35,7 @@ from sqlalchemy import event, func, select
 from webapp import create_app
 from webapp.domain import unit_of_work
 from webapp.extensions import db
-from webapp.models import Community, Compound, Report
+from webapp.models import OPEN_STATUSES, Community, Compound, Report
 from webapp.seed import district
 from webapp.seed.demo import DEMO_PASSWORD, load_demo_data
 
@@ -84,10 +84,12 @@ def built(url: str, reports: int, tmp: str, fresh: bool):
 
 
 def pages(app) -> tuple[str, list[tuple[str, str, bool]]]:
-    """The busiest generated community's dispatcher and the pages timed."""
+    """The dispatcher of the generated community with the most open reports (so that in
+    the small district, too, every page has rows to show) and the pages timed."""
     with app.app_context():
         community_id = db.session.scalar(
-            select(Report.community_id).join(Community).where(Community.street_id.is_not(None))
+            select(Report.community_id).join(Community).where(
+                Community.street_id.is_not(None), Report.status.in_(OPEN_STATUSES))
             .group_by(Report.community_id).order_by(func.count().desc()).limit(1))
         community = db.session.get(Community, community_id)
         compound = db.session.scalars(select(Compound).where(
