@@ -115,8 +115,9 @@ def generate(secret: str, reports: int = 100_000, seed: int = 1, now: datetime |
     district_services.write(writer, places, random.Random(seed + 2), now, secret)
     writer.finish()
     _analyze()
-    # District rollups (figures per day, community and company): once the district overview
-    # is on main, rebuild them here from the rows just written.
+    # DISTRICT ROLLUPS: the rows above bypass the listeners that keep the district's figures
+    # (per day, community and company) current; call its rebuild() here, in this transaction,
+    # once the district overview is merged.
     echo(f"total: {time.perf_counter() - started:.1f} s")
     return dict(writer.written)
 
