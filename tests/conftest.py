@@ -1,4 +1,5 @@
 import io
+import itertools
 import os
 import re
 import shutil
@@ -40,6 +41,8 @@ class MigratedDatabase:
     def __init__(self, root_url: str | None, folder: Path):
         self.root_url, self.folder = root_url, folder
         self.copies: list[str] = []
+        # Names never repeat, even when a module keeps its copy out of `copies` for longer.
+        self._serial = itertools.count()
         self.has_demo_template = False
         if root_url:
             self.admin = create_engine(root_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
@@ -68,7 +71,7 @@ class MigratedDatabase:
             path = tmp_path / "test.sqlite3"
             shutil.copy(self.folder / f"{template}.sqlite3", path)
             return f"sqlite:///{path}"
-        name = f"mashang_test_{len(self.copies)}_{os.getpid()}"
+        name = f"mashang_test_{next(self._serial)}_{os.getpid()}"
         self._sql(f'CREATE DATABASE "{name}" TEMPLATE "mashang_{template}" STRATEGY FILE_COPY')
         self.copies.append(name)
         return self._database_url(name)
@@ -94,7 +97,7 @@ class MigratedDatabase:
         """A database with nothing in it, not even the migrations."""
         if not self.is_postgres:
             return f"sqlite:///{tmp_path / 'empty.sqlite3'}"
-        name = f"mashang_empty_{len(self.copies)}_{os.getpid()}"
+        name = f"mashang_empty_{next(self._serial)}_{os.getpid()}"
         self._sql(f'CREATE DATABASE "{name}"')
         self.copies.append(name)
         return self._database_url(name)

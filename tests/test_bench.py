@@ -16,7 +16,7 @@ BENCH = ROOT / "bench"
 SCRIPTS = sorted(path.stem for path in BENCH.glob("*.py")
                  if 'if __name__ == "__main__":' in path.read_text())
 BROWSER = {"page_weight"}  # opens Chromium, like the browser tests
-POSTGRES = {"load", "crash", "open311"}  # take --postgres: the PostgreSQL run tries that path
+POSTGRES = {"load", "crash", "open311", "scale"}  # take --postgres: the PostgreSQL run tries it
 ONLY_POSTGRES = {"liveness"}  # makes its own PostgreSQL cluster: the PostgreSQL run only
 ON_POSTGRES = bool(TEST_DATABASE_URL and TEST_DATABASE_URL.startswith("postgresql"))
 

@@ -21,6 +21,7 @@ from webapp.domain.shared import photos, spreadsheet
 from webapp.domain.shared.tokens import new_password
 from webapp.models import Role
 from webapp.models.types import utcnow
+from webapp.seed import district as district_seed
 from webapp.seed.demo import DEMO_OVERSEERS, DEMO_PASSWORD, DEMO_USERS, load_demo_data
 from webapp.seed.services import VOLUNTEERS
 
@@ -78,7 +79,13 @@ def qr_sheet(compound_name, kind, paper, preset, skip, cut_guides, replaced_only
 
 @click.command("demo-data")
 @click.option("--if-empty", is_flag=True, help="Only load when there are no communities yet.")
-def demo_data(if_empty):
+@click.option("--district", is_flag=True,
+              help="Also generate the district 小店区: 80 communities, a year of reports.")
+@click.option("--reports", type=click.IntRange(0, 1_000_000), default=100_000,
+              show_default=True, help="Reports of the generated district.")
+@click.option("--seed", type=int, default=1, show_default=True,
+              help="The same seed (and day) generates the same district.")
+def demo_data(if_empty, district, reports, seed):
     """Load the demo communities, compounds, categories and a few reports (idempotent)."""
     if if_empty and places.communities():
         click.echo("Database already has data; demo data not loaded.")
@@ -86,6 +93,8 @@ def demo_data(if_empty):
         with unit_of_work():
             added = load_demo_data(current_app.config["SECRET_KEY"])
         click.echo("Demo data: " + ", ".join(f"{n} {kind} added" for kind, n in added.items()))
+        if district:
+            generate_district(reports, seed)
     example = next((row for row in places.active_codes() if row[3]), None)
     if example:
         click.echo(f"Scan page of {example[1]} {example[2]} {example[3]}: {scan_url(example[0])}")
@@ -98,6 +107,16 @@ def demo_data(if_empty):
     for username, name in DEMO_OVERSEERS:
         click.echo(f"  {username:<12} {'overseer':<11} {name}")
     click.echo(f"Public board: {base}/board")
+
+
+def generate_district(reports: int, seed: int) -> None:
+    try:
+        with unit_of_work():
+            rows = district_seed.generate(current_app.config["SECRET_KEY"], reports, seed,
+                                          echo=click.echo)
+    except district_seed.DistrictExists as exists:
+        raise click.UsageError(str(exists)) from None
+    click.echo("District: " + ", ".join(f"{n:,} {table}" for table, n in rows.items()))
 
 
 @users_cli.command("create")

@@ -166,7 +166,10 @@ class Report(db.Model):
         Index("ix_report_queue_order", "community_id", text("goes_first DESC"),
               text("(next_due_at IS NULL)"), "next_due_at", text("priority DESC"),
               text("id DESC")),
-        Index("ix_report_community_status", "community_id", "status"),
+        # A tab's filter: its status, and (unassigned) no organisation yet. With the
+        # organisation in it, SQLite no longer takes "assigned_org_id IS NULL" to the
+        # organisation's own index, which holds every unassigned report of the district.
+        Index("ix_report_community_status", "community_id", "status", "assigned_org_id"),
         Index("ix_report_community_due", "community_id", "next_due_at"),
         # The board's two scans of a month, answered from the index alone.
         Index("ix_report_board_created", "community_id", "created_at", "hidden_from_board",

@@ -3,13 +3,25 @@ spelling and its place, kept by the mapper in the same transaction as the report
 writes it.
 
 A LIKE over this table reads a few dozen bytes a report instead of the whole report row, the
-same way on SQLite and PostgreSQL (a trigram or FTS index would differ between the two)."""
+same way on SQLite and PostgreSQL (a trigram or FTS index would differ between the two). Its
+key starts with the community, so that a search reads its own community's rows and not the
+district's million: on SQLite the table is that key (WITHOUT ROWID), one community's rows
+side by side; PostgreSQL finds them by the key's index."""
 
 from __future__ import annotations
 
 import unicodedata
 
-from sqlalchemy import ForeignKey, Index, Text, event, insert, inspect, update
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    PrimaryKeyConstraint,
+    Text,
+    event,
+    insert,
+    inspect,
+    update,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.extensions import db
@@ -35,12 +47,23 @@ def search_body(*fields: str | None) -> str:
 
 
 class ReportSearch(db.Model):
-    report_id: Mapped[int] = mapped_column(ForeignKey("report.id"), primary_key=True)
+    __table_args__ = (
+        PrimaryKeyConstraint("community_id", "report_id"),
+        # One row per report, found by it when the report changes.
+        Index("uq_report_search_report", "report_id", unique=True),
+        {"sqlite_with_rowid": False},
+    )
+
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id"))
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"))
     compound_id: Mapped[int] = mapped_column()
     building_id: Mapped[int] = mapped_column()
     entrance_id: Mapped[int | None] = mapped_column()
     body: Mapped[str] = mapped_column(Text)
+
+    # To the ORM a row is its report's (session.get(ReportSearch, report_id)); the table's
+    # key puts the community first only to keep a community's rows together.
+    __mapper_args__ = {"primary_key": [report_id]}
 
 
 # The dispatcher's "find by phone": the stored spelling, looked up whole.

@@ -1,6 +1,7 @@
 """The queue, and the one definition of which statuses are open and which are finished
 (models/reports.py) that it shares with the workflow, the purge and Open311."""
 
+import pytest
 from sqlalchemy import select
 
 from tests.conftest import app_secret
@@ -75,10 +76,15 @@ def test_waiting_counts_the_communitys_reports_not_yet_dispatched(report, users)
     assert queue.waiting_count(report.community_id + 1000) == 0
 
 
+@pytest.mark.parametrize("sort_few", [queue.SORT_FEW, 0],
+                         ids=["few found: sorted", "many found: the index walked"])
 def test_urgent_and_care_card_reports_come_first_in_every_tab(report, users, entrance_code,
-                                                               tmp_path):
-    """Even when an ordinary report's clock runs out sooner, in every tab that shows both."""
+                                                               tmp_path, monkeypatch, sort_few):
+    """Even when an ordinary report's clock runs out sooner, in every tab that shows both;
+    the same order whether the database sorts what a tab finds or walks the queue's index."""
     from webapp.domain.reports import dispatch
+
+    monkeypatch.setattr(queue, "SORT_FEW", sort_few)
 
     def filed(key, at, **fields):
         filed_report, _ = intake.submit_report(entrance_code, intake.ReportDraft(

@@ -23,7 +23,7 @@ from webapp.models.search import search_spelling
 
 MAX_QUERY = 100  # characters read of what was typed
 MAX_WORDS = 5
-FEW = 500  # found reports read as a list of ids; more are left to the database
+FEW = 2000  # found reports read as a list of ids (one scan); more are left to the database
 _NUMBER = re.compile(r"(?:\d{8}-)?(\d{1,9})")  # 20261122-0007, or its tail 0007
 
 

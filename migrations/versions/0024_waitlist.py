@@ -1,7 +1,7 @@
 """waiting lists on full slots; slots that run without a volunteer
 
-Revision ID: 0026
-Revises: 0028
+Revision ID: 0024
+Revises: 0023
 
 Slots published before this revision and already booked keep running as they were booked:
 they are marked to run without a volunteer, so no resident who booked one is left out.
@@ -9,8 +9,8 @@ they are marked to run without a volunteer, so no resident who booked one is lef
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0026"
-down_revision = "0028"
+revision = "0024"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 

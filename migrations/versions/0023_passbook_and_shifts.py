@@ -1,14 +1,14 @@
 """passbook and shifts: reserved points, reversals, where to collect a reward; why a
 volunteer left, the leave cut-off, sign-up windows
 
-Revision ID: 0028
-Revises: 0024
+Revision ID: 0023
+Revises: 0022
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0028"
-down_revision = "0024"
+revision = "0023"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """check-in at the door and care visits: the attendance log, care-visit plans and visits,
 and awards for a visit made
 
-Revision ID: 0027
-Revises: 0026
+Revision ID: 0025
+Revises: 0024
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0027"
-down_revision = "0026"
+revision = "0025"
+down_revision = "0024"
 branch_labels = None
 depends_on = None
 

@@ -1,13 +1,13 @@
 """一事一议: households (rooms), consultations, their options, ballot slips, ballots, payments,
 event log and photos
 
-Revision ID: 0024
+Revision ID: 0022
 Revises: 0021
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0024"
+revision = "0022"
 down_revision = "0021"
 branch_labels = None
 depends_on = None
