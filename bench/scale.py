@@ -35,9 +35,9 @@ from sqlalchemy import event, func, select
 from webapp import create_app
 from webapp.domain import unit_of_work
 from webapp.extensions import db
-from webapp.models import OPEN_STATUSES, Community, Compound, Report
+from webapp.models import OPEN_STATUSES, Community, Compound, Organization, Report
 from webapp.seed import district
-from webapp.seed.demo import DEMO_PASSWORD, load_demo_data
+from webapp.seed.demo import DEMO_OVERSEERS, DEMO_PASSWORD, load_demo_data
 
 WARMUP = 2
 SMALL = 10_000  # reports of the small district: enough that every page has rows
@@ -83,6 +83,9 @@ def built(url: str, reports: int, tmp: str, fresh: bool):
     return app, seconds
 
 
+OVERSEER = DEMO_OVERSEERS[0][0]  # the demo district's account, over the generated one too
+
+
 def pages(app) -> tuple[str, list[tuple[str, str, bool]]]:
     """The dispatcher of the generated community with the most open reports (so that in
     the small district, too, every page has rows to show) and the pages timed."""
@@ -102,6 +105,12 @@ def pages(app) -> tuple[str, list[tuple[str, str, bool]]]:
             .order_by(Report.id.desc()).limit(1)).one()
         month = db.session.scalar(select(func.max(Report.created_at)).where(
             Report.community_id == community_id)) - timedelta(days=90)
+        street = community.street.code
+        company = db.session.scalar(
+            select(Organization.company_id).join(Compound, Compound.partner_org_id ==
+                                                  Organization.id)
+            .where(Organization.company_id.is_not(None)).group_by(Organization.company_id)
+            .order_by(func.count().desc()).limit(1))
     code = community.code
     searches = [("phone", phone), ("number tail", number.split("-")[1]),
                 ("common word", "漏水"), ("rare word", "化粪池"), ("place", compound.name),
@@ -124,7 +133,12 @@ def pages(app) -> tuple[str, list[tuple[str, str, bool]]]:
              ("open311: open", f"{o311}&status=open", False),
              ("open311: water", f"{o311}&service_code=water", False),
              ("open311: a month", o311 + window, False),
-             ("open311: one", f"/open311/v2/requests/{number}.json", False)]
+             ("open311: one", f"/open311/v2/requests/{number}.json", False),
+             # The district's overseer (the demo's account): the whole district, one street,
+             # the company serving most compounds.
+             ("district", "/district/", OVERSEER),
+             ("district: a street", f"/district/?street={street}", OVERSEER),
+             ("district: a company", f"/district/companies/{company}", OVERSEER)]
     return f"{code}-dispatcher1", timed
 
 
@@ -147,11 +161,12 @@ def measure(app, repeat):
         engine = db.engine
     event.listen(engine, "before_cursor_execute",
                  lambda *_: counter.__setitem__(0, counter[0] + 1))
-    staff, public = app.test_client(), app.test_client()
+    staff, public, overseer = app.test_client(), app.test_client(), app.test_client()
     login(staff, username)
+    login(overseer, OVERSEER)
     results = {}
     for label, path, is_staff in timed:
-        client = staff if is_staff else public
+        client = overseer if is_staff == OVERSEER else staff if is_staff else public
         latencies, statements, cpu = [], [], []
         for n in range(WARMUP + repeat):
             before = counter[0]
