@@ -2,7 +2,7 @@
 on a phone, lists the building's rooms and opens a consultation from the report, prints the
 ballot slips (decoded back), three households vote from their phones, the door's scan page
 shows the tally change, the deadline passes (`flask consultations close-due`), the result is
-public, the report goes on, and staff mark a household's share paid."""
+public and on the month's board, the report goes on, and staff mark a household's share paid."""
 
 import re
 from datetime import timedelta
@@ -120,6 +120,12 @@ def test_a_consultation_from_report_to_result(live_server, browser, tmp_path, sc
         text = public.locator("main").inner_text()
         assert "居民表决通过" in text and "6,000.00" in text  # 24,000 yuan in four shares
         shot(public, shots, "result-phone")
+        # the public board of the month lists it with its result and tally, counts only
+        with app.app_context():
+            compound_id = db.session.get(Consultation, consultation_id).compound_id
+        public.goto(f"{base}/board/{compound_id}")
+        decided = public.locator("section", has_text="一事一议").inner_text()
+        assert "更换1号楼暖气立管" in decided and "通过" in decided and "3" in decided
         door.goto(tracking)
         assert "居民表决通过，继续办理" in door.locator("main").inner_text()
         with app.app_context():
