@@ -33,7 +33,7 @@ import urllib.parse
 from datetime import UTC, datetime, timedelta
 
 import flask_migrate
-from serve import SETTINGS, smoke
+from serve import SETTINGS, smoke, time_requests
 from sqlalchemy import event, insert, select, text
 
 from webapp import create_app
@@ -158,22 +158,7 @@ def login(client, username):
 
 
 def measure(client, path, counter, repeat):
-    """Warm up, then time `repeat` requests. Returns the latencies in ms, statement counts
-    and the CPU ms of this process (the requests run in it, SQLite included): on a shared
-    machine the wall time also counts waiting for a CPU, the CPU time does not."""
-    latencies, statements, cpu = [], [], []
-    for n in range(WARMUP + repeat):
-        before = counter[0]
-        t0, c0 = time.perf_counter(), time.process_time()
-        resp = client.get(path)
-        elapsed, used = time.perf_counter() - t0, time.process_time() - c0
-        if resp.status_code != 200:
-            sys.exit(f"GET {path} answered {resp.status_code}, expected 200")
-        if n >= WARMUP:
-            latencies.append(elapsed * 1000)
-            statements.append(counter[0] - before)
-            cpu.append(used * 1000)
-    return latencies, statements, cpu
+    return time_requests(client, path, counter, repeat, WARMUP)
 
 
 def percentile(values, p):

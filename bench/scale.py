@@ -29,7 +29,7 @@ import urllib.parse
 from datetime import timedelta
 
 import flask_migrate
-from serve import SETTINGS, smoke
+from serve import SETTINGS, smoke, time_requests
 from sqlalchemy import event, func, select
 
 from webapp import create_app
@@ -167,19 +167,7 @@ def measure(app, repeat):
     results = {}
     for label, path, is_staff in timed:
         client = overseer if is_staff == OVERSEER else staff if is_staff else public
-        latencies, statements, cpu = [], [], []
-        for n in range(WARMUP + repeat):
-            before = counter[0]
-            t0, c0 = time.perf_counter(), time.process_time()
-            resp = client.get(path)
-            elapsed, used = time.perf_counter() - t0, time.process_time() - c0
-            if resp.status_code != 200:
-                sys.exit(f"GET {path} answered {resp.status_code}, expected 200")
-            if n >= WARMUP:
-                latencies.append(elapsed * 1000)
-                statements.append(counter[0] - before)
-                cpu.append(used * 1000)
-        results[label] = (latencies, statements, cpu)
+        results[label] = time_requests(client, path, counter, repeat, WARMUP)
     engine.dispose()
     return results
 

@@ -124,3 +124,23 @@ def smoke(parser, **tiny):
     if args.smoke:
         vars(args).update(tiny)
     return args
+
+
+def time_requests(client, path, counter, repeat, warmup=2):
+    """GET `path` with a Flask test client: `warmup` untimed, then `repeat` timed. Returns the
+    latencies in ms, the statements each ran (`counter[0]`, counted by an engine listener)
+    and this process's CPU ms (the requests run in it, SQLite included): on a shared machine
+    the wall time also counts waiting for a CPU, the CPU time does not."""
+    latencies, statements, cpu = [], [], []
+    for n in range(warmup + repeat):
+        before = counter[0]
+        t0, c0 = time.perf_counter(), time.process_time()
+        resp = client.get(path)
+        elapsed, used = time.perf_counter() - t0, time.process_time() - c0
+        if resp.status_code != 200:
+            sys.exit(f"GET {path} answered {resp.status_code}, expected 200")
+        if n >= warmup:
+            latencies.append(elapsed * 1000)
+            statements.append(counter[0] - before)
+            cpu.append(used * 1000)
+    return latencies, statements, cpu
