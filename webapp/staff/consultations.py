@@ -194,10 +194,9 @@ def rooms_refused(message, status):
 def rooms_pick():
     """The building picked on the consultations page: its rooms page (none picked: back to
     the page to pick one)."""
-    picked = whole_number(request.args.get("building"))
-    if picked is None:
+    if not request.args.get("building"):
         return redirect(url_for("staff.consultations"))
-    building = in_my_community_or_404(Building, picked)
+    building = in_my_community_or_404(Building, whole_number(request.args.get("building")))
     return redirect(url_for("staff.building_rooms", building_id=building.id))
 
 
