@@ -71,7 +71,11 @@ class Site:
 def site(migrated_db, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("nginx-site")
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": migrated_db.copy(tmp, with_demo=True),
+    url = migrated_db.copy(tmp, with_demo=True)
+    # The module's own copy: kept from the drop after each test (conftest), dropped at the end.
+    kept = list(migrated_db.copies)
+    migrated_db.copies.clear()
+    env = {**os.environ, "DATABASE_URL": url,
            "MASHANG_SECRET_KEY": TEST_SECRET, "MASHANG_UPLOAD_FOLDER": str(tmp / "uploads"),
            "MASHANG_RATELIMIT_ENABLED": "false",
            "MASHANG_SHARED_CACHE_SECONDS": str(LIFETIME)}
@@ -89,6 +93,8 @@ def site(migrated_db, tmp_path_factory):
     finally:
         gunicorn.terminate()
         gunicorn.wait(timeout=20)
+        migrated_db.copies.extend(kept)
+        migrated_db.drop_copies()
 
 
 def cached(site, path, headers=ZH):
