@@ -31,7 +31,7 @@ AREA_MAY_USE = {
     # Who hears what: a consumer of every other area's events, used by none of them.
     "notify": {"shared", "people", "places", "services", "reports", "consultations"},
     # The district's figures: read from the rollup the session keeps, whoever changes a report.
-    "district": set(),
+    "district": {"shared"},
 }
 
 

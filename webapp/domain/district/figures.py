@@ -21,10 +21,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import func, select, true
 
+from webapp.domain.shared.months import month_days, months_back
 from webapp.extensions import db
 from webapp.models import OPEN_STATUSES, Company, Organization, Report
 from webapp.models.rollup import BUCKET_BOUNDS, BUCKETS, COUNTS, report_rollup
@@ -120,22 +121,6 @@ class Overview:
     ranked: list[CompanyFigures]      # best score first
     unranked: list[CompanyFigures]    # fewer than MIN_SAMPLE resolved: listed apart
     trend: list[tuple[str, Figures]]  # oldest month first, ending with `month`
-
-
-def month_days(month: str) -> tuple[date, date]:
-    """'2026-11' → its first day and the next month's first day."""
-    year, mon = (int(x) for x in month.split("-"))
-    return date(year, mon, 1), date(year + (mon == 12), mon % 12 + 1, 1)
-
-
-def months_back(month: str, count: int) -> list[str]:
-    """`count` months ending with `month`, oldest first."""
-    year, mon = (int(x) for x in month.split("-"))
-    months = []
-    for _ in range(count):
-        months.append(f"{year:04d}-{mon:02d}")
-        year, mon = (year - 1, 12) if mon == 1 else (year, mon - 1)
-    return months[::-1]
 
 
 def _sums():

@@ -6,11 +6,12 @@ reports, two grouped reads."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, literal, select, true
 
+from webapp.domain.shared.months import month_days, months_back
 from webapp.extensions import db
 from webapp.models import Report, ReportStatus
 from webapp.models.reports import missed_clock
@@ -39,22 +40,6 @@ class Month:
     def on_time_share(self) -> float | None:
         counted = self.resolved + self.late_open
         return self.on_time / counted if counted else None
-
-
-def month_days(month: str) -> tuple[date, date]:
-    """'2026-11' → its first day and the next month's first day."""
-    year, mon = (int(x) for x in month.split("-"))
-    return date(year, mon, 1), date(year + (mon == 12), mon % 12 + 1, 1)
-
-
-def months_back(month: str, count: int) -> list[str]:
-    """`count` months ending with `month`, oldest first."""
-    year, mon = (int(x) for x in month.split("-"))
-    months = []
-    for _ in range(count):
-        months.append(f"{year:04d}-{mon:02d}")
-        year, mon = (year - 1, 12) if mon == 1 else (year, mon - 1)
-    return months[::-1]
 
 
 def month_bounds(month: str, timezone: str) -> tuple[datetime, datetime]:
