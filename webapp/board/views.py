@@ -24,6 +24,7 @@ from webapp.domain.reports.board import (
 )
 from webapp.domain.reports.ranking import MIN_SAMPLE, PRIOR_WEIGHT, rank
 from webapp.domain.reports.trend import month_bounds
+from webapp.domain.shared.months import months_back
 from webapp.extensions import db
 from webapp.i18n import current_language, show_times_of
 from webapp.models import Community, Compound
@@ -31,15 +32,6 @@ from webapp.models import Community, Compound
 
 def current_month(timezone: str) -> str:
     return datetime.now(ZoneInfo(timezone)).strftime("%Y-%m")
-
-
-def previous_months(month: str, count: int = 12) -> list[str]:
-    year, mon = (int(x) for x in month.split("-"))
-    months = []
-    for _ in range(count):
-        months.append(f"{year:04d}-{mon:02d}")
-        year, mon = (year - 1, 12) if mon == 1 else (year, mon - 1)
-    return months
 
 
 def render_board(scope: BoardScope, month: str, this_month: str) -> str:
@@ -51,7 +43,7 @@ def render_board(scope: BoardScope, month: str, this_month: str) -> str:
         "board/board.html", community=community, compound=compound, board=figures,
         org_ranking=rank(figures.by_org, figures.total),
         compound_ranking=None if compound else rank(figures.by_compound, figures.total),
-        months=previous_months(this_month), this_month=this_month,
+        months=months_back(this_month, 12)[::-1], this_month=this_month,
         compounds=community.compounds, communities=board_communities(),
         charts=charts(figures.trend, percent),
         ranking_rules={"k": PRIOR_WEIGHT, "n": MIN_SAMPLE},
