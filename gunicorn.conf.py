@@ -62,3 +62,10 @@ class PrivateLinkMaskingLogger(Logger):
 
 
 logger_class = PrivateLinkMaskingLogger
+
+
+def post_worker_init(worker):
+    # What the app built at start-up lives as long as the worker: keep it out of the cyclic
+    # garbage collector's full passes, which would otherwise walk it again and again.
+    import gc
+    gc.freeze()

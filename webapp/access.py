@@ -1,9 +1,10 @@
 """Every endpoint says who may open it: @public, or @requires(Action). The guard refuses an
 endpoint that says nothing, so no new route can appear unprotected."""
 
-from flask import abort, redirect, request, url_for
+from flask import abort, redirect, request, session, url_for
 from flask_login import LoginManager, current_user
 
+from webapp.caching import personal_cookies
 from webapp.domain.people.permissions import Action, can
 from webapp.extensions import db
 from webapp.inputs import whole_number
@@ -24,7 +25,19 @@ PUBLIC = "public"
 # Opened by another application with its own key (the Open311 API): no login, no session;
 # the view checks the key and answers 403 in the API's own format.
 API_CLIENT = "api_client"
-login_manager = LoginManager()
+
+
+class _LoginManager(LoginManager):
+    def _load_user(self):
+        # Nothing in the session and no remember cookie: nobody, as Flask-Login would find,
+        # but without session protection hashing the visitor's address and browser first
+        # (a tenth of a kept public page).
+        if not session and personal_cookies()[1] not in request.cookies:
+            return self._update_request_context_with_user()
+        return super()._load_user()
+
+
+login_manager = _LoginManager()
 
 
 # How a record that keeps no community_id of its own reaches its community.

@@ -22,6 +22,8 @@ OWN = "private, no-cache"  # this visitor's browser may keep it, and asks again 
 # What a page of the same URL may differ by: the language (cookie, else Accept-Language);
 # Flask-Compress adds Accept-Encoding.
 VARY = ("Accept-Language", "Cookie")
+# A request that may be answered 304 Not Modified carries one of these.
+CONDITIONAL = frozenset(("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE"))
 
 
 def personal_cookies() -> tuple[str, str]:
@@ -63,6 +65,8 @@ def shared(view):
         if not response.get_etag()[0]:
             response.add_etag()
         response.headers["Cache-Control"] = public_page_control()
+        if CONDITIONAL.isdisjoint(request.environ):  # nothing to compare: werkzeug's look costs
+            return response                           # a tenth of a kept page
         return response.make_conditional(request)
     return answer
 
@@ -71,11 +75,12 @@ def keep_personal_private(response):
     """After every view: a logged-in user's page is never stored, and nothing that carries or
     sets a cookie is left marked for a shared cache."""
     user = g.get("_login_user")  # set only if something asked who is logged in
-    control = response.cache_control
     if user is not None and user.is_authenticated:
+        control = response.cache_control
         if not (control.private and control.max_age):
             response.headers["Cache-Control"] = PRIVATE
-    elif control.s_maxage is not None and (session.modified or "Set-Cookie" in response.headers):
+    elif "s-maxage" in response.headers.get("Cache-Control", "") and \
+            (session.modified or "Set-Cookie" in response.headers):
         response.headers["Cache-Control"] = OWN
     return response
 

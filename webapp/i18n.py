@@ -1,5 +1,6 @@
 """Language choice (cookie set by the switch, else Accept-Language) and display helpers."""
 
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from babel import Locale
@@ -7,6 +8,8 @@ from flask import current_app, g, has_request_context, redirect, request
 from flask_babel import get_locale, refresh
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from webapp.domain.reports import sla
 from webapp.domain.reports.labels import (
@@ -74,13 +77,21 @@ def chosen_language() -> str:
     chosen = request.cookies.get(LANG_COOKIE)
     if chosen in languages:
         return chosen
-    for tag, _quality in request.accept_languages:
+    return _language_asked(request.headers.get("Accept-Language", ""),
+                           current_app.config["DEFAULT_LOCALE"])
+
+
+@lru_cache(maxsize=256)
+def _language_asked(accept_language: str, default: str) -> str:
+    # Remembered per header: browsers send a handful of distinct ones, and parsing one cost
+    # as much as the rest of a kept public page.
+    for tag, _quality in parse_accept_header(accept_language, LanguageAccept):
         primary = tag.lower().replace("_", "-").split("-")[0]
         if primary == "zh":
             return "zh_CN"
         if primary == "en":
             return "en"
-    return current_app.config["DEFAULT_LOCALE"]
+    return default
 
 
 def select_timezone() -> str:

@@ -1,21 +1,25 @@
 """The board's query string: which community, which month."""
 
 import re
+from dataclasses import dataclass
 
-from wtforms import StringField
-
-from webapp.forms import AppForm
+from webapp.forms import clean_text
 
 MONTH = re.compile(r"^(20\d\d)-(0[1-9]|1[0-2])$")
 
 
-class BoardForm(AppForm):
-    class Meta:
-        csrf = False
+@dataclass(frozen=True)
+class BoardQuery:
+    """Read without a form class: the board is the busiest public page, and two optional
+    lookups need no more than cleaning and a pattern."""
 
-    community = StringField()
-    month = StringField()
+    community: str | None
+    month: str | None
+
+    @classmethod
+    def of(cls, args) -> "BoardQuery":
+        return cls(clean_text(args.get("community")) or None, args.get("month"))
 
     def month_or(self, default: str) -> str:
         """The month asked for (YYYY-MM), or `default` for anything else."""
-        return self.month.data if MONTH.match(self.month.data or "") else default
+        return self.month if MONTH.match(self.month or "") else default

@@ -12,7 +12,7 @@ from flask_login import current_user
 from webapp.access import public
 from webapp.board import bp
 from webapp.board.charts import charts
-from webapp.board.forms import BoardForm
+from webapp.board.forms import BoardQuery
 from webapp.caching import fingerprint, message_waiting, shared
 from webapp.domain.consultations.tally import decided_between
 from webapp.domain.reports.board import (
@@ -61,7 +61,7 @@ def month_label(month: str, skeleton: str = "yMMMM") -> str:
     return format_skeleton(skeleton, date(year, mon, 1), locale=get_locale())
 
 
-def board_page(scope: BoardScope | None, form: BoardForm):
+def board_page(scope: BoardScope | None, query: BoardQuery):
     """The board is public and the same for every visitor of a URL and language, so it is
     rendered once per what it shows: its community or compound, month and language, the
     data's version (a change shows at once) and the minute (reports fall late as time
@@ -70,7 +70,7 @@ def board_page(scope: BoardScope | None, form: BoardForm):
     if scope is None:
         abort(404)
     this_month = current_month(scope.timezone)
-    month = form.month_or(this_month)
+    month = query.month_or(this_month)
     if current_user.is_authenticated or message_waiting():
         return render_board(scope, month, this_month)
     config = current_app.config
@@ -92,12 +92,12 @@ def board_page(scope: BoardScope | None, form: BoardForm):
 @public
 @shared
 def index():
-    form = BoardForm(request.args)
-    return board_page(board_scope(code=form.community.data), form)
+    query = BoardQuery.of(request.args)
+    return board_page(board_scope(code=query.community), query)
 
 
 @bp.get("/<int:compound_id>")
 @public
 @shared
 def compound(compound_id):
-    return board_page(board_scope(compound_id=compound_id), BoardForm(request.args))
+    return board_page(board_scope(compound_id=compound_id), BoardQuery.of(request.args))

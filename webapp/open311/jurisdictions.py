@@ -38,8 +38,13 @@ def jurisdiction(code: str | None, *, required: bool, every: list[Jurisdiction] 
                  ) -> Jurisdiction | None:
     """The community named by jurisdiction_id. It may be left out when there is only one, or
     (required=False) when the call does not need one."""
-    every = every if every is not None else jurisdictions()
     code = (code or "").strip()
+    if code and every is None:
+        with db.engine.connect() as connection:  # one row, not every community's
+            row = connection.execute(_JURISDICTIONS.where(Community.code == code)).first()
+        if row is not None:
+            return Jurisdiction(*row)
+    every = every if every is not None else jurisdictions()
     if code:
         found = next((j for j in every if j.code == code), None)
         if found is None:
@@ -73,3 +78,10 @@ def w3c(moment: datetime | None, timezone: str) -> str | None:
 @lru_cache(maxsize=32)
 def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
+
+
+def named_or_anywhere(code: str | None) -> Jurisdiction | None:
+    """The community a look-up by number or token keeps to: the one jurisdiction_id names
+    (404 if none has it), else none. A number or a token names one report wherever it is,
+    so without a code nothing needs reading: with one community it is the same."""
+    return jurisdiction(code, required=False) if (code or "").strip() else None

@@ -102,7 +102,7 @@ def file_request(form: MultiDict, key: ApiKey, upload_folder, secret: str) -> Fi
     intake.submit_report(
         location.qr, draft, (), upload_folder, building=location.building,
         entrance_id=location.entrance_id, on_created=note_the_client, secret=secret,
-        new_key=True)
+        new_key=True, offered=service)
     return Filed(numbers[0], token, notice, posted.account_id)
 
 
@@ -202,13 +202,16 @@ def _page_statements():
         select(Open311Request.report_id, Open311Request.media_url)
         .where(Open311Request.report_id.in_(ids), Open311Request.media_url.is_not(None)),
         select(SlaTarget.community_id, SlaTarget.category_id, SlaTarget.milestone,
-               SlaTarget.minutes).order_by(SlaTarget.community_id.is_not(None), SlaTarget.id),
+               SlaTarget.minutes)
+        .where(SlaTarget.category_id.in_(bindparam("categories", expanding=True)))
+        .order_by(SlaTarget.community_id.is_not(None), SlaTarget.id),
     )
 
 
 def request_dicts(connection, rows, locale: str, media_url_for) -> list[dict]:
-    """The spec's fields for each report row, with four more small queries for the whole page
-    (status notes, open clocks, Open311 details, photos) whatever its length."""
+    """The spec's fields for each report row, with a few more small queries for the whole
+    page (status notes, open clocks, Open311 details, photos, its categories' targets)
+    whatever its length."""
     if not rows:
         return []
     zh = locale.startswith("zh")
@@ -230,7 +233,9 @@ def request_dicts(connection, rows, locale: str, media_url_for) -> list[dict]:
         if public_ids else {}
     shared: dict[int, dict[str, int]] = defaultdict(dict)
     own: dict[tuple[int, int], dict[str, int]] = defaultdict(dict)
-    for community_id, category_id, milestone, minutes in connection.execute(targets_q):
+    categories = sorted({row.category_id for row in rows})
+    for community_id, category_id, milestone, minutes in connection.execute(
+            targets_q, {"categories": categories}):
         if community_id is None:
             shared[category_id][milestone] = minutes
         else:

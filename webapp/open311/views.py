@@ -22,7 +22,12 @@ from webapp.open311 import bp, catalogue, params
 from webapp.open311 import requests as service_requests
 from webapp.open311.errors import Open311Error, errors
 from webapp.open311.formats import body_of, render, respond
-from webapp.open311.jurisdictions import changeset, jurisdiction, jurisdictions
+from webapp.open311.jurisdictions import (
+    changeset,
+    jurisdiction,
+    jurisdictions,
+    named_or_anywhere,
+)
 
 V2 = "/open311/v2"
 SERVICES_CACHE_SIZE = 64
@@ -243,7 +248,7 @@ def create_request(ext):
 @public
 @shared
 def request_by_id(service_request_id, ext):
-    place = jurisdiction(request.args.get("jurisdiction_id"), required=False)
+    place = named_or_anywhere(request.args.get("jurisdiction_id"))
 
     def build(locale):
         found = service_requests.get_request(service_request_id, place, locale, media_url)
@@ -257,7 +262,7 @@ def request_by_id(service_request_id, ext):
 @bp.get(f"{V2}/tokens/<token>.{EXT}")
 @public
 def token(token, ext):
-    place = jurisdiction(request.args.get("jurisdiction_id"), required=False)
+    place = named_or_anywhere(request.args.get("jurisdiction_id"))
     return answer(ext, "service_requests",
                   lambda locale: [service_requests.token_lookup(token, place)])
 

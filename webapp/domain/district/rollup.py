@@ -15,6 +15,7 @@ from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -136,14 +137,25 @@ def add(connection, rows: dict[tuple, dict]) -> None:
     (executed for each row), creating missing rows."""
     if not rows:
         return
-    values = [{**dict(zip(KEY, key, strict=True)), **{name: counts.get(name, 0) for name in COUNTS}}
-              for key, counts in sorted(with_months(rows).items())]  # one lock order
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    keyed = sorted(with_months(rows).items())  # one lock order
+    names = tuple(name for name in COUNTS if any(counts.get(name) for _key, counts in keyed))
+    if not names:
+        return
+    values = [{**dict(zip(KEY, key, strict=True)), **{name: counts.get(name, 0) for name in names}}
+              for key, counts in keyed]
+    connection.execute(_upsert(connection.dialect.name, names), values)
+
+
+@lru_cache(maxsize=128)
+def _upsert(dialect_name: str, names: tuple[str, ...]):
+    """Adds these counts (the others keep their value, or start at 0). Built once per kind
+    of change: filing a report counts only `received`, and building the statement for all
+    the counts cost more than running it."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
     statement = dialect.insert(report_rollup)
-    statement = statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=list(KEY),
-        set_={name: report_rollup.c[name] + statement.excluded[name] for name in COUNTS})
-    connection.execute(statement, values)
+        set_={name: report_rollup.c[name] + statement.excluded[name] for name in names})
 
 
 # --- the listener --------------------------------------------------------------------------

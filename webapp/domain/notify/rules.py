@@ -81,10 +81,11 @@ def assignees(report: Report) -> list[User]:
     return handlers_of(report.assigned_org)
 
 
-def tell_report_resident(report: Report, notice: Notice, *, sms: bool) -> None:
+def tell_report_resident(report: Report, notice: Notice, *, sms: bool,
+                         push: bool = True) -> None:
     tell_resident(notice, owner=f"report:{report.id}", language=report.language,
                   phone=report.contact_phone, sms=sms and report.sms_updates,
-                  sealed_link=report.sealed_link)
+                  sealed_link=report.sealed_link, push=push)
     # Neighbours who follow it (我也遇到了) and asked for texts hear what the reporter is
     # texted, in their own words: they have a link of their own, and nothing to confirm.
     if sms and notice.kind in FOLLOWER_KINDS:
@@ -118,7 +119,9 @@ def report_event(event: ReportEvent) -> None:
         # A report staff filed for a resident: the one who filed it knows already.
         tell_users(report_notice(report, key, "new_report"),
                    [u for u in dispatchers(report.community_id) if u.id != event.actor_id])
-        tell_report_resident(report, report_notice(report, key, "received"), sms=True)
+        # No device can follow it yet: a browser subscribes from its tracking page, later.
+        tell_report_resident(report, report_notice(report, key, "received"), sms=True,
+                             push=False)
     elif event.kind in ("assigned", "escalated"):
         notice = report_notice(report, key, event.kind)
         tell_users(notice, assignees(report))

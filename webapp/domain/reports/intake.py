@@ -27,6 +27,7 @@ from webapp.extensions import db
 from webapp.models import (
     STAFF_CHANNELS,
     Building,
+    Category,
     Entrance,
     Milestone,
     QrCode,
@@ -93,7 +94,8 @@ def find_by_number(number: str, community_id: int) -> Report | None:
 def submit_report(qr: QrCode | None, draft: ReportDraft, photos, upload_folder,
                   now: datetime | None = None, *, building: Building | None = None,
                   entrance_id: int | None = None, on_created=None, secret: str,
-                  new_key: bool = False) -> tuple[Report, bool]:
+                  new_key: bool = False, offered: Category | None = None
+                  ) -> tuple[Report, bool]:
     """File a report for the place bound to `qr`, or (Open311, no code) for `building` and
     `entrance_id`. A replay of the same submission key returns the report it already made;
     the bool says whether this call created it. `on_created(report)` may add rows of its own
@@ -101,7 +103,9 @@ def submit_report(qr: QrCode | None, draft: ReportDraft, photos, upload_folder,
     caller's unit of work commits; a replay that loses the race to the database is found
     there (an IntegrityError undoes only this savepoint). `new_key`: the caller made the
     submission key just now (Open311), so no report can hold it yet: neither the look-up
-    nor the savepoint for a replay is needed.
+    nor the savepoint for a replay is needed. `offered`: the draft's category, when the
+    caller has just read it as offered in this place's community (Open311's service
+    look-up does), with its SLA targets: it is not read again.
 
     The report is written whole in one flush (its clock, due time, first event, photos and
     answers with it), then given its number, which needs its id: each statement is a round
@@ -117,7 +121,8 @@ def submit_report(qr: QrCode | None, draft: ReportDraft, photos, upload_folder,
     check_channel(draft, compound.community_id)
     # Every way in (door, staff filing, Open311) meets this: a retired category, or another
     # community's own, is not taken even when a stale form or a client still names it.
-    category = categories.check_offered(draft.category_id, compound.community_id)
+    category = offered if offered is not None and offered.id == draft.category_id else \
+        categories.check_offered(draft.category_id, compound.community_id)
     if draft.sms_updates and texting_number(draft.contact_phone) is None:
         raise DomainRefused(_l("To be sent text messages, please give a mobile number."),
                             field="contact_phone")
