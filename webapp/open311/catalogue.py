@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from functools import lru_cache
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import joinedload
@@ -38,6 +39,13 @@ def _duration(minutes: int) -> str:
 
 def service_notice(is_major: bool, targets: dict[str, int]) -> str:
     """What the SLA promises for a category, in the current language."""
+    return _notice(is_major, tuple(sorted(targets.items())), str(get_locale()))
+
+
+@lru_cache(maxsize=256)
+def _notice(is_major: bool, target_items: tuple, _locale: str) -> str:
+    # Remembered per language: every request of a listing says it.
+    targets = dict(target_items)
     if is_major:
         return _("Accepted within %(accept)s; a plan within %(plan)s of accepting (major job: "
                  "may need a residents' decision).",

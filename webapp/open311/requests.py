@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, literal, null, select, type_coerce, union_all
 from werkzeug.datastructures import MultiDict
 
 from webapp.domain.people import api_clients
@@ -183,20 +183,28 @@ def get_request(number: str, place: Jurisdiction | None, locale: str, media_url_
 
 @lru_cache(maxsize=1)
 def _page_statements():
-    """The four small queries of a page (status notes, running clocks, first photos, media
-    links sent with the request), built once."""
+    """The small queries of a page (status notes with running clocks, first photos, media
+    links sent with the request, the categories' targets), built once."""
     ids = bindparam("ids", expanding=True)
-    return (
-        select(ReportEvent.report_id, ReportEvent.kind, ReportEvent.note)
+    # Status notes and running clocks in one round trip: (report, "note" or "clock", note's
+    # kind or clock's name, note, due time, order), notes oldest first: the latest wins.
+    notes = select(ReportEvent.report_id, literal("note").label("row"), ReportEvent.kind,
+                   ReportEvent.note,
+                   # typed, or the union's due times come back from SQLite as text
+                   type_coerce(null(), ReportMilestone.due_at.type).label("due_at"),
+                   ReportEvent.id.label("sort")) \
         .where(ReportEvent.report_id.in_(ids), ReportEvent.is_public,
                ReportEvent.actor_kind == timeline.STAFF,
                ReportEvent.kind.in_(STATUS_NOTE_KINDS), ReportEvent.note.is_not(None))
-        .order_by(ReportEvent.id),
-        select(ReportMilestone.report_id, ReportMilestone.name, ReportMilestone.due_at)
-        # A clock that stands still (the report waits on residents or a department) says
-        # nothing of when the work will be done.
+    # A clock that stands still (the report waits on residents or a department) says
+    # nothing of when the work will be done.
+    clocks = select(ReportMilestone.report_id, literal("clock"), ReportMilestone.name,
+                    null(), ReportMilestone.due_at, ReportMilestone.id) \
         .where(ReportMilestone.report_id.in_(ids), ReportMilestone.met_at.is_(None),
-               ReportMilestone.cancelled_at.is_(None), ReportMilestone.paused_at.is_(None)),
+               ReportMilestone.cancelled_at.is_(None), ReportMilestone.paused_at.is_(None))
+    both = union_all(notes, clocks).subquery()
+    return (
+        select(both).order_by(both.c.row, both.c.sort),
         select(ReportPhoto.report_id, func.min(ReportPhoto.id))
         .where(ReportPhoto.report_id.in_(ids)).group_by(ReportPhoto.report_id),
         select(Open311Request.report_id, Open311Request.media_url)
@@ -216,13 +224,14 @@ def request_dicts(connection, rows, locale: str, media_url_for) -> list[dict]:
         return []
     zh = locale.startswith("zh")
     ids = [row[0] for row in rows]
-    notes_q, clocks_q, photos_q, media_q, targets_q = _page_statements()
-    notes = {}
-    for report_id, kind, note in connection.execute(notes_q, {"ids": ids}):  # latest wins
-        notes[report_id] = kind, note
-    clocks = defaultdict(list)
-    for report_id, name, due_at in connection.execute(clocks_q, {"ids": ids}):
-        clocks[report_id].append((name, due_at))
+    notes_and_clocks_q, photos_q, media_q, targets_q = _page_statements()
+    notes, clocks = {}, defaultdict(list)
+    for report_id, row, name, note, due_at, _sort in connection.execute(notes_and_clocks_q,
+                                                                        {"ids": ids}):
+        if row == "note":
+            notes[report_id] = name, note  # the latest wins
+        else:
+            clocks[report_id].append((name, due_at))
     # Words and photos of a report hidden from the board or of a private category stay
     # out; the report itself is still listed, so counts still count it.
     withheld = {row.id for row in rows if row.hidden_from_board or row.is_private}
