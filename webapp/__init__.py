@@ -6,7 +6,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from webapp import config, liveness
+from webapp import config, liveness, read_only_commit
 from webapp.extensions import babel, csrf, db, htmx, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # A server connection can drop between requests; a SQLite file cannot (liveness.py).
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", liveness.engine_options(app.config))
     liveness.listen()
+    read_only_commit.listen()
 
     from webapp import caching, i18n, inputs, ratelimits, security
 
