@@ -3,7 +3,6 @@
 
 import pytest
 from sqlalchemy import event, select, text
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
 from tests.conftest import TEST_DATABASE_URL, app_on_a_copy
@@ -49,13 +48,11 @@ def test_a_reads_prepared_statements_outlive_its_request(served):
 def test_without_it_every_request_forgets_them(served):
     """The test above can fail: a read ended by ROLLBACK leaves nothing prepared."""
     app, client, number = served
-    event.remove(Engine, "rollback", read_only_commit._rollback)
-    try:
-        for _ in range(6):
-            client.get(f"/open311/v2/requests/{number}.json")
-        assert prepared_report_reads(app) == 0
-    finally:
-        read_only_commit.listen()
+    with app.app_context():
+        event.remove(db.engine, "rollback", read_only_commit._rollback)
+    for _ in range(6):
+        client.get(f"/open311/v2/requests/{number}.json")
+    assert prepared_report_reads(app) == 0
 
 
 def test_what_a_transaction_wrote_is_still_rolled_back(served):

@@ -33,7 +33,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     # A server connection can drop between requests; a SQLite file cannot (liveness.py).
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", liveness.engine_options(app.config))
     liveness.listen()
-    read_only_commit.listen()
 
     from webapp import caching, i18n, inputs, ratelimits, security
 
@@ -46,6 +45,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.init_app(app)
     db.init_app(app)
+    with app.app_context():
+        read_only_commit.listen(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     htmx.init_app(app)

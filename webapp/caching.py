@@ -14,6 +14,7 @@ own browser keep it a while (`private, max-age=…`, e.g. a report's photo)."""
 
 import hashlib
 from functools import wraps
+from typing import NamedTuple
 
 from flask import current_app, g, make_response, request, session
 
@@ -33,9 +34,33 @@ def personal_cookies() -> tuple[str, str]:
     return config["SESSION_COOKIE_NAME"], config.get("REMEMBER_COOKIE_NAME", "remember_token")
 
 
-def fingerprint(html: str) -> str:
-    """The ETag of a rendered page."""
-    return hashlib.blake2b(html.encode(), digest_size=12).hexdigest()
+class Rendered(NamedTuple):
+    """A page as sent: its encoded body and its ETag."""
+
+    body: bytes
+    etag: str
+
+    @classmethod
+    def of(cls, html: str) -> "Rendered":
+        body = html.encode()
+        return cls(body, hashlib.blake2b(body, digest_size=12).hexdigest())
+
+    def response(self):
+        response = current_app.response_class(self.body, mimetype="text/html")
+        response.set_etag(self.etag)
+        return response
+
+
+def kept(kind: str, key, render, size: int) -> Rendered:
+    """A public page kept rendered in this worker: rendered once per `key` (all that the
+    page shows depends on), with at most `size` kept of this `kind` (all dropped when full)."""
+    pages = current_app.extensions.setdefault(kind, {})
+    page = pages.get(key)
+    if page is None:
+        if len(pages) >= size:
+            pages.clear()
+        page = pages[key] = Rendered.of(render())
+    return page
 
 
 def message_waiting() -> bool:

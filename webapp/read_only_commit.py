@@ -30,8 +30,7 @@ def _statement(connection, _cursor, statement: str, _parameters, _context, _many
 
 
 def _rollback(connection) -> None:
-    if connection.invalidated or connection.dialect.name != "postgresql" or \
-            connection.info.get(WROTE, True):
+    if connection.invalidated or connection.info.get(WROTE, True):
         return  # a lost connection has nothing to commit, and no statement to keep
     # Only the outermost transaction gets here: savepoints have their own events. One that
     # failed (a statement's error) is left to the rollback.
@@ -40,9 +39,12 @@ def _rollback(connection) -> None:
         dbapi_connection.commit()
 
 
-def listen() -> None:
-    """Called once by the app factory."""
+def listen(engine: Engine) -> None:
+    """Called by the app factory. Only on PostgreSQL: any listener slows every statement a
+    little, and SQLite prepares nothing to keep."""
+    if engine.dialect.name != "postgresql":
+        return
     for name, listener in (("begin", _begin), ("before_cursor_execute", _statement),
                            ("rollback", _rollback)):
-        if not event.contains(Engine, name, listener):
-            event.listen(Engine, name, listener)
+        if not event.contains(engine, name, listener):
+            event.listen(engine, name, listener)

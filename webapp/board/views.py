@@ -5,7 +5,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton
-from flask import abort, current_app, make_response, render_template, request
+from flask import abort, current_app, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -13,7 +13,7 @@ from webapp.access import public
 from webapp.board import bp
 from webapp.board.charts import charts
 from webapp.board.forms import BoardQuery
-from webapp.caching import fingerprint, message_waiting, shared
+from webapp.caching import kept, message_waiting, shared
 from webapp.domain.consultations.tally import decided_between
 from webapp.domain.reports.board import (
     BoardScope,
@@ -74,18 +74,10 @@ def board_page(scope: BoardScope | None, query: BoardQuery):
     if current_user.is_authenticated or message_waiting():
         return render_board(scope, month, this_month)
     config = current_app.config
-    cache = current_app.extensions.setdefault("board_cache", {})
     key = (scope, month, this_month, current_language(),
            int(time.time() // config["BOARD_CLOCK_SECONDS"]))
-    if key not in cache:
-        html = render_board(scope, month, this_month)
-        if len(cache) >= config["BOARD_CACHE_SIZE"]:
-            cache.clear()
-        cache[key] = (html, fingerprint(html))
-    html, etag = cache[key]
-    response = make_response(html)
-    response.set_etag(etag)
-    return response
+    return kept("board_cache", key, lambda: render_board(scope, month, this_month),
+                config["BOARD_CACHE_SIZE"]).response()
 
 
 @bp.get("/", strict_slashes=False)

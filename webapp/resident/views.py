@@ -19,7 +19,7 @@ from jinja2_fragments.flask import render_block
 
 from webapp import filing, ratelimits
 from webapp.access import public
-from webapp.caching import fingerprint, message_waiting, shared
+from webapp.caching import Rendered, kept, message_waiting, shared
 from webapp.domain import DomainRefused, unit_of_work
 from webapp.domain.consultations import tally as consultation_tally
 from webapp.domain.people.permissions import Action, can
@@ -80,10 +80,7 @@ def scan(token):
     if current_user.is_authenticated and can(current_user, Action.VOLUNTEER) and \
             volunteer_due_here(token):
         return redirect(url_for("volunteer.door", token=token))
-    html, etag = scan_page(place, files_here(token))
-    response = make_response(html)
-    response.set_etag(etag)
-    return response
+    return scan_page(place, files_here(token)).response()
 
 
 def volunteer_due_here(token) -> bool:
@@ -101,7 +98,7 @@ def files_here(token) -> bool:
     return code.building.compound.community_id == current_user.organization.community_id
 
 
-def scan_page(place, file_for_resident=False) -> tuple[str, str]:
+def scan_page(place, file_for_resident=False) -> Rendered:
     """The scan page is public and the same for every visitor of a code and language: it is
     rendered once per (place, language), and once more for staff who may file reports for
     residents there (it then offers to). The key is the place's own data and its
@@ -115,15 +112,9 @@ def scan_page(place, file_for_resident=False) -> tuple[str, str]:
                                consultations=consultation_tally.for_door(decisions),
                                now=utcnow())
     if message_waiting():  # this visitor's own page
-        return (html := render()), fingerprint(html)
-    cache = current_app.extensions.setdefault("scan_page_cache", {})
-    key = (place, current_language(), file_for_resident, decisions)
-    if key not in cache:
-        html = render()
-        if len(cache) >= current_app.config["SCAN_PAGE_CACHE_SIZE"]:
-            cache.clear()
-        cache[key] = (html, fingerprint(html))
-    return cache[key]
+        return Rendered.of(render())
+    return kept("scan_page_cache", (place, current_language(), file_for_resident, decisions),
+                render, current_app.config["SCAN_PAGE_CACHE_SIZE"])
 
 
 def unknown_code():
