@@ -25,7 +25,7 @@ def newest_report():
 def filed(client, entrance_code):
     """A resident's report at 微波宿舍 1号楼 2单元, with their name, room and phone."""
     assert submit_report(client, entrance_code.token, description="楼道灯不亮，晚上很黑",
-                         contact_name="王阿姨", floor_room="302",
+                         contact_name="王阿姨", floor_room="三楼东户",
                          contact_phone="13800000000").status_code == 303
     return newest_report()
 
@@ -81,7 +81,7 @@ def test_a_neighbour_sees_the_open_report_at_the_door_but_not_who_filed_it(
     neighbours = page[page.index('id="neighbours"'):page.index('id="report-form"')]
     assert "楼道灯不亮" in neighbours and "Received" in neighbours and "minute" in neighbours
     assert "I have this problem too" in neighbours and 'href="#report-form"' in neighbours
-    for secret in ("王阿姨", "302", "13800000000", "/t/", filed.number):
+    for secret in ("王阿姨", "三楼东户", "13800000000", "/t/", filed.number):
         assert secret not in neighbours
 
 
@@ -95,7 +95,7 @@ def test_following_leads_to_a_private_page_of_ones_own(client, entrance_code, fi
     assert page.status_code == 200 and filed.number in page.text
     assert "Received" in page.text and "A neighbour has this problem too" in page.text
     assert page.headers["Cache-Control"] == "private, no-store"
-    for secret in ("王阿姨", "302", "13800000000", "13911112222", "/t/"):
+    for secret in ("王阿姨", "三楼东户", "13800000000", "13911112222", "/t/"):
         assert secret not in page.text
     assert client.get("/f/not-a-real-link-token0").status_code == 404
 
