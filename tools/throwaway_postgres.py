@@ -120,7 +120,11 @@ def drop_every_connection(url: str) -> None:
             raise RuntimeError("nobody holds a connection to drop")
         connection.execute(text(f"SELECT pg_terminate_backend(pid) FROM ({others}) AS them"))
         deadline = time.monotonic() + 10
+        # Each look in a transaction of its own: within one, PostgreSQL shows the same
+        # snapshot of pg_stat_activity, and the wait ran its whole 10 s every time.
+        connection.commit()
         while connection.execute(text(others)).all() and time.monotonic() < deadline:
+            connection.commit()
             time.sleep(0.05)
     admin.dispose()
 
