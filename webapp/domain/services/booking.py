@@ -175,13 +175,8 @@ def book(slot: Slot, qr: QrCode | None, draft: BookingDraft,
     existing = find_by_submission_key(draft.submission_key)
     if existing is not None:
         return existing, False
-    if draft.sms_updates and texting_number(draft.phone) is None:
-        raise BookingRefused(_l("To be sent text messages, please give a mobile number."),
-                             field="phone")
     now = now or utcnow()
-    _bookable(slot, now)
-    if not slot.service.active:  # retired: its kept slots serve those already booked
-        raise BookingRefused(_l("This service is no longer offered."))
+    check_request(slot, draft, now)
     slot_id = slot.id
     try:
         with savepoint():
@@ -340,8 +335,14 @@ def _waitlist():
     return waitlist
 
 
-def check_bookable(slot: Slot | None, now: datetime) -> None:
+def check_request(slot: Slot | None, draft: BookingDraft, now: datetime) -> None:
+    """What a resident's request for this slot must meet, to book it or to wait for it."""
+    if draft.sms_updates and texting_number(draft.phone) is None:
+        raise BookingRefused(_l("To be sent text messages, please give a mobile number."),
+                             field="phone")
     _bookable(slot, now)
+    if not slot.service.active:  # retired: its kept slots serve those already booked
+        raise BookingRefused(_l("This service is no longer offered."))
 
 
 def recount(slot: Slot) -> None:

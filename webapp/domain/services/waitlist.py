@@ -20,7 +20,6 @@ from webapp.domain import savepoint
 from webapp.domain.services import booking
 from webapp.domain.services.booking import BookingDraft, BookingRefused
 from webapp.domain.services.care_cards import has_care_card
-from webapp.domain.shared.phones import texting_number
 from webapp.domain.shared.tokens import booking_token, digest, seal
 from webapp.extensions import db
 from webapp.models import (
@@ -59,13 +58,8 @@ def join(slot: Slot, qr: QrCode | None, draft: BookingDraft, now: datetime | Non
     existing = find_by_submission_key(draft.submission_key)
     if existing is not None:
         return existing, False
-    if draft.sms_updates and texting_number(draft.phone) is None:
-        raise BookingRefused(_l("To be sent text messages, please give a mobile number."),
-                             field="phone")
     now = now or utcnow()
-    booking.check_bookable(slot, now)
-    if not slot.service.active:
-        raise BookingRefused(_l("This service is no longer offered."))
+    booking.check_request(slot, draft, now)
     if db.session.scalar(select(Booking.id).where(
             Booking.slot_id == slot.id, Booking.phone == draft.phone,
             Booking.status == BookingStatus.BOOKED)) is not None:
