@@ -24,7 +24,6 @@ import math
 import os
 import platform
 import random
-import re
 import sqlite3
 import statistics
 import tempfile
@@ -33,7 +32,7 @@ import urllib.parse
 from datetime import UTC, datetime, timedelta
 
 import flask_migrate
-from serve import SETTINGS, smoke, time_requests
+from serve import SETTINGS, login, smoke, time_requests
 from sqlalchemy import event, insert, select, text
 
 from webapp import create_app
@@ -53,7 +52,7 @@ from webapp.models import (
     ReportStatus,
 )
 from webapp.models.search import search_body
-from webapp.seed.demo import DEMO_PASSWORD, load_demo_data
+from webapp.seed.demo import load_demo_data
 
 S = ReportStatus
 STATUS_MIX = {S.SUBMITTED: 10, S.ASSIGNED: 10, S.ACCEPTED: 5, S.ON_SITE: 3, S.RESOLVED: 10,
@@ -146,15 +145,6 @@ def bulk_insert(count, seed=1):
     db.session.execute(text("ANALYZE"))
     db.session.commit()
     db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))  # as after a quiet moment
-
-
-def login(client, username):
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    resp = client.post("/login", data={"username": username, "password": DEMO_PASSWORD,
-                                       "csrf_token": token})
-    if resp.status_code != 303:
-        sys.exit(f"login as {username} failed with status {resp.status_code}")
 
 
 def measure(client, path, counter, repeat):

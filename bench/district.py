@@ -16,7 +16,6 @@ import argparse  # noqa: E402
 import contextlib  # noqa: E402
 import io  # noqa: E402
 import random  # noqa: E402
-import re  # noqa: E402
 import statistics  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -46,7 +45,7 @@ from webapp.models import (  # noqa: E402
     Street,
 )
 from webapp.models.rollup import report_rollup  # noqa: E402
-from webapp.seed.demo import DEMO_PASSWORD, load_demo_data  # noqa: E402
+from webapp.seed.demo import load_demo_data  # noqa: E402
 
 S = ReportStatus
 STATUS_MIX = {S.SUBMITTED: 3, S.ASSIGNED: 3, S.ACCEPTED: 2, S.RESOLVED: 8, S.CLOSED: 78,
@@ -130,15 +129,6 @@ def generate(communities: int, companies: int, reports: int, seed: int = 1,
     db.session.commit()
 
 
-def login(client, username):
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    response = client.post("/login", data={"username": username, "password": DEMO_PASSWORD,
-                                           "csrf_token": token})
-    if response.status_code != 303:
-        sys.exit(f"login as {username} failed with status {response.status_code}")
-
-
 def measure(client, path, counter, repeat):
     latencies, statements = [], []
     for n in range(WARMUP + repeat):
@@ -154,7 +144,7 @@ def measure(client, path, counter, repeat):
 
 
 def main():
-    from serve import SETTINGS, smoke  # bench/'s helpers (not needed by generate())
+    from serve import SETTINGS, login, smoke  # bench/'s helpers (not needed by generate())
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=200_000)

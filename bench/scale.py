@@ -29,7 +29,7 @@ import urllib.parse
 from datetime import timedelta
 
 import flask_migrate
-from serve import SETTINGS, smoke, time_requests
+from serve import SETTINGS, login, smoke, time_requests
 from sqlalchemy import event, func, select
 
 from webapp import create_app
@@ -37,7 +37,7 @@ from webapp.domain import unit_of_work
 from webapp.extensions import db
 from webapp.models import OPEN_STATUSES, Community, Compound, Organization, Report
 from webapp.seed import district
-from webapp.seed.demo import DEMO_OVERSEERS, DEMO_PASSWORD, load_demo_data
+from webapp.seed.demo import DEMO_OVERSEERS, load_demo_data
 
 WARMUP = 2
 SMALL = 10_000  # reports of the small district: enough that every page has rows
@@ -140,17 +140,6 @@ def pages(app) -> tuple[str, list[tuple[str, str, bool]]]:
              ("district: a street", f"/district/?street={street}", OVERSEER),
              ("district: a company", f"/district/companies/{company}", OVERSEER)]
     return f"{code}-dispatcher1", timed
-
-
-def login(client, username):
-    import re
-
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    resp = client.post("/login", data={"username": username, "password": DEMO_PASSWORD,
-                                       "csrf_token": token})
-    if resp.status_code != 303:
-        sys.exit(f"login as {username} failed with status {resp.status_code}")
 
 
 def measure(app, repeat):

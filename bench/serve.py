@@ -126,6 +126,20 @@ def smoke(parser, **tiny):
     return args
 
 
+def login(client, username):
+    """Log a Flask test client in as a demo account (every demo account has one password)."""
+    import re
+
+    from webapp.seed.demo import DEMO_PASSWORD
+
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post("/login", data={"username": username, "password": DEMO_PASSWORD,
+                                           "csrf_token": token})
+    if response.status_code != 303:
+        sys.exit(f"login as {username} failed with status {response.status_code}")
+
+
 def time_requests(client, path, counter, repeat, warmup=2):
     """GET `path` with a Flask test client: `warmup` untimed, then `repeat` timed. Returns the
     latencies in ms, the statements each ran (`counter[0]`, counted by an engine listener)
